@@ -1,0 +1,74 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ObjectStore, ServiceAccountRef } from "../providers/contract";
+
+/** Arguments of {@link WorkloadAccount}. */
+export interface WorkloadAccountArgs {
+    /** Namespace the account lives in (created by the caller). */
+    namespace: pulumi.Input<string>;
+    /** The account's name; the identity binding trusts exactly `namespace/name`. */
+    account: ServiceAccountRef;
+    /** The bucket to bind; absent when the stack has no object storage. */
+    objectStore?: ObjectStore;
+    /** Kubernetes provider of the cluster. */
+    provider: k8s.Provider;
+}
+
+/**
+ * The one identity-bound ServiceAccount notebooks, Dask and Spark pods run as, plus what a pod
+ * needs to use it: labels, plain environment, and a Secret holding any sensitive environment.
+ */
+export class WorkloadAccount extends pulumi.ComponentResource {
+    /** The ServiceAccount's name. */
+    readonly serviceAccountName: pulumi.Output<string>;
+    /** Labels every pod using the account carries (workload identity webhooks select on them). */
+    readonly podLabels: Record<string, string>;
+    /** Environment for the pods: plain values and references into {@link secretName}. */
+    readonly env: k8s.types.input.core.v1.EnvVar[];
+    /** The Secret holding sensitive environment, when there is any. */
+    readonly secretName?: pulumi.Output<string>;
+    /** The bucket's URL, when there is a bucket. */
+    readonly bucketUrl?: pulumi.Output<string>;
+
+    constructor(name: string, args: WorkloadAccountArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("workbench:identity:WorkloadAccount", name, {}, opts);
+        const identity = args.objectStore?.bindServiceAccount(args.account);
+        const resourceOpts = { parent: this, provider: args.provider, dependsOn: identity?.readyWhen ?? [] };
+
+        const serviceAccount = new k8s.core.v1.ServiceAccount(
+            name,
+            {
+                metadata: {
+                    name: args.account.name,
+                    namespace: args.namespace,
+                    annotations: identity?.serviceAccountAnnotations ?? {},
+                },
+            },
+            resourceOpts,
+        );
+        this.serviceAccountName = serviceAccount.metadata.name;
+        this.podLabels = identity?.podLabels ?? {};
+        this.bucketUrl = args.objectStore?.url;
+
+        const env: k8s.types.input.core.v1.EnvVar[] = Object.entries(identity?.env ?? {}).map(([envName, value]) => ({ name: envName, value }));
+        if (this.bucketUrl) env.push({ name: "WORKBENCH_BUCKET_URL", value: this.bucketUrl });
+
+        const secretEnv = identity?.secretEnv ?? {};
+        if (Object.keys(secretEnv).length > 0) {
+            const secret = new k8s.core.v1.Secret(
+                `${name}-env`,
+                {
+                    metadata: { name: `${args.account.name}-object-store`, namespace: args.namespace },
+                    stringData: Object.fromEntries(Object.entries(secretEnv).map(([k, v]) => [k, pulumi.secret(v)])),
+                },
+                resourceOpts,
+            );
+            this.secretName = secret.metadata.name;
+            for (const key of Object.keys(secretEnv)) {
+                env.push({ name: key, valueFrom: { secretKeyRef: { name: this.secretName, key } } });
+            }
+        }
+        this.env = env;
+        this.registerOutputs({ serviceAccountName: this.serviceAccountName, bucketUrl: this.bucketUrl });
+    }
+}

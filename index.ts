@@ -1,0 +1,18 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Workbench } from "./components/workbench";
+import { loadPlatformModule } from "./providers/registry";
+import { loadStackSettings } from "./stacks/load";
+
+/**
+ * The program: validate the stack's configuration (before any resource exists), build the
+ * selected platform, then the shared data-science layer on it.
+ */
+export = async (): Promise<Record<string, pulumi.Input<unknown>>> => {
+    const settings = loadStackSettings();
+    const { cloud, name } = settings.config;
+    const platform = (await loadPlatformModule(cloud)).createPlatform(name, settings);
+    const workbench = new Workbench(name, { settings, platform });
+    const outputs: Record<string, pulumi.Input<unknown>> = { cloud, ...platform.outputs, ...workbench.outputs };
+    // an output that is undefined on this platform (e.g. no bucket) is left out rather than exported empty
+    return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));
+};

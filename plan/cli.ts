@@ -1,0 +1,47 @@
+import { Command } from "commander";
+import { renderPlan } from "./render";
+import { loadedPulumiPackages, PlanError, planStack } from "./run";
+
+const program = new Command()
+    .name("plan")
+    .description("Plan a stack offline: run the real program on Pulumi's mock runtime and show what it would create.")
+    .requiredOption("-s, --stack <name>", "stack to plan (reads Pulumi.<name>.yaml)")
+    .option("--json", "print one JSON document on stdout and nothing else")
+    .option("--stack-file <path>", "read the stack's configuration from this file instead")
+    .option("--project-dir <dir>", "folder holding Pulumi.yaml and index.ts", process.cwd())
+    .option("--loaded-packages", "with --json: add the @pulumi packages the planning process loaded")
+    .parse();
+
+interface Options {
+    stack: string;
+    json?: boolean;
+    stackFile?: string;
+    projectDir: string;
+    loadedPackages?: boolean;
+}
+
+async function main(options: Options): Promise<number> {
+    try {
+        const plan = await planStack({ projectDir: options.projectDir, stack: options.stack, stackFile: options.stackFile });
+        if (options.json) {
+            const document = options.loadedPackages ? { ...plan, loadedPackages: loadedPulumiPackages() } : plan;
+            process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+        } else {
+            process.stdout.write(`${renderPlan(plan)}\n`);
+        }
+        return 0;
+    } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        process.stderr.write(`error: ${message}\n`);
+        if (options.json) {
+            const failure = error instanceof PlanError ? error : undefined;
+            const document = { stack: options.stack, error: message, problems: failure?.problems ?? [], resources: failure?.resources ?? [] };
+            process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+        }
+        return 1;
+    }
+}
+
+main(program.opts<Options>()).then((code) => {
+    process.exitCode = code;
+});

@@ -1,0 +1,93 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { budgetWarnings, estimateCost } from "../cost/estimate";
+import { ConfigError, ConfigProblem } from "../stacks/errors";
+import { validateConfig } from "../stacks/load";
+import { PlanMocks } from "./mocks";
+import { readStackConfig } from "./project";
+import { RecordableMonitor, Recorder } from "./recorder";
+import { Plan, PlannedResource } from "./types";
+
+/** What to plan. */
+export interface PlanOptions {
+    /** Folder holding Pulumi.yaml and index.ts. */
+    projectDir: string;
+    /** Stack name: its config is read from `Pulumi.<stack>.yaml`. */
+    stack: string;
+    /** Read the stack's config from this file instead of `Pulumi.<stack>.yaml`. */
+    stackFile?: string;
+}
+
+/** A plan that failed: the reason, any configuration problems, and what had been registered by then. */
+export class PlanError extends Error {
+    constructor(
+        message: string,
+        readonly problems: readonly ConfigProblem[],
+        readonly resources: readonly PlannedResource[],
+    ) {
+        super(message);
+        this.name = "PlanError";
+    }
+}
+
+/** The SDK packages (`@pulumi/<name>`) this process has loaded. */
+export function loadedPulumiPackages(): string[] {
+    const names = Object.keys(require.cache)
+        .map((file) => /node_modules[\\/]@pulumi[\\/]([^\\/]+)[\\/]/.exec(file)?.[1])
+        .filter((name): name is string => name !== undefined);
+    return [...new Set(names)].sort();
+}
+
+/**
+ * Runs the real program (`index.ts`) on Pulumi's mock runtime and returns what it would do.
+ * Call once per process: the Pulumi runtime keeps global state.
+ */
+export async function planStack(options: PlanOptions): Promise<Plan> {
+    const stackConfig = readStackConfig(options.projectDir, options.stack, options.stackFile);
+    const warnings: string[] = [];
+    const errors: string[] = [];
+    const log = pulumi.log as { warn: typeof pulumi.log.warn; error: typeof pulumi.log.error };
+    log.warn = async (message: string) => void warnings.push(message);
+    log.error = async (message: string) => void errors.push(message);
+
+    pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
+    await pulumi.runtime.setMocks(
+        new PlanMocks({ stack: options.stack, project: stackConfig.project, config: stackConfig.config }),
+        stackConfig.project,
+        options.stack,
+        false,
+    );
+    const recorder = new Recorder();
+    recorder.attach(pulumi.runtime.getMonitor() as unknown as RecordableMonitor);
+
+    const programPath = path.join(path.resolve(options.projectDir), "index.ts");
+    const failure = await pulumi.runtime
+        .runInPulumiStack(async () => {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const program: unknown = require(programPath);
+            return typeof program === "function" ? await (program as () => Promise<unknown>)() : program;
+        })
+        .then(
+            () => undefined,
+            (error: unknown) => error,
+        );
+    await pulumi.runtime.disconnect();
+
+    const stackUrn = recorder.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn;
+    const resources = recorder.resources;
+    if (failure !== undefined || errors.length > 0) {
+        const message = failure instanceof Error ? failure.message : failure !== undefined ? String(failure) : errors.join("\n");
+        throw new PlanError(message, failure instanceof ConfigError ? failure.problems : [], resources);
+    }
+
+    const { config } = validateConfig(options.stack, stackConfig.config);
+    const cost = estimateCost(config);
+    return {
+        stack: options.stack,
+        cloud: config.cloud,
+        resources,
+        outputs: stackUrn ? recorder.outputsOf(stackUrn) : {},
+        warnings: [...warnings, ...budgetWarnings(cost)],
+        cost,
+    };
+}

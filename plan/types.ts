@@ -1,0 +1,34 @@
+import { CostEstimate } from "../cost/estimate";
+
+/** One resource the program registers, as the engine would receive it. */
+export interface PlannedResource {
+    urn: string;
+    /** Pulumi type token, e.g. `aws:s3/bucket:Bucket` or `kubernetes:helm.sh/v3:Release`. */
+    type: string;
+    name: string;
+    /** URN of the parent; absent only for the stack itself. */
+    parent?: string;
+    /** Custom resource (managed by a provider) rather than a component. */
+    custom: boolean;
+    /** Remote (multi-language) component, whose children the mock runtime cannot see. */
+    remote: boolean;
+    /** URN of the explicit provider, when one is set. */
+    provider?: string;
+    /** Resolved inputs as registered; secret values are "[secret]". */
+    inputs: Record<string, unknown>;
+    protect: boolean;
+    retainOnDelete: boolean;
+    /** URNs the resource depends on (explicit `dependsOn` and the resources its inputs come from). */
+    dependsOn: string[];
+}
+
+/** The offline plan of a stack: the document `npm run plan -- --json` prints. */
+export interface Plan {
+    stack: string;
+    cloud: string;
+    resources: PlannedResource[];
+    /** Stack outputs, resolved; secret values are "[secret]". */
+    outputs: Record<string, unknown>;
+    warnings: string[];
+    cost: CostEstimate;
+}

@@ -1,0 +1,5 @@
+export * from "./clouds";
+export * from "./cpus";
+export * from "./gpus";
+export * from "./disks";
+export * from "./machines";

@@ -1,0 +1,163 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackSettings } from "../stacks/load";
+import { Cloud, GpuClass } from "./catalog";
+
+/*
+ * The contract between a platform (one per cloud, in providers/<cloud>/) and the shared
+ * data-science layer (components/). The shared layer sees only these types: everything
+ * cloud-specific reaches it as data here, never as a branch on the cloud's name.
+ */
+
+/** A Kubernetes taint effect. */
+export type TaintEffect = "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+
+/** A taint a pool's nodes carry. */
+export interface Taint {
+    key: string;
+    /** Absent for taints without a value. */
+    value?: string;
+    effect: TaintEffect;
+}
+
+/** A pod toleration, exactly as a pod spec (and the z2jh chart) writes it. */
+export interface Toleration {
+    key: string;
+    operator: "Equal" | "Exists";
+    /** Only with operator `Equal`. */
+    value?: string;
+    effect: TaintEffect;
+}
+
+/** Where a pod must go: the node selector it uses and every toleration it needs there. */
+export interface NodePlacement {
+    nodeSelector: Record<string, string>;
+    tolerations: Toleration[];
+}
+
+/** A pool of nodes as the shared layer needs to know it. */
+export interface NodePool {
+    /** The pool's name in this stack (e.g. `system`, `user`, or a GPU pool's configured name). */
+    name: string;
+    /** Labels every node of the pool carries, including labels the cloud adds itself. */
+    labels: Record<string, string>;
+    /** Taints every node of the pool carries, including taints the cloud adds itself (e.g. AKS spot). */
+    taints: Taint[];
+    /** The selector and tolerations a pod needs to land on this pool; covers {@link taints}. */
+    placement: NodePlacement;
+    /** vCPUs per node. */
+    vcpu: number;
+    /** Memory per node, GiB. */
+    memoryGiB: number;
+    /** Nodes at the least (0 for pools that scale to zero). */
+    minNodes: number;
+    /** Nodes at the most. */
+    maxNodes: number;
+    /** Spot/preemptible capacity. */
+    spot: boolean;
+}
+
+/** A GPU pool: a node pool plus what a pod asks for to get its GPUs. */
+export interface GpuPool extends NodePool {
+    /** The cloud-agnostic class of the GPUs. */
+    gpu: GpuClass;
+    /** Extended resource name pods request, e.g. `nvidia.com/gpu`. */
+    resourceName: string;
+    /** GPUs per node. */
+    gpusPerNode: number;
+    /** Shown in the notebook profile list, e.g. "NVIDIA T4 16 GB · 4 vCPU · 16 GiB RAM". */
+    description: string;
+}
+
+/** A cluster-autoscaler the shared layer installs for the platform (clouds whose autoscaler is not managed). */
+export interface ClusterAutoscalerRequest {
+    /** Values for the kubernetes/autoscaler `cluster-autoscaler` chart: cloud provider, auto-discovery, identity. */
+    values: pulumi.Input<Record<string, unknown>>;
+}
+
+/** What the cluster can and must do, as flags the shared layer acts on. */
+export interface ClusterCapabilities {
+    /** Install NVIDIA's device plugin on GPU nodes (the cloud installs drivers but not the plugin). */
+    nvidiaDevicePlugin: boolean;
+    /** Install a cluster-autoscaler with these settings; absent where the cloud scales node pools itself. */
+    clusterAutoscaler?: ClusterAutoscalerRequest;
+    /**
+     * Pods must reach the cloud metadata server (GKE serves Workload Identity tokens there).
+     * Elsewhere the hub blocks it so notebooks cannot borrow the node's identity.
+     */
+    podsNeedMetadataServer: boolean;
+}
+
+/** The Kubernetes cluster a platform provides. */
+export interface PlatformCluster {
+    /** Cluster name as the cloud knows it. */
+    name: pulumi.Output<string>;
+    /** Provider every Kubernetes resource of the shared layer uses. */
+    provider: k8s.Provider;
+    /** Kubeconfig for the cluster, a secret output; absent where the ambient kubeconfig reaches the cluster. */
+    kubeconfig?: pulumi.Output<string>;
+    /** ReadWriteOnce storage class whose volumes are retained when released: homes and databases. */
+    retainedStorageClass: pulumi.Input<string>;
+    /** The small always-on pool for the hub, the proxy and the operators. */
+    systemPool: NodePool;
+    /** The CPU pool for notebooks, Dask workers and Spark executors. */
+    userPool: NodePool;
+    capabilities: ClusterCapabilities;
+    /** Annotations for the hub's public LoadBalancer Service (e.g. the kind of load balancer). */
+    loadBalancerAnnotations: Record<string, string>;
+    /** Resources that must exist before workloads are installed (node pools, CSI driver, storage class). */
+    readyWhen: pulumi.Resource[];
+}
+
+/** The Kubernetes ServiceAccount the shared layer runs notebooks, Dask and Spark pods as. */
+export interface ServiceAccountRef {
+    namespace: string;
+    name: string;
+}
+
+/** How pods running as a ServiceAccount get the bucket's identity. */
+export interface WorkloadIdentity {
+    /** Annotations for the ServiceAccount (e.g. the IAM role or the Azure client id). */
+    serviceAccountAnnotations: Record<string, pulumi.Input<string>>;
+    /** Labels for every pod using it (e.g. `azure.workload.identity/use: "true"`). */
+    podLabels: Record<string, string>;
+    /** Plain environment variables for those pods (region, endpoint). */
+    env: Record<string, pulumi.Input<string>>;
+    /** Sensitive environment variables; the shared layer keeps them in a Secret and injects them by reference. */
+    secretEnv: Record<string, pulumi.Input<string>>;
+    /** The cloud principal that holds the bucket permission (role ARN, service account e-mail, client id). */
+    principal: pulumi.Output<string>;
+    /** Resources the pods need to exist first (role policies, federated credentials). */
+    readyWhen: pulumi.Resource[];
+}
+
+/** Private object storage for the workbench's data. */
+export interface ObjectStore {
+    /** `s3://bucket`, `gs://bucket`, `az://account/container` or the bucket on an S3-compatible endpoint. */
+    url: pulumi.Output<string>;
+    /** Bucket (or container) name. */
+    bucket: pulumi.Output<string>;
+    /**
+     * Binds the ServiceAccount to a cloud identity that can read and write this bucket and nothing else.
+     * The identity's trust names exactly this namespace/ServiceAccount.
+     */
+    bindServiceAccount(account: ServiceAccountRef): WorkloadIdentity;
+}
+
+/** Everything a platform hands the shared layer. */
+export interface Platform {
+    cloud: Cloud;
+    cluster: PlatformCluster;
+    /** Zero or more GPU pools, in the order configured. */
+    gpuPools: GpuPool[];
+    /** Absent when the stack has no object storage (an existing cluster without an endpoint). */
+    objectStore?: ObjectStore;
+    /** Cloud-specific stack outputs (cluster name, region, …). */
+    outputs: Record<string, pulumi.Input<unknown>>;
+}
+
+/** The entry point each platform module exports. */
+export interface PlatformModule {
+    /** Creates the platform's resources under a component named `name`. */
+    createPlatform(name: string, settings: StackSettings): Platform;
+}

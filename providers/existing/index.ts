@@ -1,0 +1,116 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackSettings } from "../../stacks/load";
+import { CPU_SHAPES, describeGpuMachine } from "../catalog";
+import { GpuPool, NodePool, ObjectStore, Platform, PlatformCluster, PlatformModule } from "../contract";
+import { placementOn } from "../placement";
+import { S3CompatibleStore } from "./object-store";
+
+/**
+ * A Kubernetes cluster the user already runs (kind, k3d, on-prem, another vendor's).
+ * It creates no infrastructure but a retained storage class when asked: node placement,
+ * GPU pools and object storage are described by configuration.
+ */
+export class ExistingPlatform extends pulumi.ComponentResource implements Platform {
+    readonly cloud = "existing" as const;
+    readonly cluster: PlatformCluster;
+    readonly gpuPools: GpuPool[];
+    readonly objectStore?: ObjectStore;
+    readonly outputs: Record<string, pulumi.Input<unknown>>;
+
+    constructor(name: string, settings: StackSettings, opts?: pulumi.ComponentResourceOptions) {
+        super("workbench:existing:Platform", name, {}, opts);
+        const { config, secrets } = settings;
+        const existing = config.existing;
+
+        const provider = new k8s.Provider(
+            `${name}-k8s`,
+            { kubeconfig: secrets.kubeconfig, context: existing.context },
+            { parent: this },
+        );
+
+        const readyWhen: pulumi.Resource[] = [];
+        let retainedStorageClass: pulumi.Input<string> = existing.storageClass.name;
+        if (existing.storageClass.provisioner) {
+            const storageClass = new k8s.storage.v1.StorageClass(
+                `${name}-retained`,
+                {
+                    metadata: { name: existing.storageClass.name },
+                    provisioner: existing.storageClass.provisioner,
+                    parameters: existing.storageClass.parameters,
+                    reclaimPolicy: "Retain",
+                    volumeBindingMode: "WaitForFirstConsumer",
+                },
+                { parent: this, provider },
+            );
+            retainedStorageClass = storageClass.metadata.name;
+            readyWhen.push(storageClass);
+        }
+
+        const userShape = CPU_SHAPES[config.userPool.size];
+        // The cluster's own nodes are not scaled by this program: the bounds describe what the user said it has.
+        const pool = (poolName: string, labels: Record<string, string>, taints: NodePool["taints"], nodes: { minNodes: number; maxNodes: number }): NodePool => ({
+            name: poolName,
+            labels,
+            taints,
+            placement: placementOn(labels, taints),
+            ...userShape,
+            ...nodes,
+            spot: false,
+        });
+
+        this.cluster = {
+            name: pulumi.output(existing.context ?? "current-context"),
+            provider,
+            kubeconfig: secrets.kubeconfig,
+            retainedStorageClass,
+            systemPool: pool("system", existing.systemNodeSelector, [], { minNodes: config.systemPool.nodes, maxNodes: config.systemPool.nodes }),
+            userPool: pool("user", existing.userNodeSelector, existing.userTaints, config.userPool),
+            capabilities: {
+                nvidiaDevicePlugin: existing.installNvidiaDevicePlugin,
+                podsNeedMetadataServer: false,
+            },
+            loadBalancerAnnotations: {},
+            readyWhen,
+        };
+
+        this.gpuPools = config.gpuPools.map((gpuPool) => {
+            // validation guarantees every configured pool is described
+            const nodes = existing.gpuNodes.find((n) => n.pool === gpuPool.name)!;
+            return {
+                name: gpuPool.name,
+                labels: nodes.nodeSelector,
+                taints: nodes.taints,
+                placement: placementOn(nodes.nodeSelector, nodes.taints),
+                vcpu: nodes.vcpu,
+                memoryGiB: nodes.memoryGiB,
+                minNodes: gpuPool.minNodes,
+                maxNodes: gpuPool.maxNodes,
+                spot: false,
+                gpu: gpuPool.gpu,
+                resourceName: nodes.resourceName,
+                gpusPerNode: nodes.gpusPerNode,
+                description: describeGpuMachine(gpuPool.gpu, { ...nodes, gpuCount: nodes.gpusPerNode }),
+            };
+        });
+
+        const store = existing.objectStore;
+        if (store.type === "s3") {
+            this.objectStore = new S3CompatibleStore(store, {
+                accessKeyId: secrets.s3AccessKeyId!,
+                secretAccessKey: secrets.s3SecretAccessKey!,
+            });
+        } else {
+            pulumi.log.warn(
+                "No object storage: notebooks, Dask and Spark get no bucket. Set workbench:existing.objectStore to an S3-compatible endpoint.",
+                this,
+            );
+        }
+
+        this.outputs = { kubeContext: this.cluster.name };
+        this.registerOutputs({ kubeContext: this.cluster.name });
+    }
+}
+
+/** The existing-cluster platform module. */
+export const createPlatform: PlatformModule["createPlatform"] = (name, settings) => new ExistingPlatform(name, settings);

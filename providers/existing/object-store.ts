@@ -1,0 +1,53 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
+
+/** Where an S3-compatible bucket lives. */
+export interface S3CompatibleSettings {
+    /** http(s) endpoint of the service. */
+    endpoint: string;
+    bucket: string;
+    region: string;
+    /** Path-style addressing (most self-hosted stores need it). */
+    forcePathStyle: boolean;
+}
+
+/** Access key pair for the bucket, from secret config. */
+export interface S3Credentials {
+    accessKeyId: pulumi.Output<string>;
+    secretAccessKey: pulumi.Output<string>;
+}
+
+/**
+ * A bucket on an S3-compatible endpoint outside the cluster. Such stores have no workload identity,
+ * so the binding hands the shared layer the key pair as secret environment (kept in a Kubernetes
+ * Secret, never in plain config or Helm values).
+ */
+export class S3CompatibleStore implements ObjectStore {
+    readonly url: pulumi.Output<string>;
+    readonly bucket: pulumi.Output<string>;
+
+    constructor(private readonly settings: S3CompatibleSettings, private readonly credentials: S3Credentials) {
+        this.bucket = pulumi.output(settings.bucket);
+        this.url = pulumi.output(`s3://${settings.bucket}`);
+    }
+
+    bindServiceAccount(_account: ServiceAccountRef): WorkloadIdentity {
+        const { endpoint, region, forcePathStyle } = this.settings;
+        return {
+            serviceAccountAnnotations: {},
+            podLabels: {},
+            env: {
+                AWS_ENDPOINT_URL_S3: endpoint,
+                AWS_REGION: region,
+                AWS_DEFAULT_REGION: region,
+                AWS_S3_ADDRESSING_STYLE: forcePathStyle ? "path" : "virtual",
+            },
+            secretEnv: {
+                AWS_ACCESS_KEY_ID: this.credentials.accessKeyId,
+                AWS_SECRET_ACCESS_KEY: this.credentials.secretAccessKey,
+            },
+            principal: pulumi.interpolate`access key for ${endpoint}`,
+            readyWhen: [],
+        };
+    }
+}

@@ -1,0 +1,13 @@
+// Type-checks the project with TypeScript 7's native compiler (the `typescript-7` alias) and
+// reports how long it took. Pulumi's runtime keeps using `typescript` 6 through ts-node.
+import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
+import path from "node:path";
+
+const require = createRequire(import.meta.url);
+const tsc = path.join(path.dirname(require.resolve("typescript-7/package.json")), "bin", "tsc");
+const started = process.hrtime.bigint();
+const result = spawnSync(process.execPath, [tsc, "-p", ".", "--noEmit"], { stdio: "inherit" });
+const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+console.log(`typecheck: ${result.status === 0 ? "passed" : "failed"} in ${seconds.toFixed(2)} s (TypeScript ${require("typescript-7/package.json").version})`);
+process.exit(result.status ?? 1);

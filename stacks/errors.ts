@@ -1,0 +1,48 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** One thing wrong with a stack's configuration. */
+export interface ConfigProblem {
+    /** Full key path, e.g. `workbench:gpuPools[0].gpu` or `aws:region`. */
+    key: string;
+    /** The value given; `undefined` when the key is not set. Secret values are never carried here. */
+    given: unknown;
+    /** What is allowed instead. */
+    allowed: string;
+}
+
+const MISSING = "(not set)";
+
+/** Formats a given value for a message: JSON, shortened, so long objects stay readable. */
+export function describeValue(value: unknown): string {
+    if (value === undefined) return MISSING;
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * The one error an invalid configuration produces: every problem with its key, the value given
+ * and what is allowed. A RunError, so Pulumi prints the message without a stack trace.
+ */
+export class ConfigError extends pulumi.RunError {
+    /** The problems, in key order. */
+    readonly problems: readonly ConfigProblem[];
+
+    constructor(stack: string, problems: ConfigProblem[]) {
+        const sorted = [...problems].sort((a, b) => a.key.localeCompare(b.key));
+        const lines = sorted.map((p) => `  - ${p.key} = ${describeValue(p.given)}: ${p.allowed}`);
+        super(
+            `Invalid configuration for stack "${stack}" (${sorted.length} problem${sorted.length === 1 ? "" : "s"}); ` +
+                `nothing was created:\n${lines.join("\n")}`,
+        );
+        this.name = "ConfigError";
+        this.problems = sorted;
+    }
+}
+
+/** `workbench:gpuPools[0].gpu` from a key and a path inside its value. */
+export function keyPath(key: string, path: readonly PropertyKey[]): string {
+    return path.reduce<string>(
+        (text, part) => (typeof part === "number" ? `${text}[${part}]` : `${text}.${String(part)}`),
+        key,
+    );
+}

@@ -1,0 +1,300 @@
+import { z } from "zod";
+import { CLOUDS, CPU_SIZES, GPU_CLASSES } from "../providers/catalog";
+
+/*
+ * The stack configuration: every `workbench:<key>` a user can set, with its default.
+ * Each top-level key here is one Pulumi config key; `Pulumi.yaml` declares the same keys
+ * (a test keeps the two in step). Cross-key rules live in `rules.ts`.
+ */
+
+const dnsLabel = (max: number) =>
+    z.string().regex(
+        new RegExp(`^[a-z]([-a-z0-9]{0,${max - 2}}[a-z0-9])?$`),
+        `must be lowercase letters, digits and '-', start with a letter, at most ${max} characters`,
+    );
+
+const count = (min: number, max: number) =>
+    z.number().int(`must be a whole number`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+const userName = z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, "must be a user name of letters, digits, '.', '_', '@' or '-' (at most 64)");
+
+const userList = z
+    .array(userName)
+    .refine((names) => new Set(names.map((n) => n.toLowerCase())).size === names.length, "must not repeat a name");
+
+const email = z.email("must be an e-mail address");
+
+const pinnedImage = z
+    .string()
+    .regex(
+        /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$/,
+        "must be an image reference with an explicit tag or digest (registry/name:tag)",
+    )
+    .refine((image) => !/:latest$/.test(image), "must be pinned: ':latest' is not reproducible");
+
+const labelMap = z.record(
+    z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, "must be a Kubernetes label key"),
+    z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, "must be a Kubernetes label value"),
+);
+
+/** A Kubernetes node taint; pods get the matching tolerations. */
+export const TaintSchema = z.strictObject({
+    key: z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, "must be a Kubernetes taint key"),
+    value: z.string().optional(),
+    effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
+});
+
+/** The always-on pool that runs the hub, the proxy and the operators. */
+export const SystemPoolSchema = z.strictObject({
+    /** Node size class. */
+    size: z.enum(CPU_SIZES).default("small"),
+    /** Nodes, always on. */
+    nodes: count(1, 10).default(1),
+    /** Run the system pool on spot capacity (cheaper; the hub restarts when a node is reclaimed). */
+    spot: z.boolean().default(false),
+});
+
+/** The CPU pool notebooks, Dask workers and Spark executors run on. */
+export const UserPoolSchema = z.strictObject({
+    size: z.enum(CPU_SIZES).default("medium"),
+    minNodes: count(0, 100).default(0),
+    maxNodes: count(1, 100).default(3),
+    spot: z.boolean().default(true),
+});
+
+/** One GPU pool, scaled from zero. */
+export const GpuPoolSchema = z.strictObject({
+    /** Pool name: part of cloud resource names and of the notebook profile. */
+    name: dnsLabel(12),
+    /** Cloud-agnostic GPU class. */
+    gpu: z.enum(GPU_CLASSES),
+    minNodes: count(0, 20).default(0),
+    maxNodes: count(1, 20).default(1),
+    spot: z.boolean().default(true),
+});
+
+const uniqueNames = (pools: { name: string }[]) => new Set(pools.map((p) => p.name)).size === pools.length;
+
+/** Object storage for data: retention, versioning and lifecycle. */
+export const StorageSchema = z.strictObject({
+    /** Keep the bucket (and its data) when the stack is destroyed. */
+    retainOnDestroy: z.boolean().default(true),
+    versioning: z.boolean().default(true),
+    /** Days after which non-current object versions are deleted (0 keeps them). */
+    noncurrentVersionDays: count(0, 3650).default(30),
+    /** Days after which incomplete multipart uploads are aborted. */
+    abortIncompleteUploadDays: count(1, 365).default(7),
+    /** Size of each user's home volume, GiB. */
+    homeSizeGiB: count(1, 1000).default(10),
+});
+
+/** Who may use the hub. */
+export const UsersSchema = z.strictObject(
+    {
+        /** Hub administrators: they approve sign-ups and manage users. */
+        admins: userList.min(1, "must name at least one admin"),
+        /** Users allowed in besides the admins (GitHub logins with GitHub auth). */
+        allowed: userList.default([]),
+    },
+    {
+        error: (issue) =>
+            issue.input === undefined
+                ? "required: name at least one hub admin, e.g. pulumi config set --path 'workbench:users.admins[0]' alice"
+                : undefined,
+    },
+);
+
+/** How people sign in to the hub. */
+export const AuthSchema = z.strictObject({
+    /**
+     * `native`: sign-up with admin approval (default). `github`: GitHub OAuth.
+     * `dummy`: any name, no password — only for a local cluster.
+     */
+    type: z.enum(["native", "github", "dummy"]).default("native"),
+    /** GitHub OAuth app client id (its secret goes in the secret key `workbench:githubClientSecret`). */
+    githubClientId: z.string().min(1).optional(),
+    /** GitHub organizations whose members may sign in, besides `users.allowed`. */
+    githubOrganizations: z.array(z.string().regex(/^[A-Za-z0-9-]{1,39}$/, "must be a GitHub organization name")).default([]),
+});
+
+/** Notebook servers. */
+export const NotebookSchema = z.strictObject({
+    /** CPU notebook image (pinned); defaults to the project's pinned image. */
+    image: pinnedImage.optional(),
+    /** GPU notebook image (pinned); defaults to the project's pinned CUDA image. */
+    gpuImage: pinnedImage.optional(),
+    /** Stop servers idle this long, minutes. */
+    cullIdleMinutes: count(10, 7 * 24 * 60).default(60),
+    /** Stop any server after this long regardless of activity, hours (0: never). */
+    maxAgeHours: count(0, 24 * 30).default(0),
+});
+
+/** Shared services; each is one switch. */
+export const ServicesSchema = z.strictObject({
+    dask: z.boolean().default(true),
+    spark: z.boolean().default(true),
+    postgres: z.boolean().default(false),
+    mariadb: z.boolean().default(false),
+    mongodb: z.boolean().default(false),
+    opensearch: z.boolean().default(false),
+    elasticsearch: z.boolean().default(false),
+    cassandra: z.boolean().default(false),
+    orientdb: z.boolean().default(false),
+    ray: z.boolean().default(false),
+    mlflow: z.boolean().default(false),
+});
+
+/** The monthly spending cap the plan checks and each cloud alerts on. */
+export const BudgetSchema = z.strictObject({
+    monthlyUsd: z.number().positive("must be more than 0").max(1_000_000).default(167),
+    alertEmails: z.array(email).default([]),
+});
+
+/** The usage the typical monthly cost assumes. */
+export const UsageProfileSchema = z.strictObject({
+    /** Hours a month the user pool runs one node. */
+    userNodeHours: count(0, 744 * 100).default(120),
+    /** Hours a month one GPU node runs, per GPU pool. */
+    gpuNodeHours: count(0, 744 * 20).default(20),
+    /** Data kept in the bucket, GB. */
+    bucketGB: count(0, 10_000_000).default(100),
+});
+
+const cidr = z
+    .string()
+    .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR such as 203.0.113.0/24");
+
+/** AWS-only settings (region is `aws:region`). */
+export const AwsSchema = z.strictObject({
+    /** Availability zones to spread subnets over (EKS needs two). */
+    availabilityZones: count(2, 6).default(2),
+    /** Nodes in private subnets behind one NAT gateway (about USD 33 a month idle). */
+    privateNodes: z.boolean().default(false),
+    /** CIDRs allowed to reach the Kubernetes API endpoint. */
+    apiAllowedCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]),
+    /** Instance types for the system pool, overriding the size class. */
+    systemInstanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type")).min(1).optional(),
+    /** Instance types for the user pool, overriding the size class (same vCPU/memory shape). */
+    userInstanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type")).min(1).optional(),
+});
+
+/** GCP-only settings (project and zone are `gcp:project` and `gcp:zone`). */
+export const GcpSchema = z.strictObject({
+    /** GKE release channel. */
+    releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]).default("REGULAR"),
+    /** Refuse `pulumi destroy` of the cluster until this is switched off. */
+    deletionProtection: z.boolean().default(true),
+});
+
+/** Azure-only settings (location is `azure-native:location`). */
+export const AzureSchema = z.strictObject({
+    /** AKS pricing tier: Free has no uptime SLA and no fee. */
+    tier: z.enum(["Free", "Standard"]).default("Free"),
+    /** Network policy engine. */
+    networkPolicy: z.enum(["cilium", "calico", "azure"]).default("cilium"),
+});
+
+/** How an existing cluster describes one GPU pool: the labels and taints its nodes already carry. */
+export const ExistingGpuNodesSchema = z.strictObject({
+    /** Must equal the `name` of an entry of `workbench:gpuPools`. */
+    pool: dnsLabel(12),
+    nodeSelector: labelMap.default({ "nvidia.com/gpu.present": "true" }),
+    /** Taints the GPU nodes carry, which GPU pods must tolerate. */
+    taints: z.array(TaintSchema).default([{ key: "nvidia.com/gpu", effect: "NoSchedule" }]),
+    /** Extended resource name of the GPU. */
+    resourceName: z.string().default("nvidia.com/gpu"),
+    gpusPerNode: count(1, 16).default(1),
+    vcpu: count(1, 1024),
+    memoryGiB: count(1, 16384),
+});
+
+/** An S3-compatible object store reached from the cluster (credentials in secret keys). */
+export const ExistingObjectStoreSchema = z.discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("none") }),
+    z.strictObject({
+        type: z.literal("s3"),
+        /** HTTPS endpoint of the S3-compatible service. */
+        endpoint: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
+        bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
+        region: z.string().min(1).default("us-east-1"),
+        /** Path-style addressing (most on-prem stores need it). */
+        forcePathStyle: z.boolean().default(true),
+    }),
+]);
+
+/** A storage class for an existing cluster: use one by name, or create a retained one. */
+export const ExistingStorageClassSchema = z.strictObject({
+    /** Storage class for homes and databases. */
+    name: dnsLabel(63),
+    /** Create the class with this provisioner and `reclaimPolicy: Retain`; omit to use an existing class. */
+    provisioner: z.string().min(1).optional(),
+    /** Provisioner parameters when the class is created. */
+    parameters: z.record(z.string(), z.string()).default({}),
+});
+
+/**
+ * Settings for a cluster the user already runs (kind, k3d, on-prem, another vendor).
+ * `workbench:userPool.size` describes the shape of its user nodes.
+ */
+export const ExistingSchema = z.strictObject({
+    /** Kubeconfig context; omitted uses the current one (or the secret `workbench:kubeconfig`). */
+    context: z.string().min(1).optional(),
+    storageClass: ExistingStorageClassSchema.default({ name: "standard", parameters: {} }),
+    systemNodeSelector: labelMap.default({}),
+    userNodeSelector: labelMap.default({}),
+    /** Taints the user nodes carry; notebook, Dask and Spark pods tolerate them. */
+    userTaints: z.array(TaintSchema).default([]),
+    gpuNodes: z.array(ExistingGpuNodesSchema).default([]),
+    /** Install NVIDIA's device plugin (off when the cluster runs the GPU operator). */
+    installNvidiaDevicePlugin: z.boolean().default(false),
+    objectStore: ExistingObjectStoreSchema.default({ type: "none" }),
+});
+
+/**
+ * The whole `workbench:` namespace. Every key is optional in Pulumi terms; the defaults
+ * below describe a personal workbench.
+ */
+export const WorkbenchConfigSchema = z.strictObject({
+    /** Which platform to build on. */
+    cloud: z.enum(CLOUDS).default("existing"),
+    /** Prefix of every cloud resource name. */
+    name: dnsLabel(20).default("workbench"),
+    /** Kubernetes minor version, e.g. "1.34". */
+    kubernetesVersion: z.string().regex(/^1\.\d{2}$/, 'must be a minor version such as "1.34"').default("1.34"),
+    systemPool: SystemPoolSchema.default(SystemPoolSchema.parse({})),
+    userPool: UserPoolSchema.default(UserPoolSchema.parse({})),
+    gpuPools: z.array(GpuPoolSchema).max(8).refine(uniqueNames, "pool names must be unique").default([]),
+    storage: StorageSchema.default(StorageSchema.parse({})),
+    users: UsersSchema,
+    auth: AuthSchema.default(AuthSchema.parse({})),
+    /** DNS name of the hub; with it the hub serves HTTPS from Let's Encrypt. */
+    domain: z
+        .string()
+        .regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a DNS name such as hub.example.org")
+        .optional(),
+    /** Contact address for Let's Encrypt (needed with `domain`). */
+    tlsEmail: email.optional(),
+    notebook: NotebookSchema.default(NotebookSchema.parse({})),
+    services: ServicesSchema.default(ServicesSchema.parse({})),
+    budget: BudgetSchema.default(BudgetSchema.parse({})),
+    usageProfile: UsageProfileSchema.default(UsageProfileSchema.parse({})),
+    aws: AwsSchema.default(AwsSchema.parse({})),
+    gcp: GcpSchema.default(GcpSchema.parse({})),
+    azure: AzureSchema.default(AzureSchema.parse({})),
+    existing: ExistingSchema.default(ExistingSchema.parse({})),
+});
+
+/** Keys holding secrets: set with `pulumi config set --secret`, never read as plain config. */
+export const SECRET_KEYS = ["githubClientSecret", "kubeconfig", "s3AccessKeyId", "s3SecretAccessKey"] as const;
+
+/** One of {@link SECRET_KEYS}. */
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
+/** The validated, defaulted stack configuration. */
+export type WorkbenchConfig = z.output<typeof WorkbenchConfigSchema>;
+/** A GPU pool as configured. */
+export type GpuPoolConfig = WorkbenchConfig["gpuPools"][number];
+/** A node taint as configured. */
+export type TaintConfig = z.output<typeof TaintSchema>;

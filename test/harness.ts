@@ -1,0 +1,99 @@
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
+import type { ConfigProblem } from "../stacks/errors";
+import type { Plan, PlannedResource } from "../plan/types";
+
+/** The project's root folder. */
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+/** Every stack file the project ships. */
+export const STACKS = fs
+    .readdirSync(PROJECT_DIR)
+    .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+    .filter((stack): stack is string => stack !== undefined)
+    .sort();
+
+/** What one run of the plan CLI produced. */
+export interface PlanRun {
+    /** Exit status. */
+    status: number;
+    stderr: string;
+    /** The JSON document on stdout: a plan, or an error document. */
+    document: Plan & PlanFailure & { loadedPackages?: string[] };
+}
+
+/** The JSON the CLI prints for a failed plan. */
+export interface PlanFailure {
+    error?: string;
+    problems?: ConfigProblem[];
+}
+
+const runs = new Map<string, Promise<PlanRun>>();
+
+/**
+ * Plans a stack in its own process through the real CLI (`plan/cli.ts --json`), as a user would;
+ * runs are cached per stack and config so several tests share one plan.
+ */
+export function runPlan(stack: string, options: { stackFile?: string; loadedPackages?: boolean } = {}): Promise<PlanRun> {
+    const args = ["--import", "tsx", path.join(PROJECT_DIR, "plan", "cli.ts"), "--stack", stack, "--json", "--project-dir", PROJECT_DIR];
+    if (options.stackFile) args.push("--stack-file", options.stackFile);
+    if (options.loadedPackages) args.push("--loaded-packages");
+    const key = args.join(" ");
+    let run = runs.get(key);
+    if (!run) {
+        run = new Promise((resolve, reject) => {
+            execFile(process.execPath, args, { cwd: PROJECT_DIR, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+                const status = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+                try {
+                    resolve({ status, stderr, document: JSON.parse(stdout) });
+                } catch {
+                    reject(new Error(`plan of ${stack} printed no JSON (status ${status}):\n${stderr}\n${stdout.slice(0, 2000)}`));
+                }
+            });
+        });
+        runs.set(key, run);
+    }
+    return run;
+}
+
+/** Plans a shipped stack and fails the test if planning fails. */
+export async function planOf(stack: string): Promise<Plan> {
+    const run = await runPlan(stack);
+    if (run.status !== 0) throw new Error(`plan of ${stack} failed (${run.status}): ${run.stderr}`);
+    return run.document;
+}
+
+/** Writes a stack file built from a shipped one with `config` merged over it, for one test. */
+export function variantStackFile(baseStack: string, config: Record<string, unknown>, drop: string[] = []): string {
+    const base = fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${baseStack}.yaml`), "utf8");
+    const doc = parse(base) as { config: Record<string, unknown> };
+    for (const key of drop) delete doc.config[key];
+    Object.assign(doc.config, config);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workbench-stack-"));
+    const file = path.join(dir, `Pulumi.${baseStack}.yaml`);
+    fs.writeFileSync(file, stringify(doc));
+    return file;
+}
+
+/** Resources of a type. */
+export function ofType(plan: Plan, type: string): PlannedResource[] {
+    return plan.resources.filter((r) => r.type === type);
+}
+
+/** The one resource of a type and name; throws naming what exists when it is missing. */
+export function resource(plan: Plan, type: string, name: string): PlannedResource {
+    const found = plan.resources.find((r) => r.type === type && r.name === name);
+    if (!found) {
+        const names = ofType(plan, type).map((r) => r.name);
+        throw new Error(`no ${type} named ${name} in the plan of ${plan.stack}; found: ${names.join(", ") || "none"}`);
+    }
+    return found;
+}
+
+/** A nested input by path, e.g. `input(r, "metadata", "name")`. */
+export function input(resource: PlannedResource, ...path: string[]): unknown {
+    return path.reduce<unknown>((value, key) => (value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined), resource.inputs);
+}
