@@ -51,18 +51,12 @@ function qualify(project: string, key: string): string {
     return key.includes(":") ? key : `${project}:${key}`;
 }
 
-/**
- * Reads `Pulumi.yaml` (project config defaults) and `Pulumi.<stack>.yaml` (the stack's values)
- * as the Pulumi CLI merges them: a stack value replaces the project default of the same key.
- * `stackFilePath` reads the stack's values from another file (tests use it for variations).
- */
-export function readStackConfig(projectDir: string, stack: string, stackFilePath?: string): StackConfig {
+/** The project's name and the config defaults `Pulumi.yaml` declares, as Pulumi hands them to a stack that sets nothing. */
+export function readProjectDefaults(projectDir: string): StackConfig {
     const projectFile = readYaml(path.join(projectDir, "Pulumi.yaml"));
     const project = String(projectFile["name"]);
-    const stackFile = readYaml(stackFilePath ?? path.join(projectDir, `Pulumi.${stack}.yaml`));
     const config: Record<string, string> = {};
     const secretKeys = new Set<string>();
-
     for (const [key, declaration] of Object.entries((projectFile["config"] ?? {}) as Yaml)) {
         const full = qualify(project, key);
         const declared = declaration !== null && typeof declaration === "object" && !Array.isArray(declaration) ? (declaration as Yaml) : undefined;
@@ -70,12 +64,24 @@ export function readStackConfig(projectDir: string, stack: string, stackFilePath
         if (declared?.["secret"] === true) secretKeys.add(full);
         if (fallback !== undefined) config[full] = encode(fallback);
     }
+    return { project, config, secretKeys: [...secretKeys] };
+}
 
+/**
+ * Reads `Pulumi.yaml` (project config defaults) and `Pulumi.<stack>.yaml` (the stack's values)
+ * as the Pulumi CLI merges them: a stack value replaces the project default of the same key.
+ * `stackFilePath` reads the stack's values from another file (tests use it for variations).
+ */
+export function readStackConfig(projectDir: string, stack: string, stackFilePath?: string): StackConfig {
+    const defaults = readProjectDefaults(projectDir);
+    const stackFile = readYaml(stackFilePath ?? path.join(projectDir, `Pulumi.${stack}.yaml`));
+    const config = { ...defaults.config };
+    const secretKeys = new Set(defaults.secretKeys);
     for (const [key, raw] of Object.entries((stackFile["config"] ?? {}) as Yaml)) {
-        const full = qualify(project, key);
+        const full = qualify(defaults.project, key);
         const { value, secret } = unsecure(raw);
         if (secret) secretKeys.add(full);
         config[full] = encode(value);
     }
-    return { project, config, secretKeys: [...secretKeys].filter((key) => key in config) };
+    return { project: defaults.project, config, secretKeys: [...secretKeys].filter((key) => key in config) };
 }

@@ -33,27 +33,46 @@ export interface PlanFailure {
 
 const runs = new Map<string, Promise<PlanRun>>();
 
+// Plans run as child processes; more at once than cores only makes each slower.
+const MAX_CONCURRENT_PLANS = Math.max(1, os.availableParallelism());
+let runningPlans = 0;
+const waitingPlans: Array<() => void> = [];
+
+async function withPlanSlot<T>(work: () => Promise<T>): Promise<T> {
+    if (runningPlans >= MAX_CONCURRENT_PLANS) await new Promise<void>((resolve) => waitingPlans.push(resolve));
+    runningPlans++;
+    try {
+        return await work();
+    } finally {
+        runningPlans--;
+        waitingPlans.shift()?.();
+    }
+}
+
 /**
  * Plans a stack in its own process through the real CLI (`plan/cli.ts --json`), as a user would;
  * runs are cached per stack and config so several tests share one plan.
  */
 export function runPlan(stack: string, options: { stackFile?: string; loadedPackages?: boolean } = {}): Promise<PlanRun> {
-    const args = ["--import", "tsx", path.join(PROJECT_DIR, "plan", "cli.ts"), "--stack", stack, "--json", "--project-dir", PROJECT_DIR];
+    const args = ["--import", path.join(PROJECT_DIR, "plan", "compile-cache.mjs"), "--import", "tsx", path.join(PROJECT_DIR, "plan", "cli.ts"), "--stack", stack, "--json", "--project-dir", PROJECT_DIR];
     if (options.stackFile) args.push("--stack-file", options.stackFile);
     if (options.loadedPackages) args.push("--loaded-packages");
     const key = args.join(" ");
     let run = runs.get(key);
     if (!run) {
-        run = new Promise((resolve, reject) => {
-            execFile(process.execPath, args, { cwd: PROJECT_DIR, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-                const status = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-                try {
-                    resolve({ status, stderr, document: JSON.parse(stdout) });
-                } catch {
-                    reject(new Error(`plan of ${stack} printed no JSON (status ${status}):\n${stderr}\n${stdout.slice(0, 2000)}`));
-                }
-            });
-        });
+        run = withPlanSlot(
+            () =>
+                new Promise<PlanRun>((resolve, reject) => {
+                    execFile(process.execPath, args, { cwd: PROJECT_DIR, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+                        const status = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+                        try {
+                            resolve({ status, stderr, document: JSON.parse(stdout) });
+                        } catch {
+                            reject(new Error(`plan of ${stack} printed no JSON (status ${status}):\n${stderr}\n${stdout.slice(0, 2000)}`));
+                        }
+                    });
+                }),
+        );
         runs.set(key, run);
     }
     return run;

@@ -1,0 +1,131 @@
+import * as assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { readStackConfig } from "../plan/project";
+import { IMPLEMENTED_CLOUDS } from "../providers/registry";
+import { validateConfig } from "../stacks/load";
+import { input, PROJECT_DIR, planOf, resource, runPlan, STACKS, variantStackFile } from "./harness";
+
+const cloudOf = (stack: string) => validateConfig(stack, readStackConfig(PROJECT_DIR, stack).config).config.cloud;
+
+describe("offline plan harness", () => {
+    it("plans Pulumi.local.yaml end to end into the documented JSON document", async () => {
+        const plan = await planOf("local");
+        assert.equal(plan.stack, "local");
+        assert.equal(plan.cloud, "existing");
+        assert.ok(plan.resources.length > 3);
+        for (const r of plan.resources) {
+            assert.match(r.urn, /^urn:pulumi:local::workbench::/);
+            assert.equal(typeof r.type, "string");
+            assert.equal(typeof r.name, "string");
+            assert.equal(typeof r.inputs, "object");
+            assert.equal(typeof r.protect, "boolean");
+            assert.equal(typeof r.retainOnDelete, "boolean");
+            assert.ok(Array.isArray(r.dependsOn));
+        }
+        assert.equal(typeof plan.outputs, "object");
+        assert.ok(Array.isArray(plan.warnings));
+        assert.equal(plan.cost.currency, "USD");
+        assert.equal(typeof plan.cost.idleMonthly, "number");
+        assert.equal(typeof plan.cost.typicalMonthly, "number");
+        for (const line of plan.cost.lines) assert.deepEqual(Object.keys(line).sort(), ["basis", "item", "monthly", "scalesToZero"]);
+    });
+
+    it("records the tree as the engine sees it: one stack root, every other resource parented inside the plan", async () => {
+        const plan = await planOf("local");
+        const urns = new Set(plan.resources.map((r) => r.urn));
+        const roots = plan.resources.filter((r) => r.parent === undefined);
+        assert.deepEqual(roots.map((r) => r.type), ["pulumi:pulumi:Stack"]);
+        for (const r of plan.resources) {
+            if (r.parent) assert.ok(urns.has(r.parent), `${r.urn} has its parent ${r.parent} in the plan`);
+            for (const dependency of r.dependsOn) assert.ok(urns.has(dependency), `${r.urn} depends on ${dependency}, which is in the plan`);
+        }
+    });
+
+    it("records the provider each Kubernetes resource uses, and the retained storage class", async () => {
+        const plan = await planOf("local");
+        const provider = plan.resources.find((r) => r.type === "pulumi:providers:kubernetes");
+        assert.ok(provider);
+        assert.equal(input(provider, "context"), "kind-workbench");
+        const kubernetesObjects = plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+        assert.ok(kubernetesObjects.length > 0);
+        for (const r of kubernetesObjects) assert.equal(r.provider, provider.urn, `${r.type} ${r.name} uses the cluster's provider`);
+        const storageClass = resource(plan, "kubernetes:storage.k8s.io/v1:StorageClass", "workbench-retained");
+        assert.equal(input(storageClass, "reclaimPolicy"), "Retain");
+    });
+
+    it("replaces secure values by placeholders and never prints them: secrets show as [secret]", async () => {
+        const stackFile = variantStackFile("local", { "workbench:kubeconfig": { secure: "v1:AAAABBBBCCCC" } });
+        const { status, document } = await runPlan("local", { stackFile });
+        assert.equal(status, 0);
+        const provider = document.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+        assert.equal(input(provider, "kubeconfig"), "[secret]");
+        const text = JSON.stringify(document);
+        assert.ok(!text.includes("secret-placeholder") && !text.includes("AAAABBBBCCCC"));
+    });
+
+    it("prints a readable plan: the resource tree, outputs, warnings and the cost", async () => {
+        const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "plan", "cli.ts"), "--stack", "local"], { cwd: PROJECT_DIR });
+        assert.match(stdout, /^Plan of stack "local" \(cloud: existing\)/);
+        assert.match(stdout, /└─ kubernetes:core\/v1:Namespace workbench/);
+        assert.match(stdout, /StorageClass workbench-retained .*reclaimPolicy=Retain/);
+        assert.match(stdout, /Outputs:\n {2}cloud: existing/);
+        assert.match(stdout, /Warnings \(\d+\):/);
+        assert.match(stdout, /Estimated monthly cost: USD \d+(\.\d+)? idle/);
+    });
+
+    it("exits non-zero with the listed problems for an invalid config, in the readable mode too", async () => {
+        const stackFile = variantStackFile("local", { "workbench:userPool": { minNodes: -2 }, "workbench:cloud": "mars" });
+        await assert.rejects(
+            promisify(execFile)(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "plan", "cli.ts"), "--stack", "local", "--stack-file", stackFile], { cwd: PROJECT_DIR }),
+            (error: { code: number; stderr: string; stdout: string }) => {
+                assert.equal(error.code, 1);
+                assert.match(error.stderr, /2 problems/);
+                assert.match(error.stderr, /workbench:cloud = "mars": allowed: aws, gcp, azure, existing/);
+                assert.match(error.stderr, /workbench:userPool\.minNodes = -2/);
+                assert.equal(error.stdout, "");
+                return true;
+            },
+        );
+    });
+
+    for (const stack of STACKS) {
+        it(`plans Pulumi.${stack}.yaml, idling within its budget and warning exactly when typical use exceeds it`, async function () {
+            const cloud = cloudOf(stack);
+            if (!IMPLEMENTED_CLOUDS.includes(cloud)) this.skip(); // that cloud's platform lands with its own issue
+            const plan = await planOf(stack);
+            assert.equal(plan.cloud, cloud);
+            assert.ok(plan.cost.idleMonthly <= plan.cost.budgetMonthly, `idle USD ${plan.cost.idleMonthly} within USD ${plan.cost.budgetMonthly}`);
+            const warned = plan.warnings.some((w) => w.includes("exceeds the budget"));
+            assert.equal(warned, plan.cost.typicalMonthly > plan.cost.budgetMonthly, plan.warnings.join("\n"));
+        });
+    }
+
+    it("warns when the estimate breaks the budget", async function () {
+        const managed = STACKS.filter((stack) => cloudOf(stack) !== "existing" && IMPLEMENTED_CLOUDS.includes(cloudOf(stack)));
+        if (managed.length === 0) this.skip(); // an existing cluster costs nothing this program can estimate
+        const { document } = await runPlan(managed[0], { stackFile: variantStackFile(managed[0], { "workbench:budget": { monthlyUsd: 20 } }) });
+        assert.ok(document.cost.idleMonthly > 20);
+        assert.ok(document.warnings.some((w) => w.includes("exceeds the budget of USD 20")), document.warnings.join("\n"));
+    });
+});
+
+/** The SDK packages each cloud's platform loads; no stack may load another cloud's. */
+const CLOUD_SDKS: Record<string, string[]> = { aws: ["aws", "eks"], gcp: ["gcp"], azure: ["azure-native"], existing: [] };
+
+describe("only the selected cloud's SDK is loaded", () => {
+    for (const stack of STACKS) {
+        it(`planning ${stack} loads its own cloud's SDK and no other`, async function () {
+            const cloud = cloudOf(stack);
+            if (!IMPLEMENTED_CLOUDS.includes(cloud)) this.skip(); // that cloud's platform lands with its own issue
+            const { status, document } = await runPlan(stack, { loadedPackages: true });
+            assert.equal(status, 0);
+            const loaded = document.loadedPackages ?? [];
+            assert.ok(loaded.includes("pulumi") && loaded.includes("kubernetes"), loaded.join(", "));
+            for (const sdk of CLOUD_SDKS[cloud]) assert.ok(loaded.includes(sdk), `${stack} loads @pulumi/${sdk}`);
+            const foreign = Object.entries(CLOUD_SDKS).filter(([other]) => other !== cloud).flatMap(([, sdks]) => sdks);
+            assert.deepEqual(loaded.filter((sdk) => foreign.includes(sdk)), []);
+        });
+    }
+});
