@@ -10,6 +10,7 @@ const program = new Command()
     .option("--stack-file <path>", "read the stack's configuration from this file instead")
     .option("--project-dir <dir>", "folder holding Pulumi.yaml and index.ts", process.cwd())
     .option("--loaded-packages", "with --json: add the @pulumi packages the planning process loaded")
+    .option("--stats", "print the plan's wall time and peak memory on stderr")
     .parse();
 
 interface Options {
@@ -18,6 +19,7 @@ interface Options {
     stackFile?: string;
     projectDir: string;
     loadedPackages?: boolean;
+    stats?: boolean;
 }
 
 async function main(options: Options): Promise<number> {
@@ -42,6 +44,17 @@ async function main(options: Options): Promise<number> {
     }
 }
 
-main(program.opts<Options>()).then((code) => {
+const options = program.opts<Options>();
+if (options.json) {
+    // stdout carries the JSON document alone: anything a library logs goes to stderr
+    console.log = console.error;
+    console.info = console.error;
+}
+main(options).then((code) => {
+    if (options.stats) {
+        const seconds = process.uptime().toFixed(2);
+        const peakMiB = (process.resourceUsage().maxRSS / 1024).toFixed(0);
+        process.stderr.write(`plan stats: ${seconds} s wall, ${peakMiB} MiB peak RSS\n`);
+    }
     process.exitCode = code;
 });

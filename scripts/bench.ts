@@ -1,0 +1,51 @@
+/*
+ * Prints the project's speed figures (not a timed test): wall time and peak memory of planning
+ * each stack offline, the typecheck with TypeScript 7 against TypeScript 6, and `npm test`.
+ * Usage: npm run bench [-- --runs 3] [-- --skip-tests]
+ */
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { Command } from "commander";
+import { readStackConfig } from "../plan/project";
+import { IMPLEMENTED_CLOUDS } from "../providers/registry";
+import { validateConfig } from "../stacks/load";
+import { PROJECT_DIR, STACKS } from "../test/harness";
+
+const options = new Command()
+    .option("--runs <n>", "plans per stack", "3")
+    .option("--skip-tests", "do not time npm test")
+    .parse()
+    .opts<{ runs: string; skipTests?: boolean }>();
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function timed(command: string, args: string[]): { seconds: number; status: number | null; stderr: string } {
+    const started = process.hrtime.bigint();
+    const result = spawnSync(command, args, { cwd: PROJECT_DIR, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    return { seconds: Number(process.hrtime.bigint() - started) / 1e9, status: result.status, stderr: result.stderr };
+}
+
+const plannable = STACKS.filter((stack) => IMPLEMENTED_CLOUDS.includes(validateConfig(stack, readStackConfig(PROJECT_DIR, stack).config).config.cloud));
+console.log(`Planning (${options.runs} runs per stack; budget: 3 s wall, 400 MB peak RSS)`);
+for (const stack of plannable) {
+    const walls: number[] = [];
+    const peaks: number[] = [];
+    for (let run = 0; run < Number(options.runs); run++) {
+        const args = ["--import", "./plan/compile-cache.mjs", "--import", "tsx", "plan/cli.ts", "--stack", stack, "--json", "--stats"];
+        const { seconds, status, stderr } = timed(process.execPath, args);
+        if (status !== 0) throw new Error(`plan of ${stack} failed:\n${stderr}`);
+        walls.push(seconds);
+        peaks.push(Number(/(\d+) MiB peak RSS/.exec(stderr)?.[1] ?? NaN));
+    }
+    console.log(`  ${stack.padEnd(8)} ${median(walls).toFixed(2)} s wall (median), ${Math.max(...peaks)} MiB peak RSS (max)`);
+}
+
+const tsc7 = timed(process.execPath, [path.join("node_modules", "typescript-7", "bin", "tsc"), "-p", ".", "--noEmit"]);
+const tsc6 = timed(process.execPath, [path.join("node_modules", "typescript", "bin", "tsc"), "-p", ".", "--noEmit"]);
+console.log(`Typecheck: ${tsc7.seconds.toFixed(2)} s with TypeScript 7 (native), ${tsc6.seconds.toFixed(2)} s with TypeScript 6`);
+
+if (!options.skipTests) {
+    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+    const tests = timed(npm, ["test", "--silent"]);
+    console.log(`npm test: ${tests.seconds.toFixed(1)} s (${tests.status === 0 ? "passed" : "FAILED"}; budget 90 s)`);
+}
