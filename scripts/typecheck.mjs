@@ -1,5 +1,5 @@
 // Type-checks the project with TypeScript 7's native compiler (the `typescript-7` alias) and
-// reports how long it took. Pulumi's runtime keeps using `typescript` 6 through ts-node.
+// reports how long it took. (The alias keeps it apart from the `typescript` peer range of @pulumi/pulumi.)
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
