@@ -44,6 +44,10 @@ async function main(options: Options): Promise<number> {
     }
 }
 
+// A failed input (e.g. a zone lookup that finds too few zones) rejects every output built on it;
+// planStack reports the failure once, where Node would dump each copy as an unhandled rejection.
+process.on("unhandledRejection", () => undefined);
+
 const options = program.opts<Options>();
 if (options.json) {
     // stdout carries the JSON document alone: anything a library logs goes to stderr

@@ -6,19 +6,21 @@ import { PlatformModule } from "./contract";
 export const IMPLEMENTED_CLOUDS: readonly Cloud[] = ["existing"];
 
 /**
- * Loads the selected cloud's platform module, and only that one: each `import()` below is
- * evaluated on demand, so an existing-cluster stack never loads a cloud SDK and an AWS
- * stack never loads the GCP or Azure SDKs.
+ * Loads the selected cloud's platform module, and only that one: each `require` below runs on
+ * demand, so an existing-cluster stack never loads a cloud SDK and an AWS stack never loads the
+ * GCP or Azure SDKs. `require` rather than `import()`: the program is CommonJS, and a dynamic
+ * `import()` would send the cloud SDK through Node's ESM loader (slower, and it cannot resolve
+ * the platform folders without a loader hook); `typeof import()` keeps the modules typed.
  */
 export async function loadPlatformModule(cloud: Cloud): Promise<PlatformModule> {
     switch (cloud) {
         case "existing":
-            return import("./existing");
+            return require("./existing") as typeof import("./existing");
         case "aws":
         case "gcp":
         case "azure":
             throw new pulumi.RunError(
-                `workbench:cloud "${cloud}" is not implemented yet; this version plans and deploys "existing" clusters only.`,
+                `workbench:cloud "${cloud}" is not implemented yet; this version builds ${IMPLEMENTED_CLOUDS.join(" and ")} stacks only.`,
             );
     }
 }

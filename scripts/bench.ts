@@ -9,7 +9,7 @@ import { Command } from "commander";
 import { readStackConfig } from "../plan/project";
 import { IMPLEMENTED_CLOUDS } from "../providers/registry";
 import { validateConfig } from "../stacks/load";
-import { PROJECT_DIR, STACKS } from "../test/harness";
+import { PLAN_CLI, PROJECT_DIR, STACKS } from "../test/harness";
 
 const options = new Command()
     .option("--runs <n>", "plans per stack", "3")
@@ -31,7 +31,7 @@ for (const stack of plannable) {
     const walls: number[] = [];
     const peaks: number[] = [];
     for (let run = 0; run < Number(options.runs); run++) {
-        const args = ["--import", "./plan/compile-cache.mjs", "--import", "tsx", "plan/cli.ts", "--stack", stack, "--json", "--stats"];
+        const args = [PLAN_CLI, "--stack", stack, "--json", "--stats"];
         const { seconds, status, stderr } = timed(process.execPath, args);
         if (status !== 0) throw new Error(`plan of ${stack} failed:\n${stderr}`);
         walls.push(seconds);

@@ -9,6 +9,9 @@ import type { Plan, PlannedResource } from "../plan/types";
 /** The project's root folder. */
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
+/** The plan CLI's entry point, as `npm run plan` starts it. */
+export const PLAN_CLI = path.join(PROJECT_DIR, "plan", "bin.cjs");
+
 /** Every stack file the project ships. */
 export const STACKS = fs
     .readdirSync(PROJECT_DIR)
@@ -54,7 +57,7 @@ async function withPlanSlot<T>(work: () => Promise<T>): Promise<T> {
  * runs are cached per stack and config so several tests share one plan.
  */
 export function runPlan(stack: string, options: { stackFile?: string; loadedPackages?: boolean } = {}): Promise<PlanRun> {
-    const args = ["--import", path.join(PROJECT_DIR, "plan", "compile-cache.mjs"), "--import", "tsx", path.join(PROJECT_DIR, "plan", "cli.ts"), "--stack", stack, "--json", "--project-dir", PROJECT_DIR];
+    const args = [PLAN_CLI, "--stack", stack, "--json", "--project-dir", PROJECT_DIR];
     if (options.stackFile) args.push("--stack-file", options.stackFile);
     if (options.loadedPackages) args.push("--loaded-packages");
     const key = args.join(" ");

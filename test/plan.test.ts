@@ -1,11 +1,10 @@
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import * as path from "node:path";
 import { promisify } from "node:util";
 import { readStackConfig } from "../plan/project";
 import { IMPLEMENTED_CLOUDS } from "../providers/registry";
 import { validateConfig } from "../stacks/load";
-import { input, PROJECT_DIR, planOf, resource, runPlan, STACKS, variantStackFile } from "./harness";
+import { input, PLAN_CLI, PROJECT_DIR, planOf, resource, runPlan, STACKS, variantStackFile } from "./harness";
 
 const cloudOf = (stack: string) => validateConfig(stack, readStackConfig(PROJECT_DIR, stack).config).config.cloud;
 
@@ -66,7 +65,7 @@ describe("offline plan harness", () => {
     });
 
     it("prints a readable plan: the resource tree, outputs, warnings and the cost", async () => {
-        const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "plan", "cli.ts"), "--stack", "local"], { cwd: PROJECT_DIR });
+        const { stdout } = await promisify(execFile)(process.execPath, [PLAN_CLI, "--stack", "local"], { cwd: PROJECT_DIR });
         assert.match(stdout, /^Plan of stack "local" \(cloud: existing\)/);
         assert.match(stdout, /└─ kubernetes:core\/v1:Namespace workbench/);
         assert.match(stdout, /StorageClass workbench-retained .*reclaimPolicy=Retain/);
@@ -78,7 +77,7 @@ describe("offline plan harness", () => {
     it("exits non-zero with the listed problems for an invalid config, in the readable mode too", async () => {
         const stackFile = variantStackFile("local", { "workbench:userPool": { minNodes: -2 }, "workbench:cloud": "mars" });
         await assert.rejects(
-            promisify(execFile)(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "plan", "cli.ts"), "--stack", "local", "--stack-file", stackFile], { cwd: PROJECT_DIR }),
+            promisify(execFile)(process.execPath, [PLAN_CLI, "--stack", "local", "--stack-file", stackFile], { cwd: PROJECT_DIR }),
             (error: { code: number; stderr: string; stdout: string }) => {
                 assert.equal(error.code, 1);
                 assert.match(error.stderr, /2 problems/);
