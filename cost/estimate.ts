@@ -55,21 +55,19 @@ function networkTraits(config: WorkbenchConfig, cloud: ManagedCloud): NetworkTra
 const round = (usd: number) => Math.round(usd * 100) / 100;
 const rate = (price: Price) => `USD ${price.usd}/${price.per === "hour" ? "h" : "GB-month"} (${price.source}, ${price.asOf})`;
 
-function instancePrice(prices: CloudPrices, instanceType: string): Price {
-    const price = prices.instances[instanceType];
-    if (!price) throw new Error(`no price recorded for ${instanceType} in cost/prices.ts`);
-    return price;
-}
+/** What a basis says of an instance type cost/prices.ts has no price for (an instance type override). */
+export const UNPRICED = "no list price recorded in cost/prices.ts";
 
 /** Hourly cost of one node of a pool: instance (spot-adjusted), boot disk and public address. */
 function nodeHourly(prices: CloudPrices, traits: NetworkTraits, instanceType: string, spot: boolean, diskGiB: number) {
-    const instance = instancePrice(prices, instanceType);
-    const compute = instance.usd * (spot ? prices.spotFactor : 1);
+    const instance: Price | undefined = prices.instances[instanceType];
+    const compute = (instance?.usd ?? 0) * (spot ? prices.spotFactor : 1);
     const disk = (diskGiB * prices.blockStorage.usd) / HOURS_PER_MONTH;
     const address = traits.publicIpPerNode ? prices.publicIpv4.usd : 0;
     const hourly = compute + disk + address;
+    const instanceRate = instance ? rate(instance) : `(${UNPRICED}; instance counted as USD 0)`;
     const basis =
-        `${instanceType} ${spot ? `spot (${prices.spotFactor} × on-demand; ${prices.spotBasis}) ` : ""}${rate(instance)}` +
+        `${instanceType} ${spot ? `spot (${prices.spotFactor} × on-demand; ${prices.spotBasis}) ` : ""}${instanceRate}` +
         ` + ${diskGiB} GiB disk${traits.publicIpPerNode ? " + public IPv4" : ""} = USD ${hourly.toFixed(4)}/h`;
     return { hourly, basis };
 }
@@ -141,14 +139,16 @@ export function estimateCost(config: WorkbenchConfig): CostEstimate {
     return { currency: "USD", idleMonthly: round(idle), typicalMonthly: round(typical), budgetMonthly: config.budget.monthlyUsd, lines };
 }
 
-/** Warnings when the estimate breaks the budget. */
+/** Warnings when the estimate breaks the budget, or cannot price part of the stack. */
 export function budgetWarnings(estimate: CostEstimate): string[] {
     const { idleMonthly, typicalMonthly, budgetMonthly } = estimate;
+    const unpriced = estimate.lines.filter((line) => line.basis.includes(UNPRICED)).map((line) => line.item);
+    const incomplete = unpriced.length > 0 ? [`The cost estimate is incomplete: ${UNPRICED} for ${unpriced.join("; ")}.`] : [];
     if (idleMonthly > budgetMonthly) {
-        return [`Idle cost USD ${idleMonthly}/month already exceeds the budget of USD ${budgetMonthly} (workbench:budget.monthlyUsd).`];
+        return [...incomplete, `Idle cost USD ${idleMonthly}/month already exceeds the budget of USD ${budgetMonthly} (workbench:budget.monthlyUsd).`];
     }
     if (typicalMonthly > budgetMonthly) {
-        return [`Typical cost USD ${typicalMonthly}/month exceeds the budget of USD ${budgetMonthly} under workbench:usageProfile.`];
+        return [...incomplete, `Typical cost USD ${typicalMonthly}/month exceeds the budget of USD ${budgetMonthly} under workbench:usageProfile.`];
     }
-    return [];
+    return incomplete;
 }

@@ -78,6 +78,13 @@ describe("cost model", () => {
         assert.match(line(two, "Volumes").item, /2 home × 50 GiB/);
     });
 
+    it("estimates an instance type override it has no price for as zero and says the estimate is incomplete", () => {
+        const estimate = estimateCost(configFor("aws", { aws: { userInstanceTypes: ["m7g.xlarge"] } }));
+        assert.match(line(estimate, "User pool").basis, /m7g\.xlarge .*no list price recorded/);
+        assert.ok(budgetWarnings(estimate).some((w) => /incomplete: .*User pool/.test(w)));
+        assert.deepEqual(budgetWarnings(estimateCost(configFor("aws"))).filter((w) => /incomplete/.test(w)), []);
+    });
+
     it("warns when idle or typical cost exceeds the budget, and not otherwise", () => {
         const estimate = estimateCost(configFor("aws"));
         assert.deepEqual(budgetWarnings({ ...estimate, budgetMonthly: estimate.typicalMonthly + 1 }), []);
