@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ObjectStore, ServiceAccountRef } from "../providers/contract";
+import { ObjectStore, PrivateDestination, ServiceAccountRef } from "../providers/contract";
 
 /** Arguments of {@link WorkloadAccount}. */
 export interface WorkloadAccountArgs {
@@ -14,21 +14,32 @@ export interface WorkloadAccountArgs {
     provider: k8s.Provider;
 }
 
+/** The environment variable holding the bucket's URL in every workload pod. */
+export const BUCKET_URL_ENV = "WORKBENCH_BUCKET_URL";
+
 /**
  * The one identity-bound ServiceAccount notebooks, Dask and Spark pods run as, plus what a pod
  * needs to use it: labels, plain environment, and a Secret holding any sensitive environment.
  */
 export class WorkloadAccount extends pulumi.ComponentResource {
+    /** Namespace and name of the ServiceAccount, as the identity binding names them. */
+    readonly account: ServiceAccountRef;
     /** The ServiceAccount's name. */
     readonly serviceAccountName: pulumi.Output<string>;
     /** Labels every pod using the account carries (workload identity webhooks select on them). */
     readonly podLabels: Record<string, string>;
     /** Environment for the pods: plain values and references into {@link secretName}. */
     readonly env: k8s.types.input.core.v1.EnvVar[];
+    /** The identity's plain environment by name (endpoint, region), for tools configured otherwise than by environment. */
+    readonly identityEnv: Record<string, pulumi.Input<string>>;
     /** The Secret holding sensitive environment, when there is any. */
     readonly secretName?: pulumi.Output<string>;
     /** The bucket's URL, when there is a bucket. */
     readonly bucketUrl?: pulumi.Output<string>;
+    /** What pods using the account need to exist first: the ServiceAccount and its Secret. */
+    readonly readyWhen: pulumi.Resource[];
+    /** Private addresses pods must reach for the bucket (empty for a cloud bucket). */
+    readonly privateEgress: PrivateDestination[];
 
     constructor(name: string, args: WorkloadAccountArgs, opts?: pulumi.ComponentResourceOptions) {
         super("workbench:identity:WorkloadAccount", name, {}, opts);
@@ -46,12 +57,16 @@ export class WorkloadAccount extends pulumi.ComponentResource {
             },
             resourceOpts,
         );
+        this.account = args.account;
         this.serviceAccountName = serviceAccount.metadata.name;
         this.podLabels = identity?.podLabels ?? {};
         this.bucketUrl = args.objectStore?.url;
+        this.identityEnv = identity?.env ?? {};
+        this.privateEgress = identity?.privateEgress ?? [];
+        this.readyWhen = [serviceAccount];
 
-        const env: k8s.types.input.core.v1.EnvVar[] = Object.entries(identity?.env ?? {}).map(([envName, value]) => ({ name: envName, value }));
-        if (this.bucketUrl) env.push({ name: "WORKBENCH_BUCKET_URL", value: this.bucketUrl });
+        const env: k8s.types.input.core.v1.EnvVar[] = Object.entries(this.identityEnv).map(([envName, value]) => ({ name: envName, value }));
+        if (this.bucketUrl) env.push({ name: BUCKET_URL_ENV, value: this.bucketUrl });
 
         const secretEnv = identity?.secretEnv ?? {};
         if (Object.keys(secretEnv).length > 0) {
@@ -64,8 +79,10 @@ export class WorkloadAccount extends pulumi.ComponentResource {
                 resourceOpts,
             );
             this.secretName = secret.metadata.name;
+            this.readyWhen.push(secret);
+            // the name is fixed above; the pods' releases wait for the Secret through readyWhen
             for (const key of Object.keys(secretEnv)) {
-                env.push({ name: key, valueFrom: { secretKeyRef: { name: this.secretName, key } } });
+                env.push({ name: key, valueFrom: { secretKeyRef: { name: `${args.account.name}-object-store`, key } } });
             }
         }
         this.env = env;

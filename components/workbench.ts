@@ -2,7 +2,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Platform, ServiceAccountRef } from "../providers/contract";
 import type { StackSettings } from "../stacks/load";
+import { ClusterAddons } from "./cluster-addons";
+import { DaskGateway } from "./dask-gateway";
+import { loginInstructions } from "./hub-auth";
 import { WorkloadAccount } from "./identity";
+import { notebookImages } from "./images";
+import { JupyterHub } from "./jupyterhub";
+import { ServiceConnection } from "./service-connection";
+import { SparkOperator } from "./spark";
 
 /** Arguments of {@link Workbench}. */
 export interface WorkbenchArgs {
@@ -26,13 +33,17 @@ export class Workbench extends pulumi.ComponentResource {
 
     constructor(name: string, args: WorkbenchArgs, opts?: pulumi.ComponentResourceOptions) {
         super("workbench:index:Workbench", name, {}, opts);
-        const { platform } = args;
-        const provider = platform.cluster.provider;
+        const { platform, settings } = args;
+        const { config } = settings;
+        const { cluster } = platform;
+        const provider = cluster.provider;
+
+        new ClusterAddons(`${name}-cluster`, { cluster, gpuPools: platform.gpuPools, kubernetesVersion: config.kubernetesVersion }, { parent: this });
 
         const namespace = new k8s.core.v1.Namespace(
             name,
             { metadata: { name } },
-            { parent: this, provider, dependsOn: platform.cluster.readyWhen },
+            { parent: this, provider, dependsOn: cluster.readyWhen },
         );
         this.namespace = namespace.metadata.name;
 
@@ -42,10 +53,88 @@ export class Workbench extends pulumi.ComponentResource {
             { namespace: this.namespace, account, objectStore: platform.objectStore, provider },
             { parent: this },
         );
+        const workload = {
+            namespace: name,
+            serviceAccountName: account.name,
+            podLabels: this.workloadAccount.podLabels,
+            env: this.workloadAccount.env,
+        };
+        const dependsOn = [...cluster.readyWhen, namespace, ...this.workloadAccount.readyWhen];
+        const images = notebookImages(config.notebook);
+
+        const connections: ServiceConnection[] = [];
+        // the hub reads the services' tokens from their Secrets when it starts
+        const hubDependsOn: pulumi.Resource[] = [...dependsOn];
+        if (config.services.dask) {
+            const dask = new DaskGateway(
+                `${name}-dask`,
+                {
+                    ...workload,
+                    images,
+                    systemPlacement: cluster.systemPool.placement,
+                    userPool: cluster.userPool,
+                    gpuPools: platform.gpuPools,
+                    provider,
+                    dependsOn,
+                },
+                { parent: this },
+            );
+            connections.push(dask.connection);
+            hubDependsOn.push(dask.tokenSecret);
+        }
+        let sparkExample: string | undefined;
+        if (config.services.spark) {
+            const spark = new SparkOperator(
+                `${name}-spark`,
+                {
+                    ...workload,
+                    identityEnv: this.workloadAccount.identityEnv,
+                    bucketUrl: this.workloadAccount.bucketUrl,
+                    systemPlacement: cluster.systemPool.placement,
+                    userPlacement: cluster.userPool.placement,
+                    provider,
+                    dependsOn,
+                },
+                { parent: this },
+            );
+            connections.push(spark.connection);
+            sparkExample = spark.exampleCommand;
+        }
+
+        const hub = new JupyterHub(
+            `${name}-hub`,
+            {
+                ...workload,
+                images,
+                systemPlacement: cluster.systemPool.placement,
+                userPool: cluster.userPool,
+                gpuPools: platform.gpuPools,
+                retainedStorageClass: cluster.retainedStorageClass,
+                hubService: cluster.hubService,
+                objectStoreEgress: this.workloadAccount.privateEgress,
+                podsNeedMetadataServer: cluster.capabilities.podsNeedMetadataServer,
+                homeSizeGiB: config.storage.homeSizeGiB,
+                cullIdleMinutes: config.notebook.cullIdleMinutes,
+                maxAgeHours: config.notebook.maxAgeHours,
+                auth: config.auth,
+                users: config.users,
+                githubClientSecret: settings.secrets.githubClientSecret,
+                domain: config.domain,
+                tlsEmail: config.tlsEmail,
+                services: connections,
+                provider,
+                dependsOn: hubDependsOn,
+            },
+            { parent: this },
+        );
 
         this.outputs = {
             namespace: this.namespace,
+            hubUrl: hub.url,
+            login: hub.url.apply((url) => `${hub.reachWith ? `Run \`${hub.reachWith}\`, then: ` : ""}${loginInstructions(config, url)}`),
+            services: ["jupyterhub", ...connections.map((connection) => connection.name)],
             bucketUrl: this.workloadAccount.bucketUrl,
+            sparkExample,
         };
         this.registerOutputs(this.outputs);
     }

@@ -73,6 +73,8 @@ export interface GpuPool extends NodePool {
 export interface ClusterAutoscalerRequest {
     /** Values for the kubernetes/autoscaler `cluster-autoscaler` chart: cloud provider, auto-discovery, identity. */
     values: pulumi.Input<Record<string, unknown>>;
+    /** The ServiceAccount the autoscaler must run as: the platform's identity for it trusts exactly this one. */
+    account: ServiceAccountRef;
 }
 
 /** What the cluster can and must do, as flags the shared layer acts on. */
@@ -86,6 +88,16 @@ export interface ClusterCapabilities {
      * Elsewhere the hub blocks it so notebooks cannot borrow the node's identity.
      */
     podsNeedMetadataServer: boolean;
+}
+
+/**
+ * How the hub's public Service is exposed: a LoadBalancer where the cluster has one (every cloud),
+ * a NodePort or only a ClusterIP (reached with `kubectl port-forward`) where it has none (kind, bare metal).
+ */
+export interface HubServiceExposure {
+    type: "LoadBalancer" | "NodePort" | "ClusterIP";
+    /** Annotations for the Service (e.g. which kind of cloud load balancer). */
+    annotations: Record<string, string>;
 }
 
 /** The Kubernetes cluster a platform provides. */
@@ -103,8 +115,8 @@ export interface PlatformCluster {
     /** The CPU pool for notebooks, Dask workers and Spark executors. */
     userPool: NodePool;
     capabilities: ClusterCapabilities;
-    /** Annotations for the hub's public LoadBalancer Service (e.g. the kind of load balancer). */
-    loadBalancerAnnotations: Record<string, string>;
+    /** How the hub's proxy, the workbench's one entry point, is exposed. */
+    hubService: HubServiceExposure;
     /** Resources that must exist before workloads are installed (node pools, CSI driver, storage class). */
     readyWhen: pulumi.Resource[];
 }
@@ -113,6 +125,13 @@ export interface PlatformCluster {
 export interface ServiceAccountRef {
     namespace: string;
     name: string;
+}
+
+/** A private address range and the TCP ports on it that pods may reach. */
+export interface PrivateDestination {
+    /** IPv4 CIDR. */
+    cidr: string;
+    ports: number[];
 }
 
 /** How pods running as a ServiceAccount get the bucket's identity. */
@@ -125,6 +144,11 @@ export interface WorkloadIdentity {
     env: Record<string, pulumi.Input<string>>;
     /** Sensitive environment variables; the shared layer keeps them in a Secret and injects them by reference. */
     secretEnv: Record<string, pulumi.Input<string>>;
+    /**
+     * Private addresses the pods must reach for the bucket (an S3-compatible store on a private network);
+     * notebooks' NetworkPolicy, which otherwise blocks private addresses, opens exactly these.
+     */
+    privateEgress: PrivateDestination[];
     /** The cloud principal that holds the bucket permission (role ARN, service account e-mail, client id). */
     principal: pulumi.Output<string>;
     /** Resources the pods need to exist first (role policies, federated credentials). */

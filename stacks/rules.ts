@@ -96,6 +96,11 @@ const tlsNeedsEmail: Rule = ({ parsed }) =>
         ? [{ key: "workbench:tlsEmail", given: undefined, allowed: "required with workbench:domain: Let's Encrypt's contact address" }]
         : [];
 
+const domainNeedsReachableHub: Rule = ({ parsed }) =>
+    parsed.cloud === "existing" && parsed.domain !== undefined && parsed.existing?.hubService === "ClusterIP"
+        ? [{ key: "workbench:existing.hubService", given: "ClusterIP", allowed: "with workbench:domain the hub must be reachable for Let's Encrypt: LoadBalancer or NodePort" }]
+        : [];
+
 const servicesAvailable: Rule = ({ parsed }) =>
     Object.entries(parsed.services ?? {}).flatMap(([service, on]) =>
         on && !AVAILABLE_SERVICES.has(service as keyof WorkbenchConfig["services"])
@@ -135,6 +140,7 @@ const RULES: readonly Rule[] = [
     poolBoundsOrdered,
     authComplete,
     tlsNeedsEmail,
+    domainNeedsReachableHub,
     servicesAvailable,
     existingGpuNodesMatchPools,
     existingObjectStoreCredentials,

@@ -221,6 +221,8 @@ export const ExistingObjectStoreSchema = z.discriminatedUnion("type", [
         region: z.string().min(1).default("us-east-1"),
         /** Path-style addressing (most on-prem stores need it). */
         forcePathStyle: z.boolean().default(true),
+        /** Private address ranges the endpoint is on, if any: notebooks' network policy opens them on its port. */
+        privateCidrs: z.array(cidr).default([]),
     }),
 ]);
 
@@ -249,6 +251,8 @@ export const ExistingSchema = z.strictObject({
     gpuNodes: z.array(ExistingGpuNodesSchema).default([]),
     /** Install NVIDIA's device plugin (off when the cluster runs the GPU operator). */
     installNvidiaDevicePlugin: z.boolean().default(false),
+    /** How the hub is exposed: a LoadBalancer needs a load-balancer implementation (MetalLB, k3d's); ClusterIP means `kubectl port-forward`. */
+    hubService: z.enum(["LoadBalancer", "NodePort", "ClusterIP"]).default("LoadBalancer"),
     objectStore: ExistingObjectStoreSchema.default({ type: "none" }),
 });
 

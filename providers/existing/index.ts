@@ -70,7 +70,7 @@ export class ExistingPlatform extends pulumi.ComponentResource implements Platfo
                 nvidiaDevicePlugin: existing.installNvidiaDevicePlugin,
                 podsNeedMetadataServer: false,
             },
-            loadBalancerAnnotations: {},
+            hubService: { type: existing.hubService, annotations: {} },
             readyWhen,
         };
 

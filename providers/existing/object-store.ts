@@ -9,6 +9,14 @@ export interface S3CompatibleSettings {
     region: string;
     /** Path-style addressing (most self-hosted stores need it). */
     forcePathStyle: boolean;
+    /** Private address ranges the endpoint is on (none when it is public). */
+    privateCidrs: string[];
+}
+
+/** The TCP port an http(s) endpoint listens on. */
+export function endpointPort(endpoint: string): number {
+    const url = new URL(endpoint);
+    return url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
 }
 
 /** Access key pair for the bucket, from secret config. */
@@ -32,7 +40,7 @@ export class S3CompatibleStore implements ObjectStore {
     }
 
     bindServiceAccount(_account: ServiceAccountRef): WorkloadIdentity {
-        const { endpoint, region, forcePathStyle } = this.settings;
+        const { endpoint, region, forcePathStyle, privateCidrs } = this.settings;
         return {
             serviceAccountAnnotations: {},
             podLabels: {},
@@ -46,6 +54,7 @@ export class S3CompatibleStore implements ObjectStore {
                 AWS_ACCESS_KEY_ID: this.credentials.accessKeyId,
                 AWS_SECRET_ACCESS_KEY: this.credentials.secretAccessKey,
             },
+            privateEgress: privateCidrs.map((cidr) => ({ cidr, ports: [endpointPort(endpoint)] })),
             principal: pulumi.interpolate`access key for ${endpoint}`,
             readyWhen: [],
         };

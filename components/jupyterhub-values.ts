@@ -1,0 +1,187 @@
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { HUB_DB_GIB } from "../providers/catalog";
+import { GpuPool, HubServiceExposure, NodePlacement, NodePool, PrivateDestination } from "../providers/contract";
+import { HubAuthValues, HubEnvVar } from "./hub-auth";
+import { helmMerge } from "./helm-merge";
+import { NotebookImages, splitImage } from "./images";
+import { profileList } from "./profiles";
+import { egressToAddresses, ServiceConnection } from "./service-connection";
+
+/*
+ * Values of the z2jh chart: a pure function of the contract, the workload account, the stack's
+ * settings and the services' connections.
+ */
+
+/** The hub's Helm release name; z2jh names its objects `hub`, `proxy-public`, … regardless. */
+export const JUPYTERHUB_RELEASE = "jupyterhub";
+
+/** The public Service of the hub's proxy (z2jh's fixed name). */
+export const PROXY_PUBLIC_SERVICE = "proxy-public";
+
+/** A scale-from-zero start (node boot, image pull of a few GB) takes longer than z2jh's 300 s default. */
+const NOTEBOOK_START_TIMEOUT_SECONDS = 900;
+
+/** The label z2jh's hub NetworkPolicy admits notebooks by. */
+const HUB_ACCESS_LABEL = { "hub.jupyter.org/network-access-hub": "true" };
+
+/** Scopes JupyterHub gives a notebook's own token by default (its `server` role). */
+const DEFAULT_SERVER_TOKEN_SCOPES = ["users:activity!user", "access:servers!server"];
+
+/** Everything the hub's values are made of. */
+export interface JupyterHubInput {
+    /** The workbench namespace (hub, notebooks and services). */
+    namespace: string;
+    /** Notebook images: the CPU one by default, the GPU one in GPU profiles. */
+    images: NotebookImages;
+    /** The identity-bound ServiceAccount notebooks run as. */
+    serviceAccountName: string;
+    /** Labels workload identity needs on notebook pods. */
+    podLabels: Record<string, string>;
+    /** The workload account's environment (bucket, identity). */
+    env: k8s.types.input.core.v1.EnvVar[];
+    /** Where the hub, the proxy and the user scheduler run. */
+    systemPlacement: NodePlacement;
+    /** CPU notebooks run here; its shape sets the CPU profiles' sizes. */
+    userPool: NodePool;
+    /** One GPU profile each. */
+    gpuPools: readonly GpuPool[];
+    /** Storage class for homes and the hub database; its volumes outlive the release. */
+    retainedStorageClass: pulumi.Input<string>;
+    /** How the hub's proxy Service is exposed (type and annotations, from the platform). */
+    hubService: HubServiceExposure;
+    /** Private addresses notebooks must reach for the bucket (an S3-compatible store on a private network). */
+    objectStoreEgress: readonly PrivateDestination[];
+    /** Notebooks must reach the cloud metadata server (it serves their workload identity). */
+    podsNeedMetadataServer: boolean;
+    /** Size of each user's home volume. */
+    homeSizeGiB: number;
+    /** Stop servers idle this long. */
+    cullIdleMinutes: number;
+    /** Stop servers after this many hours regardless of activity (0: never). */
+    maxAgeHours: number;
+    /** The sign-in part of the values. */
+    auth: HubAuthValues;
+    /** With a domain the proxy serves HTTPS with a Let's Encrypt certificate. */
+    domain?: string;
+    /** Let's Encrypt's contact address (with a domain). */
+    tlsEmail?: string;
+    /** The enabled services' connections. */
+    services: readonly ServiceConnection[];
+}
+
+/** The environment variable the hub reads a registered service's token from. */
+export function serviceTokenEnv(service: string): string {
+    return `WORKBENCH_SERVICE_TOKEN_${service.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+}
+
+/** z2jh reads service tokens from its own Secret; this makes registered services use the tokens their Secrets hold. */
+const SERVICE_TOKENS_CONFIG = `import os
+for _service in c.JupyterHub.services:
+    _token = os.environ.get("WORKBENCH_SERVICE_TOKEN_" + "".join(ch if ch.isalnum() else "_" for ch in _service["name"].upper()))
+    if _token:
+        _service["api_token"] = _token
+`;
+
+/** The environment as z2jh's mapping form (`NAME: {name, value|valueFrom}`), later entries winning. */
+function envMapping(env: readonly k8s.types.input.core.v1.EnvVar[]): Record<string, k8s.types.input.core.v1.EnvVar> {
+    const mapping: Record<string, k8s.types.input.core.v1.EnvVar> = {};
+    for (const variable of env) mapping[String(variable.name)] = variable;
+    return mapping;
+}
+
+/** Registrations with the hub: `hub.services`, the token of each (by Secret reference) and the scopes users need. */
+function hubServicesValues(services: readonly ServiceConnection[]) {
+    const registered = services.flatMap((service) => (service.hubService ? [{ name: service.name, ...service.hubService }] : []));
+    return {
+        services: Object.fromEntries(registered.map((service) => [service.name, { url: service.url, display: false }])),
+        tokenEnv: Object.fromEntries(
+            registered.map((service): [string, HubEnvVar] => {
+                const name = serviceTokenEnv(service.name);
+                return [name, { name, valueFrom: { secretKeyRef: service.token } }];
+            }),
+        ),
+        userScopes: registered.flatMap((service) => service.userScopes),
+    };
+}
+
+/** The z2jh chart's values. */
+export function jupyterHubValues(input: JupyterHubInput): Record<string, unknown> {
+    const system = { nodeSelector: input.systemPlacement.nodeSelector, tolerations: input.systemPlacement.tolerations };
+    const registered = hubServicesValues(input.services);
+    const spawner = {
+        KubeSpawner: {
+            // workload identity reaches pods through its own projected token; notebooks need no Kubernetes API token
+            automount_service_account_token: false,
+            ...(registered.userScopes.length > 0 ? { server_token_scopes: [...DEFAULT_SERVER_TOKEN_SCOPES, ...registered.userScopes] } : {}),
+        },
+    };
+    const cullTimeout = input.cullIdleMinutes * 60;
+    return {
+        hub: {
+            ...system,
+            config: helmMerge(input.auth.config, spawner),
+            extraEnv: { ...input.auth.extraEnv, ...registered.tokenEnv },
+            extraConfig: {
+                ...input.auth.extraConfig,
+                ...(Object.keys(registered.tokenEnv).length > 0 ? { "20-service-tokens": SERVICE_TOKENS_CONFIG } : {}),
+            },
+            services: registered.services,
+            // every user may use the registered services (e.g. create Dask clusters)
+            ...(registered.userScopes.length > 0 ? { loadRoles: { user: { scopes: ["self", ...registered.userScopes] } } } : {}),
+            db: { type: "sqlite-pvc", pvc: { storageClassName: input.retainedStorageClass, storage: `${HUB_DB_GIB}Gi` } },
+        },
+        proxy: {
+            service: { type: input.hubService.type, annotations: input.hubService.annotations },
+            chp: system,
+            traefik: system,
+            https: input.domain
+                ? { enabled: true, type: "letsencrypt", hosts: [input.domain], letsencrypt: { contactEmail: input.tlsEmail } }
+                : { enabled: false },
+        },
+        singleuser: {
+            image: splitImage(input.images.cpu),
+            defaultUrl: "/lab",
+            startTimeout: NOTEBOOK_START_TIMEOUT_SECONDS,
+            serviceAccountName: input.serviceAccountName,
+            extraLabels: { ...input.podLabels, ...HUB_ACCESS_LABEL },
+            extraEnv: envMapping([...input.env, ...input.services.flatMap((service) => service.env)]),
+            nodeSelector: input.userPool.placement.nodeSelector,
+            extraTolerations: input.userPool.placement.tolerations,
+            cloudMetadata: { blockWithIptables: !input.podsNeedMetadataServer },
+            networkPolicy: {
+                enabled: true,
+                // in-cluster, notebooks reach the hub, DNS and exactly the enabled services
+                egress: [...input.services.flatMap((service) => service.egress), ...input.objectStoreEgress.map(egressToAddresses)],
+                egressAllowRules: { cloudMetadataServer: input.podsNeedMetadataServer, privateIPs: false, nonPrivateIPs: true },
+            },
+            storage: {
+                type: "dynamic",
+                capacity: `${input.homeSizeGiB}Gi`,
+                dynamic: { storageClass: input.retainedStorageClass },
+            },
+            profileList: profileList(input.userPool, input.gpuPools, input.images.gpu),
+        },
+        scheduling: {
+            // packs notebooks onto the fewest user nodes so the autoscaler can remove the rest
+            userScheduler: { enabled: true, ...system },
+            // placeholders would keep user nodes up: scale to zero wins over instant starts
+            userPlaceholder: { enabled: false, replicas: 0 },
+            // the contract's node selectors place user pods; z2jh's node-purpose label is not required of a platform
+            userPods: { nodeAffinity: { matchNodePurpose: "ignore" } },
+        },
+        prePuller: {
+            // user nodes scale from zero: pre-pulling would only slow every upgrade (hook) or pull
+            // every profile's image, GPU images included, onto every user node (continuous)
+            hook: { enabled: false },
+            continuous: { enabled: false },
+        },
+        cull: {
+            enabled: true,
+            users: false,
+            timeout: cullTimeout,
+            every: Math.min(600, cullTimeout / 2),
+            maxAge: input.maxAgeHours * 3600,
+        },
+    };
+}

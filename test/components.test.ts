@@ -1,0 +1,244 @@
+import * as assert from "node:assert/strict";
+import { clusterAutoscalerValues } from "../components/cluster-autoscaler";
+import { clusterOptionsData, daskGatewayConnection } from "../components/dask-gateway-values";
+import { helmMerge } from "../components/helm-merge";
+import { hubAuthValues } from "../components/hub-auth";
+import { splitImage } from "../components/images";
+import { JupyterHubInput, jupyterHubValues, serviceTokenEnv } from "../components/jupyterhub-values";
+import { devicePluginValues } from "../components/nvidia-device-plugin";
+import { cpuProfiles, gpuProfile, profileList } from "../components/profiles";
+import { ServiceConnection } from "../components/service-connection";
+import { allocatable } from "../components/sizing";
+import { sparkExampleApplication, SparkExampleInput } from "../components/spark-example";
+import { CLUSTER_AUTOSCALER_IMAGE_TAGS, IMAGES } from "../components/versions";
+import { GpuPool, NodePool, Taint } from "../providers/contract";
+import { GPU_NODE_TAINT, placementOn, USER_NODE_LABELS, USER_NODE_TAINT } from "../providers/placement";
+import { at, untolerated } from "./k8s-checks";
+
+/* Pure functions of the shared layer, on a synthetic contract. */
+
+const SPOT_TAINT: Taint = { key: "kubernetes.azure.com/scalesetpriority", value: "spot", effect: "NoSchedule" };
+const BARE_TAINT: Taint = { key: "example.com/dedicated", effect: "NoExecute" };
+
+function nodePool(name: string, labels: Record<string, string>, taints: Taint[], shape = { vcpu: 4, memoryGiB: 16 }): NodePool {
+    // a pool selects on part of its labels only, as clouds add labels of their own
+    const selector = Object.fromEntries(Object.entries(labels).slice(0, 2));
+    return { name, labels, taints, placement: placementOn(selector, taints), ...shape, minNodes: 0, maxNodes: 3, spot: true };
+}
+
+function gpuPool(name: string, gpusPerNode: number, taints: Taint[]): GpuPool {
+    const labels = { ...USER_NODE_LABELS, "workbench/pool": name, "cloud.example/accelerator": "nvidia-a100", "kubernetes.io/os": "linux" };
+    return { ...nodePool(name, labels, taints, { vcpu: 24, memoryGiB: 220 }), gpu: "a100", resourceName: "nvidia.com/gpu", gpusPerNode, description: `${gpusPerNode}× NVIDIA A100` };
+}
+
+const userPool = nodePool("user", { ...USER_NODE_LABELS, "workbench/pool": "user" }, [USER_NODE_TAINT]);
+const gpuPools = [gpuPool("a100", 1, [GPU_NODE_TAINT, SPOT_TAINT]), gpuPool("a100x2", 2, [GPU_NODE_TAINT, BARE_TAINT, USER_NODE_TAINT])];
+
+describe("components: notebook profiles", () => {
+    for (const pool of gpuPools) {
+        it(`GPU pool ${pool.name}: the profile tolerates every taint, selects only labels the nodes carry, requests all ${pool.gpusPerNode} GPU(s)`, () => {
+            const profile = gpuProfile(pool, IMAGES.gpuNotebook);
+            const override = profile.kubespawner_override;
+            assert.deepEqual(untolerated(override.tolerations ?? [], pool.taints), []);
+            for (const [key, value] of Object.entries(override.node_selector ?? {})) assert.equal(pool.labels[key], value, key);
+            assert.ok(Object.keys(override.node_selector ?? {}).length > 0, "the profile is pinned to the pool");
+            assert.deepEqual(override.extra_resource_limits, { [pool.resourceName]: String(pool.gpusPerNode) });
+            assert.equal(override.image, IMAGES.gpuNotebook);
+            assert.ok(override.cpu_guarantee! <= pool.vcpu && parseFloat(override.mem_guarantee!) <= pool.memoryGiB, "fits on one node");
+            assert.ok(profile.description.includes(pool.name) && profile.display_name.includes(pool.description));
+        });
+    }
+
+    it("CPU sizes fit a node's allocatable resources, grow in size, and the smallest is preselected", () => {
+        for (const shape of [{ vcpu: 2, memoryGiB: 8 }, { vcpu: 4, memoryGiB: 16 }, { vcpu: 16, memoryGiB: 64 }]) {
+            const profiles = cpuProfiles(nodePool("user", USER_NODE_LABELS, [], shape));
+            const node = allocatable(shape);
+            const memory = profiles.map((p) => parseFloat(p.kubespawner_override.mem_guarantee!));
+            assert.ok(profiles.length >= 2, `${shape.vcpu} vCPU: several sizes`);
+            assert.deepEqual([...memory].sort((a, b) => a - b), memory, "smallest first");
+            assert.ok(memory.every((m) => m >= 2 && m <= node.memoryGiB), `${shape.vcpu} vCPU: ${memory.join(", ")} GiB within ${node.memoryGiB}`);
+            assert.ok(profiles.every((p) => p.kubespawner_override.cpu_guarantee! <= node.cpu && p.kubespawner_override.cpu_limit! <= shape.vcpu));
+            assert.deepEqual(profiles.map((p) => p.default === true), profiles.map((_, i) => i === 0));
+        }
+    });
+
+    it("the list holds the CPU sizes and one profile per GPU pool, with unique slugs", () => {
+        const list = profileList(userPool, gpuPools, IMAGES.gpuNotebook);
+        const slugs = list.map((p) => p.slug);
+        assert.equal(new Set(slugs).size, slugs.length);
+        assert.deepEqual(slugs.filter((s) => s.startsWith("gpu-")), gpuPools.map((p) => `gpu-${p.name}`));
+    });
+});
+
+const hubInput = (overrides: Partial<JupyterHubInput> = {}): JupyterHubInput => ({
+    namespace: "lab",
+    images: { cpu: IMAGES.notebook, gpu: IMAGES.gpuNotebook },
+    serviceAccountName: "lab-user",
+    podLabels: { "azure.workload.identity/use": "true" },
+    env: [{ name: "WORKBENCH_BUCKET_URL", value: "az://account/data" }],
+    systemPlacement: { nodeSelector: { pool: "system" }, tolerations: [] },
+    userPool,
+    gpuPools,
+    retainedStorageClass: "retained",
+    hubService: { type: "LoadBalancer", annotations: { "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path": "/hub/health" } },
+    objectStoreEgress: [],
+    podsNeedMetadataServer: false,
+    homeSizeGiB: 10,
+    cullIdleMinutes: 60,
+    maxAgeHours: 0,
+    auth: hubAuthValues({ auth: { type: "native", githubOrganizations: [] }, users: { admins: ["alice"], allowed: [] } }),
+    services: [],
+    ...overrides,
+});
+
+describe("components: JupyterHub values from the contract", () => {
+    it("blocks the metadata server unless the platform's pods need it, and then lets notebooks reach it", () => {
+        const blocked = jupyterHubValues(hubInput());
+        assert.equal(at(blocked, "singleuser", "cloudMetadata", "blockWithIptables"), true);
+        assert.equal(at(blocked, "singleuser", "networkPolicy", "egressAllowRules", "cloudMetadataServer"), false);
+        const open = jupyterHubValues(hubInput({ podsNeedMetadataServer: true }));
+        assert.equal(at(open, "singleuser", "cloudMetadata", "blockWithIptables"), false);
+        assert.equal(at(open, "singleuser", "networkPolicy", "egressAllowRules", "cloudMetadataServer"), true);
+    });
+
+    it("puts the workload identity's labels on notebooks (keeping hub access) and the platform's annotations on the load balancer", () => {
+        const values = jupyterHubValues(hubInput());
+        assert.deepEqual(at(values, "singleuser", "extraLabels"), { "azure.workload.identity/use": "true", "hub.jupyter.org/network-access-hub": "true" });
+        assert.deepEqual(at(values, "proxy", "service"), hubInput().hubService);
+        assert.deepEqual(at(values, "proxy", "https"), { enabled: false });
+    });
+
+    it("a new service is wired in one place: its connection adds environment, egress, hub registration, token and user scope", () => {
+        const service: ServiceConnection = {
+            name: "mlflow",
+            env: [{ name: "MLFLOW_TRACKING_URI", value: "http://mlflow.lab:5000" }],
+            egress: [{ to: [{ podSelector: { matchLabels: { app: "mlflow" } } }], ports: [{ port: 5000, protocol: "TCP" }] }],
+            hubService: { url: "http://mlflow.lab:5000", token: { name: "mlflow-token", key: "token" }, userScopes: ["access:services!service=mlflow"] },
+        };
+        const values = jupyterHubValues(hubInput({ services: [service] }));
+        assert.deepEqual(at(values, "singleuser", "extraEnv", "MLFLOW_TRACKING_URI"), service.env[0]);
+        assert.deepEqual(at(values, "singleuser", "networkPolicy", "egress"), service.egress);
+        assert.deepEqual(at(values, "hub", "services", "mlflow"), { url: service.hubService!.url, display: false });
+        assert.deepEqual(at(values, "hub", "extraEnv", serviceTokenEnv("mlflow"), "valueFrom", "secretKeyRef"), service.hubService!.token);
+        assert.ok((at(values, "hub", "loadRoles", "user", "scopes") as string[]).includes("access:services!service=mlflow"));
+        assert.ok((at(values, "hub", "config", "KubeSpawner", "server_token_scopes") as string[]).includes("access:servers!server"), "keeps the default server scopes");
+        assert.equal(at(jupyterHubValues(hubInput()), "hub", "loadRoles"), undefined, "no service, no role override");
+    });
+
+    it("Dask Gateway's connection points notebooks at its proxy and opens exactly that", () => {
+        const connection = daskGatewayConnection({ namespace: "lab", apiToken: { name: "t", key: "k" } });
+        const address = connection.env.find((e) => e.name === "DASK_GATEWAY__ADDRESS")!.value as string;
+        assert.equal(new URL(address).hostname, `${connection.hubService!.url.replace("http://", "")}`);
+        assert.equal(connection.egress.length, 1);
+    });
+
+    it("sign-in: native keeps sign-up behind admin approval; GitHub needs its callback on the domain; dummy only names admins", () => {
+        const users = { admins: ["alice"], allowed: ["bob"] };
+        const native = hubAuthValues({ auth: { type: "native", githubOrganizations: [] }, users });
+        assert.equal(at(native.config, "NativeAuthenticator", "open_signup"), false);
+        assert.deepEqual(at(native.config, "Authenticator", "allowed_users"), ["bob"]);
+        const github = hubAuthValues({
+            auth: { type: "github", githubClientId: "id", githubOrganizations: ["lab"] },
+            users,
+            domain: "hub.example.org",
+            githubClientSecret: { name: "gh", key: "secret" },
+        });
+        assert.equal(at(github.config, "GitHubOAuthenticator", "oauth_callback_url"), "https://hub.example.org/hub/oauth_callback");
+        assert.deepEqual(at(github.config, "GitHubOAuthenticator", "scope"), ["read:org"], "org membership needs read:org");
+        assert.deepEqual(Object.values(github.extraEnv).map((e) => e.valueFrom.secretKeyRef), [{ name: "gh", key: "secret" }]);
+        assert.throws(() => hubAuthValues({ auth: { type: "github", githubClientId: "id", githubOrganizations: [] }, users }), /domain/);
+    });
+});
+
+describe("components: Dask cluster options", () => {
+    it("offers the user pool by default and each GPU pool, one GPU per worker, within what a node holds", () => {
+        const data = clusterOptionsData({
+            namespace: "lab",
+            images: { cpu: IMAGES.notebook, gpu: IMAGES.gpuNotebook },
+            serviceAccountName: "lab-user",
+            podLabels: {},
+            env: [],
+            systemPlacement: { nodeSelector: {}, tolerations: [] },
+            userPool,
+            gpuPools,
+            apiToken: { name: "t", key: "k" },
+        });
+        assert.equal(data.defaultPool, userPool.name);
+        assert.deepEqual(Object.keys(data.pools), [userPool.name, ...gpuPools.map((p) => `gpu-${p.name}`)], "GPU pools named as their notebook profiles");
+        for (const pool of gpuPools) {
+            const offered = data.pools[`gpu-${pool.name}`];
+            assert.deepEqual(offered.gpu, { image: IMAGES.gpuNotebook, resource: pool.resourceName, perWorker: 1, perNode: pool.gpusPerNode });
+            assert.ok(offered.workerMaxCores * pool.gpusPerNode <= allocatable(pool).cpu);
+            assert.deepEqual(untolerated(offered.tolerations, pool.taints), []);
+        }
+        assert.ok(data.worker.defaultMemoryGiB <= data.pools[userPool.name].workerMaxMemoryGiB);
+    });
+});
+
+describe("components: cluster plumbing", () => {
+    it("NVIDIA's device plugin selects each GPU pool's nodes and tolerates each taint once; pools without labels are left out", () => {
+        const unlabelled: GpuPool = { ...gpuPools[0], name: "bare", placement: { nodeSelector: {}, tolerations: [] } };
+        const values = devicePluginValues([...gpuPools, unlabelled]);
+        const terms = at(values, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms") as unknown[];
+        assert.equal(terms.length, gpuPools.length);
+        const tolerations = values["tolerations"] as GpuPool["placement"]["tolerations"];
+        assert.deepEqual(untolerated(tolerations, gpuPools.flatMap((p) => p.taints)), []);
+        assert.equal(new Set(tolerations.map((t) => JSON.stringify(t))).size, tolerations.length);
+    });
+
+    it("cluster-autoscaler: the platform's values win over the shared defaults; the image follows the Kubernetes minor", () => {
+        const system = { nodeSelector: { pool: "system" }, tolerations: [] };
+        const platform = { cloudProvider: "aws", extraArgs: { expander: "priority" }, rbac: { serviceAccount: { annotations: { role: "arn" } } } };
+        const account = { namespace: "kube-system", name: "scaler" };
+        const values = clusterAutoscalerValues(platform, account, system, "1.34");
+        assert.deepEqual(at(values, "rbac", "serviceAccount"), { create: true, name: "scaler", annotations: { role: "arn" } }, "runs as the account the platform's identity trusts");
+        assert.equal(values["cloudProvider"], "aws");
+        assert.equal(at(values, "extraArgs", "expander"), "priority");
+        assert.equal(at(values, "extraArgs", "skip-nodes-with-local-storage"), false, "shared defaults stay where the platform is silent");
+        assert.deepEqual(values["nodeSelector"], system.nodeSelector);
+        assert.equal(at(values, "image", "tag"), CLUSTER_AUTOSCALER_IMAGE_TAGS["1.34"]);
+        assert.equal(at(clusterAutoscalerValues(platform, account, system, "1.20"), "image"), undefined, "an unknown minor keeps the chart's image");
+    });
+});
+
+describe("components: helpers", () => {
+    it("merges values as Helm does: maps merge, lists and scalars replace, null deletes", () => {
+        const base = { a: { b: 1, c: [1, 2] }, d: "x", e: { f: 1 } };
+        assert.deepEqual(helmMerge(base, { a: { c: [3] }, d: null, e: "y" }), { a: { b: 1, c: [3] }, e: "y" });
+        assert.deepEqual(base, { a: { b: 1, c: [1, 2] }, d: "x", e: { f: 1 } }, "inputs are not modified");
+    });
+
+    it("splits image references so that name:tag rebuilds them, digests included", () => {
+        for (const ref of [IMAGES.notebook, "registry.example.org:5000/lab/notebook:1.2", `quay.io/lab/nb@sha256:${"a".repeat(64)}`]) {
+            const { name, tag } = splitImage(ref);
+            assert.equal(`${name}:${tag}`, ref);
+        }
+        assert.throws(() => splitImage("registry.example.org:5000/lab/notebook"), /no tag/);
+    });
+});
+
+describe("components: the Spark example", () => {
+    const base: SparkExampleInput = {
+        namespace: "lab",
+        serviceAccountName: "lab-user",
+        podLabels: { "azure.workload.identity/use": "true" },
+        env: [],
+        identityEnv: {},
+        placement: userPool.placement,
+    };
+
+    it("reads s3:// buckets through s3a with the AWS SDK's credential chain, honouring a custom endpoint", () => {
+        const aws = sparkExampleApplication({ ...base, bucketUrl: "s3://data" });
+        assert.deepEqual(at(aws, "spec", "arguments"), ["s3a://data/examples/words.txt"]);
+        assert.equal(at(aws, "spec", "sparkConf", "spark.hadoop.fs.s3a.endpoint"), undefined);
+        const minio = sparkExampleApplication({ ...base, bucketUrl: "s3://data", identityEnv: { AWS_ENDPOINT_URL_S3: "https://minio.lab", AWS_S3_ADDRESSING_STYLE: "path" } });
+        assert.equal(at(minio, "spec", "sparkConf", "spark.hadoop.fs.s3a.endpoint"), "https://minio.lab");
+        assert.equal(at(minio, "spec", "sparkConf", "spark.hadoop.fs.s3a.path.style.access"), "true");
+        assert.deepEqual(at(minio, "spec", "driver", "labels"), base.podLabels, "workload identity labels on the pods");
+    });
+
+    it("passes other bucket schemes through, and without a bucket reads a file of the image", () => {
+        assert.deepEqual(at(sparkExampleApplication({ ...base, bucketUrl: "gs://data" }), "spec", "arguments"), ["gs://data/examples/words.txt"]);
+        assert.match(String((at(sparkExampleApplication(base), "spec", "arguments") as string[])[0]), /^file:\/\/\/opt\/spark\//);
+    });
+});
