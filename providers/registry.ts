@@ -3,7 +3,7 @@ import { Cloud } from "./catalog";
 import { PlatformModule } from "./contract";
 
 /** Clouds whose platform module exists in this version. */
-export const IMPLEMENTED_CLOUDS: readonly Cloud[] = ["existing"];
+export const IMPLEMENTED_CLOUDS: readonly Cloud[] = ["existing", "aws"];
 
 /**
  * Loads the selected cloud's platform module, and only that one: each `require` below runs on
@@ -17,6 +17,7 @@ export async function loadPlatformModule(cloud: Cloud): Promise<PlatformModule> 
         case "existing":
             return require("./existing") as typeof import("./existing");
         case "aws":
+            return require("./aws") as typeof import("./aws");
         case "gcp":
         case "azure":
             throw new pulumi.RunError(

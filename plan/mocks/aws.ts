@@ -1,0 +1,137 @@
+import { MockContext, PackageMocks, ResourceMock } from "./types";
+
+/*
+ * Answers for @pulumi/aws: the outputs AWS would add (ARNs, generated names, versions), shaped as the
+ * provider returns them, for the documented example account 123456789012 and the stack's aws:region.
+ */
+
+/** The account every mocked ARN belongs to (AWS's documentation example account). */
+export const MOCK_ACCOUNT_ID = "123456789012";
+
+/** A stable hex string derived from a name (FNV-1a), so generated ids differ per resource and per run stay equal. */
+export function hexOf(text: string, length: number): string {
+    let out = "";
+    for (let round = 0; out.length < length; round++) {
+        let hash = 0x811c9dc5 ^ round;
+        for (const char of text) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+        out += hash.toString(16).padStart(8, "0");
+    }
+    return out.slice(0, length);
+}
+
+/** The stack's region, as the provider reads it from `aws:region`. */
+export function regionOf(context: MockContext): string {
+    return context.config["aws:region"] ?? "us-east-1";
+}
+
+const arn = (context: MockContext, service: string, resource: string, global = false) =>
+    `arn:aws:${service}:${global ? "" : regionOf(context)}:${MOCK_ACCOUNT_ID}:${resource}`;
+
+/** Pulumi auto-names physical resources `<logical name>-<7 hex>`. */
+const autoName = (logicalName: string) => `${logicalName}-${hexOf(logicalName, 7)}`;
+
+const role: ResourceMock = (args, context) => {
+    const name = (args.inputs.name as string | undefined) ?? autoName(args.name);
+    return { name, arn: arn(context, "iam", `role/${name}`, true), uniqueId: `AROA${hexOf(name, 17).toUpperCase()}` };
+};
+
+const bucket: ResourceMock = (args, context) => {
+    const name = (args.inputs.bucket as string | undefined) ?? autoName(args.name);
+    const region = regionOf(context);
+    return {
+        bucket: name,
+        arn: `arn:aws:s3:::${name}`,
+        region,
+        bucketDomainName: `${name}.s3.amazonaws.com`,
+        bucketRegionalDomainName: `${name}.s3.${region}.amazonaws.com`,
+        hostedZoneId: "Z3AQBSTGFYJSTF",
+    };
+};
+
+/**
+ * Realistic zones per region: names with the zone IDs they map to. us-west-1 has three zone IDs
+ * of which EKS rejects one, so asking it for three zones is the example of a region too small.
+ */
+const ZONES: Readonly<Record<string, readonly [string, string][]>> = {
+    "us-east-1": [["a", "use1-az1"], ["b", "use1-az2"], ["c", "use1-az4"], ["d", "use1-az6"], ["e", "use1-az3"], ["f", "use1-az5"]],
+    "us-west-1": [["a", "usw1-az1"], ["b", "usw1-az3"], ["c", "usw1-az2"]],
+    "ca-central-1": [["a", "cac1-az1"], ["b", "cac1-az2"], ["d", "cac1-az4"], ["c", "cac1-az3"]],
+};
+
+const DIRECTIONS: Readonly<Record<string, string>> = {
+    north: "n", south: "s", east: "e", west: "w", central: "c", northeast: "ne", northwest: "nw", southeast: "se", southwest: "sw", gov: "g",
+};
+
+/** Zone-ID prefix of a region, as AWS writes it: eu-west-1 → euw1, ap-northeast-1 → apne1. */
+function zoneIdPrefix(region: string): string {
+    const parts = region.split("-");
+    return parts.map((part, i) => (i === 0 ? part : (DIRECTIONS[part] ?? part.slice(0, 1)))).join("");
+}
+
+/** The region's zones as `[name, zone ID]`; three for a region not in {@link ZONES}. */
+function zonesOf(region: string): [string, string][] {
+    const zones = ZONES[region] ?? [["a", `${zoneIdPrefix(region)}-az1`], ["b", `${zoneIdPrefix(region)}-az2`], ["c", `${zoneIdPrefix(region)}-az3`]];
+    return zones.map(([letter, id]) => [`${region}${letter}`, id]);
+}
+
+/** Answers for @pulumi/aws. */
+export const awsMocks: PackageMocks = {
+    prefix: "aws:",
+    resources: {
+        "aws:ec2/vpc:Vpc": (args, context) => ({
+            arn: arn(context, "ec2", `vpc/${args.name}`),
+            defaultSecurityGroupId: `sg-${hexOf(`${args.name}-default`, 17)}`,
+            mainRouteTableId: `rtb-${hexOf(`${args.name}-main`, 17)}`,
+            ownerId: MOCK_ACCOUNT_ID,
+        }),
+        "aws:ec2/subnet:Subnet": (args, context) => ({ arn: arn(context, "ec2", `subnet/${args.name}`), ownerId: MOCK_ACCOUNT_ID }),
+        "aws:ec2/eip:Eip": (args) => ({ publicIp: "198.51.100.7", allocationId: `eipalloc-${hexOf(args.name, 17)}` }),
+        "aws:ec2/natGateway:NatGateway": () => ({ publicIp: "198.51.100.7", privateIp: "10.0.5.17", connectivityType: "public" }),
+        "aws:ec2/launchTemplate:LaunchTemplate": (args, context) => ({
+            name: autoName(args.name),
+            arn: arn(context, "ec2", `launch-template/lt-${hexOf(args.name, 17)}`),
+            latestVersion: 1,
+            defaultVersion: 1,
+        }),
+        "aws:iam/role:Role": role,
+        "aws:s3/bucket:Bucket": bucket,
+        "aws:eks/nodeGroup:NodeGroup": (args, context) => {
+            const clusterName = String(args.inputs.clusterName);
+            const name = (args.inputs.nodeGroupName as string | undefined) ?? `${String(args.inputs.nodeGroupNamePrefix ?? "")}${hexOf(args.name, 26)}`;
+            const id = `${hexOf(`${args.name}-uuid`, 8)}-${hexOf(`${args.name}-uuid2`, 4)}`;
+            return {
+                nodeGroupName: name,
+                arn: arn(context, "eks", `nodegroup/${clusterName}/${name}/${id}`),
+                status: "ACTIVE",
+                // EKS names the Auto Scaling group after the node group and its UUID
+                resources: [{ autoscalingGroups: [{ name: `eks-${name}-${id}` }], remoteAccessSecurityGroupId: "" }],
+            };
+        },
+        "aws:eks/addon:Addon": (args, context) => ({
+            arn: arn(context, "eks", `addon/${String(args.inputs.clusterName)}/${String(args.inputs.addonName)}/${hexOf(args.name, 8)}`),
+            addonVersion: args.inputs.addonVersion ?? "v1.48.0-eksbuild.1",
+        }),
+        "aws:budgets/budget:Budget": (args) => ({ arn: `arn:aws:budgets::${MOCK_ACCOUNT_ID}:budget/${String(args.inputs.name ?? args.name)}` }),
+    },
+    invokes: {
+        "aws:index/getAvailabilityZones:getAvailabilityZones": (args, context) => {
+            const region = regionOf(context);
+            const excluded = new Set((args.inputs.excludeZoneIds as string[] | undefined) ?? []);
+            const zones = zonesOf(region).filter(([, id]) => !excluded.has(id));
+            return {
+                id: region,
+                region,
+                names: zones.map(([name]) => name),
+                zoneIds: zones.map(([, id]) => id),
+                groupNames: zones.map(() => region),
+                state: args.inputs.state,
+            };
+        },
+        "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+            id: MOCK_ACCOUNT_ID,
+            accountId: MOCK_ACCOUNT_ID,
+            arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/workbench-admin`,
+            userId: "AIDAEXAMPLEUSERID0001",
+        }),
+    },
+};

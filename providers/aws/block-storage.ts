@@ -1,0 +1,97 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ServiceAccountRef } from "../contract";
+import { AwsContext, managedPolicyArn } from "./context";
+import { irsaRole, OidcProvider } from "./irsa";
+
+/** The ServiceAccount the EBS CSI add-on's controller runs as (fixed by the add-on). */
+export const EBS_CSI_CONTROLLER_ACCOUNT: ServiceAccountRef = { namespace: "kube-system", name: "ebs-csi-controller-sa" };
+
+/** The storage class homes and databases use. */
+export const RETAINED_STORAGE_CLASS = "gp3-retained";
+
+/** The annotation that makes a storage class the one a claim without a class gets. */
+export const DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class";
+
+/** Arguments of {@link BlockStorage}. */
+export interface BlockStorageArgs {
+    /** Names, region, partition and tags shared by the platform's resources. */
+    context: AwsContext;
+    /** The cluster's OIDC provider, which the driver's role trusts. */
+    oidc: OidcProvider;
+    /** The cluster's Kubernetes provider, for the storage class. */
+    provider: k8s.Provider;
+    /** The add-on's controller needs a node to run on: the always-on system node group. */
+    systemNodes: pulumi.Resource;
+}
+
+/**
+ * Persistent volumes on EBS: the EBS CSI driver add-on, with its own IAM role (AWS's
+ * `AmazonEBSCSIDriverPolicy`, which only touches volumes and snapshots the driver tagged) trusted by its
+ * controller's ServiceAccount alone; and the default storage class, gp3 and encrypted, whose volumes
+ * are retained when their claim goes, so homes and databases outlive `pulumi destroy`. EKS no longer
+ * marks any class default, so a claim without a class would otherwise stay pending.
+ */
+export class BlockStorage extends pulumi.ComponentResource {
+    /** The EBS CSI driver add-on. */
+    readonly addon: aws.eks.Addon;
+    /** The retained, default gp3 storage class. */
+    readonly storageClass: k8s.storage.v1.StorageClass;
+    /** The retained class's name. */
+    readonly storageClassName: pulumi.Output<string>;
+
+    constructor(name: string, args: BlockStorageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("workbench:aws:BlockStorage", name, {}, opts);
+        const { context } = args;
+
+        const role = irsaRole(
+            `${name}-ebs-csi`,
+            {
+                oidc: args.oidc,
+                account: EBS_CSI_CONTROLLER_ACCOUNT,
+                description: `EBS CSI driver controller of EKS cluster ${context.clusterName}`,
+                tags: context.tags,
+            },
+            { parent: this },
+        );
+        const policy = new aws.iam.RolePolicyAttachment(
+            `${name}-ebs-csi`,
+            { role: role.name, policyArn: managedPolicyArn(context, "service-role/AmazonEBSCSIDriverPolicy") },
+            { parent: this },
+        );
+
+        this.addon = new aws.eks.Addon(
+            `${name}-ebs-csi`,
+            {
+                clusterName: context.clusterName,
+                addonName: "aws-ebs-csi-driver",
+                serviceAccountRoleArn: role.arn,
+                // Homes are mounted on tainted user and GPU nodes: the node plugin must run there too,
+                // which newer driver versions no longer do by default.
+                configurationValues: JSON.stringify({ node: { tolerateAllTaints: true } }),
+                resolveConflictsOnCreate: "OVERWRITE",
+                resolveConflictsOnUpdate: "OVERWRITE",
+                tags: context.tags,
+            },
+            // the add-on turns healthy only once its controller runs, on the system nodes
+            { parent: this, dependsOn: [args.systemNodes, policy] },
+        );
+
+        this.storageClass = new k8s.storage.v1.StorageClass(
+            `${name}-${RETAINED_STORAGE_CLASS}`,
+            {
+                metadata: { name: RETAINED_STORAGE_CLASS, annotations: { [DEFAULT_CLASS_ANNOTATION]: "true" } },
+                provisioner: "ebs.csi.aws.com",
+                parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+                reclaimPolicy: "Retain",
+                // the volume is made in the zone of the node its first pod lands on
+                volumeBindingMode: "WaitForFirstConsumer",
+                allowVolumeExpansion: true,
+            },
+            { parent: this, provider: args.provider },
+        );
+        this.storageClassName = this.storageClass.metadata.name;
+        this.registerOutputs({ storageClassName: this.storageClassName, addonVersion: this.addon.addonVersion });
+    }
+}

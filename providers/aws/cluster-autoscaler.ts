@@ -1,0 +1,137 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterAutoscalerRequest, ServiceAccountRef } from "../contract";
+import { clusterOwnershipTag } from "./autoscaler-tags";
+import { AwsContext } from "./context";
+import { irsaRole, OidcProvider, PolicyDocument, ROLE_ARN_ANNOTATION } from "./irsa";
+
+/**
+ * The ServiceAccount the cluster-autoscaler chart runs as. Its IAM role trusts exactly this account, so
+ * the shared layer must install the chart in this namespace (the chart names the account from the values).
+ */
+export const CLUSTER_AUTOSCALER_ACCOUNT: ServiceAccountRef = { namespace: "kube-system", name: "cluster-autoscaler" };
+
+/** Arguments of {@link clusterAutoscalerPolicy}. */
+export interface ClusterAutoscalerPolicyArgs {
+    /** The EKS cluster whose groups the autoscaler may scale. */
+    clusterName: string;
+    /** ARN partition of the region. */
+    partition: string;
+    /** `aws:region`. */
+    region: string;
+    /** The account the cluster lives in, for the node group ARNs. */
+    accountId: string;
+}
+
+/**
+ * Least privilege for the cluster-autoscaler (its AWS README's minimal policy): it may read every Auto
+ * Scaling group and instance type (the describe calls take no resource), read this cluster's node groups,
+ * and change the size of, or terminate instances in, only the groups tagged as this cluster's.
+ */
+export function clusterAutoscalerPolicy(args: ClusterAutoscalerPolicyArgs): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "DiscoverGroupsAndInstanceTypes",
+                Effect: "Allow",
+                Action: [
+                    "autoscaling:DescribeAutoScalingGroups",
+                    "autoscaling:DescribeAutoScalingInstances",
+                    "autoscaling:DescribeLaunchConfigurations",
+                    "autoscaling:DescribeScalingActivities",
+                    "autoscaling:DescribeTags",
+                    "ec2:DescribeImages",
+                    "ec2:DescribeInstanceTypes",
+                    "ec2:DescribeLaunchTemplateVersions",
+                    "ec2:GetInstanceTypesFromInstanceRequirements",
+                ],
+                Resource: "*",
+            },
+            {
+                Sid: "ReadThisClustersNodeGroups",
+                Effect: "Allow",
+                Action: "eks:DescribeNodegroup",
+                Resource: `arn:${args.partition}:eks:${args.region}:${args.accountId}:nodegroup/${args.clusterName}/*/*`,
+            },
+            {
+                Sid: "ScaleOnlyThisClustersGroups",
+                Effect: "Allow",
+                Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+                Resource: "*",
+                Condition: { StringEquals: { [`aws:ResourceTag/${clusterOwnershipTag(args.clusterName)}`]: "owned" } },
+            },
+        ],
+    };
+}
+
+/**
+ * The settings for the kubernetes/autoscaler `cluster-autoscaler` chart on this cluster: AWS auto-discovery
+ * of the node groups' Auto Scaling groups, the IRSA role, and scale-down behaviour for notebooks.
+ */
+export function clusterAutoscalerValues(clusterName: string, region: string, roleArn: string): Record<string, unknown> {
+    return {
+        cloudProvider: "aws",
+        awsRegion: region,
+        // the chart's default discovery tags: k8s.io/cluster-autoscaler/enabled and k8s.io/cluster-autoscaler/<clusterName>
+        autoDiscovery: { clusterName },
+        rbac: {
+            serviceAccount: { create: true, name: CLUSTER_AUTOSCALER_ACCOUNT.name, annotations: { [ROLE_ARN_ANNOTATION]: roleArn } },
+        },
+        extraArgs: {
+            // pools differ by purpose (selectors), not price: choose the one that wastes least of a new node
+            expander: "least-waste",
+            // no two pools are alike today (each has its own label); keeps zone-split copies of a pool even
+            "balance-similar-node-groups": true,
+            // notebooks and Dask workers use emptyDir scratch space; that must not pin a node forever
+            "skip-nodes-with-local-storage": false,
+            "scale-down-unneeded-time": "10m",
+            "scale-down-delay-after-add": "10m",
+            // a spot group without capacity is given up on quickly, so another instance type or pool is tried
+            "max-node-provision-time": "10m",
+        },
+    };
+}
+
+/** Arguments of {@link clusterAutoscaler}. */
+export interface ClusterAutoscalerArgs {
+    /** Names, region, partition and tags shared by the platform's resources. */
+    context: AwsContext;
+    /** The cluster's OIDC provider, which the autoscaler's role trusts. */
+    oidc: OidcProvider;
+}
+
+/** The cluster-autoscaler's IAM role and policy, and the chart values the shared layer installs it with. */
+export function clusterAutoscaler(name: string, args: ClusterAutoscalerArgs, parent: pulumi.Resource): {
+    role: aws.iam.Role;
+    policy: aws.iam.RolePolicy;
+    request: ClusterAutoscalerRequest;
+} {
+    const { context } = args;
+    const role = irsaRole(
+        name,
+        {
+            oidc: args.oidc,
+            account: CLUSTER_AUTOSCALER_ACCOUNT,
+            description: `cluster-autoscaler of EKS cluster ${context.clusterName}`,
+            tags: context.tags,
+        },
+        { parent },
+    );
+    const accountId = aws.getCallerIdentityOutput({}, { parent }).accountId;
+    const policy = new aws.iam.RolePolicy(
+        name,
+        {
+            role: role.name,
+            policy: pulumi.jsonStringify(
+                accountId.apply((id) =>
+                    clusterAutoscalerPolicy({ clusterName: context.clusterName, partition: context.partition, region: context.region, accountId: id }),
+                ),
+            ),
+        },
+        { parent },
+    );
+    // through the policy's id too, so the chart is installed only once the role may do its work
+    const values = pulumi.all([role.arn, policy.id]).apply(([arn]) => clusterAutoscalerValues(context.clusterName, context.region, arn));
+    return { role, policy, request: { values, account: CLUSTER_AUTOSCALER_ACCOUNT } };
+}

@@ -1,0 +1,105 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../../stacks/errors";
+import type { StackSettings } from "../../stacks/load";
+import { GpuPool, ObjectStore, Platform, PlatformCluster, PlatformModule } from "../contract";
+import { BlockStorage } from "./block-storage";
+import { budgetProblems, createBudget } from "./budget";
+import { DataBucket } from "./bucket";
+import { EksCluster } from "./cluster";
+import { clusterAutoscaler } from "./cluster-autoscaler";
+import { AwsContext, awsContext } from "./context";
+import { S3ObjectStore } from "./identity";
+import { Network } from "./network";
+import { createNodeRole, NodeGroup } from "./node-groups";
+import { gpuPoolOf, instanceTypeProblems, nodePoolOf, PoolSpec, poolSpecs } from "./pools";
+
+/**
+ * Annotations for the hub's public Service: a Network Load Balancer (what the cost estimate prices), in the
+ * public subnets, made by the AWS cloud provider's service controller that EKS runs for every cluster.
+ */
+export const LOAD_BALANCER_ANNOTATIONS: Readonly<Record<string, string>> = {
+    "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+};
+
+/**
+ * The workbench on AWS: a VPC, an EKS cluster with managed node groups that scale from zero
+ * (cluster-autoscaler tags on their Auto Scaling groups), EBS volumes retained on a default gp3
+ * class, a private S3 bucket bound to the notebooks' ServiceAccount through IRSA, and a budget alert.
+ */
+export class AwsPlatform extends pulumi.ComponentResource implements Platform {
+    readonly cloud = "aws" as const;
+    readonly cluster: PlatformCluster;
+    readonly gpuPools: GpuPool[];
+    readonly objectStore: ObjectStore;
+    readonly outputs: Record<string, pulumi.Input<unknown>>;
+
+    constructor(name: string, settings: StackSettings, opts?: pulumi.ComponentResourceOptions) {
+        super("workbench:aws:Platform", name, {}, opts);
+        const { config } = settings;
+
+        // Everything AWS would refuse that the schema cannot see, before any resource exists.
+        const problems = [...instanceTypeProblems(config), ...budgetProblems(config.budget)];
+        if (problems.length > 0) throw new ConfigError(settings.stack, problems);
+
+        const context: AwsContext = awsContext(name, settings);
+        const pools = poolSpecs(config);
+
+        const network = new Network(name, { context, zoneCount: config.aws.availabilityZones, privateNodes: config.aws.privateNodes }, { parent: this });
+        const eks = new EksCluster(
+            name,
+            {
+                context,
+                kubernetesVersion: config.kubernetesVersion,
+                vpcId: network.vpcId,
+                publicSubnetIds: network.publicSubnetIds,
+                privateSubnetIds: network.privateSubnetIds,
+                apiAllowedCidrs: config.aws.apiAllowedCidrs,
+            },
+            { parent: this },
+        );
+
+        const nodeRole = createNodeRole(`${name}-node`, context, this);
+        const nodeGroup = (pool: PoolSpec) =>
+            new NodeGroup(
+                `${name}-${pool.role === "gpu" ? `gpu-${pool.name}` : pool.name}`,
+                { context, pool, kubernetesVersion: config.kubernetesVersion, nodeRole, subnetIds: network.nodeSubnetIds, cluster: eks.cluster },
+                { parent: this },
+            );
+        const systemNodes = nodeGroup(pools.system);
+        const userNodes = nodeGroup(pools.user);
+        const gpuNodes = pools.gpu.map(nodeGroup);
+
+        const storage = new BlockStorage(name, { context, oidc: eks.oidc, provider: eks.provider, systemNodes: systemNodes.nodeGroup }, { parent: this });
+        const autoscaler = clusterAutoscaler(`${name}-cluster-autoscaler`, { context, oidc: eks.oidc }, this);
+
+        this.cluster = {
+            name: pulumi.output(context.clusterName),
+            provider: eks.provider,
+            kubeconfig: eks.kubeconfig,
+            retainedStorageClass: storage.storageClassName,
+            systemPool: nodePoolOf(pools.system),
+            userPool: nodePoolOf(pools.user),
+            capabilities: {
+                // the AL2023 NVIDIA AMI ships the driver and container toolkit, not the device plugin
+                nvidiaDevicePlugin: pools.gpu.length > 0,
+                clusterAutoscaler: autoscaler.request,
+                // IRSA hands pods their credentials; the hub keeps blocking the node's metadata server
+                podsNeedMetadataServer: false,
+            },
+            hubService: { type: "LoadBalancer", annotations: { ...LOAD_BALANCER_ANNOTATIONS } },
+            readyWhen: [systemNodes.nodeGroup, userNodes.nodeGroup, ...gpuNodes.map((g) => g.nodeGroup), storage.addon, storage.storageClass],
+        };
+        this.gpuPools = pools.gpu.map(gpuPoolOf);
+
+        const bucket = new DataBucket(`${name}-data`, { context, storage: config.storage }, { parent: this });
+        this.objectStore = new S3ObjectStore({ context, bucket, oidc: eks.oidc, parent: this });
+
+        createBudget(`${name}-budget`, { context, budget: config.budget }, this);
+
+        this.outputs = { kubeconfig: eks.kubeconfig, clusterName: this.cluster.name, region: context.region };
+        this.registerOutputs({ clusterName: this.cluster.name, region: context.region, bucketName: bucket.bucketName });
+    }
+}
+
+/** The AWS platform module. */
+export const createPlatform: PlatformModule["createPlatform"] = (name, settings) => new AwsPlatform(name, settings);

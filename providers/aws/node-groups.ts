@@ -1,0 +1,159 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { TaintEffect } from "../contract";
+import { discoveryTags, nodeTemplateTags, tagAutoScalingGroup } from "./autoscaler-tags";
+import { AwsContext, managedPolicyArn } from "./context";
+import { GPU_RESOURCE, PoolSpec } from "./pools";
+
+/** The policies every managed node needs: join the cluster, run the VPC CNI, pull images from ECR. */
+export const NODE_POLICIES: readonly string[] = [
+    "AmazonEKSWorkerNodePolicy",
+    // on the node role because the CNI add-on is created with the cluster, before the OIDC provider an IRSA role would need
+    "AmazonEKS_CNI_Policy",
+    "AmazonEC2ContainerRegistryPullOnly",
+];
+
+/** The IAM role of the workbench's nodes, with its policies attached. */
+export interface NodeRole {
+    /** The role, trusted by EC2. */
+    role: aws.iam.Role;
+    /** Node groups must wait for these: nodes started before the policies are attached never join. */
+    attachments: aws.iam.RolePolicyAttachment[];
+}
+
+/** The one role every managed node group's instances run as. EKS creates its access entry itself. */
+export function createNodeRole(name: string, context: AwsContext, parent: pulumi.Resource): NodeRole {
+    const role = new aws.iam.Role(
+        name,
+        {
+            description: `Nodes of EKS cluster ${context.clusterName}`,
+            assumeRolePolicy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+            }),
+            tags: context.tags,
+        },
+        { parent },
+    );
+    const attachments = NODE_POLICIES.map(
+        (policy) => new aws.iam.RolePolicyAttachment(`${name}-${policy}`, { role: role.name, policyArn: managedPolicyArn(context, policy) }, { parent }),
+    );
+    return { role, attachments };
+}
+
+/** EKS writes taint effects in upper snake case. */
+const EKS_TAINT_EFFECTS: Readonly<Record<TaintEffect, string>> = {
+    NoSchedule: "NO_SCHEDULE",
+    PreferNoSchedule: "PREFER_NO_SCHEDULE",
+    NoExecute: "NO_EXECUTE",
+};
+
+/**
+ * Instance metadata: IMDSv2 only, and a hop limit of 1 so that only the node itself and host-network
+ * pods (CNI, kube-proxy) reach it. Workbench pods get their AWS identity from IRSA and never need
+ * the node's role; the EBS CSI node plugin falls back to the Kubernetes API for the node's metadata.
+ */
+export const METADATA_OPTIONS = { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" } as const;
+
+/** Arguments of {@link NodeGroup}. */
+export interface NodeGroupArgs {
+    /** Names, region, partition and tags shared by the platform's resources. */
+    context: AwsContext;
+    /** The pool the group runs: instance types, AMI, capacity, scaling, labels, taints. */
+    pool: PoolSpec;
+    /** Kubernetes minor version of the nodes; the same as the control plane's so an upgrade rolls them. */
+    kubernetesVersion: string;
+    /** The role the nodes run as, with its policies. */
+    nodeRole: NodeRole;
+    /** Subnets the nodes launch into. */
+    subnetIds: pulumi.Input<string>[];
+    /** The control plane, which must exist first. */
+    cluster: pulumi.Resource;
+}
+
+/**
+ * One EKS managed node group: its launch template (IMDSv2 required, encrypted gp3 root volume),
+ * the group itself, and the cluster-autoscaler tags on the Auto Scaling group EKS creates for it
+ * (labels, taints and GPUs of its nodes, so it can scale from zero; and the discovery tags).
+ */
+export class NodeGroup extends pulumi.ComponentResource {
+    /** The EKS managed node group. */
+    readonly nodeGroup: aws.eks.NodeGroup;
+    /** The Auto Scaling group EKS created for the node group. */
+    readonly autoScalingGroupName: pulumi.Output<string>;
+    /** The tags put on {@link autoScalingGroupName}, by key. */
+    readonly autoScalingGroupTags: Record<string, string>;
+
+    constructor(name: string, args: NodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("workbench:aws:NodeGroup", name, {}, opts);
+        const { context, pool } = args;
+        const tags = { ...context.tags, "workbench:pool": pool.name };
+
+        const launchTemplate = new aws.ec2.LaunchTemplate(
+            name,
+            {
+                description: `Nodes of the ${pool.name} pool of EKS cluster ${context.clusterName}`,
+                // No image, subnet or instance profile here (EKS refuses them next to amiType and its own
+                // settings); instance types stay on the node group, which may list several.
+                metadataOptions: METADATA_OPTIONS,
+                blockDeviceMappings: [
+                    {
+                        // the root device of AL2023 EKS AMIs
+                        deviceName: "/dev/xvda",
+                        ebs: { volumeSize: pool.diskGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+                    },
+                ],
+                tagSpecifications: ["instance", "volume"].map((resourceType) => ({ resourceType, tags: { ...tags, Name: `${context.clusterName}-${pool.name}` } })),
+                updateDefaultVersion: true,
+                tags,
+            },
+            { parent: this },
+        );
+
+        const autoscaled = pool.minNodes < pool.maxNodes;
+        this.nodeGroup = new aws.eks.NodeGroup(
+            name,
+            {
+                clusterName: context.clusterName,
+                // auto-named: instance types and AMI type force a replacement, which a fixed name would block
+                nodeGroupNamePrefix: `${pool.name}-`,
+                version: args.kubernetesVersion,
+                nodeRoleArn: args.nodeRole.role.arn,
+                subnetIds: args.subnetIds,
+                amiType: pool.amiType,
+                capacityType: pool.capacityType,
+                instanceTypes: [...pool.instanceTypes],
+                launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
+                scalingConfig: { minSize: pool.minNodes, maxSize: pool.maxNodes, desiredSize: pool.desiredNodes },
+                updateConfig: { maxUnavailable: 1 },
+                labels: pool.nodeGroupLabels,
+                taints: pool.taints.map((t) => ({ key: t.key, value: t.value, effect: EKS_TAINT_EFFECTS[t.effect] })),
+                tags,
+            },
+            {
+                parent: this,
+                dependsOn: [args.cluster, ...args.nodeRole.attachments],
+                // the cluster-autoscaler owns the node count of a group that scales; a later `pulumi up` must not reset it
+                ignoreChanges: autoscaled ? ["scalingConfig.desiredSize"] : [],
+            },
+        );
+
+        this.autoScalingGroupName = this.nodeGroup.resources.apply((resources) => {
+            const group = resources[0]?.autoscalingGroups?.[0]?.name;
+            if (!group) throw new pulumi.ResourceError(`EKS reported no Auto Scaling group for node group ${name}`, this.nodeGroup);
+            return group;
+        });
+
+        this.autoScalingGroupTags = {
+            ...nodeTemplateTags({
+                labels: pool.labels,
+                taints: pool.taints,
+                resources: pool.gpusPerNode > 0 ? { [GPU_RESOURCE]: pool.gpusPerNode } : {},
+            }),
+            ...discoveryTags(context.clusterName),
+        };
+        tagAutoScalingGroup(name, this.autoScalingGroupName, this.autoScalingGroupTags, { parent: this });
+
+        this.registerOutputs({ nodeGroupName: this.nodeGroup.nodeGroupName, autoScalingGroupName: this.autoScalingGroupName });
+    }
+}

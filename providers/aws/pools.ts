@@ -1,0 +1,240 @@
+import { ConfigProblem } from "../../stacks/errors";
+import type { GpuPoolConfig, WorkbenchConfig } from "../../stacks/schema";
+import { CPU_SHAPES, cpuPoolInstanceTypes, describeGpuMachine, GpuClass, gpuMachine, NODE_DISK_GIB } from "../catalog";
+import { GpuPool, NodePool, Taint } from "../contract";
+import { GPU_NODE_TAINT, placementOn, USER_NODE_LABELS, USER_NODE_TAINT } from "../placement";
+
+/*
+ * The node pools of an EKS workbench, as data: what each managed node group is (instance types, AMI,
+ * capacity, scaling, labels, taints) and what the shared layer is told about it. Everything the node
+ * groups, their Auto Scaling group tags and the contract say about a pool comes from one PoolSpec,
+ * so they cannot disagree.
+ */
+
+/** Names each node's pool, so that a pod's node selector matches exactly one pool. */
+export const POOL_LABEL = "workbench/pool";
+
+/** The label EKS puts on every managed node: `ON_DEMAND` or `SPOT`. */
+export const CAPACITY_TYPE_LABEL = "eks.amazonaws.com/capacityType";
+
+/** The z2jh convention for the nodes of the hub, the proxy and other core pods. */
+export const CORE_NODE_LABELS: Readonly<Record<string, string>> = { "hub.jupyter.org/node-purpose": "core" };
+
+/**
+ * NVIDIA's device plugin chart schedules only on nodes labelled so (or labelled by node-feature-discovery,
+ * which the workbench does not run); the AL2023 NVIDIA AMI does not add the label itself.
+ */
+export const GPU_PRESENT_LABELS: Readonly<Record<string, string>> = { "nvidia.com/gpu.present": "true" };
+
+/**
+ * The label cluster-autoscaler reads to know a node has GPUs before the device plugin advertises them
+ * (so it does not scale up again while the plugin starts); values as the autoscaler's AWS docs write them.
+ */
+export const ACCELERATOR_LABEL = "k8s.amazonaws.com/accelerator";
+const ACCELERATOR_NAMES: Readonly<Record<GpuClass, string>> = {
+    t4: "nvidia-tesla-t4",
+    l4: "nvidia-l4",
+    a10: "nvidia-a10g",
+    a100: "nvidia-tesla-a100",
+    h100: "nvidia-h100",
+};
+
+/** The extended resource NVIDIA's device plugin advertises. */
+export const GPU_RESOURCE = "nvidia.com/gpu";
+
+/** EKS managed node group capacity types. */
+export type CapacityType = "ON_DEMAND" | "SPOT";
+
+/** Everything about one managed node group. */
+export interface PoolSpec {
+    /** `system`, `user`, or the GPU pool's configured name. */
+    name: string;
+    /** What the pool is for: the always-on system pool, the CPU user pool or a GPU pool. */
+    role: "system" | "user" | "gpu";
+    /** Instance types, preferred first; several of the same shape widen spot capacity. */
+    instanceTypes: readonly string[];
+    /** EKS AMI type: AL2023, with NVIDIA drivers for GPU pools. */
+    amiType: string;
+    /** On-demand or spot capacity. */
+    capacityType: CapacityType;
+    /** Root volume, GiB. */
+    diskGiB: number;
+    /** Nodes at the least (0 for pools that scale from zero). */
+    minNodes: number;
+    /** Nodes at the most. */
+    maxNodes: number;
+    /** Nodes at creation; the cluster-autoscaler owns the count afterwards. */
+    desiredNodes: number;
+    /** Labels the node group puts on its nodes. */
+    nodeGroupLabels: Record<string, string>;
+    /** Every label the nodes carry: {@link nodeGroupLabels} plus the ones EKS adds. */
+    labels: Record<string, string>;
+    /** The labels a pod selects the pool by (a subset of {@link labels}). */
+    selectorLabels: Record<string, string>;
+    /** Taints the nodes carry; pods of the pool tolerate each. */
+    taints: Taint[];
+    /** The GPU class of a GPU pool. */
+    gpu?: GpuClass;
+    /** GPUs per node (0 for CPU pools). */
+    gpusPerNode: number;
+    /** vCPUs per node (of the first instance type). */
+    vcpu: number;
+    /** Memory per node, GiB (of the first instance type). */
+    memoryGiB: number;
+}
+
+/** Graviton instance families carry a `g` in the suffix after the generation: m7g, c7gn, t4g, g5g, r8gd. */
+export function isArmInstanceType(instanceType: string): boolean {
+    const family = instanceType.split(".")[0];
+    const suffix = /^[a-z]+\d+([a-z-]*)$/.exec(family)?.[1] ?? "";
+    return suffix.includes("g");
+}
+
+/**
+ * The AL2023 AMI type for a list of instance types: one node group runs one AMI, so x86 and Arm types
+ * cannot share a pool. Returns the problem instead when they are mixed.
+ */
+export function amiTypeFor(instanceTypes: readonly string[], gpu: boolean): { amiType: string } | { problem: string } {
+    const arm = instanceTypes.filter(isArmInstanceType);
+    if (arm.length > 0 && arm.length < instanceTypes.length) {
+        return { problem: `one node group runs one AMI: do not mix Arm (${arm.join(", ")}) and x86 instance types` };
+    }
+    const architecture = arm.length > 0 ? "ARM_64" : "x86_64";
+    return { amiType: `AL2023_${architecture}_${gpu ? "NVIDIA" : "STANDARD"}` };
+}
+
+const capacity = (spot: boolean): CapacityType => (spot ? "SPOT" : "ON_DEMAND");
+
+/** What no node group could run in the pools' instance type overrides. */
+export function instanceTypeProblems(config: WorkbenchConfig): ConfigProblem[] {
+    const overrides: [string, readonly string[] | undefined][] = [
+        ["workbench:aws.systemInstanceTypes", config.aws.systemInstanceTypes],
+        ["workbench:aws.userInstanceTypes", config.aws.userInstanceTypes],
+    ];
+    return overrides.flatMap(([key, types]) => {
+        const result = types ? amiTypeFor(types, false) : undefined;
+        return result && "problem" in result ? [{ key, given: types, allowed: result.problem }] : [];
+    });
+}
+
+/** The AMI type of a list the platform has validated (see {@link instanceTypeProblems}). */
+function validAmiType(instanceTypes: readonly string[], gpu: boolean): string {
+    const result = amiTypeFor(instanceTypes, gpu);
+    if ("problem" in result) throw new Error(`${instanceTypes.join(", ")}: ${result.problem}`);
+    return result.amiType;
+}
+
+function withCapacity(labels: Record<string, string>, capacityType: CapacityType): Record<string, string> {
+    return { ...labels, [CAPACITY_TYPE_LABEL]: capacityType };
+}
+
+function gpuPoolSpec(pool: GpuPoolConfig): PoolSpec {
+    const machine = gpuMachine(pool.gpu, "aws");
+    // `gpu-` keeps a GPU pool named `user` or `system` from sharing a label value with those pools
+    const selectorLabels = { ...USER_NODE_LABELS, [POOL_LABEL]: `gpu-${pool.name}` };
+    const nodeGroupLabels = { ...selectorLabels, ...GPU_PRESENT_LABELS, [ACCELERATOR_LABEL]: ACCELERATOR_NAMES[pool.gpu] };
+    const capacityType = capacity(pool.spot);
+    return {
+        name: pool.name,
+        role: "gpu",
+        instanceTypes: machine.instanceTypes,
+        // the catalog's AWS GPU machines share one architecture per entry; a mixed one is a catalog bug
+        amiType: validAmiType(machine.instanceTypes, true),
+        capacityType,
+        diskGiB: NODE_DISK_GIB.gpu,
+        minNodes: pool.minNodes,
+        maxNodes: pool.maxNodes,
+        desiredNodes: pool.minNodes,
+        nodeGroupLabels,
+        labels: withCapacity(nodeGroupLabels, capacityType),
+        selectorLabels,
+        // Only the GPU taint: NVIDIA's device plugin tolerates it by default, and a second (user) taint
+        // would keep the plugin, and so every GPU, off the node unless each chart learned to tolerate it.
+        taints: [GPU_NODE_TAINT],
+        gpu: pool.gpu,
+        gpusPerNode: machine.gpuCount,
+        vcpu: machine.vcpu,
+        memoryGiB: machine.memoryGiB,
+    };
+}
+
+/**
+ * The pools of an AWS stack: the always-on system pool (untainted, so cluster add-ons land there),
+ * the CPU user pool and one pool per configured GPU pool (both tainted, labelled for z2jh, from zero).
+ * Expects a configuration without {@link instanceTypeProblems}.
+ */
+export function poolSpecs(config: WorkbenchConfig): { system: PoolSpec; user: PoolSpec; gpu: PoolSpec[] } {
+    const systemTypes = cpuPoolInstanceTypes(config, "aws", "system");
+    const userTypes = cpuPoolInstanceTypes(config, "aws", "user");
+
+    const systemCapacity = capacity(config.systemPool.spot);
+    const systemSelector = { [POOL_LABEL]: "system" };
+    const systemLabels = { ...CORE_NODE_LABELS, ...systemSelector };
+    const system: PoolSpec = {
+        name: "system",
+        role: "system",
+        instanceTypes: systemTypes,
+        amiType: validAmiType(systemTypes, false),
+        capacityType: systemCapacity,
+        diskGiB: NODE_DISK_GIB.system,
+        minNodes: config.systemPool.nodes,
+        maxNodes: config.systemPool.nodes,
+        desiredNodes: config.systemPool.nodes,
+        nodeGroupLabels: systemLabels,
+        labels: withCapacity(systemLabels, systemCapacity),
+        selectorLabels: systemSelector,
+        taints: [],
+        gpusPerNode: 0,
+        ...CPU_SHAPES[config.systemPool.size],
+    };
+
+    const userCapacity = capacity(config.userPool.spot);
+    const userSelector = { ...USER_NODE_LABELS, [POOL_LABEL]: "user" };
+    const user: PoolSpec = {
+        name: "user",
+        role: "user",
+        instanceTypes: userTypes,
+        amiType: validAmiType(userTypes, false),
+        capacityType: userCapacity,
+        diskGiB: NODE_DISK_GIB.user,
+        minNodes: config.userPool.minNodes,
+        maxNodes: config.userPool.maxNodes,
+        desiredNodes: config.userPool.minNodes,
+        nodeGroupLabels: userSelector,
+        labels: withCapacity(userSelector, userCapacity),
+        selectorLabels: userSelector,
+        taints: [USER_NODE_TAINT],
+        gpusPerNode: 0,
+        ...CPU_SHAPES[config.userPool.size],
+    };
+
+    return { system, user, gpu: config.gpuPools.map(gpuPoolSpec) };
+}
+
+/** What the shared layer is told about a CPU pool. */
+export function nodePoolOf(spec: PoolSpec): NodePool {
+    return {
+        name: spec.name,
+        labels: { ...spec.labels },
+        taints: spec.taints.map((t) => ({ ...t })),
+        placement: placementOn(spec.selectorLabels, spec.taints),
+        vcpu: spec.vcpu,
+        memoryGiB: spec.memoryGiB,
+        minNodes: spec.minNodes,
+        maxNodes: spec.maxNodes,
+        spot: spec.capacityType === "SPOT",
+    };
+}
+
+/** What the shared layer is told about a GPU pool. */
+export function gpuPoolOf(spec: PoolSpec): GpuPool {
+    const gpu = spec.gpu;
+    if (!gpu) throw new Error(`pool ${spec.name} has no GPU class`);
+    return {
+        ...nodePoolOf(spec),
+        gpu,
+        resourceName: GPU_RESOURCE,
+        gpusPerNode: spec.gpusPerNode,
+        description: describeGpuMachine(gpu, { vcpu: spec.vcpu, memoryGiB: spec.memoryGiB, gpuCount: spec.gpusPerNode }),
+    };
+}
