@@ -1,8 +1,8 @@
-import type * as k8s from "@pulumi/kubernetes";
-import { GpuPool, NodePlacement, NodePool } from "../providers/contract";
-import { NotebookImages, splitImage } from "./images";
+import { NodePlacement } from "../providers/contract";
+import { splitImage } from "./images";
 import { egressToPods, SecretKeyRef, ServiceConnection } from "./service-connection";
 import { allocatable, gibibytes } from "./sizing";
+import { WorkloadInput } from "./workload";
 
 /*
  * Values of the dask-gateway chart, and what notebooks need to use the gateway: pure functions of
@@ -31,23 +31,7 @@ export const DASK_IDLE_TIMEOUT_MINUTES = 30;
 const DEFAULT_WORKER = { cores: 1, memoryGiB: 4 };
 
 /** What the gateway needs to know. */
-export interface DaskGatewayInput {
-    /** Namespace of the gateway, the hub and the Dask clusters. */
-    namespace: string;
-    /** The notebook images: schedulers and CPU workers run the CPU one, GPU workers the GPU one. */
-    images: NotebookImages;
-    /** The identity-bound ServiceAccount schedulers and workers run as. */
-    serviceAccountName: string;
-    /** Labels workload identity needs on the pods. */
-    podLabels: Record<string, string>;
-    /** The workload account's environment (bucket, identity). */
-    env: k8s.types.input.core.v1.EnvVar[];
-    /** Where the gateway's own pods go. */
-    systemPlacement: NodePlacement;
-    /** CPU workers and all schedulers go here. */
-    userPool: NodePool;
-    /** Each is offered as an alternative worker pool. */
-    gpuPools: readonly GpuPool[];
+export interface DaskGatewayInput extends WorkloadInput {
     /** The gateway's JupyterHub API token. */
     apiToken: SecretKeyRef;
 }

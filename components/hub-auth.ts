@@ -93,7 +93,8 @@ export function hubAuthValues(input: HubAuthInput): HubAuthValues {
         }
         case "dummy":
             return {
-                config: { JupyterHub: { authenticator_class: "dummy" }, Authenticator: people },
+                // JupyterHub 5 admits only listed users unless told otherwise; dummy sign-in is "any name"
+                config: { JupyterHub: { authenticator_class: "dummy" }, Authenticator: { ...people, allow_all: true } },
                 extraEnv: {},
                 extraConfig: {},
             };

@@ -1,12 +1,13 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { HUB_DB_GIB } from "../providers/catalog";
-import { GpuPool, HubServiceExposure, NodePlacement, NodePool, PrivateDestination } from "../providers/contract";
+import { HubServiceExposure, PrivateDestination } from "../providers/contract";
 import { HubAuthValues, HubEnvVar } from "./hub-auth";
 import { helmMerge } from "./helm-merge";
-import { NotebookImages, splitImage } from "./images";
+import { splitImage } from "./images";
 import { profileList } from "./profiles";
 import { egressToAddresses, ServiceConnection } from "./service-connection";
+import { WorkloadInput } from "./workload";
 
 /*
  * Values of the z2jh chart: a pure function of the contract, the workload account, the stack's
@@ -29,23 +30,7 @@ const HUB_ACCESS_LABEL = { "hub.jupyter.org/network-access-hub": "true" };
 const DEFAULT_SERVER_TOKEN_SCOPES = ["users:activity!user", "access:servers!server"];
 
 /** Everything the hub's values are made of. */
-export interface JupyterHubInput {
-    /** The workbench namespace (hub, notebooks and services). */
-    namespace: string;
-    /** Notebook images: the CPU one by default, the GPU one in GPU profiles. */
-    images: NotebookImages;
-    /** The identity-bound ServiceAccount notebooks run as. */
-    serviceAccountName: string;
-    /** Labels workload identity needs on notebook pods. */
-    podLabels: Record<string, string>;
-    /** The workload account's environment (bucket, identity). */
-    env: k8s.types.input.core.v1.EnvVar[];
-    /** Where the hub, the proxy and the user scheduler run. */
-    systemPlacement: NodePlacement;
-    /** CPU notebooks run here; its shape sets the CPU profiles' sizes. */
-    userPool: NodePool;
-    /** One GPU profile each. */
-    gpuPools: readonly GpuPool[];
+export interface JupyterHubInput extends WorkloadInput {
     /** Storage class for homes and the hub database; its volumes outlive the release. */
     retainedStorageClass: pulumi.Input<string>;
     /** How the hub's proxy Service is exposed (type and annotations, from the platform). */

@@ -43,8 +43,8 @@ export function renderPlan(plan: Plan): string {
 
     const { cost } = plan;
     lines.push(`Estimated monthly cost: USD ${cost.idleMonthly} idle, USD ${cost.typicalMonthly} typical (budget USD ${cost.budgetMonthly})`);
-    const table = new Table({ head: ["item", "USD/month", "idle", "basis"], colWidths: [44, 11, 6, 80], wordWrap: true, style: { head: [], border: [] } });
-    for (const line of cost.lines) table.push([line.item, line.monthly.toFixed(2), line.scalesToZero ? "0" : "yes", line.basis]);
+    const table = new Table({ head: ["item", "USD/month", "when idle", "basis"], colWidths: [44, 11, 11, 80], wordWrap: true, style: { head: [], border: [] } });
+    for (const line of cost.lines) table.push([line.item, line.monthly.toFixed(2), line.scalesToZero ? "scales to 0" : "paid", line.basis]);
     lines.push(table.toString());
     return lines.join("\n");
 }

@@ -132,7 +132,7 @@ describe("components: JupyterHub values from the contract", () => {
         assert.equal(connection.egress.length, 1);
     });
 
-    it("sign-in: native keeps sign-up behind admin approval; GitHub needs its callback on the domain; dummy only names admins", () => {
+    it("sign-in: native keeps sign-up behind admin approval; GitHub needs its callback on the domain; dummy admits any name", () => {
         const users = { admins: ["alice"], allowed: ["bob"] };
         const native = hubAuthValues({ auth: { type: "native", githubOrganizations: [] }, users });
         assert.equal(at(native.config, "NativeAuthenticator", "open_signup"), false);
@@ -147,6 +147,10 @@ describe("components: JupyterHub values from the contract", () => {
         assert.deepEqual(at(github.config, "GitHubOAuthenticator", "scope"), ["read:org"], "org membership needs read:org");
         assert.deepEqual(Object.values(github.extraEnv).map((e) => e.valueFrom.secretKeyRef), [{ name: "gh", key: "secret" }]);
         assert.throws(() => hubAuthValues({ auth: { type: "github", githubClientId: "id", githubOrganizations: [] }, users }), /domain/);
+        // JupyterHub 5 admits only listed users by default: dummy sign-in (local clusters) must say "anyone"
+        const dummy = hubAuthValues({ auth: { type: "dummy", githubOrganizations: [] }, users });
+        assert.equal(at(dummy.config, "Authenticator", "allow_all"), true);
+        assert.deepEqual(at(dummy.config, "Authenticator", "admin_users"), ["alice"]);
     });
 });
 
