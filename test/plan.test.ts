@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { PlanMocks } from "../plan/mocks";
 import { readStackConfig } from "../plan/project";
 import { IMPLEMENTED_CLOUDS } from "../providers/registry";
 import { validateConfig } from "../stacks/load";
@@ -62,6 +63,12 @@ describe("offline plan harness", () => {
         assert.equal(input(provider, "kubeconfig"), "[secret]");
         const text = JSON.stringify(document);
         assert.ok(!text.includes("secret-placeholder") && !text.includes("AAAABBBBCCCC"));
+    });
+
+    it("fails on an invoke it has no answer for, rather than handing the program an empty result", () => {
+        const mocks = new PlanMocks({ stack: "local", project: "workbench", config: {} });
+        assert.throws(() => mocks.call({ token: "aws:index/getNothing:getNothing", inputs: {} }), /no answer for invoke aws:index\/getNothing:getNothing/);
+        assert.throws(() => mocks.call({ token: "acme:index:getWidget", inputs: {} }), /no answer for invoke acme:index:getWidget/);
     });
 
     it("prints a readable plan: the resource tree, outputs, warnings and the cost", async () => {
