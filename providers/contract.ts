@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { ConfigProblem } from "../stacks/errors";
 import type { StackSettings } from "../stacks/load";
 import { Cloud, GpuClass } from "./catalog";
 
@@ -182,6 +183,11 @@ export interface Platform {
 
 /** The entry point each platform module exports. */
 export interface PlatformModule {
+    /**
+     * What this platform cannot build of an otherwise valid configuration (e.g. instance types the
+     * cloud cannot mix); the program reports them as configuration errors before any resource exists.
+     */
+    configProblems(settings: StackSettings): ConfigProblem[];
     /** Creates the platform's resources under a component named `name`. */
     createPlatform(name: string, settings: StackSettings): Platform;
 }

@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../../stacks/errors";
 import type { StackSettings } from "../../stacks/load";
 import { GpuPool, ObjectStore, Platform, PlatformCluster, PlatformModule } from "../contract";
 import { BlockStorage } from "./block-storage";
@@ -36,10 +35,6 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
     constructor(name: string, settings: StackSettings, opts?: pulumi.ComponentResourceOptions) {
         super("workbench:aws:Platform", name, {}, opts);
         const { config } = settings;
-
-        // Everything AWS would refuse that the schema cannot see, before any resource exists.
-        const problems = [...instanceTypeProblems(config), ...budgetProblems(config.budget)];
-        if (problems.length > 0) throw new ConfigError(settings.stack, problems);
 
         const context: AwsContext = awsContext(name, settings);
         const pools = poolSpecs(config);
@@ -100,6 +95,9 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
         this.registerOutputs({ clusterName: this.cluster.name, region: context.region, bucketName: bucket.bucketName });
     }
 }
+
+/** Everything AWS would refuse that the schema cannot see: the program reports it before any resource exists. */
+export const configProblems: PlatformModule["configProblems"] = ({ config }) => [...instanceTypeProblems(config), ...budgetProblems(config.budget)];
 
 /** The AWS platform module. */
 export const createPlatform: PlatformModule["createPlatform"] = (name, settings) => new AwsPlatform(name, settings);

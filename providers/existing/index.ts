@@ -112,5 +112,8 @@ export class ExistingPlatform extends pulumi.ComponentResource implements Platfo
     }
 }
 
+/** Everything an existing cluster needs is checked by the configuration schema and its rules. */
+export const configProblems: PlatformModule["configProblems"] = () => [];
+
 /** The existing-cluster platform module. */
 export const createPlatform: PlatformModule["createPlatform"] = (name, settings) => new ExistingPlatform(name, settings);
