@@ -10,6 +10,7 @@ import { notebookImages } from "./images";
 import { JupyterHub } from "./jupyterhub";
 import { ServiceConnection } from "./service-connection";
 import { SparkOperator } from "./spark";
+import { WorkloadInput } from "./workload";
 
 /** Arguments of {@link Workbench}. */
 export interface WorkbenchArgs {
@@ -53,14 +54,18 @@ export class Workbench extends pulumi.ComponentResource {
             { namespace: this.namespace, account, objectStore: platform.objectStore, provider },
             { parent: this },
         );
-        const workload = {
+        // what the hub and the gateway both run users' work with
+        const workload: WorkloadInput = {
             namespace: name,
+            images: notebookImages(config.notebook),
             serviceAccountName: account.name,
             podLabels: this.workloadAccount.podLabels,
             env: this.workloadAccount.env,
+            systemPlacement: cluster.systemPool.placement,
+            userPool: cluster.userPool,
+            gpuPools: platform.gpuPools,
         };
         const dependsOn = [...cluster.readyWhen, namespace, ...this.workloadAccount.readyWhen];
-        const images = notebookImages(config.notebook);
 
         const connections: ServiceConnection[] = [];
         // the hub reads the services' tokens from their Secrets when it starts
@@ -68,15 +73,7 @@ export class Workbench extends pulumi.ComponentResource {
         if (config.services.dask) {
             const dask = new DaskGateway(
                 `${name}-dask`,
-                {
-                    ...workload,
-                    images,
-                    systemPlacement: cluster.systemPool.placement,
-                    userPool: cluster.userPool,
-                    gpuPools: platform.gpuPools,
-                    provider,
-                    dependsOn,
-                },
+                { ...workload, provider, dependsOn },
                 { parent: this },
             );
             connections.push(dask.connection);
@@ -87,7 +84,10 @@ export class Workbench extends pulumi.ComponentResource {
             const spark = new SparkOperator(
                 `${name}-spark`,
                 {
-                    ...workload,
+                    namespace: workload.namespace,
+                    serviceAccountName: workload.serviceAccountName,
+                    podLabels: workload.podLabels,
+                    env: workload.env,
                     identityEnv: this.workloadAccount.identityEnv,
                     bucketUrl: this.workloadAccount.bucketUrl,
                     systemPlacement: cluster.systemPool.placement,
@@ -105,10 +105,6 @@ export class Workbench extends pulumi.ComponentResource {
             `${name}-hub`,
             {
                 ...workload,
-                images,
-                systemPlacement: cluster.systemPool.placement,
-                userPool: cluster.userPool,
-                gpuPools: platform.gpuPools,
                 retainedStorageClass: cluster.retainedStorageClass,
                 hubService: cluster.hubService,
                 objectStoreEgress: this.workloadAccount.privateEgress,
