@@ -300,5 +300,3 @@ export type SecretKey = (typeof SECRET_KEYS)[number];
 export type WorkbenchConfig = z.output<typeof WorkbenchConfigSchema>;
 /** A GPU pool as configured. */
 export type GpuPoolConfig = WorkbenchConfig["gpuPools"][number];
-/** A node taint as configured. */
-export type TaintConfig = z.output<typeof TaintSchema>;
