@@ -12,8 +12,6 @@ export interface ClusterAddonsArgs {
     cluster: PlatformCluster;
     /** The platform's GPU pools, which the device plugin serves. */
     gpuPools: readonly GpuPool[];
-    /** The cluster's Kubernetes minor version (the autoscaler must match it). */
-    kubernetesVersion: string;
 }
 
 /**
@@ -50,9 +48,10 @@ export class ClusterAddons extends pulumi.ComponentResource {
 
         const autoscaler = capabilities.clusterAutoscaler;
         if (autoscaler) {
-            if (!clusterAutoscalerImageTag(args.kubernetesVersion)) {
+            const kubernetesVersion = cluster.kubernetesVersion ?? "(unknown)";
+            if (!clusterAutoscalerImageTag(kubernetesVersion)) {
                 pulumi.log.warn(
-                    `No cluster-autoscaler image is pinned for Kubernetes ${args.kubernetesVersion}: the chart's own image is used, which may not match the cluster.`,
+                    `No cluster-autoscaler image is pinned for Kubernetes ${kubernetesVersion}: the chart's own image is used, which may not match the cluster.`,
                     this,
                 );
             }
@@ -64,7 +63,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
                     namespace: autoscaler.account.namespace,
                     values: pulumi
                         .output(autoscaler.values)
-                        .apply((values) => clusterAutoscalerValues(values as ValueMap, autoscaler.account, cluster.systemPool.placement, args.kubernetesVersion)),
+                        .apply((values) => clusterAutoscalerValues(values as ValueMap, autoscaler.account, cluster.systemPool.placement, kubernetesVersion)),
                     provider,
                     dependsOn: cluster.readyWhen,
                 },

@@ -39,7 +39,7 @@ export class Workbench extends pulumi.ComponentResource {
         const { cluster } = platform;
         const provider = cluster.provider;
 
-        new ClusterAddons(`${name}-cluster`, { cluster, gpuPools: platform.gpuPools, kubernetesVersion: config.kubernetesVersion }, { parent: this });
+        new ClusterAddons(`${name}-cluster`, { cluster, gpuPools: platform.gpuPools }, { parent: this });
 
         const namespace = new k8s.core.v1.Namespace(
             name,

@@ -2,6 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ConfigProblem } from "../stacks/errors";
 import type { StackSettings } from "../stacks/load";
+import type { ProviderSettings } from "../stacks/provider-settings";
+import type { SecretKey, WorkbenchConfig } from "../stacks/schema";
 import { Cloud, GpuClass } from "./catalog";
 
 /*
@@ -56,6 +58,18 @@ export interface NodePool {
     maxNodes: number;
     /** Spot/preemptible capacity. */
     spot: boolean;
+    /** Pods one node can hold (the kubelet's max-pods: 110 by default, fewer with the AWS VPC CNI). */
+    maxPods: number;
+}
+
+/** What pods ask of a node: CPU, memory and pod slots. */
+export interface ResourceRequests {
+    /** CPU, millicores. */
+    cpuMillis: number;
+    /** Memory, MiB. */
+    memoryMiB: number;
+    /** Pods. */
+    pods: number;
 }
 
 /** A GPU pool: a node pool plus what a pod asks for to get its GPUs. */
@@ -113,11 +127,25 @@ export interface PlatformCluster {
     retainedStorageClass: pulumi.Input<string>;
     /** The small always-on pool for the hub, the proxy and the operators. */
     systemPool: NodePool;
+    /**
+     * What the cloud's own pods (DaemonSets, DNS, CSI and metadata agents) request on the system pool's
+     * nodes, all nodes together: the always-on fit check adds the workbench's pods to this.
+     */
+    systemAgents: ResourceRequests;
+    /** Kubernetes minor version the cluster runs (from the cloud's catalog), when the platform knows it. */
+    kubernetesVersion?: string;
     /** The CPU pool for notebooks, Dask workers and Spark executors. */
     userPool: NodePool;
     capabilities: ClusterCapabilities;
     /** How the hub's proxy, the workbench's one entry point, is exposed. */
     hubService: HubServiceExposure;
+    /**
+     * Private addresses where pods reach the Kubernetes API server (after `kubernetes.default` is
+     * translated), for the NetworkPolicies of pods that must call it (Spark drivers, operators): on EKS
+     * the VPC's range (the private endpoint's interfaces), on kind a node's address. Empty where the API
+     * server is at a public address, which the policies' internet egress already covers.
+     */
+    apiServerEgress: PrivateDestination[];
     /** Resources that must exist before workloads are installed (node pools, CSI driver, storage class). */
     readyWhen: pulumi.Resource[];
 }
@@ -181,13 +209,42 @@ export interface Platform {
     outputs: Record<string, pulumi.Input<unknown>>;
 }
 
+/** What a platform's configuration check sees, before any resource exists. */
+export interface PlatformCheckInput {
+    /** Stack name. */
+    stack: string;
+    /**
+     * The `workbench:` keys whose own value is valid, defaulted. A key with a problem of its own is
+     * absent: a check that needs it stays silent (its problem is already reported).
+     */
+    parsed: Partial<WorkbenchConfig>;
+    /** `aws:region` and the other provider settings. */
+    provider: ProviderSettings;
+    /** Secret keys that are set. */
+    secretsSet: ReadonlySet<SecretKey>;
+    /** The day the check runs, for support windows (tests pass a fixed one). */
+    today: Date;
+}
+
+/** What a platform's check found, and how to build the platform once the whole configuration is valid. */
+export interface PlatformPreparation {
+    /** What this platform cannot build of the configuration, lookups' findings included (zones, offerings, versions). */
+    problems: ConfigProblem[];
+    /** What the user should know but that does not stop the plan (e.g. a version near its end of support). */
+    warnings: string[];
+    /**
+     * Creates the platform's resources under a component named `name`, with what the check looked up.
+     * Called only when neither the configuration nor any platform check has a problem.
+     */
+    create(name: string, settings: StackSettings): Platform;
+}
+
 /** The entry point each platform module exports. */
 export interface PlatformModule {
     /**
-     * What this platform cannot build of an otherwise valid configuration (e.g. instance types the
-     * cloud cannot mix); the program reports them as configuration errors before any resource exists.
+     * Checks the configuration against the platform (the cloud's own invokes may be called: zones,
+     * offerings, versions) before any resource registers; its problems are reported together with
+     * every schema and cross-key problem, so a failed preview leaves nothing behind.
      */
-    configProblems(settings: StackSettings): ConfigProblem[];
-    /** Creates the platform's resources under a component named `name`. */
-    createPlatform(name: string, settings: StackSettings): Platform;
+    prepare(input: PlatformCheckInput): Promise<PlatformPreparation>;
 }

@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import { Cloud } from "./catalog";
 import { PlatformModule } from "./contract";
 
@@ -12,7 +11,7 @@ export const IMPLEMENTED_CLOUDS: readonly Cloud[] = ["existing", "aws"];
  * `import()` would send the cloud SDK through Node's ESM loader (slower, and it cannot resolve
  * the platform folders without a loader hook); `typeof import()` keeps the modules typed.
  */
-export async function loadPlatformModule(cloud: Cloud): Promise<PlatformModule> {
+export function loadPlatformModule(cloud: Cloud): PlatformModule {
     switch (cloud) {
         case "existing":
             return require("./existing") as typeof import("./existing");
@@ -20,8 +19,19 @@ export async function loadPlatformModule(cloud: Cloud): Promise<PlatformModule> 
             return require("./aws") as typeof import("./aws");
         case "gcp":
         case "azure":
-            throw new pulumi.RunError(
-                `workbench:cloud "${cloud}" is not implemented yet; this version builds ${IMPLEMENTED_CLOUDS.join(" and ")} stacks only.`,
-            );
+            return notImplemented(cloud);
     }
+}
+
+/** A cloud whose platform has not landed: its check reports that, with every other problem of the stack. */
+function notImplemented(cloud: Cloud): PlatformModule {
+    return {
+        prepare: async () => ({
+            problems: [{ key: "workbench:cloud", given: cloud, allowed: `not implemented yet; this version builds ${IMPLEMENTED_CLOUDS.join(" and ")} stacks only` }],
+            warnings: [],
+            create: () => {
+                throw new Error(`workbench:cloud ${cloud} is not implemented`);
+            },
+        }),
+    };
 }

@@ -110,11 +110,23 @@ function knownKeysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): str
     return undefined;
 }
 
+/** A configuration checked key by key and across keys: the problems found, and every key that parsed on its own. */
+export interface CheckedConfig {
+    /** Every schema and cross-key problem; empty when the configuration is valid so far. */
+    problems: ConfigProblem[];
+    /** Keys whose own value is valid (defaults applied); a later check needing a missing key stays silent. */
+    parsed: Partial<WorkbenchConfig>;
+    provider: ProviderSettings;
+    /** Secret keys that are set (their values are not read here). */
+    secretsSet: ReadonlySet<SecretKey>;
+}
+
 /**
- * Validates a flat `namespace:key → string` config map (what Pulumi hands a program) and
- * returns the defaulted configuration, or throws one {@link ConfigError} listing every problem.
+ * Checks a flat `namespace:key → string` config map (what Pulumi hands a program) and returns every
+ * problem of the schema and of the cross-key rules, without throwing, so that the platform's own checks
+ * can add theirs and the user gets them all in one message.
  */
-export function validateConfig(stack: string, flat: Readonly<Record<string, string>>): ValidatedConfig {
+export function checkConfig(flat: Readonly<Record<string, string>>): CheckedConfig {
     const problems: ConfigProblem[] = [];
     const parsed: Partial<Record<Key, unknown>> = {};
     const secretsSet = new Set<SecretKey>();
@@ -137,17 +149,31 @@ export function validateConfig(stack: string, flat: Readonly<Record<string, stri
     }
 
     const provider = readProviderSettings(flat);
-    problems.push(...crossKeyProblems({ parsed: parsed as Partial<WorkbenchConfig>, secretsSet, provider }));
-    if (problems.length > 0) throw new ConfigError(stack, problems);
-    return { config: WorkbenchConfigSchema.parse(parsed), provider, secretsSet };
+    const typed = parsed as Partial<WorkbenchConfig>;
+    problems.push(...crossKeyProblems({ parsed: typed, secretsSet, provider }));
+    return { problems, parsed: typed, provider, secretsSet };
 }
 
-/** Reads and validates the running stack's configuration; throws {@link ConfigError} before any resource exists. */
-export function loadStackSettings(): StackSettings {
-    const stack = pulumi.getStack();
-    const { config, provider, secretsSet } = validateConfig(stack, pulumi.runtime.allConfig());
+/** The defaulted configuration of a check that found no problem. */
+export function validConfig(checked: CheckedConfig): ValidatedConfig {
+    return { config: WorkbenchConfigSchema.parse(checked.parsed), provider: checked.provider, secretsSet: checked.secretsSet };
+}
+
+/**
+ * Validates a flat config map against the schema and the cross-key rules and returns the defaulted
+ * configuration, or throws one {@link ConfigError} listing every problem. The platform's own checks
+ * (lookups in the cloud) are not part of it: the program runs those too before creating anything.
+ */
+export function validateConfig(stack: string, flat: Readonly<Record<string, string>>): ValidatedConfig {
+    const checked = checkConfig(flat);
+    if (checked.problems.length > 0) throw new ConfigError(stack, checked.problems);
+    return validConfig(checked);
+}
+
+/** The settings the program runs with: the validated configuration and the secrets, as secret outputs. */
+export function stackSettings(stack: string, validated: ValidatedConfig): StackSettings {
     const workbench = new pulumi.Config("workbench");
     const secrets: StackSettings["secrets"] = {};
-    for (const key of secretsSet) secrets[key] = workbench.requireSecret(key);
-    return { stack, config, provider, secrets };
+    for (const key of validated.secretsSet) secrets[key] = workbench.requireSecret(key);
+    return { stack, config: validated.config, provider: validated.provider, secrets };
 }

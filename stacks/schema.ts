@@ -254,6 +254,13 @@ export const ExistingSchema = z.strictObject({
     /** How the hub is exposed: a LoadBalancer needs a load-balancer implementation (MetalLB, k3d's); ClusterIP means `kubectl port-forward`. */
     hubService: z.enum(["LoadBalancer", "NodePort", "ClusterIP"]).default("LoadBalancer"),
     objectStore: ExistingObjectStoreSchema.default({ type: "none" }),
+    /**
+     * Private ranges where pods reach the API server (`kubectl get endpoints kubernetes`), for the pods that
+     * call it (Spark drivers); empty when it is at a public address. kind: the control-plane node's address.
+     */
+    apiServerCidrs: z.array(cidr).default([]),
+    /** The API server's port at those addresses (6443 on kind and kubeadm clusters). */
+    apiServerPort: count(1, 65535).default(6443),
 });
 
 /**
@@ -265,8 +272,11 @@ export const WorkbenchConfigSchema = z.strictObject({
     cloud: z.enum(CLOUDS).default("existing"),
     /** Prefix of every cloud resource name. */
     name: dnsLabel(20).default("workbench"),
-    /** Kubernetes minor version, e.g. "1.34". */
-    kubernetesVersion: z.string().regex(/^1\.\d{2}$/, 'must be a minor version such as "1.34"').default("1.34"),
+    /**
+     * Kubernetes minor version, e.g. "1.35"; unset takes the cloud's default from the version catalog
+     * (providers/catalog/kubernetes), which the platform checks against the cloud's support window.
+     */
+    kubernetesVersion: z.string().regex(/^1\.\d{2}$/, 'must be a minor version such as "1.35"').optional(),
     systemPool: SystemPoolSchema.default(SystemPoolSchema.parse({})),
     userPool: UserPoolSchema.default(UserPoolSchema.parse({})),
     gpuPools: z.array(GpuPoolSchema).max(8).refine(uniqueNames, "pool names must be unique").default([]),

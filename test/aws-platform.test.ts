@@ -32,7 +32,16 @@ const selects = (selector: Record<string, string>, labels: Record<string, string
 describe("AWS platform, as the shared layer receives it", () => {
     let platform: Platform;
     let settings: StackSettings;
-    const load = async () => (await import("../providers/aws")).createPlatform;
+    // the platform as the program builds it: prepared (checked) first, then created
+    const load = async () => {
+        const { prepare } = await import("../providers/aws");
+        return async (name: string, stackSettings: StackSettings): Promise<Platform> => {
+            const { config, provider } = stackSettings;
+            const preparation = await prepare({ stack: stackSettings.stack, parsed: config, provider, secretsSet: new Set(), today: new Date() });
+            assert.deepEqual(preparation.problems, []);
+            return preparation.create(name, stackSettings);
+        };
+    };
 
     before(async () => {
         const stack = readStackConfig(PROJECT_DIR, "aws");
@@ -40,7 +49,7 @@ describe("AWS platform, as the shared layer receives it", () => {
         settings = { stack: "aws", config, provider, secrets: {} };
         pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
         await pulumi.runtime.setMocks(new PlanMocks({ stack: "aws", project: stack.project, config: stack.config }), stack.project, "aws", false);
-        platform = (await load())("workbench", settings);
+        platform = await (await load())("workbench", settings);
     });
 
     const pools = (): NodePool[] => [platform.cluster.systemPool, platform.cluster.userPool, ...platform.gpuPools];
@@ -65,7 +74,7 @@ describe("AWS platform, as the shared layer receives it", () => {
         exact(pools());
         // even a GPU pool named like a CPU pool
         const gpuPools = [{ ...settings.config.gpuPools[0], name: "user" }];
-        const confusing = (await load())("confusing", { ...settings, config: { ...settings.config, gpuPools } });
+        const confusing = await (await load())("confusing", { ...settings, config: { ...settings.config, gpuPools } });
         exact([confusing.cluster.systemPool, confusing.cluster.userPool, ...confusing.gpuPools]);
     });
 
@@ -97,7 +106,7 @@ describe("AWS platform, as the shared layer receives it", () => {
         assert.equal(capabilities.nvidiaDevicePlugin, settings.config.gpuPools.length > 0);
         assert.equal(capabilities.podsNeedMetadataServer, false, "IRSA hands pods their credentials");
 
-        const cpuOnly = (await load())("cpu-only", { ...settings, config: { ...settings.config, gpuPools: [] } });
+        const cpuOnly = await (await load())("cpu-only", { ...settings, config: { ...settings.config, gpuPools: [] } });
         assert.equal(cpuOnly.cluster.capabilities.nvidiaDevicePlugin, false);
         assert.deepEqual(cpuOnly.gpuPools, []);
     });

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { readStackConfig } from "../plan/project";
 import type { Plan, PlannedResource } from "../plan/types";
-import { cpuPoolInstanceTypes, gpuMachine, NODE_DISK_GIB } from "../providers/catalog";
+import { cpuPoolInstanceTypes, gpuMachine, kubernetesVersionsOf, NODE_DISK_GIB } from "../providers/catalog";
 import { validateConfig } from "../stacks/load";
 import type { WorkbenchConfig } from "../stacks/schema";
 import { input, ofType, PROJECT_DIR, planOf, runPlan, variantStackFile } from "./harness";
@@ -178,7 +178,8 @@ describe("AWS platform (Pulumi.aws.yaml, planned offline)", () => {
             assert.equal(input(cluster, "authenticationMode"), "API");
             assert.equal(input(cluster, "createOidcProvider"), true);
             assert.equal(input(cluster, "skipDefaultNodeGroup"), true);
-            assert.equal(input(cluster, "version"), config.kubernetesVersion);
+            // the stack pins none: the cluster runs the catalog's EKS default
+            assert.equal(input(cluster, "version"), config.kubernetesVersion ?? kubernetesVersionsOf("aws").defaultMinor);
         });
 
         it("never bills extended support for an old pinned version (six times the standard fee)", () => {

@@ -23,7 +23,7 @@ const BARE_TAINT: Taint = { key: "example.com/dedicated", effect: "NoExecute" };
 function nodePool(name: string, labels: Record<string, string>, taints: Taint[], shape = { vcpu: 4, memoryGiB: 16 }): NodePool {
     // a pool selects on part of its labels only, as clouds add labels of their own
     const selector = Object.fromEntries(Object.entries(labels).slice(0, 2));
-    return { name, labels, taints, placement: placementOn(selector, taints), ...shape, minNodes: 0, maxNodes: 3, spot: true };
+    return { name, labels, taints, placement: placementOn(selector, taints), ...shape, minNodes: 0, maxNodes: 3, spot: true, maxPods: 110 };
 }
 
 function gpuPool(name: string, gpusPerNode: number, taints: Taint[]): GpuPool {

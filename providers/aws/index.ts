@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackSettings } from "../../stacks/load";
+import type { WorkbenchConfig } from "../../stacks/schema";
+import { checkKubernetesVersion } from "../catalog";
 import { GpuPool, ObjectStore, Platform, PlatformCluster, PlatformModule } from "../contract";
 import { BlockStorage } from "./block-storage";
 import { budgetProblems, createBudget } from "./budget";
@@ -8,7 +10,8 @@ import { EksCluster } from "./cluster";
 import { clusterAutoscaler } from "./cluster-autoscaler";
 import { AwsContext, awsContext } from "./context";
 import { S3ObjectStore } from "./identity";
-import { Network } from "./network";
+import { EKS_SYSTEM_AGENTS } from "./system-agents";
+import { Network, VPC_CIDR } from "./network";
 import { createNodeRole, NodeGroup } from "./node-groups";
 import { gpuPoolOf, instanceTypeProblems, nodePoolOf, PoolSpec, poolSpecs } from "./pools";
 
@@ -19,6 +22,12 @@ import { gpuPoolOf, instanceTypeProblems, nodePoolOf, PoolSpec, poolSpecs } from
 export const LOAD_BALANCER_ANNOTATIONS: Readonly<Record<string, string>> = {
     "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
 };
+
+/** What the AWS platform's configuration check looked up, for the platform to build with. */
+export interface AwsLookups {
+    /** The EKS minor version: configured, or the catalog's default. */
+    kubernetesVersion: string;
+}
 
 /**
  * The workbench on AWS: a VPC, an EKS cluster with managed node groups that scale from zero
@@ -32,9 +41,10 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
     readonly objectStore: ObjectStore;
     readonly outputs: Record<string, pulumi.Input<unknown>>;
 
-    constructor(name: string, settings: StackSettings, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, settings: StackSettings, found: AwsLookups, opts?: pulumi.ComponentResourceOptions) {
         super("workbench:aws:Platform", name, {}, opts);
         const { config } = settings;
+        const { kubernetesVersion } = found;
 
         const context: AwsContext = awsContext(name, settings);
         const pools = poolSpecs(config);
@@ -44,7 +54,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
             name,
             {
                 context,
-                kubernetesVersion: config.kubernetesVersion,
+                kubernetesVersion: kubernetesVersion,
                 vpcId: network.vpcId,
                 publicSubnetIds: network.publicSubnetIds,
                 privateSubnetIds: network.privateSubnetIds,
@@ -57,7 +67,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
         const nodeGroup = (pool: PoolSpec) =>
             new NodeGroup(
                 `${name}-${pool.role === "gpu" ? `gpu-${pool.name}` : pool.name}`,
-                { context, pool, kubernetesVersion: config.kubernetesVersion, nodeRole, subnetIds: network.nodeSubnetIds, cluster: eks.cluster },
+                { context, pool, kubernetesVersion: kubernetesVersion, nodeRole, subnetIds: network.nodeSubnetIds, cluster: eks.cluster },
                 { parent: this },
             );
         const systemNodes = nodeGroup(pools.system);
@@ -72,7 +82,9 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
             provider: eks.provider,
             kubeconfig: eks.kubeconfig,
             retainedStorageClass: storage.storageClassName,
+            kubernetesVersion,
             systemPool: nodePoolOf(pools.system),
+            systemAgents: EKS_SYSTEM_AGENTS,
             userPool: nodePoolOf(pools.user),
             capabilities: {
                 // the AL2023 NVIDIA AMI ships the driver and container toolkit, not the device plugin
@@ -82,6 +94,8 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
                 podsNeedMetadataServer: false,
             },
             hubService: { type: "LoadBalancer", annotations: { ...LOAD_BALANCER_ANNOTATIONS } },
+            // the private endpoint's network interfaces sit in the VPC's subnets
+            apiServerEgress: [{ cidr: VPC_CIDR, ports: [443] }],
             readyWhen: [systemNodes.nodeGroup, userNodes.nodeGroup, ...gpuNodes.map((g) => g.nodeGroup), storage.addon, storage.storageClass],
         };
         this.gpuPools = pools.gpu.map(gpuPoolOf);
@@ -96,8 +110,22 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
     }
 }
 
-/** Everything AWS would refuse that the schema cannot see: the program reports it before any resource exists. */
-export const configProblems: PlatformModule["configProblems"] = ({ config }) => [...instanceTypeProblems(config), ...budgetProblems(config.budget)];
-
-/** The AWS platform module. */
-export const createPlatform: PlatformModule["createPlatform"] = (name, settings) => new AwsPlatform(name, settings);
+/**
+ * Everything AWS would refuse that the schema cannot see, checked before any resource exists: instance
+ * type lists no node group can run, budget e-mails AWS Budgets refuses, and the Kubernetes minor
+ * against EKS's standard-support window.
+ */
+export const prepare: PlatformModule["prepare"] = async ({ parsed, today }) => {
+    const version = checkKubernetesVersion("aws", parsed.kubernetesVersion, today);
+    const problems = [
+        ...(parsed.aws && parsed.systemPool && parsed.userPool ? instanceTypeProblems(parsed as WorkbenchConfig) : []),
+        ...(parsed.budget ? budgetProblems(parsed.budget) : []),
+        // an invalid version string is reported by the schema; an absent key means exactly that
+        ...("kubernetesVersion" in parsed ? version.problems : []),
+    ];
+    return {
+        problems,
+        warnings: version.warnings,
+        create: (name, settings) => new AwsPlatform(name, settings, { kubernetesVersion: version.minor }),
+    };
+};

@@ -2,6 +2,7 @@ import { ConfigProblem } from "../../stacks/errors";
 import type { GpuPoolConfig, WorkbenchConfig } from "../../stacks/schema";
 import { CPU_SHAPES, cpuPoolInstanceTypes, describeGpuMachine, GpuClass, gpuMachine, NODE_DISK_GIB } from "../catalog";
 import { GpuPool, NodePool, Taint } from "../contract";
+import { maxPodsOf } from "./max-pods";
 import { GPU_NODE_TAINT, placementOn, USER_NODE_LABELS, USER_NODE_TAINT } from "../placement";
 
 /*
@@ -223,6 +224,7 @@ export function nodePoolOf(spec: PoolSpec): NodePool {
         minNodes: spec.minNodes,
         maxNodes: spec.maxNodes,
         spot: spec.capacityType === "SPOT",
+        maxPods: maxPodsOf(spec.instanceTypes),
     };
 }
 

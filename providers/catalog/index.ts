@@ -3,3 +3,4 @@ export * from "./cpus";
 export * from "./gpus";
 export * from "./disks";
 export * from "./machines";
+export * from "./kubernetes";

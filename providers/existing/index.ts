@@ -57,6 +57,7 @@ export class ExistingPlatform extends pulumi.ComponentResource implements Platfo
             ...userShape,
             ...nodes,
             spot: false,
+            maxPods: KUBELET_DEFAULT_MAX_PODS,
         });
 
         this.cluster = {
@@ -64,13 +65,17 @@ export class ExistingPlatform extends pulumi.ComponentResource implements Platfo
             provider,
             kubeconfig: secrets.kubeconfig,
             retainedStorageClass,
+            kubernetesVersion: config.kubernetesVersion,
             systemPool: pool("system", existing.systemNodeSelector, [], { minNodes: config.systemPool.nodes, maxNodes: config.systemPool.nodes }),
+            // what the cluster's own agents take is not known here: the fit check counts the workbench's pods only
+            systemAgents: { cpuMillis: 0, memoryMiB: 0, pods: 0 },
             userPool: pool("user", existing.userNodeSelector, existing.userTaints, config.userPool),
             capabilities: {
                 nvidiaDevicePlugin: existing.installNvidiaDevicePlugin,
                 podsNeedMetadataServer: false,
             },
             hubService: { type: existing.hubService, annotations: {} },
+            apiServerEgress: existing.apiServerCidrs.map((cidr) => ({ cidr, ports: [existing.apiServerPort] })),
             readyWhen,
         };
 
@@ -87,6 +92,7 @@ export class ExistingPlatform extends pulumi.ComponentResource implements Platfo
                 minNodes: gpuPool.minNodes,
                 maxNodes: gpuPool.maxNodes,
                 spot: false,
+                maxPods: KUBELET_DEFAULT_MAX_PODS,
                 gpu: gpuPool.gpu,
                 resourceName: nodes.resourceName,
                 gpusPerNode: nodes.gpusPerNode,
@@ -112,8 +118,12 @@ export class ExistingPlatform extends pulumi.ComponentResource implements Platfo
     }
 }
 
-/** Everything an existing cluster needs is checked by the configuration schema and its rules. */
-export const configProblems: PlatformModule["configProblems"] = () => [];
+/** The kubelet's default `--max-pods`; an existing cluster's nodes are not configured by this program. */
+const KUBELET_DEFAULT_MAX_PODS = 110;
 
-/** The existing-cluster platform module. */
-export const createPlatform: PlatformModule["createPlatform"] = (name, settings) => new ExistingPlatform(name, settings);
+/** Everything an existing cluster needs is checked by the configuration schema and its rules; nothing to look up. */
+export const prepare: PlatformModule["prepare"] = async () => ({
+    problems: [],
+    warnings: [],
+    create: (name, settings) => new ExistingPlatform(name, settings),
+});
