@@ -35,6 +35,21 @@ export interface ServiceConnection {
     egress: k8s.types.input.networking.v1.NetworkPolicyEgressRule[];
     /** Registration with JupyterHub, for services behind the hub. */
     hubService?: HubServiceRegistration;
+    /**
+     * Python packages (pip requirement strings, pinned) a notebook needs to use the service and that the
+     * notebook images may lack, e.g. `psycopg[binary]==3.2.9`; installed into the user's environment once.
+     */
+    pythonPackages?: string[];
+    /** A short, runnable Python example of connecting to the service, for the getting-started notebook and docs. */
+    notebookExample?: NotebookExample;
+}
+
+/** A titled Python snippet showing how a notebook uses a service. */
+export interface NotebookExample {
+    /** Heading of the notebook section, e.g. "PostgreSQL". */
+    title: string;
+    /** Python code, a few lines, using only the environment variables the service publishes. */
+    code: string;
 }
 
 /** Egress to a private address range on some TCP ports (z2jh's policy blocks private addresses otherwise). */

@@ -70,7 +70,7 @@ export class Workbench extends pulumi.ComponentResource {
         const connections: ServiceConnection[] = [];
         // the hub reads the services' tokens from their Secrets when it starts
         const hubDependsOn: pulumi.Resource[] = [...dependsOn];
-        if (config.services.dask) {
+        if (config.services.dask.enabled) {
             const dask = new DaskGateway(
                 `${name}-dask`,
                 { ...workload, provider, dependsOn },
@@ -80,7 +80,7 @@ export class Workbench extends pulumi.ComponentResource {
             hubDependsOn.push(dask.tokenSecret);
         }
         let sparkExample: string | undefined;
-        if (config.services.spark) {
+        if (config.services.spark.enabled) {
             const spark = new SparkOperator(
                 `${name}-spark`,
                 {

@@ -102,9 +102,9 @@ const domainNeedsReachableHub: Rule = ({ parsed }) =>
         : [];
 
 const servicesAvailable: Rule = ({ parsed }) =>
-    Object.entries(parsed.services ?? {}).flatMap(([service, on]) =>
-        on && !AVAILABLE_SERVICES.has(service as keyof WorkbenchConfig["services"])
-            ? [{ key: `workbench:services.${service}`, given: on, allowed: `not available in this version yet; available: ${[...AVAILABLE_SERVICES].join(", ")}` }]
+    Object.entries(parsed.services ?? {}).flatMap(([service, { enabled }]) =>
+        enabled && !AVAILABLE_SERVICES.has(service as keyof WorkbenchConfig["services"])
+            ? [{ key: `workbench:services.${service}`, given: enabled, allowed: `not available in this version yet; available: ${[...AVAILABLE_SERVICES].join(", ")}` }]
             : [],
     );
 

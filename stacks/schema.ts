@@ -131,19 +131,33 @@ export const NotebookSchema = z.strictObject({
     maxAgeHours: count(0, 24 * 30).default(0),
 });
 
-/** Shared services; each is one switch. */
+/**
+ * A service's switch: `true`/`false`, or an object with `enabled` and the service's own settings
+ * (e.g. `{enabled: true, storageGiB: 20}`). Either way the program sees the object, defaults applied.
+ */
+export function serviceSwitch<S extends z.core.$ZodLooseShape>(enabledByDefault: boolean, settings: S) {
+    const object = z.strictObject({ enabled: z.boolean().default(true), ...settings });
+    return z
+        .union([z.boolean(), object], {
+            error: `must be true, false or {enabled: true${Object.keys(settings).length > 0 ? `, ${Object.keys(settings).join(", ")}` : ""}}`,
+        })
+        .transform((value) => (typeof value === "boolean" ? object.parse({ enabled: value }) : value))
+        .prefault(enabledByDefault);
+}
+
+/** Shared services; each is one switch, with its settings beside it where it has any. */
 export const ServicesSchema = z.strictObject({
-    dask: z.boolean().default(true),
-    spark: z.boolean().default(true),
-    postgres: z.boolean().default(false),
-    mariadb: z.boolean().default(false),
-    mongodb: z.boolean().default(false),
-    opensearch: z.boolean().default(false),
-    elasticsearch: z.boolean().default(false),
-    cassandra: z.boolean().default(false),
-    orientdb: z.boolean().default(false),
-    ray: z.boolean().default(false),
-    mlflow: z.boolean().default(false),
+    dask: serviceSwitch(true, {}),
+    spark: serviceSwitch(true, {}),
+    postgres: serviceSwitch(false, {}),
+    mariadb: serviceSwitch(false, {}),
+    mongodb: serviceSwitch(false, {}),
+    opensearch: serviceSwitch(false, {}),
+    elasticsearch: serviceSwitch(false, {}),
+    cassandra: serviceSwitch(false, {}),
+    orientdb: serviceSwitch(false, {}),
+    ray: serviceSwitch(false, {}),
+    mlflow: serviceSwitch(false, {}),
 });
 
 /** The monthly spending cap the plan checks and each cloud alerts on. */

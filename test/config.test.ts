@@ -41,9 +41,9 @@ describe("stack configuration", () => {
             assert.equal(config.systemPool.spot, false, `${stack}: the hub's node is on-demand`);
             assert.deepEqual([config.userPool.minNodes, config.userPool.spot], [0, true], stack);
             assert.deepEqual(config.gpuPools.map((p) => [p.gpu, p.minNodes, p.spot]), [["t4", 0, true]], stack);
-            assert.equal(config.services.dask && config.services.spark, true, stack);
+            assert.equal(config.services.dask.enabled && config.services.spark.enabled, true, stack);
             assert.deepEqual(
-                Object.entries(config.services).filter(([name, on]) => on && !["dask", "spark"].includes(name)),
+                Object.entries(config.services).filter(([name, service]) => service.enabled && !["dask", "spark"].includes(name)),
                 [],
                 `${stack}: databases are off`,
             );

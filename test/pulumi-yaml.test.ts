@@ -54,8 +54,8 @@ describe("Pulumi.yaml declares the configuration the program validates", () => {
             const defaulted = shape[key].safeParse(undefined);
             if (defaulted.success && defaulted.data !== undefined) {
                 // what Pulumi hands the program when the stack sets nothing must mean the schema's default
+                // (a service switch may be declared in its short form, `dask: true`)
                 assert.deepEqual(shape[key].parse(declaration.default), defaulted.data);
-                assert.deepEqual(declaration.default, defaulted.data);
             } else {
                 assert.equal(declaration.default, undefined, `${key} has no default, so it must not declare one`);
             }

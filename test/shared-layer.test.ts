@@ -75,7 +75,7 @@ describe("shared layer: Helm values against the charts' own reference data", () 
                 }
                 const plan = await planOfScenario(scenario);
                 if (!releaseOf(plan, pin.chart)) {
-                    assert.equal(configOf(scenario).services.dask, false, `${pin.chart} is only left out when its service is off`);
+                    assert.equal(configOf(scenario).services.dask.enabled, false, `${pin.chart} is only left out when its service is off`);
                     return;
                 }
                 assert.deepEqual(schemaViolations(dir, valuesOf(plan, pin.chart)), []);
@@ -112,12 +112,12 @@ describe("shared layer: notebooks, Dask and Spark run as the identity-bound Serv
             for (const release of ofType(plan, "kubernetes:helm.sh/v3:Release").filter((r) => workloadCharts.includes(String(r.inputs["chart"])))) {
                 assert.equal(release.inputs["namespace"], account.namespace, `${String(release.inputs["chart"])} runs in the account's namespace`);
             }
-            if (config.services.dask) {
+            if (config.services.dask.enabled) {
                 for (const role of ["scheduler", "worker"]) {
                     assert.equal(at(daskValues(plan), "gateway", "backend", role, "extraPodConfig", "serviceAccountName"), account.name, `Dask ${role}s`);
                 }
             }
-            if (config.services.spark) {
+            if (config.services.spark.enabled) {
                 assert.deepEqual(at(sparkValues(plan), "spark", "serviceAccount"), { create: false, name: account.name });
                 assert.equal(at(sparkValues(plan), "spark", "rbac", "create"), true, "the chart grants the account what a driver needs");
                 assert.deepEqual(at(sparkValues(plan), "spark", "jobNamespaces"), [account.namespace]);
@@ -231,7 +231,7 @@ describe("shared layer: JupyterHub", () => {
             const egress = rules.filter((rule) => !toAddresses.includes(rule)) as { to: { podSelector: { matchLabels: Record<string, string> } }[]; ports: { port: number }[] }[];
             const env = notebookEnv(plan);
             const services = at(plan.outputs, "services") as string[];
-            if (config.services.dask) {
+            if (config.services.dask.enabled) {
                 assert.equal(egress.length, 1, "one rule: to Dask Gateway's proxy");
                 const selector = egress[0].to[0].podSelector.matchLabels;
                 assert.equal(selector["app.kubernetes.io/instance"], releaseOf(plan, CHARTS.daskGateway.chart)!.inputs["name"], "the rule selects the gateway release's pods");
@@ -245,8 +245,8 @@ describe("shared layer: JupyterHub", () => {
                 assert.ok(!env.some((e) => e.name.startsWith("DASK_GATEWAY__")));
                 assert.ok(!services.includes("dask-gateway"));
             }
-            assert.equal(env.some((e) => e.name === "WORKBENCH_SPARK_NAMESPACE"), config.services.spark);
-            assert.equal(services.includes("spark-operator"), config.services.spark);
+            assert.equal(env.some((e) => e.name === "WORKBENCH_SPARK_NAMESPACE"), config.services.spark.enabled);
+            assert.equal(services.includes("spark-operator"), config.services.spark.enabled);
         });
     }
 
