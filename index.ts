@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Workbench } from "./components/workbench";
 import { loadPlatformModule } from "./providers/registry";
 import { ConfigError } from "./stacks/errors";
-import { checkConfig, stackSettings, validConfig } from "./stacks/load";
+import { checkConfig, runtimeSecretKeys, stackSettings, validConfig } from "./stacks/load";
 
 /**
  * The program: check the stack's configuration (schema, cross-key rules and the platform's own
@@ -11,7 +11,8 @@ import { checkConfig, stackSettings, validConfig } from "./stacks/load";
  */
 export = async (): Promise<Record<string, pulumi.Input<unknown>>> => {
     const stack = pulumi.getStack();
-    const checked = checkConfig(pulumi.runtime.allConfig());
+    // the secret keys tell a plaintext credential from one set with `pulumi config set --secret`
+    const checked = checkConfig(pulumi.runtime.allConfig(), { secretKeys: runtimeSecretKeys() });
     const cloud = checked.parsed.cloud;
     // without a valid cloud there is no platform to ask; its own problem is already listed
     const preparation = cloud
@@ -21,7 +22,7 @@ export = async (): Promise<Record<string, pulumi.Input<unknown>>> => {
     if (problems.length > 0 || !preparation) throw new ConfigError(stack, problems);
 
     const settings = stackSettings(stack, validConfig(checked));
-    for (const warning of preparation.warnings) void pulumi.log.warn(warning);
+    for (const warning of [...checked.warnings, ...preparation.warnings]) void pulumi.log.warn(warning);
     const platform = preparation.create(settings.config.name, settings);
     const workbench = new Workbench(settings.config.name, { settings, platform });
     const outputs: Record<string, pulumi.Input<unknown>> = { cloud: settings.config.cloud, ...platform.outputs, ...workbench.outputs };

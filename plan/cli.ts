@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Command } from "commander";
 import { renderPlan } from "./render";
 import { loadedPulumiPackages, PlanError, planStack } from "./run";
@@ -5,31 +7,60 @@ import { loadedPulumiPackages, PlanError, planStack } from "./run";
 const program = new Command()
     .name("plan")
     .description("Plan a stack offline: run the real program on Pulumi's mock runtime and show what it would create.")
-    .requiredOption("-s, --stack <name>", "stack to plan (reads Pulumi.<name>.yaml)")
+    .option("-s, --stack <name>", "stack to plan (reads Pulumi.<name>.yaml)")
     .option("--json", "print one JSON document on stdout and nothing else")
-    .option("--stack-file <path>", "read the stack's configuration from this file instead")
+    .option("--out <file>", "write the plan (text, or JSON with --json) to this file instead of stdout")
+    .option(
+        "--stack-file <path>",
+        "read the stack's configuration from this file instead of Pulumi.<stack>.yaml; the stack name is taken from a file named Pulumi.<stack>.yaml, else --stack gives it",
+    )
     .option("--project-dir <dir>", "folder holding Pulumi.yaml and index.ts", process.cwd())
     .option("--loaded-packages", "with --json: add the @pulumi packages the planning process loaded")
     .option("--stats", "print the plan's wall time and peak memory on stderr")
     .parse();
 
 interface Options {
-    stack: string;
+    stack?: string;
     json?: boolean;
+    out?: string;
     stackFile?: string;
     projectDir: string;
     loadedPackages?: boolean;
     stats?: boolean;
 }
 
+/** The stack to plan: `--stack`, or the name in a `--stack-file` called `Pulumi.<stack>.yaml`. */
+function stackName(options: Options): string {
+    if (options.stack) return options.stack;
+    const fromFile = options.stackFile ? /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(options.stackFile))?.[1] : undefined;
+    if (fromFile) return fromFile;
+    throw new Error(
+        options.stackFile
+            ? `--stack-file ${options.stackFile} is not named Pulumi.<stack>.yaml: give the stack name with --stack <name>`
+            : "name the stack to plan: --stack <name> (reads Pulumi.<name>.yaml)",
+    );
+}
+
+/** Writes the result where it was asked for: the --out file, or stdout. */
+function emit(options: Options, text: string): void {
+    if (options.out) {
+        fs.writeFileSync(options.out, text);
+        process.stderr.write(`plan written to ${options.out}\n`);
+    } else {
+        process.stdout.write(text);
+    }
+}
+
 async function main(options: Options): Promise<number> {
+    let stack = options.stack;
     try {
-        const plan = await planStack({ projectDir: options.projectDir, stack: options.stack, stackFile: options.stackFile });
+        stack = stackName(options);
+        const plan = await planStack({ projectDir: options.projectDir, stack, stackFile: options.stackFile });
         if (options.json) {
             const document = options.loadedPackages ? { ...plan, loadedPackages: loadedPulumiPackages() } : plan;
-            process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+            emit(options, `${JSON.stringify(document, null, 2)}\n`);
         } else {
-            process.stdout.write(`${renderPlan(plan)}\n`);
+            emit(options, `${renderPlan(plan)}\n`);
         }
         return 0;
     } catch (error) {
@@ -37,8 +68,8 @@ async function main(options: Options): Promise<number> {
         process.stderr.write(`error: ${message}\n`);
         if (options.json) {
             const failure = error instanceof PlanError ? error : undefined;
-            const document = { stack: options.stack, error: message, problems: failure?.problems ?? [], resources: failure?.resources ?? [] };
-            process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+            const document = { stack: stack ?? null, error: message, problems: failure?.problems ?? [], resources: failure?.resources ?? [] };
+            emit(options, `${JSON.stringify(document, null, 2)}\n`);
         }
         return 1;
     }

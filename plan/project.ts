@@ -8,7 +8,7 @@ export interface StackConfig {
     project: string;
     /** Flat `namespace:key → string` map, objects JSON-encoded, as Pulumi passes config. */
     config: Record<string, string>;
-    /** Keys whose values are secrets (`secure:` in the stack file, or declared `secret: true`). */
+    /** Keys whose values are secrets: `secure:` values, as Pulumi marks them for the program. */
     secretKeys: string[];
 }
 
@@ -17,11 +17,38 @@ export const SECRET_PLACEHOLDER = "secret-placeholder";
 
 type Yaml = Record<string, unknown>;
 
-function readYaml(file: string): Yaml {
-    if (!fs.existsSync(file)) throw new Error(`${path.basename(file)} not found in ${path.dirname(file)}`);
-    const doc: unknown = parse(fs.readFileSync(file, "utf8"));
-    if (doc === null || typeof doc !== "object" || Array.isArray(doc)) throw new Error(`${file} is not a YAML mapping`);
+/** The stacks a project folder has a file for (`Pulumi.<stack>.yaml`), sorted. */
+export function stacksIn(projectDir: string): string[] {
+    return fs
+        .readdirSync(projectDir)
+        .map((file) => /^Pulumi\.(.+)\.ya?ml$/.exec(file)?.[1])
+        .filter((stack): stack is string => stack !== undefined)
+        .sort();
+}
+
+/** Reads a YAML file that must hold a mapping; every failure names the file and what to do. */
+function readYaml(file: string, missing: () => string = () => ""): Yaml {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOENT") throw new Error(`${file} not found${missing()}`);
+        throw new Error(`${file} cannot be read (${code ?? String(error)})`);
+    }
+    let doc: unknown;
+    try {
+        doc = parse(text);
+    } catch (error) {
+        throw new Error(`${file} is not valid YAML: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+    }
+    if (doc === null || typeof doc !== "object" || Array.isArray(doc)) throw new Error(`${file} must hold a YAML mapping (key: value lines), not ${describe(doc)}`);
     return doc as Yaml;
+}
+
+function describe(value: unknown): string {
+    if (value === null || value === undefined) return "nothing";
+    return Array.isArray(value) ? "a list" : `a ${typeof value}`;
 }
 
 function isSecure(value: unknown): boolean {
@@ -61,8 +88,10 @@ export function readProjectDefaults(projectDir: string): StackConfig {
         const full = qualify(project, key);
         const declared = declaration !== null && typeof declaration === "object" && !Array.isArray(declaration) ? (declaration as Yaml) : undefined;
         const fallback = declared ? (declared["value"] ?? declared["default"]) : declaration;
-        if (declared?.["secret"] === true) secretKeys.add(full);
-        if (fallback !== undefined) config[full] = encode(fallback);
+        if (fallback === undefined) continue;
+        const { value, secret } = unsecure(fallback);
+        if (secret) secretKeys.add(full);
+        config[full] = encode(value);
     }
     return { project, config, secretKeys: [...secretKeys] };
 }
@@ -74,10 +103,20 @@ export function readProjectDefaults(projectDir: string): StackConfig {
  */
 export function readStackConfig(projectDir: string, stack: string, stackFilePath?: string): StackConfig {
     const defaults = readProjectDefaults(projectDir);
-    const stackFile = readYaml(stackFilePath ?? path.join(projectDir, `Pulumi.${stack}.yaml`));
+    const file = stackFilePath ?? path.join(projectDir, `Pulumi.${stack}.yaml`);
+    const stackFile = readYaml(file, () => {
+        const stacks = stacksIn(projectDir);
+        const existing = stacks.length > 0 ? `stacks here: ${stacks.join(", ")}` : "no stack files here yet";
+        return stackFilePath ? "" : `; ${existing} (pulumi stack init ${stack} creates a new one, then set its config)`;
+    });
+    const section: unknown = stackFile["config"] ?? {};
+    if (section === null || typeof section !== "object" || Array.isArray(section)) {
+        throw new Error(`${file}: config must be a mapping of keys to values (workbench:cloud: aws, ...), not ${describe(section)}`);
+    }
     const config = { ...defaults.config };
+    // only `secure:` values are secrets: a plain value for a key the project declares secret is what Pulumi refuses
     const secretKeys = new Set(defaults.secretKeys);
-    for (const [key, raw] of Object.entries((stackFile["config"] ?? {}) as Yaml)) {
+    for (const [key, raw] of Object.entries(section as Yaml)) {
         const full = qualify(defaults.project, key);
         const { value, secret } = unsecure(raw);
         if (secret) secretKeys.add(full);

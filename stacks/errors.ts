@@ -6,14 +6,18 @@ export interface ConfigProblem {
     key: string;
     /** The value given; `undefined` when the key is not set. Secret values are never carried here. */
     given: unknown;
-    /** What is allowed instead. */
+    /** What is allowed instead, and what to type. */
     allowed: string;
+    /** The value must not be printed (a secret given in plain text, or a key that looks like one). */
+    hidden?: boolean;
 }
 
 const MISSING = "(not set)";
+const HIDDEN = "(value not shown)";
 
 /** Formats a given value for a message: JSON, shortened, so long objects stay readable. */
-export function describeValue(value: unknown): string {
+export function describeValue(value: unknown, hidden = false): string {
+    if (hidden) return HIDDEN;
     if (value === undefined) return MISSING;
     const text = JSON.stringify(value) ?? String(value);
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
@@ -29,13 +33,14 @@ export class ConfigError extends pulumi.RunError {
 
     constructor(stack: string, problems: ConfigProblem[]) {
         const sorted = [...problems].sort((a, b) => a.key.localeCompare(b.key));
-        const lines = sorted.map((p) => `  - ${p.key} = ${describeValue(p.given)}: ${p.allowed}`);
+        const lines = sorted.map((p) => `  - ${p.key} = ${describeValue(p.given, p.hidden)}: ${p.allowed}`);
         super(
             `Invalid configuration for stack "${stack}" (${sorted.length} problem${sorted.length === 1 ? "" : "s"}); ` +
                 `nothing was created:\n${lines.join("\n")}`,
         );
         this.name = "ConfigError";
-        this.problems = sorted;
+        // a hidden value stays out of the error object too: the plan's JSON document prints problems
+        this.problems = sorted.map((p) => (p.hidden ? { ...p, given: undefined } : p));
     }
 }
 

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ConfigError, ConfigProblem, keyPath } from "./errors";
+import { ConfigError, ConfigProblem } from "./errors";
+import { didYouMean, looksSecret, phrase, problemsOf } from "./explain";
 import { ProviderSettings, readProviderSettings } from "./provider-settings";
-import { crossKeyProblems } from "./rules";
+import { crossKeyProblems, crossKeyWarnings } from "./rules";
 import { SECRET_KEYS, SecretKey, WorkbenchConfig, WorkbenchConfigSchema } from "./schema";
 
 /** Everything the program needs from the stack configuration, validated. */
@@ -29,6 +30,7 @@ const shape = WorkbenchConfigSchema.shape;
 type Key = keyof typeof shape;
 const KEYS = Object.keys(shape) as Key[];
 const SECRET_KEY_SET: ReadonlySet<string> = new Set(SECRET_KEYS);
+const ALL_KEYS: readonly string[] = [...KEYS, ...SECRET_KEYS];
 
 /** Keys whose Pulumi config value is a plain string; all others arrive JSON-encoded (objects, lists, numbers, booleans). */
 const STRING_KEYS: ReadonlySet<Key> = new Set(KEYS.filter((key) => isStringSchema(shape[key])));
@@ -50,70 +52,55 @@ function decode(key: Key, raw: string | undefined): unknown {
     }
 }
 
-function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
-    return path.reduce<unknown>(
-        (current, part) => (current !== null && typeof current === "object" ? (current as Record<PropertyKey, unknown>)[part] : undefined),
-        value,
-    );
+/** Provider settings people put in the workbench namespace, and where they belong. */
+const PROVIDER_KEY_HINTS: Readonly<Record<string, string>> = {
+    region: "aws:region (AWS) or gcp:region (GCP)",
+    zone: "gcp:zone",
+    project: "gcp:project",
+    location: "azure-native:location",
+};
+
+/** The problem of a `workbench:` key the schema does not know: a path set without `--path`, a typo, a misplaced credential. */
+function unknownKeyProblem(fullKey: string, key: string, value: string | undefined): ConfigProblem {
+    const head = /^([A-Za-z0-9_]+)[.[]/.exec(key)?.[1];
+    if (head !== undefined && (ALL_KEYS as readonly string[]).includes(head)) {
+        return {
+            key: fullKey,
+            given: looksSecret(key) ? undefined : value,
+            hidden: looksSecret(key),
+            allowed:
+                `a path inside workbench:${head}, set without --path, so Pulumi stored it as a key of its own: ` +
+                `pulumi config rm '${fullKey}', then pulumi config set --path '${fullKey}' <value>`,
+        };
+    }
+    if (looksSecret(key)) {
+        return {
+            key: fullKey,
+            given: undefined,
+            hidden: true,
+            allowed: `unknown key; ${didYouMean(key, SECRET_KEYS)}credentials go in the secret keys (${SECRET_KEYS.join(", ")}) with pulumi config set --secret`,
+        };
+    }
+    const provider = PROVIDER_KEY_HINTS[key.toLowerCase()];
+    if (provider) return { key: fullKey, given: value, allowed: `unknown key; provider settings live in the provider's namespace: ${provider}` };
+    return { key: fullKey, given: value, allowed: `unknown key; ${didYouMean(key, ALL_KEYS)}known keys: ${ALL_KEYS.join(", ")}` };
 }
 
-function withArticle(noun: string): string {
-    return `${/^[aeiou]/.test(noun) ? "an" : "a"} ${noun}`;
-}
-
-function explain(issue: z.core.$ZodIssue): string {
-    switch (issue.code) {
-        case "invalid_type":
-            return issue.input === undefined ? `required (${withArticle(issue.expected)})` : `must be ${withArticle(issue.expected)}`;
-        case "invalid_value":
-            return `allowed: ${issue.values.map((v) => String(v)).join(", ")}`;
-        case "invalid_union":
-            return "options" in issue && Array.isArray(issue.options)
-                ? `allowed: ${(issue.options as unknown[]).map(String).join(", ")}`
-                : issue.message;
-        default:
-            return issue.message;
-    }
-}
-
-function problemsOf(key: Key, value: unknown, issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {
-    return issues.flatMap((issue) => {
-        if (issue.code === "unrecognized_keys") {
-            const known = knownKeysAt(shape[key], issue.path);
-            return issue.keys.map((unknown) => ({
-                key: keyPath(NAMESPACE + key, [...issue.path, unknown]),
-                given: valueAt(value, [...issue.path, unknown]),
-                allowed: `unknown key${known ? `; known here: ${known}` : ""}`,
-            }));
-        }
-        // a discriminator's issue carries the object's path plus the discriminator key
-        return [{ key: keyPath(NAMESPACE + key, issue.path), given: valueAt(value, issue.path), allowed: explain(issue) }];
-    });
-
-}
-
-/** The keys an object schema at `path` accepts, for "unknown key" messages; undefined where the path is not a plain object. */
-function knownKeysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string | undefined {
-    const def = schema._zod.def;
-    if (def.type === "default" || def.type === "optional") {
-        return knownKeysAt((def as z.core.$ZodDefaultDef | z.core.$ZodOptionalDef).innerType, path);
-    }
-    if (path.length === 0) {
-        return def.type === "object" ? Object.keys((def as z.core.$ZodObjectDef).shape).join(", ") : undefined;
-    }
-    const [head, ...rest] = path;
-    if (def.type === "object") {
-        const child = (def as z.core.$ZodObjectDef).shape[String(head)];
-        return child ? knownKeysAt(child, rest) : undefined;
-    }
-    if (def.type === "array") return knownKeysAt((def as z.core.$ZodArrayDef).element, rest);
-    return undefined;
+/** How to check a configuration. */
+export interface CheckOptions {
+    /**
+     * Full keys whose values are secrets (`secure:` in the stack file). When given, a secret key set in
+     * plain text is a problem, as Pulumi itself refuses it; omitted, that check is skipped.
+     */
+    secretKeys?: ReadonlySet<string>;
 }
 
 /** A configuration checked key by key and across keys: the problems found, and every key that parsed on its own. */
 export interface CheckedConfig {
     /** Every schema and cross-key problem; empty when the configuration is valid so far. */
     problems: ConfigProblem[];
+    /** What the user should know but that does not stop the plan (another cloud's settings, prices of another region). */
+    warnings: string[];
     /** Keys whose own value is valid (defaults applied); a later check needing a missing key stays silent. */
     parsed: Partial<WorkbenchConfig>;
     provider: ProviderSettings;
@@ -126,7 +113,7 @@ export interface CheckedConfig {
  * problem of the schema and of the cross-key rules, without throwing, so that the platform's own checks
  * can add theirs and the user gets them all in one message.
  */
-export function checkConfig(flat: Readonly<Record<string, string>>): CheckedConfig {
+export function checkConfig(flat: Readonly<Record<string, string>>, options: CheckOptions = {}): CheckedConfig {
     const problems: ConfigProblem[] = [];
     const parsed: Partial<Record<Key, unknown>> = {};
     const secretsSet = new Set<SecretKey>();
@@ -135,23 +122,43 @@ export function checkConfig(flat: Readonly<Record<string, string>>): CheckedConf
         if (!fullKey.startsWith(NAMESPACE)) continue;
         const key = fullKey.slice(NAMESPACE.length);
         if (SECRET_KEY_SET.has(key)) {
-            if (flat[fullKey] !== "") secretsSet.add(key as SecretKey);
+            if (flat[fullKey] === "") continue;
+            secretsSet.add(key as SecretKey);
+            if (options.secretKeys && !options.secretKeys.has(fullKey)) {
+                problems.push({
+                    key: fullKey,
+                    given: undefined,
+                    hidden: true,
+                    allowed: `set in plain text, which Pulumi refuses for a secret: pulumi config set --secret ${fullKey} <value>`,
+                });
+            }
         } else if (!(key in shape)) {
-            problems.push({ key: fullKey, given: flat[fullKey], allowed: `unknown key; known keys: ${[...KEYS, ...SECRET_KEYS].join(", ")}` });
+            problems.push(unknownKeyProblem(fullKey, key, flat[fullKey]));
         }
     }
 
     for (const key of KEYS) {
         const value = decode(key, flat[NAMESPACE + key]);
-        const result = shape[key].safeParse(value, { reportInput: true });
+        const result = shape[key].safeParse(value, { reportInput: true, error: phrase });
         if (result.success) parsed[key] = result.data;
-        else problems.push(...problemsOf(key, value, result.error.issues));
+        else problems.push(...problemsOf(NAMESPACE + key, shape[key], value, result.error.issues, SECRET_KEYS));
     }
 
     const provider = readProviderSettings(flat);
     const typed = parsed as Partial<WorkbenchConfig>;
-    problems.push(...crossKeyProblems({ parsed: typed, secretsSet, provider }));
-    return { problems, parsed: typed, provider, secretsSet };
+    const input = { parsed: typed, secretsSet, provider };
+    problems.push(...crossKeyProblems(input));
+    return { problems, warnings: crossKeyWarnings(input), parsed: typed, provider, secretsSet };
+}
+
+/**
+ * The full keys whose values are secrets in the running program: what `pulumi up` marks secret
+ * (`secure:` values), and what the offline plan marks the same way.
+ */
+export function runtimeSecretKeys(): ReadonlySet<string> {
+    // isConfigSecret is exported by the SDK's runtime but missing from its typings
+    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+    return new Set(Object.keys(pulumi.runtime.allConfig()).filter((key) => runtimeConfig.isConfigSecret(key)));
 }
 
 /** The defaulted configuration of a check that found no problem. */
@@ -164,8 +171,8 @@ export function validConfig(checked: CheckedConfig): ValidatedConfig {
  * configuration, or throws one {@link ConfigError} listing every problem. The platform's own checks
  * (lookups in the cloud) are not part of it: the program runs those too before creating anything.
  */
-export function validateConfig(stack: string, flat: Readonly<Record<string, string>>): ValidatedConfig {
-    const checked = checkConfig(flat);
+export function validateConfig(stack: string, flat: Readonly<Record<string, string>>, options: CheckOptions = {}): ValidatedConfig {
+    const checked = checkConfig(flat, options);
     if (checked.problems.length > 0) throw new ConfigError(stack, checked.problems);
     return validConfig(checked);
 }

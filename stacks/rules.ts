@@ -1,7 +1,11 @@
+import { isDeepStrictEqual } from "node:util";
+import { AWS_PRICES } from "../cost/prices/aws";
+import { AZURE_PRICES } from "../cost/prices/azure";
+import { GCP_PRICES } from "../cost/prices/gcp";
 import { gpuClassesOn, unsupportedGpuHint } from "../providers/catalog";
 import { ConfigProblem } from "./errors";
 import { ProviderSettings } from "./provider-settings";
-import { SecretKey, WorkbenchConfig } from "./schema";
+import { SecretKey, WorkbenchConfig, WorkbenchConfigSchema } from "./schema";
 
 /** What the cross-key rules see: each key that parsed on its own, the secrets that are set, the provider settings. */
 export interface RuleInput {
@@ -13,9 +17,14 @@ export interface RuleInput {
 }
 
 type Rule = (input: RuleInput) => ConfigProblem[];
+/** A finding that does not stop the plan: printed as a warning. */
+type WarningRule = (input: RuleInput) => string[];
 
-const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-const GCP_ZONE = /^[a-z]+-[a-z]+\d-[a-z]$/;
+// Region names as each cloud spells them: us-east-1, us-gov-west-1; us-central1, europe-west10
+// (zone: europe-west10-a); eastus, westeurope, southafricanorth.
+const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+const GCP_REGION = /^[a-z]+-[a-z]+\d{1,2}$/;
+const GCP_ZONE = /^[a-z]+-[a-z]+\d{1,2}-[a-z]$/;
 const GCP_PROJECT = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
 const AZURE_LOCATION = /^[a-z]+[a-z0-9]*$/;
 
@@ -38,6 +47,11 @@ const providerSettingsRequired: Rule = ({ parsed, provider }) => {
         case "gcp":
             need("gcp:project", provider.gcpProject, GCP_PROJECT, "my-project-123");
             need("gcp:zone", provider.gcpZone, GCP_ZONE, "us-central1-a");
+            if (provider.gcpRegion !== undefined && !GCP_REGION.test(provider.gcpRegion)) {
+                problems.push({ key: "gcp:region", given: provider.gcpRegion, allowed: "must look like us-central1" });
+            } else if (provider.gcpRegion !== undefined && provider.gcpZone !== undefined && !provider.gcpZone.startsWith(`${provider.gcpRegion}-`)) {
+                problems.push({ key: "gcp:zone", given: provider.gcpZone, allowed: `must be a zone of gcp:region ${provider.gcpRegion}, e.g. ${provider.gcpRegion}-a` });
+            }
             break;
         case "azure":
             need("azure-native:location", provider.azureLocation, AZURE_LOCATION, "eastus");
@@ -134,7 +148,35 @@ const existingObjectStoreCredentials: Rule = ({ parsed, secretsSet }) => {
         .map((key) => ({ key: `workbench:${key}`, given: undefined, allowed: `required with existing.objectStore.type s3; set it with pulumi config set --secret workbench:${key}` }));
 };
 
+/** IAM's limit on role names, and what Pulumi's auto-naming appends (`-` and 7 random hex digits). */
+const IAM_ROLE_NAME_MAX = 64;
+const AUTONAME_SUFFIX = 8;
+
+/**
+ * The longest IAM role name the AWS platform derives from `workbench:name`: the notebooks' bucket role,
+ * `<name>-<namespace>-<serviceAccount>` with the namespace `<name>` and the ServiceAccount `<name>-user`
+ * (test/config.test.ts plans the longest allowed name and checks every role of the plan).
+ */
+export function longestAwsRoleName(name: string): string {
+    return `${name}-${name}-${name}-user`;
+}
+
+const awsNamesFit: Rule = ({ parsed }) => {
+    if (parsed.cloud !== "aws" || parsed.name === undefined) return [];
+    if (longestAwsRoleName(parsed.name).length + AUTONAME_SUFFIX <= IAM_ROLE_NAME_MAX) return [];
+    let longest = parsed.name.length;
+    while (longest > 1 && longestAwsRoleName("x".repeat(longest)).length + AUTONAME_SUFFIX > IAM_ROLE_NAME_MAX) longest--;
+    return [
+        {
+            key: "workbench:name",
+            given: parsed.name,
+            allowed: `at most ${longest} characters on aws: IAM role names (at most ${IAM_ROLE_NAME_MAX}) are derived from it, e.g. ${longestAwsRoleName(parsed.name)} plus Pulumi's ${AUTONAME_SUFFIX}-character suffix`,
+        },
+    ];
+};
+
 const RULES: readonly Rule[] = [
+    awsNamesFit,
     providerSettingsRequired,
     gpuClassesOffered,
     poolBoundsOrdered,
@@ -149,4 +191,47 @@ const RULES: readonly Rule[] = [
 /** Every cross-key problem of a configuration. */
 export function crossKeyProblems(input: RuleInput): ConfigProblem[] {
     return RULES.flatMap((rule) => rule(input));
+}
+
+/** The settings blocks of each cloud: set on a stack of another cloud, they are ignored. */
+const CLOUD_BLOCKS = ["aws", "gcp", "azure", "existing"] as const;
+
+const otherCloudSettingsIgnored: WarningRule = ({ parsed }) =>
+    CLOUD_BLOCKS.filter(
+        (block) => parsed.cloud !== undefined && block !== parsed.cloud && parsed[block] !== undefined && !isDeepStrictEqual(parsed[block], WorkbenchConfigSchema.shape[block].parse(undefined)),
+    ).map((block) => `workbench:${block} is set but workbench:cloud is ${parsed.cloud}: its settings are ignored (remove them, or set workbench:cloud ${block})`);
+
+/** The region each cloud's prices are for, and the region the stack runs in. */
+const pricedRegion: WarningRule = ({ parsed, provider }) => {
+    const differs = (key: string, region: string | undefined, priced: string) =>
+        region !== undefined && region.replace(/\s+/g, "").toLowerCase() !== priced
+            ? [`${key} is ${region} but the cost estimate uses ${priced} list prices: expect the real bill to differ`]
+            : [];
+    switch (parsed.cloud) {
+        case "aws":
+            return differs("aws:region", provider.awsRegion, AWS_PRICES.region);
+        case "gcp":
+            return provider.gcpRegion !== undefined
+                ? differs("gcp:region", provider.gcpRegion, GCP_PRICES.region)
+                : differs("gcp:zone", provider.gcpZone?.replace(/-[a-z]$/, ""), GCP_PRICES.region);
+        case "azure":
+            return differs("azure-native:location", provider.azureLocation, AZURE_PRICES.region);
+        default:
+            return [];
+    }
+};
+
+const existingContextPinned: WarningRule = ({ parsed, secretsSet }) =>
+    parsed.cloud === "existing" && parsed.existing !== undefined && parsed.existing.context === undefined && !secretsSet.has("kubeconfig")
+        ? [
+              "workbench:existing.context is not set: the workbench goes to whichever cluster your kubeconfig's current context names; " +
+                  "pin it with pulumi config set --path 'workbench:existing.context' <context> (kubectl config get-contexts lists them)",
+          ]
+        : [];
+
+const WARNINGS: readonly WarningRule[] = [otherCloudSettingsIgnored, pricedRegion, existingContextPinned];
+
+/** Every cross-key warning of a configuration. */
+export function crossKeyWarnings(input: RuleInput): string[] {
+    return WARNINGS.flatMap((rule) => rule(input));
 }

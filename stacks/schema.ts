@@ -114,7 +114,11 @@ export const AuthSchema = z.strictObject({
      */
     type: z.enum(["native", "github", "dummy"]).default("native"),
     /** GitHub OAuth app client id (its secret goes in the secret key `workbench:githubClientSecret`). */
-    githubClientId: z.string().min(1).optional(),
+    githubClientId: z
+        .string()
+        .min(1)
+        .refine((id) => !/^[0-9a-f]{40}$/.test(id), "looks like the client secret (40 hex digits): put that in pulumi config set --secret workbench:githubClientSecret, and the client id here")
+        .optional(),
     /** GitHub organizations whose members may sign in, besides `users.allowed`. */
     githubOrganizations: z.array(z.string().regex(/^[A-Za-z0-9-]{1,39}$/, "must be a GitHub organization name")).default([]),
 });
@@ -162,7 +166,8 @@ export const ServicesSchema = z.strictObject({
 
 /** The monthly spending cap the plan checks and each cloud alerts on. */
 export const BudgetSchema = z.strictObject({
-    monthlyUsd: z.number().positive("must be more than 0").max(1_000_000).default(167),
+    /** At least USD 10: less pays for no cluster at all, and a budget alert under it would only ring. */
+    monthlyUsd: z.number().min(10, "must be at least 10 (USD a month): less pays for no cluster").max(1_000_000).default(167),
     alertEmails: z.array(email).default([]),
 });
 
@@ -176,9 +181,20 @@ export const UsageProfileSchema = z.strictObject({
     bucketGB: count(0, 10_000_000).default(100),
 });
 
+/** An IPv4 network in CIDR notation, with the host bits zero (clouds refuse `10.0.0.1/16`). */
 const cidr = z
-    .string()
-    .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR such as 203.0.113.0/24");
+    .cidrv4({ error: "must be an IPv4 CIDR such as 203.0.113.0/24" })
+    .refine(hostBitsZero, "must name the network, with the host bits zero (e.g. 10.0.0.0/16, not 10.0.0.1/16)");
+
+function hostBitsZero(cidr: string): boolean {
+    const [address, bits] = cidr.split("/");
+    if (bits === undefined || !/^\d+$/.test(bits) || Number(bits) > 32) return true; // not a CIDR: the format check says so
+    const octets = address.split(".").map(Number);
+    if (octets.length !== 4 || octets.some((octet) => !(octet >= 0 && octet <= 255))) return true;
+    const value = octets.reduce((sum, octet) => sum * 256 + octet, 0);
+    const hostBits = 32 - Number(bits);
+    return hostBits === 0 || value % 2 ** hostBits === 0;
+}
 
 /** AWS-only settings (region is `aws:region`). */
 export const AwsSchema = z.strictObject({
@@ -290,7 +306,7 @@ export const WorkbenchConfigSchema = z.strictObject({
      * Kubernetes minor version, e.g. "1.35"; unset takes the cloud's default from the version catalog
      * (providers/catalog/kubernetes), which the platform checks against the cloud's support window.
      */
-    kubernetesVersion: z.string().regex(/^1\.\d{2}$/, 'must be a minor version such as "1.35"').optional(),
+    kubernetesVersion: z.string().regex(/^1\.\d{2}$/, 'must be a minor version such as "1.35", quoted (YAML reads 1.30 unquoted as 1.3)').optional(),
     systemPool: SystemPoolSchema.default(SystemPoolSchema.parse({})),
     userPool: UserPoolSchema.default(UserPoolSchema.parse({})),
     gpuPools: z.array(GpuPoolSchema).max(8).refine(uniqueNames, "pool names must be unique").default([]),
