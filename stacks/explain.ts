@@ -80,6 +80,19 @@ function unwrap(schema: z.core.$ZodType): z.core.$ZodType[] {
     }
 }
 
+/** Whether the schema at `path` takes a list. */
+function isListAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): boolean {
+    return unwrap(schema).some((inner) => {
+        const def = inner._zod.def;
+        if (path.length === 0) return def.type === "array";
+        if (def.type === "object") {
+            const child = (def as z.core.$ZodObjectDef).shape[String(path[0])];
+            return child !== undefined && isListAt(child, path.slice(1));
+        }
+        return def.type === "array" && isListAt((def as z.core.$ZodArrayDef).element, path.slice(1));
+    });
+}
+
 /** The keys the object schemas at `path` accept (several for a union, e.g. a discriminated object store). */
 export function knownKeysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
     const keys = new Set<string>();
@@ -130,7 +143,7 @@ export const phrase: z.core.$ZodErrorMap = (issue) => {
         case "not_multiple_of":
             return `must be a multiple of ${String(issue.divisor)}`;
         case "invalid_value":
-            return `allowed: ${issue.values.map((v) => String(v)).join(", ")}`;
+            return `${issue.input === undefined ? "required; " : ""}allowed: ${issue.values.map((v) => String(v)).join(", ")}`;
         case "invalid_union":
             return "options" in issue && Array.isArray(issue.options)
                 ? `allowed: ${(issue.options as unknown[]).map(String).join(", ")}`
@@ -160,7 +173,9 @@ function typeProblem(fullKey: string, path: readonly PropertyKey[], expected: st
     }
     if (expected === "object") {
         const known = knownKeysAt(schema, path);
-        const example = known[0] ? `; set one of them with ${setCommand(fullKey, [...path, known[0]], "<value>")}` : "";
+        // a list-valued setting is set item by item: users.admins[0]
+        const first = known[0] !== undefined ? [...path, known[0], ...(isListAt(schema, [...path, known[0]]) ? [0] : [])] : undefined;
+        const example = first ? `; set one of them with ${setCommand(fullKey, first, "<value>")}` : "";
         return `must be a mapping${known.length > 0 ? ` of ${known.join(", ")}` : ""}, not ${given}${example}`;
     }
     if (expected === "array") {

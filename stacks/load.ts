@@ -78,7 +78,7 @@ function unknownKeyProblem(fullKey: string, key: string, value: string | undefin
             key: fullKey,
             given: undefined,
             hidden: true,
-            allowed: `unknown key; ${didYouMean(key, SECRET_KEYS)}credentials go in the secret keys (${SECRET_KEYS.join(", ")}) with pulumi config set --secret`,
+            allowed: `unknown key; ${didYouMean(key, SECRET_KEYS)}credentials go in one of the secret keys (${SECRET_KEYS.join(", ")}): pulumi config set --secret workbench:<key> <value>`,
         };
     }
     const provider = PROVIDER_KEY_HINTS[key.toLowerCase()];

@@ -204,18 +204,21 @@ const otherCloudSettingsIgnored: WarningRule = ({ parsed }) =>
 /** The region each cloud's prices are for, and the region the stack runs in. */
 const pricedRegion: WarningRule = ({ parsed, provider }) => {
     const differs = (key: string, region: string | undefined, priced: string) =>
-        region !== undefined && region.replace(/\s+/g, "").toLowerCase() !== priced
+        region !== undefined && region !== priced
             ? [`${key} is ${region} but the cost estimate uses ${priced} list prices: expect the real bill to differ`]
             : [];
     switch (parsed.cloud) {
+        // a malformed region is a problem of its own (providerSettingsRequired), not also a price warning
         case "aws":
-            return differs("aws:region", provider.awsRegion, AWS_PRICES.region);
+            return AWS_REGION.test(provider.awsRegion ?? "") ? differs("aws:region", provider.awsRegion, AWS_PRICES.region) : [];
         case "gcp":
             return provider.gcpRegion !== undefined
                 ? differs("gcp:region", provider.gcpRegion, GCP_PRICES.region)
-                : differs("gcp:zone", provider.gcpZone?.replace(/-[a-z]$/, ""), GCP_PRICES.region);
+                : GCP_ZONE.test(provider.gcpZone ?? "")
+                  ? differs("gcp:zone", provider.gcpZone?.replace(/-[a-z]$/, ""), GCP_PRICES.region)
+                  : [];
         case "azure":
-            return differs("azure-native:location", provider.azureLocation, AZURE_PRICES.region);
+            return AZURE_LOCATION.test(provider.azureLocation ?? "") ? differs("azure-native:location", provider.azureLocation, AZURE_PRICES.region) : [];
         default:
             return [];
     }

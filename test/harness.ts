@@ -36,19 +36,20 @@ export interface PlanFailure {
 
 const runs = new Map<string, Promise<PlanRun>>();
 
-// Plans run as child processes; more at once than cores only makes each slower.
+// Plans run as child processes; more at once than cores only makes each slower. Plans of the shipped
+// stacks, which most test files share, go ahead of variants in the queue.
 const MAX_CONCURRENT_PLANS = Math.max(1, os.availableParallelism());
 let runningPlans = 0;
-const waitingPlans: Array<() => void> = [];
+const waiting: { first: Array<() => void>; later: Array<() => void> } = { first: [], later: [] };
 
-async function withPlanSlot<T>(work: () => Promise<T>): Promise<T> {
-    if (runningPlans >= MAX_CONCURRENT_PLANS) await new Promise<void>((resolve) => waitingPlans.push(resolve));
+async function withPlanSlot<T>(first: boolean, work: () => Promise<T>): Promise<T> {
+    if (runningPlans >= MAX_CONCURRENT_PLANS) await new Promise<void>((resolve) => (first ? waiting.first : waiting.later).push(resolve));
     runningPlans++;
     try {
         return await work();
     } finally {
         runningPlans--;
-        waitingPlans.shift()?.();
+        (waiting.first.shift() ?? waiting.later.shift())?.();
     }
 }
 
@@ -64,6 +65,7 @@ export function runPlan(stack: string, options: { stackFile?: string; loadedPack
     let run = runs.get(key);
     if (!run) {
         run = withPlanSlot(
+            !options.stackFile && !options.loadedPackages,
             () =>
                 new Promise<PlanRun>((resolve, reject) => {
                     execFile(process.execPath, args, { cwd: PROJECT_DIR, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
@@ -76,10 +78,23 @@ export function runPlan(stack: string, options: { stackFile?: string; loadedPack
                     });
                 }),
         );
+        // awaited (and reported) by the tests that use it; a run nobody awaits must not crash the process
+        run.catch(() => undefined);
         runs.set(key, run);
     }
     return run;
 }
+
+/**
+ * Mocha's root hooks (`.mocharc.json` requires this file): before the first test, every shipped stack's
+ * plan starts, two at a time, so the test files share one plan per stack and none waits in a hook of
+ * its own for a plan it could have had earlier. Tests await the plans themselves.
+ */
+export const mochaHooks = {
+    beforeAll(): void {
+        for (const stack of STACKS) void runPlan(stack);
+    },
+};
 
 /** Plans a shipped stack and fails the test if planning fails. */
 export async function planOf(stack: string): Promise<Plan> {
