@@ -1,8 +1,10 @@
 import * as assert from "node:assert/strict";
 import { readProjectDefaults, readStackConfig } from "../plan/project";
+import { AWS_PRICES } from "../cost/prices/aws";
 import { ConfigError } from "../stacks/errors";
-import { validateConfig } from "../stacks/load";
-import { PROJECT_DIR, runPlan, STACKS, variantStackFile } from "./harness";
+import { checkConfig, validateConfig } from "../stacks/load";
+import { longestAwsRoleName } from "../stacks/rules";
+import { ofType, PROJECT_DIR, planOf, runPlan, STACKS, variantStackFile } from "./harness";
 
 /** Validates a flat config map and returns the problems' keys (none when it validates). */
 function problemKeys(flat: Record<string, string>): string[] {
@@ -110,64 +112,146 @@ describe("stack configuration", () => {
     });
 });
 
-/** One invalid configuration: what to change in a shipped stack, and the key the error must name. */
-interface InvalidCase {
-    title: string;
-    base: string;
-    set: Record<string, unknown>;
-    drop?: string[];
-    key: string;
+/** The problems of a flat config map, by key. */
+function problemsOf(flat: Record<string, string>, secretKeys?: string[]) {
+    const { problems } = checkConfig({ ...minimal, ...flat }, { secretKeys: secretKeys && new Set(secretKeys) });
+    return new Map(problems.map((p) => [p.key, p]));
 }
 
-const INVALID: InvalidCase[] = [
-    { title: "an unknown cloud", base: "local", set: { "workbench:cloud": "digitalocean" }, key: "workbench:cloud" },
-    { title: "an unknown GPU class", base: "aws", set: { "workbench:gpuPools": [{ name: "big", gpu: "v100" }] }, key: "workbench:gpuPools[0].gpu" },
-    { title: "a GPU class the cloud does not offer", base: "gcp", set: { "workbench:gpuPools": [{ name: "a10", gpu: "a10" }] }, key: "workbench:gpuPools[0].gpu" },
-    { title: "a negative pool size", base: "aws", set: { "workbench:userPool": { minNodes: -1 } }, key: "workbench:userPool.minNodes" },
-    { title: "an inverted pool size", base: "aws", set: { "workbench:userPool": { minNodes: 4, maxNodes: 2 } }, key: "workbench:userPool.minNodes" },
-    { title: "an inverted GPU pool size", base: "aws", set: { "workbench:gpuPools": [{ name: "t4", gpu: "t4", minNodes: 2, maxNodes: 1 }] }, key: "workbench:gpuPools[0].minNodes" },
-    { title: "a pool size of the wrong type", base: "aws", set: { "workbench:userPool": { maxNodes: "three" } }, key: "workbench:userPool.maxNodes" },
-    { title: "no system node", base: "aws", set: { "workbench:systemPool": { nodes: 0 } }, key: "workbench:systemPool.nodes" },
-    { title: "an unknown top-level key", base: "local", set: { "workbench:userpool": { maxNodes: 2 } }, key: "workbench:userpool" },
-    { title: "an unknown nested key", base: "local", set: { "workbench:userPool": { maxNode: 2 } }, key: "workbench:userPool.maxNode" },
-    { title: "an admin list that is a string", base: "local", set: { "workbench:users": { admins: "alice" } }, key: "workbench:users.admins" },
-    { title: "a malformed user name", base: "local", set: { "workbench:users": { admins: ["alice smith"] } }, key: "workbench:users.admins[0]" },
-    { title: "a user listed twice", base: "local", set: { "workbench:users": { admins: ["alice"], allowed: ["bob", "Bob"] } }, key: "workbench:users.allowed" },
-    { title: "no admin at all", base: "local", set: {}, drop: ["workbench:users"], key: "workbench:users" },
-    { title: "AWS without a region", base: "aws", set: {}, drop: ["aws:region"], key: "aws:region" },
-    { title: "an AWS region of the wrong format", base: "aws", set: { "aws:region": "useast1" }, key: "aws:region" },
-    { title: "too few availability zones", base: "aws", set: { "workbench:aws": { availabilityZones: 1 } }, key: "workbench:aws.availabilityZones" },
-    { title: "GCP without a project", base: "gcp", set: {}, drop: ["gcp:project"], key: "gcp:project" },
-    { title: "Azure without a location", base: "azure", set: {}, drop: ["azure-native:location"], key: "azure-native:location" },
-    { title: "dummy sign-in on a cloud", base: "aws", set: { "workbench:auth": { type: "dummy" } }, key: "workbench:auth.type" },
-    { title: "GitHub sign-in without its client secret", base: "aws", set: { "workbench:auth": { type: "github", githubClientId: "abc" }, "workbench:domain": "hub.example.org", "workbench:tlsEmail": "ops@example.org" }, key: "workbench:githubClientSecret" },
-    { title: "a domain without a Let's Encrypt e-mail", base: "aws", set: { "workbench:domain": "hub.example.org" }, key: "workbench:tlsEmail" },
-    { title: "an unpinned notebook image", base: "local", set: { "workbench:notebook": { image: "quay.io/jupyter/scipy-notebook:latest" } }, key: "workbench:notebook.image" },
-    { title: "an existing-cluster GPU pool whose nodes are not described", base: "local", set: { "workbench:gpuPools": [{ name: "t4", gpu: "t4" }] }, key: "workbench:gpuPools[0].name" },
-    { title: "an S3 endpoint without credentials", base: "local", set: { "workbench:existing": { objectStore: { type: "s3", endpoint: "https://s3.example.org", bucket: "data" } } }, key: "workbench:s3AccessKeyId" },
-    { title: "a negative budget", base: "aws", set: { "workbench:budget": { monthlyUsd: -5 } }, key: "workbench:budget.monthlyUsd" },
-    { title: "a Kubernetes version that is not a minor version", base: "aws", set: { "workbench:kubernetesVersion": "latest" }, key: "workbench:kubernetesVersion" },
-];
+const aws = { "workbench:cloud": "aws", "aws:region": "us-east-1" };
 
-// Started when this file loads, so these plans share the cores with the other files' plans from the
-// start of the run; each test then awaits its own.
-const invalidRuns = new Map(
-    INVALID.map((c) => {
-        const run = runPlan(c.base, { stackFile: variantStackFile(c.base, c.set, c.drop) });
-        run.catch(() => undefined); // awaited (and reported) by the test
-        return [c.title, run] as const;
-    }),
-);
+describe("configuration messages say what to type", () => {
+    it("suggests the known key closest to an unknown one, at the top and inside a value", () => {
+        const problems = problemsOf({ "workbench:gpupools": "[]", "workbench:userPool": JSON.stringify({ maxnodes: 2 }), "workbench:services": JSON.stringify({ sprak: true }) });
+        assert.match(problems.get("workbench:gpupools")!.allowed, /did you mean `gpuPools`\?/);
+        assert.match(problems.get("workbench:userPool.maxnodes")!.allowed, /did you mean `maxNodes`\?/);
+        assert.match(problems.get("workbench:services.sprak")!.allowed, /did you mean `spark`\?/);
+    });
 
-describe("invalid configuration, planned through the CLI", () => {
-    for (const c of INVALID) {
-        it(`rejects ${c.title}, naming ${c.key}, and registers nothing`, async () => {
-            const { status, stderr, document } = await invalidRuns.get(c.title)!;
-            assert.notEqual(status, 0);
-            assert.ok(document.problems?.some((p) => p.key === c.key), `problems: ${JSON.stringify(document.problems)}`);
-            assert.ok(stderr.includes(c.key), `stderr names ${c.key}: ${stderr}`);
-            const registered = document.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
-            assert.deepEqual(registered.map((r) => r.urn), []);
-        });
-    }
+    it("suggests nothing for a word unlike any key, and lists the keys instead", () => {
+        const { allowed } = problemsOf({ "workbench:zebra": "1" }).get("workbench:zebra")!;
+        assert.doesNotMatch(allowed, /did you mean/);
+        assert.match(allowed, /known keys: cloud, name/);
+    });
+
+    it("recognises a path set without --path and gives both commands to fix it", () => {
+        const { allowed } = problemsOf({ "workbench:users.admins[1]": "bob" }).get("workbench:users.admins[1]")!;
+        assert.match(allowed, /set without --path/);
+        assert.ok(allowed.includes("pulumi config rm 'workbench:users.admins[1]'"), allowed);
+        assert.ok(allowed.includes("pulumi config set --path 'workbench:users.admins[1]' <value>"), allowed);
+    });
+
+    it("gives the --type for a number or a boolean stored as a string", () => {
+        const problems = problemsOf({ "workbench:userPool": JSON.stringify({ maxNodes: "4", spot: "false" }), "workbench:budget": JSON.stringify({ monthlyUsd: "99.5" }) });
+        assert.ok(problems.get("workbench:userPool.maxNodes")!.allowed.includes("pulumi config set --path 'workbench:userPool.maxNodes' 4 --type int"));
+        assert.ok(problems.get("workbench:userPool.spot")!.allowed.includes("pulumi config set --path 'workbench:userPool.spot' false --type bool"));
+        assert.ok(problems.get("workbench:budget.monthlyUsd")!.allowed.includes("--type float"));
+    });
+
+    it("says a value must be a mapping, naming the keys it takes", () => {
+        const { allowed } = problemsOf({ "workbench:storage": "big" }).get("workbench:storage")!;
+        assert.match(allowed, /must be a mapping of retainOnDestroy, versioning/);
+        assert.match(allowed, /pulumi config set --path 'workbench:storage\.retainOnDestroy'/);
+    });
+
+    it("refuses a secret key set in plain text with the --secret command, without printing the value", () => {
+        const problems = problemsOf({ "workbench:githubClientSecret": "s3cr3t-value" }, []);
+        const problem = problems.get("workbench:githubClientSecret")!;
+        assert.ok(problem.allowed.includes("pulumi config set --secret workbench:githubClientSecret <value>"), problem.allowed);
+        assert.equal(problem.given, undefined);
+        assert.ok(!new ConfigError("t", [...problems.values()]).message.includes("s3cr3t-value"));
+        // the same key set with --secret is fine
+        assert.equal(problemsOf({ "workbench:githubClientSecret": "s3cr3t-value" }, ["workbench:githubClientSecret"]).has("workbench:githubClientSecret"), false);
+    });
+
+    it("checks IPv4 CIDRs as the clouds do: a valid address and prefix, the host bits zero", () => {
+        const cidrs = (list: string[]) => problemsOf({ ...aws, "workbench:aws": JSON.stringify({ apiAllowedCidrs: list }) });
+        assert.deepEqual([...cidrs(["203.0.113.0/24", "0.0.0.0/0", "198.51.100.7/32"]).keys()], []);
+        for (const bad of ["203.0.113.0/33", "256.0.0.0/8", "203.0.113.0", "203.0.113.7/24", "10.1.0.0/8"]) {
+            assert.ok(cidrs([bad]).has("workbench:aws.apiAllowedCidrs[0]"), bad);
+        }
+    });
+
+    it("refuses a budget too small to pay for any cluster", () => {
+        assert.ok(problemsOf({ "workbench:budget": JSON.stringify({ monthlyUsd: 9 }) }).has("workbench:budget.monthlyUsd"));
+        assert.equal(problemsOf({ "workbench:budget": JSON.stringify({ monthlyUsd: 10 }) }).size, 0);
+    });
+
+    it("checks region, zone and location formats, and that a GCP zone lies in the region", () => {
+        const keys = (flat: Record<string, string>) => [...problemsOf(flat).keys()];
+        assert.deepEqual(keys({ "workbench:cloud": "aws", "aws:region": "ap-southeast-5" }), []);
+        assert.deepEqual(keys({ "workbench:cloud": "aws", "aws:region": "US East" }), ["aws:region"]);
+        const gcp = { "workbench:cloud": "gcp", "gcp:project": "my-project-123" };
+        assert.deepEqual(keys({ ...gcp, "gcp:zone": "europe-west10-a" }), []);
+        assert.deepEqual(keys({ ...gcp, "gcp:zone": "us-central1-a", "gcp:region": "us-central1" }), []);
+        assert.deepEqual(keys({ ...gcp, "gcp:zone": "us-central1-a", "gcp:region": "europe-west1" }), ["gcp:zone"]);
+        assert.deepEqual(keys({ "workbench:cloud": "azure", "azure-native:location": "westeurope" }), []);
+        assert.deepEqual(keys({ "workbench:cloud": "azure", "azure-native:location": "West Europe" }), ["azure-native:location"]);
+    });
+});
+
+describe("configuration warnings", () => {
+    const warningsOf = (flat: Record<string, string>) => checkConfig({ ...readProjectDefaults(PROJECT_DIR).config, ...minimal, ...flat }).warnings;
+
+    it("warns that another cloud's settings are ignored, but not for the defaults Pulumi.yaml declares", () => {
+        assert.deepEqual(warningsOf(aws), []);
+        const warnings = warningsOf({ ...aws, "workbench:gcp": JSON.stringify({ releaseChannel: "STABLE" }) });
+        assert.equal(warnings.length, 1);
+        assert.match(warnings[0], /workbench:gcp is set but workbench:cloud is aws/);
+    });
+
+    it("warns when the region is not the one the prices are for", () => {
+        assert.deepEqual(warningsOf({ ...aws, "aws:region": AWS_PRICES.region }), []);
+        const [warning] = warningsOf({ ...aws, "aws:region": "eu-central-1" });
+        assert.ok(warning.includes(AWS_PRICES.region) && warning.includes("eu-central-1"), warning);
+    });
+
+    it("warns when an existing-cluster stack would use whatever kube context is current", () => {
+        assert.match(warningsOf({ "workbench:cloud": "existing" }).join("\n"), /workbench:existing\.context is not set/);
+        assert.deepEqual(warningsOf({ "workbench:cloud": "existing", "workbench:existing": JSON.stringify({ context: "kind-workbench" }) }), []);
+    });
+
+    it("the shipped stacks plan without configuration warnings", () => {
+        for (const stack of STACKS) {
+            const { config } = readStackConfig(PROJECT_DIR, stack);
+            assert.deepEqual(checkConfig(config).warnings, [], stack);
+        }
+    });
+});
+
+describe("names that fit the clouds' limits once prefixed", () => {
+    // IAM role names: at most 64 characters; Pulumi's auto-naming appends "-" and 7 hex digits
+    const IAM_LIMIT = 64;
+    const SUFFIX = 8;
+    const longest = (() => {
+        let n = 20;
+        while (longestAwsRoleName("x".repeat(n)).length + SUFFIX > IAM_LIMIT) n--;
+        return n;
+    })();
+    const longName = "w".repeat(longest);
+    const longRun = runPlan("aws", { stackFile: variantStackFile("aws", { "workbench:name": longName }) });
+
+    it("plans an AWS stack with the longest name it accepts, and every IAM role's auto-name fits 64 characters", async function () {
+        const run = await longRun;
+        assert.equal(run.status, 0, run.stderr);
+        const roles = ofType(run.document, "aws:iam/role:Role");
+        assert.ok(roles.length >= 3, "the node, EBS CSI, autoscaler and notebook roles");
+        for (const role of roles) {
+            const name = typeof role.inputs["name"] === "string" ? role.inputs["name"] : role.name;
+            const length = typeof role.inputs["name"] === "string" ? name.length : name.length + SUFFIX;
+            assert.ok(length <= IAM_LIMIT, `${name}: ${length} characters`);
+        }
+        assert.ok(roles.some((r) => r.name === longestAwsRoleName(longName)), "the rule knows the longest role name the platform derives");
+    });
+
+    it("refuses one character more on AWS, and accepts it on an existing cluster", () => {
+        const name = `${longName}w`;
+        assert.ok(problemsOf({ ...aws, "workbench:name": name }).has("workbench:name"));
+        assert.equal(problemsOf({ "workbench:name": name }).has("workbench:name"), false);
+    });
+
+    it("the shipped AWS stack's plan is within the limits too", async () => {
+        const plan = await planOf("aws");
+        for (const role of ofType(plan, "aws:iam/role:Role")) assert.ok(role.name.length + SUFFIX <= IAM_LIMIT, role.name);
+    });
 });

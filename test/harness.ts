@@ -85,14 +85,36 @@ export function runPlan(stack: string, options: { stackFile?: string; loadedPack
     return run;
 }
 
+/** What a run of the plan CLI with arguments of a test's own printed. */
+export interface CliRun {
+    status: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** Runs the plan CLI with these arguments (in a plan slot, like {@link runPlan}), uncached. */
+export function runCli(args: string[]): Promise<CliRun> {
+    return withPlanSlot(
+        false,
+        () =>
+            new Promise<CliRun>((resolve) => {
+                execFile(process.execPath, [PLAN_CLI, ...args], { cwd: PROJECT_DIR, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+                    resolve({ status: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+                });
+            }),
+    );
+}
+
 /**
- * Mocha's root hooks (`.mocharc.json` requires this file): before the first test, every shipped stack's
- * plan starts, two at a time, so the test files share one plan per stack and none waits in a hook of
- * its own for a plan it could have had earlier. Tests await the plans themselves.
+ * Mocha's root hooks (`.mocharc.json` requires this file): before the first test of a run over several
+ * files (`npm test`), every shipped stack's plan starts, two at a time, so the test files share one plan
+ * per stack and none waits in a hook of its own for a plan it could have had earlier. Tests await the
+ * plans themselves. A run of one file plans only what that file asks for.
  */
 export const mochaHooks = {
-    beforeAll(): void {
-        for (const stack of STACKS) void runPlan(stack);
+    beforeAll(this: Mocha.Context): void {
+        const files = new Set(this.test?.parent?.suites.map((suite) => suite.file));
+        if (files.size > 1) for (const stack of STACKS) void runPlan(stack);
     },
 };
 

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import Ajv2020 from "ajv/dist/2020";
 import { parse } from "yaml";
 import { z } from "zod";
 import { CLOUDS } from "../providers/catalog";
@@ -31,8 +32,27 @@ function pulumiType(schema: z.core.$ZodType): string {
     return def.type;
 }
 
+/**
+ * The JSON Schema the Pulumi CLI validates Pulumi.yaml against (pulumi/pulumi
+ * sdk/go/common/workspace/project.json), kept beside the workplace rather than in the project.
+ */
+const PULUMI_PROJECT_SCHEMA = path.resolve(PROJECT_DIR, "..", "shared", "schemas", "pulumi-project.json");
+
 describe("Pulumi.yaml declares the configuration the program validates", () => {
     const shape = WorkbenchConfigSchema.shape;
+
+    it("is a valid Pulumi project file (Pulumi's own project schema; object-typed config needs Pulumi CLI 3.186 or newer)", function () {
+        if (!fs.existsSync(PULUMI_PROJECT_SCHEMA)) {
+            // reference data of this workplace, not shipped with the project
+            console.warn(`      skipped: Pulumi's project schema is not at ${PULUMI_PROJECT_SCHEMA}`);
+            this.skip();
+        }
+        const validate = new Ajv2020({ strict: false }).compile(JSON.parse(fs.readFileSync(PULUMI_PROJECT_SCHEMA, "utf8")) as object);
+        assert.ok(validate(project), JSON.stringify(validate.errors, null, 2));
+        // and the schema does catch what the CLI would refuse
+        assert.equal(validate({ ...project, config: { ...project.config, cloud: { type: "enum" } } }), false, "an unknown config type");
+        assert.equal(validate({ ...project, name: undefined }), false, "a project without a name");
+    });
 
     it("is the workbench project on the Node.js runtime", () => {
         assert.equal(project.name, "workbench");
