@@ -4,6 +4,7 @@
  * Usage: npm run bench [-- --runs 3] [-- --skip-tests]
  */
 import { spawnSync } from "node:child_process";
+import * as os from "node:os";
 import * as path from "node:path";
 import { Command } from "commander";
 import { readStackConfig } from "../plan/project";
@@ -45,6 +46,12 @@ console.log(`Typecheck: ${typecheck.seconds.toFixed(2)} s with TypeScript 7's na
 
 if (!options.skipTests) {
     const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+    // the wall time depends on what else runs: the load average says how busy the cores were
+    const [loadBefore] = os.loadavg();
     const tests = timed(npm, ["test", "--silent"]);
-    console.log(`npm test: ${tests.seconds.toFixed(1)} s (${tests.status === 0 ? "passed" : "FAILED"}; budget 90 s)`);
+    const [loadAfter] = os.loadavg();
+    console.log(
+        `npm test: ${tests.seconds.toFixed(1)} s (${tests.status === 0 ? "passed" : "FAILED"}; budget 90 s on a busy ${os.availableParallelism()}-core machine; ` +
+            `load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after)`,
+    );
 }
