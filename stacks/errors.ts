@@ -44,10 +44,14 @@ export class ConfigError extends pulumi.RunError {
     }
 }
 
-/** `workbench:gpuPools[0].gpu` from a key and a path inside its value. */
+/**
+ * `workbench:gpuPools[0].gpu` from a key and a path inside its value, in the syntax of
+ * `pulumi config set --path`: a key that is not a plain name is quoted, e.g. `nodeSelector["nvidia.com/gpu"]`.
+ */
 export function keyPath(key: string, path: readonly PropertyKey[]): string {
-    return path.reduce<string>(
-        (text, part) => (typeof part === "number" ? `${text}[${part}]` : `${text}.${String(part)}`),
-        key,
-    );
+    return path.reduce<string>((text, part) => {
+        if (typeof part === "number") return `${text}[${part}]`;
+        const name = String(part);
+        return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `${text}.${name}` : `${text}[${JSON.stringify(name)}]`;
+    }, key);
 }

@@ -222,6 +222,8 @@ export function problemsOf(
             });
         }
         const given = valueAt(value, issue.path);
+        // a record's key that fails its own check: the check's words (e.g. "must be a Kubernetes label key")
+        if (issue.code === "invalid_key") return [{ key: keyPath(fullKey, issue.path), given, allowed: `this key ${issue.issues[0]?.message ?? "is not allowed"}` }];
         const allowed = (issue.code === "invalid_type" && typeProblem(fullKey, issue.path, issue.expected, given, schema)) || issue.message;
         // a refinement that recognises a credential where a setting belongs says so; its value stays out of the message
         if (issue.code === "custom" && /secret/i.test(issue.message)) return [{ key: keyPath(fullKey, issue.path), given: undefined, hidden: true, allowed }];
