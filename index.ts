@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Workbench } from "./components/workbench";
 import { loadPlatformModule } from "./providers/registry";
-import { ConfigError } from "./stacks/errors";
+import { ConfigError, markResourcesMayExist } from "./stacks/errors";
 import { checkConfig, runtimeSecretKeys, stackSettings, validConfig } from "./stacks/load";
 
 /**
@@ -23,6 +23,7 @@ export = async (): Promise<Record<string, pulumi.Input<unknown>>> => {
 
     const settings = stackSettings(stack, validConfig(checked));
     for (const warning of [...checked.warnings, ...preparation.warnings]) void pulumi.log.warn(warning);
+    markResourcesMayExist();
     const platform = preparation.create(settings.config.name, settings);
     const workbench = new Workbench(settings.config.name, { settings, platform });
     const outputs: Record<string, pulumi.Input<unknown>> = { cloud: settings.config.cloud, ...platform.outputs, ...workbench.outputs };

@@ -23,6 +23,16 @@ export function describeValue(value: unknown, hidden = false): string {
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+let resourcesMayExist = false;
+
+/**
+ * Marks the point where the program starts registering resources (after every configuration check):
+ * a {@link ConfigError} raised later cannot claim that nothing was created, and says so.
+ */
+export function markResourcesMayExist(): void {
+    resourcesMayExist = true;
+}
+
 /**
  * The one error an invalid configuration produces: every problem with its key, the value given
  * and what is allowed. A RunError, so Pulumi prints the message without a stack trace.
@@ -34,10 +44,11 @@ export class ConfigError extends pulumi.RunError {
     constructor(stack: string, problems: ConfigProblem[]) {
         const sorted = [...problems].sort((a, b) => a.key.localeCompare(b.key));
         const lines = sorted.map((p) => `  - ${p.key} = ${describeValue(p.given, p.hidden)}: ${p.allowed}`);
-        super(
-            `Invalid configuration for stack "${stack}" (${sorted.length} problem${sorted.length === 1 ? "" : "s"}); ` +
-                `nothing was created:\n${lines.join("\n")}`,
-        );
+        // a problem found only while resources were registering is a check that runs too late: say what that means
+        const outcome = resourcesMayExist
+            ? "found only after resources began to register (a preview created nothing, but pulumi up may have created some: fix it and run pulumi up again)"
+            : "nothing was created";
+        super(`Invalid configuration for stack "${stack}" (${sorted.length} problem${sorted.length === 1 ? "" : "s"}); ${outcome}:\n${lines.join("\n")}`);
         this.name = "ConfigError";
         // a hidden value stays out of the error object too: the plan's JSON document prints problems
         this.problems = sorted.map((p) => (p.hidden ? { ...p, given: undefined } : p));

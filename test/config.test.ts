@@ -219,7 +219,7 @@ describe("configuration warnings", () => {
     });
 });
 
-describe("names that fit the clouds' limits once prefixed", () => {
+describe("an AWS plan with the longest accepted name, in another region", () => {
     // IAM role names: at most 64 characters; Pulumi's auto-naming appends "-" and 7 hex digits
     const IAM_LIMIT = 64;
     const SUFFIX = 8;
@@ -229,7 +229,10 @@ describe("names that fit the clouds' limits once prefixed", () => {
         return n;
     })();
     const longName = "w".repeat(longest);
-    const longRun = runPlan("aws", { stackFile: variantStackFile("aws", { "workbench:name": longName }) });
+    // one plan serves two tests: the longest name, and the configuration warnings the program logs
+    const longRun = runPlan("aws", {
+        stackFile: variantStackFile("aws", { "workbench:name": longName, "aws:region": "eu-west-1", "workbench:azure": { tier: "Standard" } }),
+    });
 
     it("plans an AWS stack with the longest name it accepts, and every IAM role's auto-name fits 64 characters", async function () {
         const run = await longRun;
@@ -242,6 +245,13 @@ describe("names that fit the clouds' limits once prefixed", () => {
             assert.ok(length <= IAM_LIMIT, `${name}: ${length} characters`);
         }
         assert.ok(roles.some((r) => r.name === longestAwsRoleName(longName)), "the rule knows the longest role name the platform derives");
+    });
+
+    it("the program logs the configuration's warnings: they reach the plan, and do not stop it", async () => {
+        const { status, document } = await longRun;
+        assert.equal(status, 0);
+        assert.ok(document.warnings.some((w) => w.startsWith("workbench:azure is set but workbench:cloud is aws")), document.warnings.join("\n"));
+        assert.ok(document.warnings.some((w) => w.startsWith("aws:region is eu-west-1")), document.warnings.join("\n"));
     });
 
     it("refuses one character more on AWS, and accepts it on an existing cluster", () => {
