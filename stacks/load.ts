@@ -153,13 +153,22 @@ export function checkConfig(flat: Readonly<Record<string, string>>, options: Che
 
 /**
  * The full keys whose values are secrets in the running program: what `pulumi up` marks secret
- * (`secure:` values), and what the offline plan marks the same way.
+ * (`secure:` values), and what the offline plan marks the same way. Undefined when the runtime was
+ * told nothing about secrets (then a plaintext secret cannot be told apart, and that check is skipped;
+ * the Pulumi CLI refuses plaintext values for the keys `Pulumi.yaml` declares secret anyway).
  */
-export function runtimeSecretKeys(): ReadonlySet<string> {
-    // isConfigSecret is exported by the SDK's runtime but missing from its typings
-    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
-    return new Set(Object.keys(pulumi.runtime.allConfig()).filter((key) => runtimeConfig.isConfigSecret(key)));
+export function runtimeSecretKeys(): ReadonlySet<string> | undefined {
+    // the SDK keeps the secret key list beside the config (PULUMI_CONFIG_SECRET_KEYS); `isConfigSecret`
+    // reads it but is missing from the SDK's typings, and an empty list there means "not told"
+    type Runtime = { getStore(): { config: Record<string, string | undefined> } };
+    const told = (require("@pulumi/pulumi/runtime/state") as Runtime).getStore().config[SECRET_KEYS_SETTING];
+    if (!told) return undefined;
+    // older language hosts spell keys `workbench:config:key`; the SDK cleans them the same way
+    return new Set((JSON.parse(told) as string[]).map((key) => key.replace(/^([^:]+):config:/, "$1:")));
 }
+
+/** Where the Pulumi runtime keeps the list of secret config keys. */
+const SECRET_KEYS_SETTING = "PULUMI_CONFIG_SECRET_KEYS";
 
 /** The defaulted configuration of a check that found no problem. */
 export function validConfig(checked: CheckedConfig): ValidatedConfig {
