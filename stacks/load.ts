@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { ConfigError, ConfigProblem } from "./errors";
 import { didYouMean, looksSecret, phrase, problemsOf } from "./explain";
@@ -119,7 +120,20 @@ export function checkConfig(flat: Readonly<Record<string, string>>, options: Che
     const secretsSet = new Set<SecretKey>();
 
     for (const fullKey of Object.keys(flat)) {
-        if (!fullKey.startsWith(NAMESPACE)) continue;
+        if (!fullKey.startsWith(NAMESPACE)) {
+            // `workbnech:cloud` would be ignored in silence: another namespace is another program's
+            const namespace = fullKey.slice(0, fullKey.indexOf(":") + 1);
+            if (namespace.length > 1 && distance(namespace, NAMESPACE) <= 2) {
+                const fixed = NAMESPACE + fullKey.slice(namespace.length);
+                problems.push({
+                    key: fullKey,
+                    given: looksSecret(fullKey) ? undefined : flat[fullKey],
+                    hidden: looksSecret(fullKey),
+                    allowed: `unknown namespace; did you mean \`${fixed}\`? (pulumi config rm '${fullKey}', then set ${fixed})`,
+                });
+            }
+            continue;
+        }
         const key = fullKey.slice(NAMESPACE.length);
         if (SECRET_KEY_SET.has(key)) {
             if (flat[fullKey] === "") continue;
