@@ -34,7 +34,7 @@ function readYaml(file: string, missing: () => string = () => ""): Yaml {
     } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === "ENOENT") throw new Error(`${file} not found${missing()}`);
-        throw new Error(`${file} cannot be read (${code ?? String(error)})`);
+        throw new Error(`${file} cannot be read (${code ?? String(error)})${missing()}`);
     }
     let doc: unknown;
     try {
