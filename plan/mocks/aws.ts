@@ -69,7 +69,7 @@ function zoneIdPrefix(region: string): string {
 }
 
 /** The region's zones as `[name, zone ID]`; three for a region not in {@link ZONES}. */
-function zonesOf(region: string): [string, string][] {
+export function zonesOf(region: string): [string, string][] {
     const zones = ZONES[region] ?? [["a", `${zoneIdPrefix(region)}-az1`], ["b", `${zoneIdPrefix(region)}-az2`], ["c", `${zoneIdPrefix(region)}-az3`]];
     return zones.map(([letter, id]) => [`${region}${letter}`, id]);
 }
