@@ -79,7 +79,9 @@ function assertRejected(run: Awaited<ReturnType<typeof runPlan>>, key: string): 
     return run.document.error ?? "";
 }
 
-describe("AWS, ready for a real account (planned offline)", () => {
+describe("AWS, ready for a real account (planned offline)", function () {
+    // each variant is a plan in its own process, queued behind the other test files' plans
+    this.timeout(300_000);
     let plan: Plan;
     before(async () => {
         plan = await planOf("aws");
