@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { zonesOf, zoneSells } from "../plan/mocks/aws";
 import type { Plan, PlannedResource } from "../plan/types";
-import { CLUSTER_ADMIN_POLICY } from "../providers/aws/cluster-access";
+import { CLUSTER_ADMIN_POLICY, creatorListedProblems } from "../providers/aws/cluster-access";
 import { chooseZones, EKS_UNSUPPORTED_ZONE_IDS, Zone } from "../providers/aws/zones";
 import { EKS_SYSTEM_AGENTS } from "../providers/aws/system-agents";
 import { maxPodsOf } from "../providers/aws/max-pods";
@@ -231,8 +231,13 @@ describe("AWS, ready for a real account (planned offline)", function () {
             assert.deepEqual(ofType(plan, T.accessEntry), [], "no extra admin unless configured");
         });
 
-        it("refuses a cluster admin that is no IAM role or user ARN", async () => {
+        it("refuses a cluster admin that is no IAM role or user ARN, or the principal running Pulumi (EKS admits it already)", async () => {
             assertRejected(await planVariant({ "workbench:aws": { clusterAdmins: ["alice"] } }), "workbench:aws.clusterAdmins[0]");
+            // the mocked caller is arn:aws:iam::123456789012:user/workbench-admin
+            const creator = await planVariant({ "workbench:aws": { clusterAdmins: ["arn:aws:iam::123456789012:role/ci", "arn:aws:iam::123456789012:user/workbench-admin"] } });
+            assert.match(assertRejected(creator, "workbench:aws.clusterAdmins[1]"), /principal running Pulumi/);
+            assert.deepEqual(creatorListedProblems(["arn:aws:iam::123456789012:role/team/deployer"], "arn:aws:sts::123456789012:assumed-role/deployer/alice").length, 1);
+            assert.deepEqual(creatorListedProblems(["arn:aws:iam::210987654321:role/deployer"], "arn:aws:sts::123456789012:assumed-role/deployer/alice"), []);
         });
     });
 

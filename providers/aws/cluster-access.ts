@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ConfigProblem } from "../../stacks/errors";
 import { AwsContext } from "./context";
 
 /*
@@ -21,6 +22,33 @@ export function accessPolicyArn(partition: string, policy: string): string {
 export function principalSlug(principalArn: string): string {
     const [, resource = principalArn] = principalArn.split(":iam::")[1]?.split(":") ?? [];
     return resource.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase();
+}
+
+/**
+ * The IAM principal behind the caller's ARN, as access entries name it: an assumed role's session
+ * (`arn:aws:sts::<account>:assumed-role/<role>/<session>`) is its role; a user is itself.
+ */
+export function callerPrincipal(callerArn: string): { account: string; kind: "role" | "user"; name: string } | undefined {
+    const assumed = /^arn:[a-z-]+:sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(callerArn);
+    if (assumed) return { account: assumed[1], kind: "role", name: assumed[2] };
+    const user = /^arn:[a-z-]+:iam::(\d{12}):user\/(?:.*\/)?([^/]+)$/.exec(callerArn);
+    return user ? { account: user[1], kind: "user", name: user[2] } : undefined;
+}
+
+/**
+ * The entry of `workbench:aws.clusterAdmins` that names the principal running Pulumi: EKS gives the cluster's
+ * creator an access entry itself and refuses a second one for the same principal, halfway through `pulumi up`.
+ */
+export function creatorListedProblems(principalArns: readonly string[], callerArn: string): ConfigProblem[] {
+    const caller = callerPrincipal(callerArn);
+    if (!caller) return [];
+    return principalArns.flatMap((arn, i) => {
+        const match = /^arn:[a-z-]+:iam::(\d{12}):(role|user)\/(?:.*\/)?([^/]+)$/.exec(arn);
+        const same = match && match[1] === caller.account && match[2] === caller.kind && match[3] === caller.name;
+        return same
+            ? [{ key: `workbench:aws.clusterAdmins[${i}]`, given: arn, allowed: `this is the principal running Pulumi (${callerArn}), which EKS makes a cluster admin itself; remove it from the list` }]
+            : [];
+    });
 }
 
 /**

@@ -1,3 +1,4 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackSettings } from "../../stacks/load";
 import type { WorkbenchConfig } from "../../stacks/schema";
@@ -7,7 +8,7 @@ import { BlockStorage } from "./block-storage";
 import { budgetProblems, createBudget } from "./budget";
 import { DataBucket } from "./bucket";
 import { EksCluster } from "./cluster";
-import { clusterAdmins } from "./cluster-access";
+import { clusterAdmins, creatorListedProblems } from "./cluster-access";
 import { clusterAutoscaler } from "./cluster-autoscaler";
 import { AwsContext, awsContext } from "./context";
 import { coreDnsAddon } from "./coredns";
@@ -188,6 +189,15 @@ export const prepare: PlatformModule["prepare"] = async ({ parsed, provider, tod
             }
         } catch (error) {
             problems.push({ key: "aws:region", given: region, allowed: `AWS could not list the region's zones and instance offerings (${error instanceof Error ? error.message : String(error)}); check the region and your AWS credentials` });
+        }
+    }
+
+    const admins = parsed.aws?.clusterAdmins ?? [];
+    if (admins.length > 0 && region) {
+        try {
+            problems.push(...creatorListedProblems(admins, (await aws.getCallerIdentity({})).arn));
+        } catch {
+            // the zone lookups above report unusable credentials or regions
         }
     }
 
