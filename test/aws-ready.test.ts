@@ -3,6 +3,7 @@ import { zonesOf, zoneSells } from "../plan/mocks/aws";
 import type { Plan, PlannedResource } from "../plan/types";
 import { CLUSTER_ADMIN_POLICY, creatorListedProblems } from "../providers/aws/cluster-access";
 import { chooseZones, EKS_UNSUPPORTED_ZONE_IDS, Zone } from "../providers/aws/zones";
+import { EC2_SHAPES } from "../providers/aws/instance-shapes";
 import { EKS_SYSTEM_AGENTS } from "../providers/aws/system-agents";
 import { maxPodsOf } from "../providers/aws/max-pods";
 import { checkKubernetesVersion, CPU_SHAPES, CPU_SIZES, cpuInstanceTypes, GPU_CATALOG, GPU_CLASSES, kubernetesVersionsOf } from "../providers/catalog";
@@ -27,27 +28,6 @@ const T = {
     association: "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
     release: "kubernetes:helm.sh/v3:Release",
 } as const;
-
-/**
- * EC2 instance shapes (vCPU, GiB, NVIDIA GPUs) as the EC2 instance type pages list them, for every type
- * the AWS catalog may choose; a type missing here fails the test, so a new entry must state its shape.
- */
-const EC2_SHAPES: Readonly<Record<string, readonly [number, number, number]>> = {
-    "t3a.medium": [2, 4, 0], "t3.medium": [2, 4, 0], "t4g.medium": [2, 4, 0],
-    "t3a.large": [2, 8, 0], "t3.large": [2, 8, 0], "t4g.large": [2, 8, 0],
-    "t3a.xlarge": [4, 16, 0], "t3.xlarge": [4, 16, 0],
-    "t3a.2xlarge": [8, 32, 0], "t3.2xlarge": [8, 32, 0],
-    "c6a.large": [2, 4, 0], "c6i.large": [2, 4, 0], "c5a.large": [2, 4, 0], "c5.large": [2, 4, 0],
-    "m6a.large": [2, 8, 0], "m6i.large": [2, 8, 0], "m5a.large": [2, 8, 0], "m5.large": [2, 8, 0],
-    "m6a.xlarge": [4, 16, 0], "m6i.xlarge": [4, 16, 0], "m5a.xlarge": [4, 16, 0], "m5.xlarge": [4, 16, 0],
-    "m6a.2xlarge": [8, 32, 0], "m6i.2xlarge": [8, 32, 0], "m5a.2xlarge": [8, 32, 0], "m5.2xlarge": [8, 32, 0],
-    "m6a.4xlarge": [16, 64, 0], "m6i.4xlarge": [16, 64, 0], "m5a.4xlarge": [16, 64, 0], "m5.4xlarge": [16, 64, 0],
-    "g4dn.xlarge": [4, 16, 1], "g4dn.2xlarge": [8, 32, 1],
-    "g5.xlarge": [4, 16, 1], "g5.2xlarge": [8, 32, 1],
-    "g6.xlarge": [4, 16, 1], "g6.2xlarge": [8, 32, 1],
-    "p4d.24xlarge": [96, 1152, 8],
-    "p5.4xlarge": [16, 256, 1],
-};
 
 function shapeOf(instanceType: string): readonly [number, number, number] {
     const shape = EC2_SHAPES[instanceType];
@@ -193,6 +173,16 @@ describe("AWS, ready for a real account (planned offline)", function () {
                     }
                 }
             }
+        });
+
+        it("refuses an instance type override of another shape than its pool's size class", async () => {
+            const run = await planVariant({ "workbench:systemPool": { size: "small" }, "workbench:aws": { systemInstanceTypes: ["t4g.medium"] } });
+            assert.match(assertRejected(run, "workbench:aws.systemInstanceTypes"), /t4g\.medium is 2 vCPU \/ 4 GiB/);
+            const graviton = await planVariant({ "workbench:systemPool": { size: "xsmall" }, "workbench:aws": { systemInstanceTypes: ["t4g.medium"] } });
+            assert.equal(graviton.status, 0, graviton.stderr);
+            const system = ofType(graviton.document, T.nodeGroup).find((g) => input(g, "tags", "workbench:pool") === "system")!;
+            assert.equal(input(system, "amiType"), "AL2023_ARM_64_STANDARD");
+            assert.ok(graviton.document.cost.idleMonthly < plan.cost.idleMonthly, "Graviton idles cheaper");
         });
 
         it("sizes the shipped system node for EKS's agents plus the workbench's always-on pods, with room to roll one update", () => {

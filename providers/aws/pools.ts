@@ -2,6 +2,7 @@ import { ConfigProblem } from "../../stacks/errors";
 import type { GpuPoolConfig, WorkbenchConfig } from "../../stacks/schema";
 import { CPU_SHAPES, cpuPoolInstanceTypes, describeGpuMachine, GpuClass, gpuMachine, NODE_DISK_GIB } from "../catalog";
 import { GpuPool, NodePool, Taint } from "../contract";
+import { overrideShapeProblems } from "./instance-shapes";
 import { maxPodsOf } from "./max-pods";
 import type { PoolDemand } from "./zones";
 import { GPU_NODE_TAINT, placementOn, USER_NODE_LABELS, USER_NODE_TAINT } from "../placement";
@@ -107,16 +108,23 @@ export function amiTypeFor(instanceTypes: readonly string[], gpu: boolean): { am
 
 const capacity = (spot: boolean): CapacityType => (spot ? "SPOT" : "ON_DEMAND");
 
-/** What no node group could run in the pools' instance type overrides. */
+/** What no node group could run in the pools' instance type overrides, or what would misdescribe the pool. */
 export function instanceTypeProblems(config: WorkbenchConfig): ConfigProblem[] {
     const overrides: [string, readonly string[] | undefined][] = [
         ["workbench:aws.systemInstanceTypes", config.aws.systemInstanceTypes],
         ["workbench:aws.userInstanceTypes", config.aws.userInstanceTypes],
     ];
-    return overrides.flatMap(([key, types]) => {
+    const mixed = overrides.flatMap(([key, types]) => {
         const result = types ? amiTypeFor(types, false) : undefined;
         return result && "problem" in result ? [{ key, given: types, allowed: result.problem }] : [];
     });
+    return [
+        ...mixed,
+        ...overrideShapeProblems([
+            { key: "workbench:aws.systemInstanceTypes", size: config.systemPool.size, instanceTypes: config.aws.systemInstanceTypes },
+            { key: "workbench:aws.userInstanceTypes", size: config.userPool.size, instanceTypes: config.aws.userInstanceTypes },
+        ]),
+    ];
 }
 
 /** The AMI type of a list the platform has validated (see {@link instanceTypeProblems}). */
