@@ -8,8 +8,8 @@ import { irsaRole, OidcProvider } from "./irsa";
 /** The ServiceAccount the EBS CSI add-on's controller runs as (fixed by the add-on). */
 export const EBS_CSI_CONTROLLER_ACCOUNT: ServiceAccountRef = { namespace: "kube-system", name: "ebs-csi-controller-sa" };
 
-/** Replicas of the EBS CSI controller (the add-on's default is two). */
-export const EBS_CSI_CONTROLLER_REPLICAS = 1;
+/** Replicas of the EBS CSI controller: the add-on's default, two. */
+export const EBS_CSI_CONTROLLER_REPLICAS = 2;
 
 /** The storage class homes and databases use. */
 export const RETAINED_STORAGE_CLASS = "gp3-retained";
@@ -75,9 +75,10 @@ export class BlockStorage extends pulumi.ComponentResource {
                 serviceAccountRoleArn: role.arn,
                 // Homes are mounted on tainted user and GPU nodes: the node plugin must run there too,
                 // which newer driver versions no longer do by default.
-                // One controller replica: the system pool is one node, where a second replica adds no
-                // availability but takes one of its few pod slots (see system-agents.ts).
-                configurationValues: JSON.stringify({ node: { tolerateAllTaints: true }, controller: { replicaCount: EBS_CSI_CONTROLLER_REPLICAS } }),
+                // The controller keeps the add-on's two replicas: its published configuration schema is not
+                // known to accept a replica count (kubernetes-sigs/aws-ebs-csi-driver#2068), and a value
+                // the schema refuses fails the add-on.
+                configurationValues: JSON.stringify({ node: { tolerateAllTaints: true } }),
                 resolveConflictsOnCreate: "OVERWRITE",
                 resolveConflictsOnUpdate: "OVERWRITE",
                 tags: context.tags,

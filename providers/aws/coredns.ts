@@ -6,6 +6,7 @@ import { AwsContext } from "./context";
  * CoreDNS replicas. One: the system pool is a single always-on node, so a second replica on the same node
  * adds no availability but takes one of its few pod slots (17 on a t3a.medium with the VPC CNI). DNS is
  * briefly unavailable while that node is replaced (a node group update), which a personal workbench accepts.
+ * The CoreDNS add-on's configuration schema accepts `replicaCount` (as kubernetes-sigs/aws-ebs-csi-driver#2068 notes).
  */
 export const COREDNS_REPLICAS = 1;
 
