@@ -46,7 +46,8 @@ export const AWS_PRICES: CloudPrices = {
         "g5.xlarge": hourly(1.006, AWS_EC2),
         "g5.2xlarge": hourly(1.212, AWS_EC2),
         "p4d.24xlarge": hourly(21.96, AWS_EC2, "2025-07"),
-        "p5.4xlarge": hourly(4.326, AWS_EC2, "2025-08"),
+        // one H100 at the per-GPU rate of p5.48xlarge after the June 2025 price cut (USD 55.04/h ÷ 8)
+        "p5.4xlarge": hourly(6.88, AWS_EC2, "2025-08"),
     },
     spotFactor: 0.35,
     spotBasis: "spot typically 60-70% below on-demand for these families (AWS Spot Instance Advisor); 35% of on-demand assumed",
