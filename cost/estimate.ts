@@ -39,10 +39,11 @@ interface NetworkTraits {
 function networkTraits(config: WorkbenchConfig, cloud: ManagedCloud): NetworkTraits {
     switch (cloud) {
         case "aws":
-            // an internet-facing NLB holds one address per subnet it spans
+            // an internet-facing NLB holds one address per subnet it spans; the platform pins it to the
+            // node zone's public subnet (aws-load-balancer-subnets), so one
             return {
                 publicIpPerNode: !config.aws.privateNodes,
-                loadBalancerIps: config.aws.availabilityZones,
+                loadBalancerIps: 1,
                 natGateways: config.aws.privateNodes ? 1 : 0,
             };
         case "gcp":

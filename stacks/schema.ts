@@ -208,6 +208,14 @@ export const AwsSchema = z.strictObject({
     systemInstanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type")).min(1).optional(),
     /** Instance types for the user pool, overriding the size class (same vCPU/memory shape). */
     userInstanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type")).min(1).optional(),
+    /**
+     * IAM roles or users besides the one running `pulumi up` that administer the cluster (EKS access
+     * entries with AmazonEKSClusterAdminPolicy), e.g. a CI role or a teammate.
+     */
+    clusterAdmins: z
+        .array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[A-Za-z0-9+=,.@_\/-]+$/, "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/ci-deployer"))
+        .refine((arns) => new Set(arns).size === arns.length, "must not repeat a principal")
+        .default([]),
 });
 
 /** GCP-only settings (project and zone are `gcp:project` and `gcp:zone`). */

@@ -555,9 +555,9 @@ describe("AWS settings that cannot work fail the plan, naming the key", () => {
 
     it("more zones than the region has where EKS can place subnets", async () => {
         // us-west-1 shows three zone IDs, of which EKS rejects usw1-az2
-        const document = await failing({ "aws:region": "us-west-1", "workbench:aws": { availabilityZones: 3 } }, "workbench:aws.availabilityZones", { nothingCreated: false });
+        // the zones are looked up before any resource registers
+        const document = await failing({ "aws:region": "us-west-1", "workbench:aws": { availabilityZones: 3 } }, "workbench:aws.availabilityZones", { nothingCreated: true });
         assert.match(document.error ?? "", /us-west-1 has 2 zones/);
-        assert.deepEqual(ofType(document, T.subnet), [], "no subnet is planned in a zone that does not exist");
     });
 
     it("Arm and x86 instance types mixed in one pool", () =>

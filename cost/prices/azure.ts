@@ -8,6 +8,7 @@ export const AZURE_PRICES: CloudPrices = {
     controlPlane: hourly(0, "https://azure.microsoft.com/pricing/details/kubernetes-service/ (Free tier)"),
     controlPlaneCreditMonthly: 0,
     instances: {
+        "Standard_B2s": hourly(0.0416, AZURE_VM),
         "Standard_B2ms": hourly(0.0832, AZURE_VM),
         "Standard_B4ms": hourly(0.166, AZURE_VM),
         "Standard_B8ms": hourly(0.333, AZURE_VM),

@@ -9,6 +9,7 @@ export const GCP_PRICES: CloudPrices = {
     controlPlane: hourly(0.1, "https://cloud.google.com/kubernetes-engine/pricing (cluster management fee)"),
     controlPlaneCreditMonthly: 74.4,
     instances: {
+        "e2-medium": hourly(0.033503, GCP_VM),
         "e2-standard-2": hourly(0.067, GCP_VM),
         "e2-standard-4": hourly(0.134, GCP_VM),
         "e2-standard-8": hourly(0.268, GCP_VM),

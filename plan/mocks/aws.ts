@@ -69,9 +69,30 @@ function zoneIdPrefix(region: string): string {
 }
 
 /** The region's zones as `[name, zone ID]`; three for a region not in {@link ZONES}. */
-function zonesOf(region: string): [string, string][] {
+export function zonesOf(region: string): [string, string][] {
     const zones = ZONES[region] ?? [["a", `${zoneIdPrefix(region)}-az1`], ["b", `${zoneIdPrefix(region)}-az2`], ["c", `${zoneIdPrefix(region)}-az3`]];
     return zones.map(([letter, id]) => [`${region}${letter}`, id]);
+}
+
+/**
+ * Which instance types each zone ID sells, for the families whose availability differs by zone (EC2
+ * DescribeInstanceTypeOfferings). Modelled on us-east-1, where use1-az1 (us-east-1a here) lacks the GPU
+ * families and t3a, so a zone picked by its name would not run a GPU pool; p4d and p5 are sold in one
+ * zone each, different ones, so no zone runs both. A type of another family is sold in every zone.
+ */
+const LIMITED_TYPES: Readonly<Record<string, readonly string[]>> = {
+    "g4dn.": ["az2", "az4", "az6", "az5"],
+    "g5.": ["az2", "az4", "az6"],
+    "g6.": ["az4", "az6"],
+    "t3a.": ["az2", "az4", "az6", "az5", "az3"],
+    "p4d.": ["az6"],
+    "p5.": ["az4"],
+};
+
+/** Whether the zone with this ID sells the instance type. */
+export function zoneSells(zoneId: string, instanceType: string): boolean {
+    const family = Object.keys(LIMITED_TYPES).find((prefix) => instanceType.startsWith(prefix));
+    return family === undefined || LIMITED_TYPES[family].some((suffix) => zoneId.endsWith(`-${suffix}`));
 }
 
 /** Answers for @pulumi/aws. */
@@ -125,6 +146,24 @@ export const awsMocks: PackageMocks = {
                 zoneIds: zones.map(([, id]) => id),
                 groupNames: zones.map(() => region),
                 state: args.inputs.state,
+            };
+        },
+        "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": (args, context) => {
+            const region = regionOf(context);
+            const filters = (args.inputs.filters as { name: string; values: string[] }[] | undefined) ?? [];
+            const types = filters.find((f) => f.name === "instance-type")?.values ?? [];
+            const locationType = (args.inputs.locationType as string | undefined) ?? "region";
+            if (locationType === "region") return { id: region, region, locationType, instanceTypes: types, locations: types.map(() => region), locationTypes: types.map(() => "region") };
+            const rows = zonesOf(region).flatMap(([name, id]) =>
+                types.filter((type) => zoneSells(id, type)).map((type) => ({ type, location: locationType === "availability-zone-id" ? id : name })),
+            );
+            return {
+                id: region,
+                region,
+                locationType,
+                instanceTypes: rows.map((r) => r.type),
+                locations: rows.map((r) => r.location),
+                locationTypes: rows.map(() => locationType),
             };
         },
         "aws:index/getCallerIdentity:getCallerIdentity": () => ({

@@ -8,6 +8,9 @@ import { irsaRole, OidcProvider } from "./irsa";
 /** The ServiceAccount the EBS CSI add-on's controller runs as (fixed by the add-on). */
 export const EBS_CSI_CONTROLLER_ACCOUNT: ServiceAccountRef = { namespace: "kube-system", name: "ebs-csi-controller-sa" };
 
+/** Replicas of the EBS CSI controller: the add-on's default, two. */
+export const EBS_CSI_CONTROLLER_REPLICAS = 2;
+
 /** The storage class homes and databases use. */
 export const RETAINED_STORAGE_CLASS = "gp3-retained";
 
@@ -27,11 +30,14 @@ export interface BlockStorageArgs {
 }
 
 /**
- * Persistent volumes on EBS: the EBS CSI driver add-on, with its own IAM role (AWS's
- * `AmazonEBSCSIDriverPolicy`, which only touches volumes and snapshots the driver tagged) trusted by its
- * controller's ServiceAccount alone; and the default storage class, gp3 and encrypted, whose volumes
- * are retained when their claim goes, so homes and databases outlive `pulumi destroy`. EKS no longer
- * marks any class default, so a claim without a class would otherwise stay pending.
+ * Persistent volumes on EBS: the EBS CSI driver add-on, with its own IAM role trusted by its controller's
+ * ServiceAccount alone, holding AWS's `AmazonEBSCSIDriverPolicy`. That managed policy is account-wide, not
+ * this cluster's: it creates and deletes only volumes and snapshots carrying an EBS CSI driver's tags (any
+ * cluster's in the account), but may attach, detach and modify any volume of the account. A narrower
+ * policy would have to track the driver's releases; the role's trust is what keeps it to the controller.
+ * And the default storage class, gp3 and encrypted, whose volumes are retained when their claim goes, so
+ * homes and databases outlive `pulumi destroy`. EKS no longer marks any class default, so a claim without
+ * a class would otherwise stay pending.
  */
 export class BlockStorage extends pulumi.ComponentResource {
     /** The EBS CSI driver add-on. */
@@ -69,6 +75,9 @@ export class BlockStorage extends pulumi.ComponentResource {
                 serviceAccountRoleArn: role.arn,
                 // Homes are mounted on tainted user and GPU nodes: the node plugin must run there too,
                 // which newer driver versions no longer do by default.
+                // The controller keeps the add-on's two replicas: its published configuration schema is not
+                // known to accept a replica count (kubernetes-sigs/aws-ebs-csi-driver#2068), and a value
+                // the schema refuses fails the add-on.
                 configurationValues: JSON.stringify({ node: { tolerateAllTaints: true } }),
                 resolveConflictsOnCreate: "OVERWRITE",
                 resolveConflictsOnUpdate: "OVERWRITE",

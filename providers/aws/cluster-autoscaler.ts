@@ -69,7 +69,27 @@ export function clusterAutoscalerPolicy(args: ClusterAutoscalerPolicyArgs): Poli
  * The settings for the kubernetes/autoscaler `cluster-autoscaler` chart on this cluster: AWS auto-discovery
  * of the node groups' Auto Scaling groups, the IRSA role, and scale-down behaviour for notebooks.
  */
-export function clusterAutoscalerValues(clusterName: string, region: string, roleArn: string): Record<string, unknown> {
+/** How long the autoscaler waits for a new node before giving up on its group: a spot group without capacity is left quickly. */
+export const NODE_PROVISION_TIME = "10m";
+
+/**
+ * The wait when a pool runs large GPU instances (p4d, p5): they take well over ten minutes from launch to a
+ * Ready node (EFA and NVIDIA initialisation on large hosts), and a shorter wait makes the autoscaler give
+ * up on, and pay for, a node that was about to join.
+ */
+export const LARGE_GPU_NODE_PROVISION_TIME = "25m";
+
+/** Whether an instance type is of the large GPU families (p-class) whose nodes start slowly. */
+export function isLargeGpuInstanceType(instanceType: string): boolean {
+    return /^p\d/.test(instanceType);
+}
+
+/** The `max-node-provision-time` for a cluster whose pools run these instance types. */
+export function nodeProvisionTime(instanceTypes: readonly string[]): string {
+    return instanceTypes.some(isLargeGpuInstanceType) ? LARGE_GPU_NODE_PROVISION_TIME : NODE_PROVISION_TIME;
+}
+
+export function clusterAutoscalerValues(clusterName: string, region: string, roleArn: string, provisionTime = NODE_PROVISION_TIME): Record<string, unknown> {
     return {
         cloudProvider: "aws",
         awsRegion: region,
@@ -87,8 +107,9 @@ export function clusterAutoscalerValues(clusterName: string, region: string, rol
             "skip-nodes-with-local-storage": false,
             "scale-down-unneeded-time": "10m",
             "scale-down-delay-after-add": "10m",
-            // a spot group without capacity is given up on quickly, so another instance type or pool is tried
-            "max-node-provision-time": "10m",
+            // a spot group without capacity is given up on quickly, so another instance type or pool is tried;
+            // longer with large GPU pools (see LARGE_GPU_NODE_PROVISION_TIME)
+            "max-node-provision-time": provisionTime,
         },
     };
 }
@@ -99,6 +120,8 @@ export interface ClusterAutoscalerArgs {
     context: AwsContext;
     /** The cluster's OIDC provider, which the autoscaler's role trusts. */
     oidc: OidcProvider;
+    /** Every instance type the node groups may launch, for the provision time. */
+    instanceTypes: readonly string[];
 }
 
 /** The cluster-autoscaler's IAM role and policy, and the chart values the shared layer installs it with. */
@@ -132,6 +155,6 @@ export function clusterAutoscaler(name: string, args: ClusterAutoscalerArgs, par
         { parent },
     );
     // through the policy's id too, so the chart is installed only once the role may do its work
-    const values = pulumi.all([role.arn, policy.id]).apply(([arn]) => clusterAutoscalerValues(context.clusterName, context.region, arn));
+    const values = pulumi.all([role.arn, policy.id]).apply(([arn]) => clusterAutoscalerValues(context.clusterName, context.region, arn, nodeProvisionTime(args.instanceTypes)));
     return { role, policy, request: { values, account: CLUSTER_AUTOSCALER_ACCOUNT } };
 }

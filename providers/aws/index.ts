@@ -1,32 +1,53 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackSettings } from "../../stacks/load";
 import type { WorkbenchConfig } from "../../stacks/schema";
-import { checkKubernetesVersion } from "../catalog";
+import { checkKubernetesVersion, gpuClassesOn } from "../catalog";
 import { GpuPool, ObjectStore, Platform, PlatformCluster, PlatformModule } from "../contract";
 import { BlockStorage } from "./block-storage";
 import { budgetProblems, createBudget } from "./budget";
 import { DataBucket } from "./bucket";
 import { EksCluster } from "./cluster";
+import { clusterAdmins, creatorListedProblems } from "./cluster-access";
 import { clusterAutoscaler } from "./cluster-autoscaler";
 import { AwsContext, awsContext } from "./context";
+import { coreDnsAddon } from "./coredns";
 import { S3ObjectStore } from "./identity";
 import { EKS_SYSTEM_AGENTS } from "./system-agents";
 import { Network, VPC_CIDR } from "./network";
 import { createNodeRole, NodeGroup } from "./node-groups";
-import { gpuPoolOf, instanceTypeProblems, nodePoolOf, PoolSpec, poolSpecs } from "./pools";
+import { gpuPoolOf, instanceTypeProblems, nodePoolOf, poolDemands, PoolSpec, poolSpecs } from "./pools";
+import { chooseZones, lookUpOfferings, lookUpZones, PoolDemand, ZoneChoice } from "./zones";
+
+/** The in-tree AWS load balancer annotations the hub's Service carries (kubernetes/cloud-provider-aws). */
+export const LB_TYPE_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-type";
+/** Subnet IDs or `Name` tags (resolved inside the cluster's VPC) the load balancer is placed in. */
+export const LB_SUBNETS_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-subnets";
+/** `key=value` labels selecting the nodes registered as the load balancer's targets. */
+export const LB_TARGET_NODES_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-target-node-labels";
 
 /**
- * Annotations for the hub's public Service: a Network Load Balancer (what the cost estimate prices), in the
- * public subnets, made by the AWS cloud provider's service controller that EKS runs for every cluster.
+ * Annotations for the hub's public Service, read by the AWS cloud provider's service controller that EKS
+ * runs: a Network Load Balancer (what the cost estimate prices) in ONE public subnet, the node zone's, so
+ * it holds one public IPv4 instead of one per zone (every target is in that zone anyway); and only the
+ * system nodes, where the proxy runs, as targets, so user and GPU nodes coming and going do not churn
+ * the target group. Source ranges, when the shared layer sets them on the Service, also become the only
+ * sources the nodes' security group admits on the hub's NodePorts (the controller copies them there).
  */
-export const LOAD_BALANCER_ANNOTATIONS: Readonly<Record<string, string>> = {
-    "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
-};
+export function loadBalancerAnnotations(publicSubnetName: string, systemSelector: Record<string, string>): Record<string, string> {
+    return {
+        [LB_TYPE_ANNOTATION]: "nlb",
+        [LB_SUBNETS_ANNOTATION]: publicSubnetName,
+        [LB_TARGET_NODES_ANNOTATION]: Object.entries(systemSelector).map(([key, value]) => `${key}=${value}`).join(","),
+    };
+}
 
 /** What the AWS platform's configuration check looked up, for the platform to build with. */
 export interface AwsLookups {
     /** The EKS minor version: configured, or the catalog's default. */
     kubernetesVersion: string;
+    /** The zones and what the node zone sells, chosen before any resource registers. */
+    zones: ZoneChoice;
 }
 
 /**
@@ -47,9 +68,9 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
         const { kubernetesVersion } = found;
 
         const context: AwsContext = awsContext(name, settings);
-        const pools = poolSpecs(config);
+        const pools = poolSpecs(config, found.zones.offered);
 
-        const network = new Network(name, { context, zoneCount: config.aws.availabilityZones, privateNodes: config.aws.privateNodes }, { parent: this });
+        const network = new Network(name, { context, zones: found.zones.zones, privateNodes: config.aws.privateNodes }, { parent: this });
         const eks = new EksCluster(
             name,
             {
@@ -74,8 +95,11 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
         const userNodes = nodeGroup(pools.user);
         const gpuNodes = pools.gpu.map(nodeGroup);
 
+        const coreDns = coreDnsAddon(name, { context, systemNodes: systemNodes.nodeGroup }, this);
         const storage = new BlockStorage(name, { context, oidc: eks.oidc, provider: eks.provider, systemNodes: systemNodes.nodeGroup }, { parent: this });
-        const autoscaler = clusterAutoscaler(`${name}-cluster-autoscaler`, { context, oidc: eks.oidc }, this);
+        const instanceTypes = [pools.system, pools.user, ...pools.gpu].flatMap((pool) => pool.instanceTypes);
+        const autoscaler = clusterAutoscaler(`${name}-cluster-autoscaler`, { context, oidc: eks.oidc, instanceTypes }, this);
+        clusterAdmins(`${name}-admin`, { context, principalArns: config.aws.clusterAdmins, cluster: eks.cluster }, this);
 
         this.cluster = {
             name: pulumi.output(context.clusterName),
@@ -93,10 +117,10 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
                 // IRSA hands pods their credentials; the hub keeps blocking the node's metadata server
                 podsNeedMetadataServer: false,
             },
-            hubService: { type: "LoadBalancer", annotations: { ...LOAD_BALANCER_ANNOTATIONS } },
+            hubService: { type: "LoadBalancer", annotations: loadBalancerAnnotations(network.nodeZonePublicSubnetName, pools.system.selectorLabels) },
             // the private endpoint's network interfaces sit in the VPC's subnets
             apiServerEgress: [{ cidr: VPC_CIDR, ports: [443] }],
-            readyWhen: [systemNodes.nodeGroup, userNodes.nodeGroup, ...gpuNodes.map((g) => g.nodeGroup), storage.addon, storage.storageClass],
+            readyWhen: [systemNodes.nodeGroup, userNodes.nodeGroup, ...gpuNodes.map((g) => g.nodeGroup), coreDns, storage.addon, storage.storageClass],
         };
         this.gpuPools = pools.gpu.map(gpuPoolOf);
 
@@ -105,17 +129,40 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
 
         createBudget(`${name}-budget`, { context, budget: config.budget }, this);
 
-        this.outputs = { kubeconfig: eks.kubeconfig, clusterName: this.cluster.name, region: context.region };
+        this.outputs = { kubeconfig: eks.kubeconfig, clusterName: this.cluster.name, region: context.region, nodeZone: network.nodeZone };
         this.registerOutputs({ clusterName: this.cluster.name, region: context.region, bucketName: bucket.bucketName });
     }
 }
 
+/** The warning for an API endpoint open to the whole internet. */
+export function openApiWarning(cidrs: readonly string[]): string[] {
+    return cidrs.includes("0.0.0.0/0")
+        ? [
+              "The Kubernetes API endpoint accepts connections from anywhere (workbench:aws.apiAllowedCidrs contains 0.0.0.0/0; " +
+                  "requests still need valid AWS credentials). Limit it to your own addresses, e.g. pulumi config set --path " +
+                  "'workbench:aws.apiAllowedCidrs[0]' <your-ip>/32, keeping the machine that runs pulumi inside the list.",
+          ]
+        : [];
+}
+
+/** What the zone lookups need of the configuration, when every key they read is valid on its own. */
+function zoneDemands(parsed: Partial<WorkbenchConfig>): { config: WorkbenchConfig; demands: PoolDemand[] } | undefined {
+    const { aws: awsSettings, systemPool, userPool, gpuPools } = parsed;
+    if (!awsSettings || !systemPool || !userPool || !gpuPools) return undefined;
+    // a GPU class AWS does not sell is reported by the cross-key rules
+    if (!gpuPools.every((pool) => gpuClassesOn("aws").includes(pool.gpu))) return undefined;
+    const config = parsed as WorkbenchConfig;
+    if (instanceTypeProblems(config).length > 0) return undefined;
+    return { config, demands: poolDemands(config) };
+}
+
 /**
  * Everything AWS would refuse that the schema cannot see, checked before any resource exists: instance
- * type lists no node group can run, budget e-mails AWS Budgets refuses, and the Kubernetes minor
- * against EKS's standard-support window.
+ * type lists no node group can run, budget e-mails AWS Budgets refuses, the Kubernetes minor against
+ * EKS's standard-support window, and the zones: the region's zones where EKS can place subnets, and the
+ * one that sells every pool's instance types (EC2 instance type offerings), which every node then uses.
  */
-export const prepare: PlatformModule["prepare"] = async ({ parsed, today }) => {
+export const prepare: PlatformModule["prepare"] = async ({ parsed, provider, today }) => {
     const version = checkKubernetesVersion("aws", parsed.kubernetesVersion, today);
     const problems = [
         ...(parsed.aws && parsed.systemPool && parsed.userPool ? instanceTypeProblems(parsed as WorkbenchConfig) : []),
@@ -123,9 +170,43 @@ export const prepare: PlatformModule["prepare"] = async ({ parsed, today }) => {
         // an invalid version string is reported by the schema; an absent key means exactly that
         ...("kubernetesVersion" in parsed ? version.problems : []),
     ];
+    const warnings = [...version.warnings, ...openApiWarning(parsed.aws?.apiAllowedCidrs ?? [])];
+
+    let zones: ZoneChoice | undefined;
+    const demand = zoneDemands(parsed);
+    const region = provider.awsRegion;
+    if (demand && region) {
+        try {
+            const listed = [...new Set(demand.demands.flatMap((pool) => pool.instanceTypes))];
+            const [regionZones, offerings] = await Promise.all([lookUpZones(), lookUpOfferings(listed)]);
+            const chosen = chooseZones({ zones: regionZones, offerings, pools: demand.demands, count: demand.config.aws.availabilityZones, region });
+            if ("problems" in chosen) problems.push(...chosen.problems);
+            else {
+                zones = chosen.choice;
+                if (zones.dropped.length > 0) {
+                    warnings.push(`${zones.zones[0].name} (${zones.zones[0].id}), where every node runs, does not sell ${zones.dropped.join(", ")}: the pools listing them use their other instance types.`);
+                }
+            }
+        } catch (error) {
+            problems.push({ key: "aws:region", given: region, allowed: `AWS could not list the region's zones and instance offerings (${error instanceof Error ? error.message : String(error)}); check the region and your AWS credentials` });
+        }
+    }
+
+    const admins = parsed.aws?.clusterAdmins ?? [];
+    if (admins.length > 0 && region) {
+        try {
+            problems.push(...creatorListedProblems(admins, (await aws.getCallerIdentity({})).arn));
+        } catch {
+            // the zone lookups above report unusable credentials or regions
+        }
+    }
+
     return {
         problems,
-        warnings: version.warnings,
-        create: (name, settings) => new AwsPlatform(name, settings, { kubernetesVersion: version.minor }),
+        warnings,
+        create: (name, settings) => {
+            if (!zones) throw new Error("the AWS platform is created only after its zone lookups succeeded");
+            return new AwsPlatform(name, settings, { kubernetesVersion: version.minor, zones });
+        },
     };
 };

@@ -4,7 +4,9 @@
  * catalog uses; an unknown type counts as the smallest figure here, so a fit check never over-promises.
  */
 const MAX_PODS: Readonly<Record<string, number>> = {
-    "t3a.medium": 17, "t3.medium": 17,
+    "t3a.medium": 17, "t3.medium": 17, "t4g.medium": 17,
+    "t4g.large": 35,
+    "c6a.large": 29, "c6i.large": 29, "c5a.large": 29, "c5.large": 29,
     "t3a.large": 35, "t3.large": 35,
     "t3a.xlarge": 58, "t3.xlarge": 58,
     "t3a.2xlarge": 58, "t3.2xlarge": 58,
@@ -15,6 +17,7 @@ const MAX_PODS: Readonly<Record<string, number>> = {
     "g4dn.xlarge": 29, "g4dn.2xlarge": 29,
     "g5.xlarge": 58, "g5.2xlarge": 58,
     "g6.xlarge": 58, "g6.2xlarge": 58,
+    "p4d.24xlarge": 737,
 };
 
 /** The fewest pods any of a node group's instance types can hold. */

@@ -1,13 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../../stacks/errors";
 import { AwsContext } from "./context";
-
-/**
- * Zone IDs in which EKS does not accept cluster subnets (EKS user guide, "subnet requirements";
- * eksctl keeps the same list). Zone IDs, unlike zone names, are the same in every account.
- */
-export const EKS_UNSUPPORTED_ZONE_IDS: readonly string[] = ["use1-az3", "usw1-az2", "cac1-az3", "cnn1-az4"];
+import { Zone } from "./zones";
 
 /** The VPC's address range; each zone gets a /20 public and (with private nodes) a /20 private subnet. */
 export const VPC_CIDR = "10.0.0.0/16";
@@ -21,8 +15,11 @@ export function subnetCidr(kind: "public" | "private", index: number): string {
 export interface NetworkArgs {
     /** Names, region, partition and tags shared by the platform's resources. */
     context: AwsContext;
-    /** Availability zones to spread subnets over (`workbench:aws.availabilityZones`, at least two for EKS). */
-    zoneCount: number;
+    /**
+     * The zones to place subnets in (`workbench:aws.availabilityZones` of them, at least two for EKS), the
+     * node zone first: chosen before any resource registers, by what each zone sells (see zones.ts).
+     */
+    zones: readonly Zone[];
     /** Nodes in private subnets behind one NAT gateway (`workbench:aws.privateNodes`). */
     privateNodes: boolean;
 }
@@ -31,12 +28,18 @@ export interface NetworkArgs {
  * The workbench's VPC: public subnets in `zoneCount` zones, tagged for internet-facing load balancers,
  * and, only with private nodes, private subnets whose traffic leaves through ONE NAT gateway (about
  * USD 33 a month idle, which is why it is not the default). Without private nodes, nodes sit in the
- * public subnets with public addresses and reach the internet through the internet gateway; the
- * cluster security group admits nothing from outside the cluster but the load balancer's traffic.
+ * public subnets with public addresses and reach the internet through the internet gateway. Their
+ * security group (the cluster security group EKS creates) admits from outside the VPC only what the AWS
+ * cloud provider opens for a LoadBalancer Service: the hub's NodePorts, from the Service's source ranges
+ * (all of the internet when it sets none), because the NLB keeps the client's address. So the hub is also
+ * reachable at each node's public address, exactly as it is at the load balancer (same ranges, same TLS);
+ * only private nodes remove that second path.
  *
- * All nodes run in the first zone ({@link nodeSubnetIds}): EBS volumes (homes, databases) live in one
- * zone, and a cluster-autoscaler cannot bring a node up in a chosen zone of a multi-zone group, so a
- * notebook whose home is in another zone than the next node would never start.
+ * All nodes run in the first zone ({@link nodeSubnetIds}), the one that sells every pool's instance types:
+ * EBS volumes (homes, databases) live in one zone, and a cluster-autoscaler cannot bring a node up in a
+ * chosen zone of a multi-zone group, so a notebook whose home is in another zone than the next node would
+ * never start. With private nodes an S3 gateway endpoint (free) keeps bucket and ECR image-layer traffic
+ * off the NAT gateway, which bills every GB it processes.
  */
 export class Network extends pulumi.ComponentResource {
     /** The VPC's id. */
@@ -48,17 +51,20 @@ export class Network extends pulumi.ComponentResource {
     /** The subnet(s) node groups launch into: the first zone's private subnet with private nodes, else its public one. */
     readonly nodeSubnetIds: pulumi.Output<string>[];
     /** The zone every node runs in. */
-    readonly nodeZone: pulumi.Output<string>;
+    readonly nodeZone: string;
+    /** The `Name` tag of the node zone's public subnet, which the hub's load balancer is pinned to. */
+    readonly nodeZonePublicSubnetName: string;
+    /** The S3 gateway endpoint on the private route table, with private nodes. */
+    readonly s3Endpoint?: aws.ec2.VpcEndpoint;
     /** The NAT gateway, with private nodes. */
     readonly natGateway?: aws.ec2.NatGateway;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("workbench:aws:Network", name, {}, opts);
-        const { context, zoneCount, privateNodes } = args;
+        const { context, zones, privateNodes } = args;
+        const zoneCount = zones.length;
         const parent = { parent: this };
         const tagged = (resourceName: string, extra: Record<string, string> = {}) => ({ ...context.tags, Name: resourceName, ...extra });
-
-        const zones = usableZones(this, zoneCount, context.region);
 
         const vpc = new aws.ec2.Vpc(
             `${name}-vpc`,
@@ -86,7 +92,7 @@ export class Network extends pulumi.ComponentResource {
                 subnetName,
                 {
                     vpcId: vpc.id,
-                    availabilityZone: zones.apply((z) => z[i]),
+                    availabilityZone: zones[i].name,
                     cidrBlock: subnetCidr("public", i),
                     // managed node groups in public subnets need addresses at launch to join the cluster
                     mapPublicIpOnLaunch: true,
@@ -119,7 +125,7 @@ export class Network extends pulumi.ComponentResource {
                     subnetName,
                     {
                         vpcId: vpc.id,
-                        availabilityZone: zones.apply((z) => z[i]),
+                        availabilityZone: zones[i].name,
                         cidrBlock: subnetCidr("private", i),
                         mapPublicIpOnLaunch: false,
                         tags: tagged(subnetName, { ...clusterTag, "kubernetes.io/role/internal-elb": "1" }),
@@ -129,10 +135,23 @@ export class Network extends pulumi.ComponentResource {
                 new aws.ec2.RouteTableAssociation(subnetName, { subnetId: subnet.id, routeTableId: privateRoutes.id }, parent);
                 return subnet.id;
             });
+            // Gateway endpoints cost nothing; S3 prefixes now route to it instead of through the NAT gateway.
+            this.s3Endpoint = new aws.ec2.VpcEndpoint(
+                `${name}-s3`,
+                {
+                    vpcId: vpc.id,
+                    serviceName: s3EndpointService(context.region, context.partition),
+                    vpcEndpointType: "Gateway",
+                    routeTableIds: [privateRoutes.id],
+                    tags: tagged(`${name}-s3`),
+                },
+                parent,
+            );
         }
 
         this.nodeSubnetIds = [privateNodes ? this.privateSubnetIds[0] : this.publicSubnetIds[0]];
-        this.nodeZone = zones.apply((z) => z[0]);
+        this.nodeZone = zones[0].name;
+        this.nodeZonePublicSubnetName = `${name}-public-0`;
         this.registerOutputs({
             vpcId: this.vpcId,
             publicSubnetIds: this.publicSubnetIds,
@@ -142,43 +161,7 @@ export class Network extends pulumi.ComponentResource {
     }
 }
 
-/**
- * The first `count` zones of the region where EKS can place subnets: available, regular zones (no
- * Local or Wavelength Zones), minus the zone IDs EKS rejects. A region with fewer fails the plan
- * naming the key to lower.
- */
-function usableZones(parent: pulumi.Resource, count: number, region: string): pulumi.Output<string[]> {
-    return aws
-        .getAvailabilityZonesOutput(
-            {
-                state: "available",
-                excludeZoneIds: [...EKS_UNSUPPORTED_ZONE_IDS],
-                filters: [{ name: "zone-type", values: ["availability-zone"] }],
-            },
-            { parent },
-        )
-        .apply(({ names }) => {
-            if (names.length < count) {
-                throw withFixedMessage(new ConfigError(pulumi.getStack(), [
-                    {
-                        key: "workbench:aws.availabilityZones",
-                        given: count,
-                        allowed: `${region} has ${names.length} zones where EKS can place subnets (${names.join(", ")}); ask for at most ${names.length}, or choose another aws:region`,
-                    },
-                ]));
-            }
-            // sorted, so the zones (and the subnets built on them) stay the same from run to run
-            return [...names].sort().slice(0, count);
-        });
-}
-
-/**
- * The SDK prefixes a rejected input's error with `error serializing property "…"` once for every
- * resource that consumes it, on the same error object; every subnet, and everything built on them,
- * consumes the zones. Keeping the message as written leaves the user one readable error.
- */
-function withFixedMessage<E extends Error>(error: E): E {
-    const message = error.message;
-    Object.defineProperty(error, "message", { get: () => message, set: () => undefined, configurable: true, enumerable: false });
-    return error;
+/** The S3 gateway endpoint's service name in a region (China's regions prefix it with `cn.`). */
+export function s3EndpointService(region: string, partition: string): string {
+    return `${partition === "aws-cn" ? "cn." : ""}com.amazonaws.${region}.s3`;
 }

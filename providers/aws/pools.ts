@@ -2,7 +2,9 @@ import { ConfigProblem } from "../../stacks/errors";
 import type { GpuPoolConfig, WorkbenchConfig } from "../../stacks/schema";
 import { CPU_SHAPES, cpuPoolInstanceTypes, describeGpuMachine, GpuClass, gpuMachine, NODE_DISK_GIB } from "../catalog";
 import { GpuPool, NodePool, Taint } from "../contract";
+import { overrideShapeProblems } from "./instance-shapes";
 import { maxPodsOf } from "./max-pods";
+import type { PoolDemand } from "./zones";
 import { GPU_NODE_TAINT, placementOn, USER_NODE_LABELS, USER_NODE_TAINT } from "../placement";
 
 /*
@@ -106,16 +108,23 @@ export function amiTypeFor(instanceTypes: readonly string[], gpu: boolean): { am
 
 const capacity = (spot: boolean): CapacityType => (spot ? "SPOT" : "ON_DEMAND");
 
-/** What no node group could run in the pools' instance type overrides. */
+/** What no node group could run in the pools' instance type overrides, or what would misdescribe the pool. */
 export function instanceTypeProblems(config: WorkbenchConfig): ConfigProblem[] {
     const overrides: [string, readonly string[] | undefined][] = [
         ["workbench:aws.systemInstanceTypes", config.aws.systemInstanceTypes],
         ["workbench:aws.userInstanceTypes", config.aws.userInstanceTypes],
     ];
-    return overrides.flatMap(([key, types]) => {
+    const mixed = overrides.flatMap(([key, types]) => {
         const result = types ? amiTypeFor(types, false) : undefined;
         return result && "problem" in result ? [{ key, given: types, allowed: result.problem }] : [];
     });
+    return [
+        ...mixed,
+        ...overrideShapeProblems([
+            { key: "workbench:aws.systemInstanceTypes", size: config.systemPool.size, instanceTypes: config.aws.systemInstanceTypes },
+            { key: "workbench:aws.userInstanceTypes", size: config.userPool.size, instanceTypes: config.aws.userInstanceTypes },
+        ]),
+    ];
 }
 
 /** The AMI type of a list the platform has validated (see {@link instanceTypeProblems}). */
@@ -129,7 +138,15 @@ function withCapacity(labels: Record<string, string>, capacityType: CapacityType
     return { ...labels, [CAPACITY_TYPE_LABEL]: capacityType };
 }
 
-function gpuPoolSpec(pool: GpuPoolConfig): PoolSpec {
+/**
+ * A pool's instance types, kept to those its zone sells when the zone is known (the zone choice
+ * guarantees at least one per pool); the types share one shape, so any of them serves.
+ */
+function sold(instanceTypes: readonly string[], offered?: ReadonlySet<string>): readonly string[] {
+    return offered ? instanceTypes.filter((type) => offered.has(type)) : instanceTypes;
+}
+
+function gpuPoolSpec(pool: GpuPoolConfig, offered?: ReadonlySet<string>): PoolSpec {
     const machine = gpuMachine(pool.gpu, "aws");
     // `gpu-` keeps a GPU pool named `user` or `system` from sharing a label value with those pools
     const selectorLabels = { ...USER_NODE_LABELS, [POOL_LABEL]: `gpu-${pool.name}` };
@@ -138,7 +155,7 @@ function gpuPoolSpec(pool: GpuPoolConfig): PoolSpec {
     return {
         name: pool.name,
         role: "gpu",
-        instanceTypes: machine.instanceTypes,
+        instanceTypes: sold(machine.instanceTypes, offered),
         // the catalog's AWS GPU machines share one architecture per entry; a mixed one is a catalog bug
         amiType: validAmiType(machine.instanceTypes, true),
         capacityType,
@@ -162,11 +179,12 @@ function gpuPoolSpec(pool: GpuPoolConfig): PoolSpec {
 /**
  * The pools of an AWS stack: the always-on system pool (untainted, so cluster add-ons land there),
  * the CPU user pool and one pool per configured GPU pool (both tainted, labelled for z2jh, from zero).
- * Expects a configuration without {@link instanceTypeProblems}.
+ * Expects a configuration without {@link instanceTypeProblems}. With `offered` (what the node zone sells),
+ * each pool keeps only the instance types sold there.
  */
-export function poolSpecs(config: WorkbenchConfig): { system: PoolSpec; user: PoolSpec; gpu: PoolSpec[] } {
-    const systemTypes = cpuPoolInstanceTypes(config, "aws", "system");
-    const userTypes = cpuPoolInstanceTypes(config, "aws", "user");
+export function poolSpecs(config: WorkbenchConfig, offered?: ReadonlySet<string>): { system: PoolSpec; user: PoolSpec; gpu: PoolSpec[] } {
+    const systemTypes = sold(cpuPoolInstanceTypes(config, "aws", "system"), offered);
+    const userTypes = sold(cpuPoolInstanceTypes(config, "aws", "user"), offered);
 
     const systemCapacity = capacity(config.systemPool.spot);
     const systemSelector = { [POOL_LABEL]: "system" };
@@ -209,7 +227,16 @@ export function poolSpecs(config: WorkbenchConfig): { system: PoolSpec; user: Po
         ...CPU_SHAPES[config.userPool.size],
     };
 
-    return { system, user, gpu: config.gpuPools.map(gpuPoolSpec) };
+    return { system, user, gpu: config.gpuPools.map((pool) => gpuPoolSpec(pool, offered)) };
+}
+
+/** The instance types each pool asks a zone for, with the config key naming the pool. */
+export function poolDemands(config: WorkbenchConfig): PoolDemand[] {
+    return [
+        { key: config.aws.systemInstanceTypes ? "workbench:aws.systemInstanceTypes" : "workbench:systemPool.size", instanceTypes: cpuPoolInstanceTypes(config, "aws", "system") },
+        { key: config.aws.userInstanceTypes ? "workbench:aws.userInstanceTypes" : "workbench:userPool.size", instanceTypes: cpuPoolInstanceTypes(config, "aws", "user") },
+        ...config.gpuPools.map((pool, i) => ({ key: `workbench:gpuPools[${i}].gpu`, instanceTypes: gpuMachine(pool.gpu, "aws").instanceTypes })),
+    ];
 }
 
 /** What the shared layer is told about a CPU pool. */

@@ -8,7 +8,12 @@ export type GpuClass = (typeof GPU_CLASSES)[number];
 
 /** A cloud machine that carries a GPU class. */
 export interface GpuMachine {
-    /** Instance/VM types, preferred first; the rest widen spot availability and share the first's shape. */
+    /**
+     * Instance/VM types, preferred first; the rest widen spot availability and must share the first's
+     * vCPU, memory and GPU count exactly: an autoscaler sizes a group from one type, so a larger
+     * alternative would be paid for and left unused. AWS sells each of its GPU classes in one such
+     * size only (g4dn/g5/g6 .2xlarge are 8 vCPU / 32 GiB), so its entries list one type.
+     */
     instanceTypes: readonly string[];
     /** vCPUs of the first instance type. */
     vcpu: number;
@@ -41,7 +46,7 @@ export const GPU_CATALOG: Readonly<Record<GpuClass, GpuClassSpec>> = {
         model: "NVIDIA T4",
         gpuMemoryGiB: 16,
         machines: {
-            aws: { instanceTypes: ["g4dn.xlarge", "g4dn.2xlarge"], vcpu: 4, memoryGiB: 16, gpuCount: 1 },
+            aws: { instanceTypes: ["g4dn.xlarge"], vcpu: 4, memoryGiB: 16, gpuCount: 1 },
             gcp: { instanceTypes: ["n1-standard-4"], vcpu: 4, memoryGiB: 15, gpuCount: 1, acceleratorType: "nvidia-tesla-t4" },
             azure: { instanceTypes: ["Standard_NC4as_T4_v3"], vcpu: 4, memoryGiB: 28, gpuCount: 1 },
         },
@@ -50,7 +55,7 @@ export const GPU_CATALOG: Readonly<Record<GpuClass, GpuClassSpec>> = {
         model: "NVIDIA L4",
         gpuMemoryGiB: 24,
         machines: {
-            aws: { instanceTypes: ["g6.xlarge", "g6.2xlarge"], vcpu: 4, memoryGiB: 16, gpuCount: 1 },
+            aws: { instanceTypes: ["g6.xlarge"], vcpu: 4, memoryGiB: 16, gpuCount: 1 },
             gcp: { instanceTypes: ["g2-standard-4"], vcpu: 4, memoryGiB: 16, gpuCount: 1, acceleratorType: "nvidia-l4" },
         },
     },
@@ -58,7 +63,7 @@ export const GPU_CATALOG: Readonly<Record<GpuClass, GpuClassSpec>> = {
         model: "NVIDIA A10",
         gpuMemoryGiB: 24,
         machines: {
-            aws: { instanceTypes: ["g5.xlarge", "g5.2xlarge"], vcpu: 4, memoryGiB: 16, gpuCount: 1 },
+            aws: { instanceTypes: ["g5.xlarge"], vcpu: 4, memoryGiB: 16, gpuCount: 1 },
             azure: { instanceTypes: ["Standard_NV36ads_A10_v5"], vcpu: 36, memoryGiB: 440, gpuCount: 1 },
         },
     },
