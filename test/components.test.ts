@@ -63,7 +63,7 @@ describe("components: notebook profiles", () => {
     });
 
     it("the list holds the CPU sizes and one profile per GPU pool, with unique slugs", () => {
-        const list = profileList(userPool, gpuPools, IMAGES.gpuNotebook);
+        const list = profileList(userPool, gpuPools, { cpu: IMAGES.notebook, gpu: IMAGES.gpuNotebook, spark: IMAGES.sparkNotebook }, 8);
         const slugs = list.map((p) => p.slug);
         assert.equal(new Set(slugs).size, slugs.length);
         assert.deepEqual(slugs.filter((s) => s.startsWith("gpu-")), gpuPools.map((p) => `gpu-${p.name}`));
@@ -72,7 +72,7 @@ describe("components: notebook profiles", () => {
 
 const hubInput = (overrides: Partial<JupyterHubInput> = {}): JupyterHubInput => ({
     namespace: "lab",
-    images: { cpu: IMAGES.notebook, gpu: IMAGES.gpuNotebook },
+    images: { cpu: IMAGES.notebook, gpu: IMAGES.gpuNotebook, spark: IMAGES.sparkNotebook },
     serviceAccountName: "lab-user",
     podLabels: { "azure.workload.identity/use": "true" },
     env: [{ name: "WORKBENCH_BUCKET_URL", value: "az://account/data" }],
@@ -86,6 +86,8 @@ const hubInput = (overrides: Partial<JupyterHubInput> = {}): JupyterHubInput => 
     homeSizeGiB: 10,
     cullIdleMinutes: 60,
     maxAgeHours: 0,
+    gpuMaxAgeHours: 8,
+    kernelCullIdleMinutes: 60,
     auth: hubAuthValues({ auth: { type: "native", githubOrganizations: [] }, users: { admins: ["alice"], allowed: [] } }),
     services: [],
     ...overrides,
@@ -158,7 +160,7 @@ describe("components: Dask cluster options", () => {
     it("offers the user pool by default and each GPU pool, one GPU per worker, within what a node holds", () => {
         const data = clusterOptionsData({
             namespace: "lab",
-            images: { cpu: IMAGES.notebook, gpu: IMAGES.gpuNotebook },
+            images: { cpu: IMAGES.notebook, gpu: IMAGES.gpuNotebook, spark: IMAGES.sparkNotebook },
             serviceAccountName: "lab-user",
             podLabels: {},
             env: [],
@@ -166,6 +168,7 @@ describe("components: Dask cluster options", () => {
             userPool,
             gpuPools,
             apiToken: { name: "t", key: "k" },
+            idleTimeoutMinutes: 30,
         });
         assert.equal(data.defaultPool, userPool.name);
         assert.deepEqual(Object.keys(data.pools), [userPool.name, ...gpuPools.map((p) => `gpu-${p.name}`)], "GPU pools named as their notebook profiles");
