@@ -7,6 +7,7 @@ import { splitImage } from "../components/images";
 import { JupyterHubInput, jupyterHubValues, serviceTokenEnv } from "../components/jupyterhub-values";
 import { devicePluginValues } from "../components/nvidia-device-plugin";
 import { cpuProfiles, gpuProfile, profileList } from "../components/profiles";
+import { API_CLIENT_LABELS, USER_CODE_LABELS } from "../components/labels";
 import { ServiceConnection } from "../components/service-connection";
 import { allocatable } from "../components/sizing";
 import { sparkExampleApplication, SparkExampleInput } from "../components/spark-example";
@@ -241,7 +242,11 @@ describe("components: the Spark example", () => {
         const minio = sparkExampleApplication({ ...base, bucketUrl: "s3://data", identityEnv: { AWS_ENDPOINT_URL_S3: "https://minio.lab", AWS_S3_ADDRESSING_STYLE: "path" } });
         assert.equal(at(minio, "spec", "sparkConf", "spark.hadoop.fs.s3a.endpoint"), "https://minio.lab");
         assert.equal(at(minio, "spec", "sparkConf", "spark.hadoop.fs.s3a.path.style.access"), "true");
-        assert.deepEqual(at(minio, "spec", "driver", "labels"), base.podLabels, "workload identity labels on the pods");
+        for (const role of ["driver", "executor"]) {
+            const labels = at(minio, "spec", role, "labels") as Record<string, string>;
+            for (const [key, value] of Object.entries({ ...base.podLabels, ...USER_CODE_LABELS })) assert.equal(labels[key], value, `${role}: ${key}`);
+            assert.equal(labels[Object.keys(API_CLIENT_LABELS)[0]] !== undefined, role === "driver", `${role}: only the driver calls the Kubernetes API`);
+        }
     });
 
     it("passes other bucket schemes through, and without a bucket reads a file of the image", () => {
