@@ -163,7 +163,7 @@ export function sparkConnectConnection(namespace: string): ServiceConnection {
         notebookExample: {
             title: "Spark",
             code: [
-                "# SPARK_REMOTE points at the workbench's Spark Connect server: no kubeconfig, no JVM in the notebook.",
+                "# SPARK_REMOTE points at the workbench's Spark Connect server: no kubeconfig, and the thin client needs no JVM.",
                 "# Executors start on the user pool as queries need them (the first may wait for a node) and stop when idle.",
                 "from pyspark.sql import SparkSession",
                 "spark = SparkSession.builder.getOrCreate()",

@@ -6,7 +6,6 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { clusterOptionsConfig, clusterOptionsData } from "../components/dask-gateway-values";
 import {
-    BUCKET_EXAMPLE,
     GETTING_STARTED_DIR,
     gettingStartedSections,
     installerScript,
