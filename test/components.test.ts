@@ -249,8 +249,25 @@ describe("components: the Spark example", () => {
         }
     });
 
-    it("passes other bucket schemes through, and without a bucket reads a file of the image", () => {
-        assert.deepEqual(at(sparkExampleApplication({ ...base, bucketUrl: "gs://data" }), "spec", "arguments"), ["gs://data/examples/words.txt"]);
-        assert.match(String((at(sparkExampleApplication(base), "spec", "arguments") as string[])[0]), /^file:\/\/\/opt\/spark\//);
+    it("reads gs:// through Google's shaded connector and az:// through abfss with Azure workload identity; without a bucket, a file of the image", () => {
+        const gcs = sparkExampleApplication({ ...base, bucketUrl: "gs://data" });
+        assert.deepEqual(at(gcs, "spec", "arguments"), ["gs://data/examples/words.txt"]);
+        assert.match(String(at(gcs, "spec", "sparkConf", "spark.jars")), /gcs-connector-[\d.]+-shaded\.jar$/);
+        const azure = sparkExampleApplication({ ...base, bucketUrl: "az://account/data" });
+        assert.deepEqual(at(azure, "spec", "arguments"), ["abfss://data@account.dfs.core.windows.net/examples/words.txt"]);
+        assert.equal(at(azure, "spec", "sparkConf", "spark.hadoop.fs.azure.account.oauth.provider.type"), "org.apache.hadoop.fs.azurebfs.oauth2.WorkloadIdentityTokenProvider");
+        // the values come from the variables Azure's webhook injects into labelled pods
+        assert.equal(at(azure, "spec", "sparkConf", "spark.hadoop.fs.azure.account.oauth2.token.file"), "${env.AZURE_FEDERATED_TOKEN_FILE}");
+        assert.match(String(at(azure, "spec", "sparkConf", "spark.jars")), /hadoop-azure-[\d.]+\.jar$/);
+        for (const manifest of [gcs, azure]) {
+            const volume = (at(manifest, "spec", "volumes") as { name: string }[])[0].name;
+            for (const role of ["driver", "executor"]) {
+                assert.equal((at(manifest, "spec", role, "volumeMounts") as { name: string }[])[0].name, volume, `${role} mounts what the fetcher fills`);
+                assert.equal((at(manifest, "spec", role, "initContainers") as unknown[]).length, 1);
+            }
+        }
+        const local = sparkExampleApplication(base);
+        assert.match(String((at(local, "spec", "arguments") as string[])[0]), /^file:\/\/\/opt\/spark\//);
+        assert.equal(at(local, "spec", "volumes"), undefined, "nothing to fetch");
     });
 });

@@ -22,6 +22,8 @@ import { SPARK_CONNECT_NAME, SPARK_CONNECT_PORT, sparkConnectConnection } from "
 import { CHARTS, IMAGES, SPARK_CONNECTOR_JARS } from "../components/versions";
 import type { Plan, PlannedResource } from "../plan/types";
 
+import { ConfigError } from "../stacks/errors";
+import { validateConfig } from "../stacks/load";
 import { input, ofType, PROJECT_DIR, runPlan, variantStackFile } from "./harness";
 import { at } from "./k8s-checks";
 import { configOf, GITHUB_SCENARIO, PLACED, PLACED_SCENARIO, planOfScenario, releaseOf, SCENARIOS, valuesOf } from "./shared-layer-fixtures";
@@ -378,3 +380,30 @@ describe("first hour: where to point DNS and what to register with GitHub", () =
 
 
 
+
+describe("first hour: the new keys", () => {
+    const minimal = { "workbench:users": JSON.stringify({ admins: ["alice"] }) };
+    it("default to stopping GPU servers after 8 h, idle kernels after 60 min, idle Dask clusters after 30 min, with the Connect server on", () => {
+        const { config } = validateConfig("defaults", minimal);
+        assert.equal(config.notebook.gpuMaxAgeHours, 8);
+        assert.equal(config.notebook.kernelCullIdleMinutes, 60);
+        assert.equal(config.services.dask.idleTimeoutMinutes, 30);
+        assert.equal(config.services.spark.connectServer, true);
+        const set = validateConfig("set", { ...minimal, "workbench:services": JSON.stringify({ dask: { idleTimeoutMinutes: 90 }, spark: { connectServer: false } }) }).config;
+        assert.equal(set.services.dask.idleTimeoutMinutes, 90);
+        assert.equal(set.services.dask.enabled, true);
+        assert.equal(set.services.spark.connectServer, false);
+    });
+
+    it("reject bad values naming the key", () => {
+        try {
+            validateConfig("bad", { ...minimal, "workbench:notebook": JSON.stringify({ gpuMaxAgeHours: -1 }), "workbench:services": JSON.stringify({ dask: { idleTimeoutMinutes: 1 } }) });
+            assert.fail("accepted");
+        } catch (error) {
+            assert.ok(error instanceof ConfigError);
+            const keys = error.problems.map((p) => p.key);
+            assert.ok(keys.includes("workbench:notebook.gpuMaxAgeHours"), keys.join());
+            assert.ok(keys.some((k) => k.startsWith("workbench:services.dask")), keys.join());
+        }
+    });
+});
