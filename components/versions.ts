@@ -44,8 +44,9 @@ export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Readonly<Record<string, string>> = {
  * cluster share one environment (dask, distributed, cloudpickle must match); both Pangeo tags come
  * from the same release, so a CPU notebook can drive GPU workers and the reverse. Every image a
  * notebook profile offers is listed here (test/first-hour.test.ts holds the profile list to that).
- * Sizes are the compressed download a node from zero pulls before a server starts (approximate,
- * from the registries' listings): they are what makes a first start slow, and the spawn page says so.
+ * Sizes are the compressed download a node from zero pulls before a server starts: approximate, to
+ * the nearest GB or so, not measured from here (no registry access); they are what makes a first
+ * start slow, and the spawn page says so.
  */
 export const IMAGES = {
     /**

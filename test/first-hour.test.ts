@@ -244,6 +244,18 @@ print(json.dumps(c.Backend["cluster_options"].handler(chosen)))
         assert.equal(`${schedulerImage.name}:${schedulerImage.tag}`, IMAGES.notebook);
     });
 
+    it("schedulers and workers run users' code: fenced as such, and without a Kubernetes token", async () => {
+        const plan = await planOfScenario(PLACED_SCENARIO);
+        const dask = valuesOf(plan, CHARTS.daskGateway.chart);
+        const config = Object.values(at(dask, "gateway", "extraConfig") as Record<string, string>).join("\n");
+        const data = JSON.parse(JSON.parse(/json\.loads\(("(?:[^"\\]|\\.)*")\)/.exec(config)![1])) as { podLabels: Record<string, string>; idleTimeoutSeconds: number };
+        for (const [k, v] of Object.entries(USER_CODE_LABELS)) assert.equal(data.podLabels[k], v);
+        assert.match(config, /scheduler_extra_pod_labels = _workbench\["podLabels"\]/);
+        assert.match(config, /worker_extra_pod_labels = _workbench\["podLabels"\]/);
+        assert.equal(data.idleTimeoutSeconds, configOf(PLACED_SCENARIO).services.dask.idleTimeoutMinutes * 60);
+        for (const role of ["scheduler", "worker"]) assert.equal(at(dask, "gateway", "backend", role, "extraPodConfig", "automountServiceAccountToken"), false, role);
+    });
+
     it("the idle timeout is workbench:services.dask.idleTimeoutMinutes", () => {
         const data = clusterOptionsData({
             namespace: "lab",
@@ -338,6 +350,14 @@ describe("first hour: the getting-started notebook", () => {
         assert.equal(run.status, 0, run.stderr);
         assert.doesNotMatch(run.stdout, /installing/, "nothing to install");
         assert.equal(fs.readdirSync(path.join(home, ".workbench")).filter((f) => f.startsWith("installed-")).length, 1, "the marker makes the next start skip it");
+
+        // the Spark image's pyspark (under $SPARK_HOME, not pip-installed) already holds the Connect client
+        const sparkHome = path.join(home, "spark");
+        fs.mkdirSync(path.join(sparkHome, "python", "pyspark"), { recursive: true });
+        fs.writeFileSync(script, installerScript(["pyspark-client==4.0.4"]));
+        const spark = spawnSync("python3", [script], { env: { ...process.env, HOME: home, SPARK_HOME: sparkHome }, encoding: "utf8" });
+        assert.equal(spark.status, 0, spark.stderr);
+        assert.doesNotMatch(spark.stdout, /installing/, "pyspark-client is not installed over the image's pyspark");
     });
 
     it("docs/first-hour.md holds the notebook's sections", () => {

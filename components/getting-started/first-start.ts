@@ -40,6 +40,9 @@ if os.path.exists(marker):
 
 
 def present(distribution):
+    # Jupyter's PySpark image puts $SPARK_HOME/python on PYTHONPATH at start: pyspark is there, not pip-installed
+    if distribution == "pyspark" and os.path.isdir(os.path.join(os.environ.get("SPARK_HOME", "/nonexistent"), "python", "pyspark")):
+        return True
     try:
         importlib.metadata.version(distribution)
         return True
