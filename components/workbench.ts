@@ -159,7 +159,7 @@ export class Workbench extends pulumi.ComponentResource {
             namespace: this.namespace,
             hubUrl: hub.url,
             login: hub.url.apply((url) => `${hub.reachWith ? `Run \`${hub.reachWith}\`, then: ` : ""}${loginInstructions(config, url)} ${stopsSentence(config)}`),
-            ...siteOutputs(name, config, provider, hub),
+            ...siteOutputs(name, config, provider, hub, this),
             services: ["jupyterhub", ...connections.map((connection) => connection.name)],
             bucketUrl: this.workloadAccount.bucketUrl,
             sparkExample,
@@ -181,11 +181,16 @@ export function stopsSentence(config: StackSettings["config"]): string {
  * Where to point DNS and what to register with GitHub: with `workbench:domain`, the record to create
  * for the hub's load balancer (its address once it exists); with GitHub sign-in, the OAuth callback URL.
  */
-function siteOutputs(name: string, config: StackSettings["config"], provider: k8s.Provider, hub: JupyterHub): Record<string, pulumi.Input<unknown>> {
+function siteOutputs(name: string, config: StackSettings["config"], provider: k8s.Provider, hub: JupyterHub, parent: pulumi.Resource): Record<string, pulumi.Input<unknown>> {
     const outputs: Record<string, pulumi.Input<unknown>> = {};
     if (config.domain) {
         const domain = config.domain;
-        const proxy = k8s.core.v1.Service.get(`${name}-dns-${PROXY_PUBLIC_SERVICE}`, `${name}/${PROXY_PUBLIC_SERVICE}`, { parent: hub, provider, dependsOn: [hub] });
+        // the id derives from the release's status, so a preview before the release exists reads nothing
+        const proxy = k8s.core.v1.Service.get(`${name}-dns-${PROXY_PUBLIC_SERVICE}`, pulumi.interpolate`${hub.release.status.namespace}/${PROXY_PUBLIC_SERVICE}`, {
+            parent,
+            provider,
+            dependsOn: [hub.release],
+        });
         outputs["dns"] = proxy.status.loadBalancer.ingress.apply((ingress) => {
             const hostname = ingress?.[0]?.hostname;
             const ip = ingress?.[0]?.ip;
