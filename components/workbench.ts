@@ -4,7 +4,7 @@ import { Platform, ServiceAccountRef } from "../providers/contract";
 import type { StackSettings } from "../stacks/load";
 import { ClusterAddons } from "./cluster-addons";
 import { DaskGateway } from "./dask-gateway";
-import { GettingStarted, pathStyleEnv } from "./getting-started";
+import { GettingStarted, pathStyleEnv, signInFacts } from "./getting-started";
 import { loginInstructions } from "./hub-auth";
 import { WorkloadAccount } from "./identity";
 import { notebookImages } from "./images";
@@ -111,17 +111,16 @@ export class Workbench extends pulumi.ComponentResource {
             gpuMaxAgeHours: config.notebook.gpuMaxAgeHours,
             kernelCullIdleMinutes: config.notebook.kernelCullIdleMinutes,
         };
-        const hubUrl = pulumi.output(config.domain ? `https://${config.domain}` : "this hub's address");
         const gettingStarted = new GettingStarted(
             `${name}-getting-started`,
             {
                 namespace: name,
-                facts: hubUrl.apply((url) => ({
-                    login: loginInstructions(config, url),
+                facts: {
+                    login: signInFacts(config),
                     ...notebookStops,
                     hasBucket: platform.objectStore !== undefined,
                     hasGpus: platform.gpuPools.length > 0,
-                })),
+                },
                 examples: connections.flatMap((connection) => (connection.notebookExample ? [connection.notebookExample] : [])),
                 pythonPackages: [...new Set(connections.flatMap((connection) => connection.pythonPackages ?? []))],
                 identityEnv: this.workloadAccount.identityEnv,

@@ -1,11 +1,31 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { WorkbenchConfig } from "../../stacks/schema";
 import { NotebookExample } from "../service-connection";
 import { AWS_CONFIG_FILE, awsConfigFile, GETTING_STARTED_DIR, INSTALLER_FILE, installerScript, NOTEBOOK_FILE } from "./first-start";
 import { gettingStartedSections, notebookJson, WorkbenchFacts } from "./notebook";
 
 export * from "./first-start";
 export * from "./notebook";
+
+/**
+ * Sign-in facts for someone already inside the hub: who administers it and how others get in. Paths
+ * are relative to the hub, so they work whatever its address (a domain, a load balancer, a port-forward).
+ */
+export function signInFacts(config: Pick<WorkbenchConfig, "auth" | "users" | "domain">): string {
+    const admins = config.users.admins.join(", ");
+    const where = config.domain ? `This hub is https://${config.domain}. ` : "";
+    switch (config.auth.type) {
+        case "native":
+            return `${where}Admins: ${admins}. Others sign up at `/hub/signup` and wait until an admin approves them at `/hub/authorize`; admins manage users at `/hub/admin`.`;
+        case "github": {
+            const orgs = config.auth.githubOrganizations;
+            return `${where}Sign-in is with GitHub. Admins: ${admins}.${config.users.allowed.length > 0 ? ` Also allowed: ${config.users.allowed.join(", ")}.` : ""}${orgs.length > 0 ? ` Members of ${orgs.join(", ")} may sign in.` : ""} Others are added with workbench:users.allowed.`;
+        }
+        case "dummy":
+            return `Dummy sign-in (a local cluster): any name gets in. Admins: ${admins}.`;
+    }
+}
 
 /** The volume name of the getting-started ConfigMap in notebook pods. */
 export const GETTING_STARTED_VOLUME = "workbench-getting-started";
