@@ -17,7 +17,7 @@ export function signInFacts(config: Pick<WorkbenchConfig, "auth" | "users" | "do
     const where = config.domain ? `This hub is https://${config.domain}. ` : "";
     switch (config.auth.type) {
         case "native":
-            return `${where}Admins: ${admins}. Others sign up at `/hub/signup` and wait until an admin approves them at `/hub/authorize`; admins manage users at `/hub/admin`.`;
+            return `${where}Admins: ${admins}. Others sign up at \`/hub/signup\` and wait until an admin approves them at \`/hub/authorize\`; admins manage users at \`/hub/admin\`.`;
         case "github": {
             const orgs = config.auth.githubOrganizations;
             return `${where}Sign-in is with GitHub. Admins: ${admins}.${config.users.allowed.length > 0 ? ` Also allowed: ${config.users.allowed.join(", ")}.` : ""}${orgs.length > 0 ? ` Members of ${orgs.join(", ")} may sign in.` : ""} Others are added with workbench:users.allowed.`;
