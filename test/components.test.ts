@@ -63,6 +63,23 @@ describe("components: notebook profiles", () => {
         }
     });
 
+    it("the user picks the environment too: CPU sizes offer Dask/PyData (preselected) and Spark; GPU profiles run the CUDA image and stop at their maximum age", () => {
+        const images = { cpu: IMAGES.notebook, gpu: IMAGES.gpuNotebook, spark: IMAGES.sparkNotebook };
+        const list = profileList(userPool, gpuPools, images, 6);
+        for (const profile of list.filter((p) => !p.slug.startsWith("gpu-"))) {
+            const choices = Object.entries(profile.profile_options!.environment.choices);
+            assert.deepEqual(choices.map(([, c]) => c.kubespawner_override.image), [images.cpu, images.spark]);
+            assert.deepEqual(choices.map(([, c]) => c.default === true), [true, false], "one preselected");
+            assert.equal(profile.kubespawner_override.extra_pod_config, undefined);
+        }
+        for (const profile of list.filter((p) => p.slug.startsWith("gpu-"))) {
+            assert.equal(profile.kubespawner_override.image, images.gpu);
+            assert.equal(profile.kubespawner_override.extra_pod_config?.activeDeadlineSeconds, 6 * 3600);
+        }
+        const never = profileList(userPool, gpuPools, images, 0).filter((p) => p.slug.startsWith("gpu-"));
+        assert.ok(never.every((p) => p.kubespawner_override.extra_pod_config === undefined), "0 means no maximum age");
+    });
+
     it("the list holds the CPU sizes and one profile per GPU pool, with unique slugs", () => {
         const list = profileList(userPool, gpuPools, { cpu: IMAGES.notebook, gpu: IMAGES.gpuNotebook, spark: IMAGES.sparkNotebook }, 8);
         const slugs = list.map((p) => p.slug);
