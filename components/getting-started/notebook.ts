@@ -104,7 +104,7 @@ function factsText(facts: WorkbenchFacts): string {
 export function gettingStartedSections(facts: WorkbenchFacts, examples: readonly NotebookExample[]): NotebookSection[] {
     const sections: NotebookSection[] = [{ title: "Your workbench", text: factsText(facts) }];
     if (facts.hasBucket) {
-        sections.push({ title: BUCKET_EXAMPLE.title, text: "The workbench's private bucket, reached with the workload identity: no keys anywhere.", code: BUCKET_EXAMPLE.code });
+        sections.push({ title: BUCKET_EXAMPLE.title, text: "The workbench's private bucket, reached with the workload identity: no keys anywhere. (s3fs, gcsfs and adlfs are in the Dask / PyData and GPU environments; in the Spark environment, read the bucket through Spark below.)", code: BUCKET_EXAMPLE.code });
     }
     for (const example of examples) {
         sections.push({ title: example.title, text: "", code: example.code });
