@@ -51,14 +51,13 @@ function s3Conf(env: Record<string, string>): Record<string, string> {
 }
 
 /**
- * GCS: the connector's default credentials come from the metadata server, which GKE Workload
- * Identity answers for the pod's Kubernetes ServiceAccount.
+ * GCS: the connector's default authentication (the VM's credentials, from the metadata server) is
+ * what GKE Workload Identity answers for the pod's Kubernetes ServiceAccount, so none is configured.
  */
 function gcsConf(): Record<string, string> {
     return {
         "spark.hadoop.fs.gs.impl": "com.google.cloud.hadoop.fs.gcs.GoogleHadoopFileSystem",
         "spark.hadoop.fs.AbstractFileSystem.gs.impl": "com.google.cloud.hadoop.fs.gcs.GoogleHadoopFS",
-        "spark.hadoop.fs.gs.auth.type": "APPLICATION_DEFAULT",
     };
 }
 
