@@ -1,5 +1,6 @@
 import { NodePlacement } from "../providers/contract";
 import { splitImage } from "./images";
+import { USER_CODE_LABELS } from "./labels";
 import { egressToPods, SecretKeyRef, ServiceConnection } from "./service-connection";
 import { allocatable, gibibytes } from "./sizing";
 import { WorkloadInput } from "./workload";
@@ -24,9 +25,6 @@ const TRAEFIK_SERVICE = `traefik-${DASK_GATEWAY_RELEASE}`;
 /** Traefik serves HTTP and the schedulers' TLS on one entrypoint (`tcp.port: web`). */
 const TRAEFIK_POD_PORT = 8000;
 
-/** Dask clusters nobody uses shut down after this long. A candidate for a config key (`workbench:dask.idleTimeoutMinutes`). */
-export const DASK_IDLE_TIMEOUT_MINUTES = 30;
-
 /** A worker's default size, when the notebook asks for nothing else. */
 const DEFAULT_WORKER = { cores: 1, memoryGiB: 4 };
 
@@ -34,6 +32,8 @@ const DEFAULT_WORKER = { cores: 1, memoryGiB: 4 };
 export interface DaskGatewayInput extends WorkloadInput {
     /** The gateway's JupyterHub API token. */
     apiToken: SecretKeyRef;
+    /** Idle clusters shut down after this long (`workbench:services.dask.idleTimeoutMinutes`). */
+    idleTimeoutMinutes: number;
 }
 
 /** One worker pool a notebook can pick with `gateway.new_cluster(worker_pool=...)`. */
@@ -52,7 +52,7 @@ interface WorkerPool {
 
 /** The data the cluster-options handler in the gateway reads. */
 export interface ClusterOptionsData {
-    /** Workload identity's labels, on schedulers and workers. */
+    /** Workload identity's labels and the user-code fence's, on schedulers and workers. */
     podLabels: Record<string, string>;
     /** Idle clusters shut down after this long. */
     idleTimeoutSeconds: number;
@@ -94,8 +94,8 @@ export function clusterOptionsData(input: DaskGatewayInput): ClusterOptionsData 
     const maxCores = Math.max(...Object.values(pools).map((p) => p.workerMaxCores));
     const maxMemoryGiB = Math.max(...Object.values(pools).map((p) => p.workerMaxMemoryGiB));
     return {
-        podLabels: input.podLabels,
-        idleTimeoutSeconds: DASK_IDLE_TIMEOUT_MINUTES * 60,
+        podLabels: { ...input.podLabels, ...USER_CODE_LABELS },
+        idleTimeoutSeconds: input.idleTimeoutMinutes * 60,
         defaultPool: input.userPool.name,
         pools,
         worker: {
@@ -141,9 +141,10 @@ def _workbench_options(options):
     }
     gpu = pool.get("gpu")
     if gpu:
-        overrides["image"] = gpu["image"]
+        # the image goes into the worker container only: the scheduler keeps the CPU notebook image
+        # (a cluster-wide "image" option would pull the CUDA image for the scheduler too)
         overrides["worker_extra_container_config"] = dict(
-            _base_worker_container, resources={"limits": {gpu["resource"]: str(gpu["perWorker"])}}
+            _base_worker_container, image=gpu["image"], resources={"limits": {gpu["resource"]: str(gpu["perWorker"])}}
         )
         overrides["cluster_max_workers"] = pool["maxNodes"] * (gpu["perNode"] // gpu["perWorker"])
     return overrides
@@ -158,9 +159,12 @@ c.Backend.cluster_options = Options(
 `;
 }
 
-/** Pods of a Dask cluster: the identity-bound account on a pool. */
+/**
+ * Pods of a Dask cluster: the identity-bound account on a pool. They run users' code and never call
+ * the Kubernetes API, so they carry no Kubernetes token (workload identity projects its own).
+ */
 function clusterPodConfig(serviceAccountName: string, placement: NodePlacement): Record<string, unknown> {
-    return { serviceAccountName, nodeSelector: placement.nodeSelector, tolerations: placement.tolerations };
+    return { serviceAccountName, automountServiceAccountToken: false, nodeSelector: placement.nodeSelector, tolerations: placement.tolerations };
 }
 
 /** The dask-gateway chart's values. */
@@ -213,8 +217,8 @@ export function daskGatewayValues(input: DaskGatewayInput): Record<string, unkno
     };
 }
 
-/** How notebooks reach the gateway: its addresses in the environment, egress to its proxy, registration with the hub. */
-export function daskGatewayConnection(input: Pick<DaskGatewayInput, "namespace" | "apiToken">): ServiceConnection {
+/** How notebooks reach the gateway: its addresses in the environment, egress to its proxy, registration with the hub, an example. */
+export function daskGatewayConnection(input: Pick<DaskGatewayInput, "namespace" | "apiToken"> & Partial<Pick<DaskGatewayInput, "idleTimeoutMinutes">>): ServiceConnection {
     const traefik = `${TRAEFIK_SERVICE}.${input.namespace}`;
     return {
         name: "dask-gateway",
@@ -234,6 +238,19 @@ export function daskGatewayConnection(input: Pick<DaskGatewayInput, "namespace" 
             url: `http://${traefik}`,
             token: input.apiToken,
             userScopes: [`access:services!service=${DASK_GATEWAY_HUB_SERVICE}`],
+        },
+        notebookExample: {
+            title: "Dask",
+            code: [
+                "from dask_gateway import Gateway   # DASK_GATEWAY__* are set: no arguments (Dask / PyData or GPU environment)",
+                "gateway = Gateway()",
+                'cluster = gateway.new_cluster()     # or worker_pool="gpu-<pool>", worker_cores=..., worker_memory=... (GiB)',
+                "cluster.scale(2)                    # workers on the user pool, which scales up from zero",
+                "client = cluster.get_client()",
+                "import dask.array as da",
+                "print(da.random.random((20_000, 20_000), chunks=2_000).mean().compute())",
+                `cluster.shutdown()                  # or leave it: an idle cluster stops after ${input.idleTimeoutMinutes ?? "its idle timeout in"} minutes`,
+            ].join("\n"),
         },
     };
 }

@@ -2,6 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { HUB_DB_GIB } from "../providers/catalog";
 import { HubServiceExposure, PrivateDestination } from "../providers/contract";
+import { GETTING_STARTED_DIR, GETTING_STARTED_VOLUME, GettingStartedMount, postStartCommand } from "./getting-started";
 import { HubAuthValues, HubEnvVar } from "./hub-auth";
 import { helmMerge } from "./helm-merge";
 import { splitImage } from "./images";
@@ -45,6 +46,12 @@ export interface JupyterHubInput extends WorkloadInput {
     cullIdleMinutes: number;
     /** Stop servers after this many hours regardless of activity (0: never). */
     maxAgeHours: number;
+    /** Stop servers on GPU profiles this many hours after they start, busy or not (0: never). */
+    gpuMaxAgeHours: number;
+    /** Shut down kernels idle this long inside a server, minutes (0: never). */
+    kernelCullIdleMinutes: number;
+    /** The getting-started notebook and first-start installer to mount, when built. */
+    gettingStarted?: GettingStartedMount;
     /** The sign-in part of the values. */
     auth: HubAuthValues;
     /** With a domain the proxy serves HTTPS with a Let's Encrypt certificate. */
@@ -90,6 +97,32 @@ function hubServicesValues(services: readonly ServiceConnection[]) {
     };
 }
 
+/** Where jupyter_server reads system-wide JSON config in every image (a path of `jupyter --paths` that images leave empty). */
+export const KERNEL_CULLING_CONFIG_PATH = "/usr/local/etc/jupyter/jupyter_server_config.json";
+
+/**
+ * Kernel culling inside each server (jupyter_server's MappingKernelManager): idle kernels shut down
+ * even with a browser tab open; busy ones are left to the GPU maximum age and the hub's culler.
+ */
+export function kernelCullingConfig(idleMinutes: number): Record<string, unknown> {
+    return {
+        MappingKernelManager: {
+            cull_idle_timeout: idleMinutes * 60,
+            cull_interval: Math.min(300, Math.max(60, idleMinutes * 30)),
+            cull_connected: true,
+            cull_busy: false,
+        },
+    };
+}
+
+/** The singleuser values that put the getting-started files into each home (first start) and run the installer. */
+function gettingStartedValues(mount: GettingStartedMount | undefined): Record<string, unknown> {
+    if (!mount) return {};
+    return {
+        lifecycleHooks: { postStart: { exec: { command: postStartCommand() } } },
+    };
+}
+
 /** The z2jh chart's values. */
 export function jupyterHubValues(input: JupyterHubInput): Record<string, unknown> {
     const system = { nodeSelector: input.systemPlacement.nodeSelector, tolerations: input.systemPlacement.tolerations };
@@ -130,7 +163,11 @@ export function jupyterHubValues(input: JupyterHubInput): Record<string, unknown
             startTimeout: NOTEBOOK_START_TIMEOUT_SECONDS,
             serviceAccountName: input.serviceAccountName,
             extraLabels: { ...input.podLabels, ...HUB_ACCESS_LABEL },
-            extraEnv: envMapping([...input.env, ...input.services.flatMap((service) => service.env)]),
+            extraEnv: envMapping([...input.env, ...input.services.flatMap((service) => service.env), ...(input.gettingStarted?.env ?? [])]),
+            ...gettingStartedValues(input.gettingStarted),
+            ...(input.kernelCullIdleMinutes > 0
+                ? { extraFiles: { "workbench-kernel-culling": { mountPath: KERNEL_CULLING_CONFIG_PATH, data: kernelCullingConfig(input.kernelCullIdleMinutes) } } }
+                : {}),
             nodeSelector: input.userPool.placement.nodeSelector,
             extraTolerations: input.userPool.placement.tolerations,
             cloudMetadata: { blockWithIptables: !input.podsNeedMetadataServer },
@@ -144,8 +181,15 @@ export function jupyterHubValues(input: JupyterHubInput): Record<string, unknown
                 type: "dynamic",
                 capacity: `${input.homeSizeGiB}Gi`,
                 dynamic: { storageClass: input.retainedStorageClass },
+                ...(input.gettingStarted
+                    ? {
+                          // read-only; the postStart hook copies the notebook into the home only where none is
+                          extraVolumes: [{ name: GETTING_STARTED_VOLUME, configMap: { name: input.gettingStarted.configMapName } }],
+                          extraVolumeMounts: [{ name: GETTING_STARTED_VOLUME, mountPath: GETTING_STARTED_DIR, readOnly: true }],
+                      }
+                    : {}),
             },
-            profileList: profileList(input.userPool, input.gpuPools, input.images.gpu),
+            profileList: profileList(input.userPool, input.gpuPools, input.images, input.gpuMaxAgeHours),
         },
         scheduling: {
             // packs notebooks onto the fewest user nodes so the autoscaler can remove the rest

@@ -30,6 +30,8 @@ export class JupyterHub extends pulumi.ComponentResource {
     readonly url: pulumi.Output<string>;
     /** What users run first to reach {@link url}, where the hub has no external address (a port-forward). */
     readonly reachWith?: string;
+    /** The Helm release: reads of the chart's objects (the proxy's Service) wait for it. */
+    readonly release: k8s.helm.v3.Release;
 
     constructor(name: string, args: JupyterHubArgs, opts?: pulumi.ComponentResourceOptions) {
         super("workbench:hub:JupyterHub", name, {}, opts);
@@ -64,6 +66,7 @@ export class JupyterHub extends pulumi.ComponentResource {
             },
             this,
         );
+        this.release = release;
 
         const exposure = args.hubService.type;
         if (args.domain) {

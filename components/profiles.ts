@@ -1,4 +1,5 @@
 import { GpuPool, NodePool, Toleration } from "../providers/contract";
+import { NotebookEnvironment, notebookEnvironments, NotebookImages } from "./images";
 import { allocatable, gibibytes } from "./sizing";
 
 /*
@@ -26,6 +27,24 @@ export interface KubeSpawnerOverride {
     extra_resource_limits?: Record<string, string>;
     /** Seconds to wait for the pod, node scale-up and image pull included. */
     start_timeout?: number;
+    /** Merged into the pod spec; GPU profiles set `activeDeadlineSeconds`, their maximum age. */
+    extra_pod_config?: { activeDeadlineSeconds?: number };
+}
+
+/** One choice of a profile option (KubeSpawner's `profile_options.<name>.choices.<slug>`). */
+export interface ProfileOptionChoice {
+    /** What the spawn page shows. */
+    display_name: string;
+    /** The choice preselected. */
+    default?: boolean;
+    /** What choosing it changes. */
+    kubespawner_override: KubeSpawnerOverride;
+}
+
+/** A profile option: a drop-down of choices under the profile. */
+export interface ProfileOption {
+    display_name: string;
+    choices: Record<string, ProfileOptionChoice>;
 }
 
 /** One entry of z2jh's `singleuser.profileList`. */
@@ -40,6 +59,27 @@ export interface NotebookProfile {
     default?: boolean;
     /** What the profile changes of the spawner's defaults. */
     kubespawner_override: KubeSpawnerOverride;
+    /** The environment (image) to run on this hardware. */
+    profile_options?: { environment: ProfileOption };
+}
+
+/** The profile option "Environment": the user picks the image as well as the hardware. */
+function environmentOption(environments: readonly NotebookEnvironment[]): { environment: ProfileOption } {
+    return {
+        environment: {
+            display_name: "Environment",
+            choices: Object.fromEntries(
+                environments.map((environment, i) => [
+                    environment.slug,
+                    {
+                        display_name: `${environment.title}: ${environment.description}`,
+                        ...(i === 0 ? { default: true } : {}),
+                        kubespawner_override: { image: environment.image },
+                    },
+                ]),
+            ),
+        },
+    };
 }
 
 /** Shares of a user node offered as CPU sizes, smallest first. */
@@ -64,7 +104,7 @@ function fixed(value: number, step: number): number {
  * node; memory is guaranteed as much as it is limited, so a notebook is never killed for a neighbour.
  * The pods land on the user pool through `singleuser.nodeSelector` and `singleuser.extraTolerations`.
  */
-export function cpuProfiles(pool: NodePool): NotebookProfile[] {
+export function cpuProfiles(pool: NodePool, environments: readonly NotebookEnvironment[] = []): NotebookProfile[] {
     const node = allocatable(pool);
     const sizes = CPU_SIZES.filter((size) => size.share === 1 || node.memoryGiB * size.share >= MIN_NOTEBOOK_GIB);
     return sizes.map((size, i) => {
@@ -81,6 +121,7 @@ export function cpuProfiles(pool: NodePool): NotebookProfile[] {
                 mem_guarantee: gibibytes(memory),
                 mem_limit: gibibytes(memory),
             },
+            ...(environments.length > 0 ? { profile_options: environmentOption(environments) } : {}),
         };
     });
 }
@@ -88,16 +129,22 @@ export function cpuProfiles(pool: NodePool): NotebookProfile[] {
 /**
  * One profile per GPU pool: the whole node with all its GPUs, the pool's node selector and every
  * toleration it needs there (the contract's placement covers each taint, cloud-added ones included).
+ * With a maximum age, Kubernetes stops the pod that long after it started (`activeDeadlineSeconds`),
+ * busy kernel or not, so a forgotten job cannot keep a GPU node up for days; the home stays.
  */
-export function gpuProfile(pool: GpuPool, image: string): NotebookProfile {
+export function gpuProfile(pool: GpuPool, environment: NotebookEnvironment | string, maxAgeHours = 0): NotebookProfile {
     const node = allocatable(pool);
     const gpus = `${pool.gpusPerNode} GPU${pool.gpusPerNode > 1 ? "s" : ""}`;
+    const image = typeof environment === "string" ? environment : environment.image;
+    const about = typeof environment === "string" ? "" : ` ${environment.title}: ${environment.description}.`;
+    const stops = maxAgeHours > 0 ? ` Stops ${maxAgeHours} h after it starts, even while busy (save your work).` : "";
     return {
         display_name: `GPU · ${pool.description}`,
         slug: `gpu-${pool.name}`,
-        description: `${gpus} on pool ${pool.name}${pool.spot ? " (spot: the node may be reclaimed)" : ""}; a GPU node takes several minutes to start.`,
+        description: `${gpus} on pool ${pool.name}${pool.spot ? " (spot: the node may be reclaimed)" : ""}; a GPU node takes several minutes to start.${about}${stops}`,
         kubespawner_override: {
             image,
+            ...(maxAgeHours > 0 ? { extra_pod_config: { activeDeadlineSeconds: maxAgeHours * 3600 } } : {}),
             node_selector: { ...pool.placement.nodeSelector },
             tolerations: pool.placement.tolerations.map((toleration) => ({ ...toleration })),
             extra_resource_limits: { [pool.resourceName]: String(pool.gpusPerNode) },
@@ -110,7 +157,11 @@ export function gpuProfile(pool: GpuPool, image: string): NotebookProfile {
     };
 }
 
-/** The whole profile list: CPU sizes first (the smallest preselected), then one profile per GPU pool. */
-export function profileList(userPool: NodePool, gpuPools: readonly GpuPool[], gpuImage: string): NotebookProfile[] {
-    return [...cpuProfiles(userPool), ...gpuPools.map((pool) => gpuProfile(pool, gpuImage))];
+/**
+ * The whole profile list: CPU sizes first (the smallest preselected), each offering the CPU
+ * environments, then one profile per GPU pool with the GPU environment and its maximum age.
+ */
+export function profileList(userPool: NodePool, gpuPools: readonly GpuPool[], images: NotebookImages, gpuMaxAgeHours: number): NotebookProfile[] {
+    const environments = notebookEnvironments(images);
+    return [...cpuProfiles(userPool, environments.cpu), ...gpuPools.map((pool) => gpuProfile(pool, environments.gpu[0], gpuMaxAgeHours))];
 }

@@ -1,11 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { NodePlacement } from "../providers/contract";
+import { NodePlacement, NodePool, ResourceRequests } from "../providers/contract";
 import { chartRelease } from "./helm";
 import { ServiceConnection } from "./service-connection";
+import { SparkConnectServer } from "./spark-connect";
 import { sparkExampleApplication } from "./spark-example";
-import { CHARTS, IMAGES } from "./versions";
+import { CHARTS } from "./versions";
 
 /** The ConfigMap holding the example SparkApplication. */
 export const SPARK_EXAMPLE_CONFIGMAP = "spark-example";
@@ -29,8 +30,10 @@ export interface SparkOperatorArgs {
     bucketUrl?: pulumi.Input<string>;
     /** Where the operator runs. */
     systemPlacement: NodePlacement;
-    /** Where the example's driver and executors run. */
-    userPlacement: NodePlacement;
+    /** Where the example's driver and the executors run (the Connect server's executors too). */
+    userPool: NodePool;
+    /** Run the always-on Spark Connect server notebooks use (`workbench:services.spark.connectServer`). */
+    connectServer: boolean;
     /** Kubernetes provider of the cluster. */
     provider: k8s.Provider;
     /** What the operator and the jobs need first (namespace, ServiceAccount). */
@@ -39,11 +42,14 @@ export interface SparkOperatorArgs {
 
 /**
  * The Kubeflow Spark operator, watching only the workbench namespace. Its chart grants the
- * workload account the Role a driver needs to run executors, so jobs run as that account.
+ * workload account the Role a driver needs to run executors, so jobs run as that account. With the
+ * Connect server on, notebooks get a SparkSession through it (spark-connect.ts), without a kubeconfig.
  */
 export class SparkOperator extends pulumi.ComponentResource {
-    /** What notebooks learn about Spark (no egress: jobs are submitted through the Kubernetes API). */
-    readonly connection: ServiceConnection;
+    /** What notebooks learn about Spark: the Connect endpoint and its egress; absent without the server. */
+    readonly connection?: ServiceConnection;
+    /** What Spark keeps running on the system pool besides the operator (the Connect server), for the fit check. */
+    readonly alwaysOnRequests?: ResourceRequests;
     /** The command that runs the example SparkApplication (reading the bucket). */
     readonly exampleCommand: string;
 
@@ -51,7 +57,7 @@ export class SparkOperator extends pulumi.ComponentResource {
         super("workbench:spark:Operator", name, {}, opts);
         const system = { nodeSelector: args.systemPlacement.nodeSelector, tolerations: args.systemPlacement.tolerations };
 
-        chartRelease(
+        const release = chartRelease(
             name,
             {
                 chart: CHARTS.sparkOperator,
@@ -73,15 +79,27 @@ export class SparkOperator extends pulumi.ComponentResource {
             this,
         );
 
-        this.connection = {
-            name: "spark-operator",
-            env: [
-                { name: "WORKBENCH_SPARK_NAMESPACE", value: args.namespace },
-                { name: "WORKBENCH_SPARK_SERVICE_ACCOUNT", value: args.serviceAccountName },
-                { name: "WORKBENCH_SPARK_IMAGE", value: IMAGES.spark },
-            ],
-            egress: [],
-        };
+        if (args.connectServer) {
+            const connect = new SparkConnectServer(
+                `${name}-connect`,
+                {
+                    namespace: args.namespace,
+                    serviceAccountName: args.serviceAccountName,
+                    podLabels: args.podLabels,
+                    env: args.env,
+                    identityEnv: args.identityEnv,
+                    bucketUrl: args.bucketUrl,
+                    systemPlacement: args.systemPlacement,
+                    userPool: args.userPool,
+                    provider: args.provider,
+                    // the SparkConnect CRD and its controller come with the release
+                    dependsOn: [...args.dependsOn, release],
+                },
+                { parent: this },
+            );
+            this.connection = connect.connection;
+            this.alwaysOnRequests = connect.alwaysOnRequests;
+        }
 
         const manifest = pulumi
             .all([pulumi.output(args.env), pulumi.output(args.identityEnv), pulumi.output(args.bucketUrl)])
@@ -93,7 +111,7 @@ export class SparkOperator extends pulumi.ComponentResource {
                         podLabels: args.podLabels,
                         env,
                         identityEnv,
-                        placement: args.userPlacement,
+                        placement: args.userPool.placement,
                         bucketUrl,
                     }),
                     // plain YAML without anchors: readers and kubectl see every pod's settings in place

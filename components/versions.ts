@@ -41,24 +41,81 @@ export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Readonly<Record<string, string>> = {
 
 /**
  * Default images. The notebook images also run the Dask schedulers and workers, so client and
- * cluster share one environment (dask, distributed, cloudpickle must match); both tags come from
- * the same Pangeo release, so a CPU notebook can drive GPU workers and the reverse.
+ * cluster share one environment (dask, distributed, cloudpickle must match); both Pangeo tags come
+ * from the same release, so a CPU notebook can drive GPU workers and the reverse. Every image a
+ * notebook profile offers is listed here (test/first-hour.test.ts holds the profile list to that).
+ * Sizes are the compressed download a node from zero pulls before a server starts: approximate, to
+ * the nearest GB or so, not measured from here (no registry access); they are what makes a first
+ * start slow, and the spawn page says so.
  */
 export const IMAGES = {
     /**
-     * Pangeo's notebook: JupyterLab 4.5, jupyterhub-singleuser 5.4, dask/distributed 2026.1.1,
-     * dask-gateway 2025.4.0 (client; protocol-compatible with the 2026.3.0 server, whose changes are
-     * server-side), s3fs/gcsfs/adlfs, xarray, awscli.
+     * Pangeo's notebook ("Dask / PyData"): JupyterLab 4.5, jupyterhub-singleuser 5.4, dask/distributed
+     * 2026.1.1, dask-gateway 2025.4.0 (client; protocol-compatible with the 2026.3.0 server, whose
+     * changes are server-side), s3fs/gcsfs/adlfs, xarray, awscli. About 2 GB compressed.
      */
     notebook: "docker.io/pangeo/pangeo-notebook:2026.01.30",
-    /** Pangeo's PyTorch notebook: the same environment plus PyTorch 2.10 on CUDA 12.9. */
+    /** Pangeo's PyTorch notebook ("GPU deep learning"): the same environment plus PyTorch 2.10 on CUDA 12.9. About 7 GB compressed. */
     gpuNotebook: "docker.io/pangeo/pytorch-notebook:2026.01.30",
-    /** Apache Spark for the example SparkApplication: the version the pinned operator is built and tested with. */
+    /**
+     * Jupyter Docker Stacks' PySpark notebook ("Spark"): Spark 4.0.1 with its full pyspark (the Spark
+     * Connect client included: grpcio, pandas, pyarrow), Java 17. About 1.8 GB compressed. Its Spark
+     * 4.0.1 client talks to the 4.0.4 Connect server (Spark Connect is compatible within a minor).
+     */
+    sparkNotebook: "quay.io/jupyter/pyspark-notebook:spark-4.0.1",
+    /**
+     * Apache Spark for the Spark Connect server, its executors and the example SparkApplication: the
+     * version the pinned operator is built on and tested with. It carries python3, which the connector
+     * fetcher (an init container) uses to download and verify jars. About 0.5 GB compressed.
+     */
     spark: "docker.io/apache/spark:4.0.4",
 } as const;
 
-/** Spark version of {@link IMAGES.spark}, as a SparkApplication declares it. */
+/** Spark version of {@link IMAGES.spark}, as a SparkApplication and a SparkConnect declare it. */
 export const SPARK_VERSION = "4.0.4";
 
-/** hadoop-aws matching the Hadoop client inside {@link IMAGES.spark}, for `s3a://` access. */
-export const HADOOP_AWS_PACKAGE = "org.apache.hadoop:hadoop-aws:3.4.1";
+/**
+ * The Spark Connect client notebooks need (pure Python, no JVM; pip pulls grpcio, pandas, pyarrow):
+ * the server's version. Installed once per home where the image lacks pyspark (the Spark image has it).
+ */
+export const SPARK_CONNECT_CLIENT = `pyspark-client==${SPARK_VERSION}`;
+
+/** A jar fetched by exact URL into the Spark pods (no dependency resolution at submit time). */
+export interface PinnedJar {
+    /** File name in the shared jar directory. */
+    file: string;
+    /** Exact Maven Central URL. */
+    url: string;
+    /**
+     * SHA-256 of the file, checked before Spark sees it; `undefined` where it could not be verified
+     * when this pin was written (no network to Maven Central then): the fetcher then checks the jar
+     * against Maven Central's own published `.sha1` beside it and says so in the pod's log. Fill the
+     * SHA-256 in (`curl -sL <url> | sha256sum`) to pin the content itself.
+     */
+    sha256: string | undefined;
+    /** Approximate size, MB: what each Spark pod downloads at start. */
+    sizeMB: number;
+}
+
+/**
+ * Hadoop connectors by bucket URL scheme, matching the Hadoop 3.4.1 client inside {@link IMAGES.spark}.
+ * No maintained upstream Spark image carries them, so the pods fetch exactly these files.
+ */
+export const SPARK_CONNECTOR_JARS: Readonly<Record<"s3" | "gs" | "az", readonly PinnedJar[]>> = {
+    /** S3A: hadoop-aws and the AWS SDK v2 bundle it is built against (2.24.6 for Hadoop 3.4.1). */
+    s3: [
+        { file: "hadoop-aws-3.4.1.jar", url: "https://repo1.maven.org/maven2/org/apache/hadoop/hadoop-aws/3.4.1/hadoop-aws-3.4.1.jar", sha256: undefined, sizeMB: 1 },
+        { file: "bundle-2.24.6.jar", url: "https://repo1.maven.org/maven2/software/amazon/awssdk/bundle/2.24.6/bundle-2.24.6.jar", sha256: undefined, sizeMB: 560 },
+    ],
+    /** GCS: Google's shaded connector (its own dependencies relocated inside); auth from the metadata server. */
+    gs: [
+        {
+            file: "gcs-connector-3.0.2-shaded.jar",
+            url: "https://repo1.maven.org/maven2/com/google/cloud/bigdataoss/gcs-connector/3.0.2/gcs-connector-3.0.2-shaded.jar",
+            sha256: undefined,
+            sizeMB: 40,
+        },
+    ],
+    /** ABFS: hadoop-azure (WorkloadIdentityTokenProvider since Hadoop 3.4.0). */
+    az: [{ file: "hadoop-azure-3.4.1.jar", url: "https://repo1.maven.org/maven2/org/apache/hadoop/hadoop-azure/3.4.1/hadoop-azure-3.4.1.jar", sha256: undefined, sizeMB: 1 }],
+};

@@ -4,10 +4,12 @@ import { Platform, ServiceAccountRef } from "../providers/contract";
 import type { StackSettings } from "../stacks/load";
 import { ClusterAddons } from "./cluster-addons";
 import { DaskGateway } from "./dask-gateway";
+import { GettingStarted, pathStyleEnv, signInFacts } from "./getting-started";
 import { loginInstructions } from "./hub-auth";
 import { WorkloadAccount } from "./identity";
 import { notebookImages } from "./images";
 import { JupyterHub } from "./jupyterhub";
+import { PROXY_PUBLIC_SERVICE } from "./jupyterhub-values";
 import { ServiceConnection } from "./service-connection";
 import { SparkOperator } from "./spark";
 import { WorkloadInput } from "./workload";
@@ -60,7 +62,8 @@ export class Workbench extends pulumi.ComponentResource {
             images: notebookImages(config.notebook),
             serviceAccountName: account.name,
             podLabels: this.workloadAccount.podLabels,
-            env: this.workloadAccount.env,
+            // s3fs reads path-style addressing from fsspec's environment (S3-compatible stores that need it)
+            env: [...this.workloadAccount.env, ...pathStyleEnv(this.workloadAccount.identityEnv)],
             systemPlacement: cluster.systemPool.placement,
             userPool: cluster.userPool,
             gpuPools: platform.gpuPools,
@@ -73,7 +76,7 @@ export class Workbench extends pulumi.ComponentResource {
         if (config.services.dask.enabled) {
             const dask = new DaskGateway(
                 `${name}-dask`,
-                { ...workload, provider, dependsOn },
+                { ...workload, idleTimeoutMinutes: config.services.dask.idleTimeoutMinutes, provider, dependsOn },
                 { parent: this },
             );
             connections.push(dask.connection);
@@ -91,15 +94,42 @@ export class Workbench extends pulumi.ComponentResource {
                     identityEnv: this.workloadAccount.identityEnv,
                     bucketUrl: this.workloadAccount.bucketUrl,
                     systemPlacement: cluster.systemPool.placement,
-                    userPlacement: cluster.userPool.placement,
+                    userPool: cluster.userPool,
+                    connectServer: config.services.spark.connectServer,
                     provider,
                     dependsOn,
                 },
                 { parent: this },
             );
-            connections.push(spark.connection);
+            if (spark.connection) connections.push(spark.connection);
             sparkExample = spark.exampleCommand;
         }
+
+        const notebookStops = {
+            cullIdleMinutes: config.notebook.cullIdleMinutes,
+            maxAgeHours: config.notebook.maxAgeHours,
+            gpuMaxAgeHours: config.notebook.gpuMaxAgeHours,
+            kernelCullIdleMinutes: config.notebook.kernelCullIdleMinutes,
+        };
+        const gettingStarted = new GettingStarted(
+            `${name}-getting-started`,
+            {
+                namespace: name,
+                facts: {
+                    login: signInFacts(config),
+                    ...notebookStops,
+                    hasBucket: platform.objectStore !== undefined,
+                    hasGpus: platform.gpuPools.length > 0,
+                },
+                examples: connections.flatMap((connection) => (connection.notebookExample ? [connection.notebookExample] : [])),
+                pythonPackages: [...new Set(connections.flatMap((connection) => connection.pythonPackages ?? []))],
+                identityEnv: this.workloadAccount.identityEnv,
+                provider,
+                dependsOn: [namespace],
+            },
+            { parent: this },
+        );
+        hubDependsOn.push(gettingStarted.configMap);
 
         const hub = new JupyterHub(
             `${name}-hub`,
@@ -110,8 +140,8 @@ export class Workbench extends pulumi.ComponentResource {
                 objectStoreEgress: this.workloadAccount.privateEgress,
                 podsNeedMetadataServer: cluster.capabilities.podsNeedMetadataServer,
                 homeSizeGiB: config.storage.homeSizeGiB,
-                cullIdleMinutes: config.notebook.cullIdleMinutes,
-                maxAgeHours: config.notebook.maxAgeHours,
+                ...notebookStops,
+                gettingStarted: gettingStarted.mount,
                 auth: config.auth,
                 users: config.users,
                 githubClientSecret: settings.secrets.githubClientSecret,
@@ -127,11 +157,55 @@ export class Workbench extends pulumi.ComponentResource {
         this.outputs = {
             namespace: this.namespace,
             hubUrl: hub.url,
-            login: hub.url.apply((url) => `${hub.reachWith ? `Run \`${hub.reachWith}\`, then: ` : ""}${loginInstructions(config, url)}`),
+            login: hub.url.apply((url) => `${hub.reachWith ? `Run \`${hub.reachWith}\`, then: ` : ""}${loginInstructions(config, url)} ${stopsSentence(config)}`),
+            ...siteOutputs(name, config, provider, hub, this),
             services: ["jupyterhub", ...connections.map((connection) => connection.name)],
             bucketUrl: this.workloadAccount.bucketUrl,
             sparkExample,
         };
         this.registerOutputs(this.outputs);
     }
+}
+
+/** What the `login` output says about servers, kernels and GPUs that stop (the knobs are config keys). */
+export function stopsSentence(config: StackSettings["config"]): string {
+    const { notebook } = config;
+    const parts = [`Idle servers stop after ${notebook.cullIdleMinutes} min (workbench:notebook.cullIdleMinutes)`];
+    if (config.gpuPools.length > 0 && notebook.gpuMaxAgeHours > 0) parts.push(`GPU servers ${notebook.gpuMaxAgeHours} h after they start, even if busy (notebook.gpuMaxAgeHours)`);
+    if (notebook.kernelCullIdleMinutes > 0) parts.push(`idle kernels after ${notebook.kernelCullIdleMinutes} min (notebook.kernelCullIdleMinutes)`);
+    return `${parts.join("; ")}. Start with getting-started.ipynb in your home.`;
+}
+
+/**
+ * Where to point DNS and what to register with GitHub: with `workbench:domain`, the record to create
+ * for the hub's load balancer (its address once it exists); with GitHub sign-in, the OAuth callback URL.
+ */
+function siteOutputs(name: string, config: StackSettings["config"], provider: k8s.Provider, hub: JupyterHub, parent: pulumi.Resource): Record<string, pulumi.Input<unknown>> {
+    const outputs: Record<string, pulumi.Input<unknown>> = {};
+    if (config.domain) {
+        const domain = config.domain;
+        // the id derives from the release's status, so a preview before the release exists reads nothing
+        const proxy = k8s.core.v1.Service.get(`${name}-dns-${PROXY_PUBLIC_SERVICE}`, pulumi.interpolate`${hub.release.status.namespace}/${PROXY_PUBLIC_SERVICE}`, {
+            parent,
+            provider,
+            dependsOn: [hub.release],
+        });
+        outputs["dns"] = proxy.status.loadBalancer.ingress.apply((ingress) => {
+            const hostname = ingress?.[0]?.hostname;
+            const ip = ingress?.[0]?.ip;
+            const record = hostname ? { type: "CNAME", value: hostname } : ip ? { type: "A", value: ip } : undefined;
+            return {
+                name: domain,
+                loadBalancer: hostname || ip || "(no address yet: kubectl get service proxy-public)",
+                ...(record ?? {}),
+                instruction: record
+                    ? `Create the DNS record ${domain} ${record.type} ${record.value}; Let's Encrypt issues the certificate once it resolves.`
+                    : `Once the load balancer has an address, point ${domain} at it (CNAME for a host name, A for an IP).`,
+            };
+        });
+        if (config.auth.type === "github") {
+            outputs["githubOAuthCallback"] = `https://${domain}/hub/oauth_callback`;
+        }
+    }
+    return outputs;
 }

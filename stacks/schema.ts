@@ -133,6 +133,13 @@ export const NotebookSchema = z.strictObject({
     cullIdleMinutes: count(10, 7 * 24 * 60).default(60),
     /** Stop any server after this long regardless of activity, hours (0: never). */
     maxAgeHours: count(0, 24 * 30).default(0),
+    /**
+     * Stop a server on a GPU profile after this long even while a kernel is busy, hours (0: never):
+     * a forgotten training loop cannot keep a GPU node up for days. Homes survive the stop.
+     */
+    gpuMaxAgeHours: count(0, 24 * 30).default(8),
+    /** Shut down kernels idle this long inside a running server, minutes (0: never); their memory and GPU are freed. */
+    kernelCullIdleMinutes: count(0, 7 * 24 * 60).default(60),
 });
 
 /**
@@ -151,8 +158,17 @@ export function serviceSwitch<S extends z.core.$ZodLooseShape>(enabledByDefault:
 
 /** Shared services; each is one switch, with its settings beside it where it has any. */
 export const ServicesSchema = z.strictObject({
-    dask: serviceSwitch(true, {}),
-    spark: serviceSwitch(true, {}),
+    dask: serviceSwitch(true, {
+        /** Dask clusters nobody uses shut down after this long, minutes; their workers' nodes then scale away. */
+        idleTimeoutMinutes: count(5, 7 * 24 * 60).default(30),
+    }),
+    spark: serviceSwitch(true, {
+        /**
+         * Run the always-on Spark Connect server notebooks get a SparkSession from (about 0.25 vCPU and
+         * 1 GiB on the system pool); off leaves only SparkApplications submitted with a kubeconfig.
+         */
+        connectServer: z.boolean().default(true),
+    }),
     postgres: serviceSwitch(false, {}),
     mariadb: serviceSwitch(false, {}),
     mongodb: serviceSwitch(false, {}),

@@ -7,6 +7,7 @@ import { splitImage } from "../components/images";
 import { JupyterHubInput, jupyterHubValues, serviceTokenEnv } from "../components/jupyterhub-values";
 import { devicePluginValues } from "../components/nvidia-device-plugin";
 import { cpuProfiles, gpuProfile, profileList } from "../components/profiles";
+import { API_CLIENT_LABELS, USER_CODE_LABELS } from "../components/labels";
 import { ServiceConnection } from "../components/service-connection";
 import { allocatable } from "../components/sizing";
 import { sparkExampleApplication, SparkExampleInput } from "../components/spark-example";
@@ -62,8 +63,25 @@ describe("components: notebook profiles", () => {
         }
     });
 
+    it("the user picks the environment too: CPU sizes offer Dask/PyData (preselected) and Spark; GPU profiles run the CUDA image and stop at their maximum age", () => {
+        const images = { cpu: IMAGES.notebook, gpu: IMAGES.gpuNotebook, spark: IMAGES.sparkNotebook };
+        const list = profileList(userPool, gpuPools, images, 6);
+        for (const profile of list.filter((p) => !p.slug.startsWith("gpu-"))) {
+            const choices = Object.entries(profile.profile_options!.environment.choices);
+            assert.deepEqual(choices.map(([, c]) => c.kubespawner_override.image), [images.cpu, images.spark]);
+            assert.deepEqual(choices.map(([, c]) => c.default === true), [true, false], "one preselected");
+            assert.equal(profile.kubespawner_override.extra_pod_config, undefined);
+        }
+        for (const profile of list.filter((p) => p.slug.startsWith("gpu-"))) {
+            assert.equal(profile.kubespawner_override.image, images.gpu);
+            assert.equal(profile.kubespawner_override.extra_pod_config?.activeDeadlineSeconds, 6 * 3600);
+        }
+        const never = profileList(userPool, gpuPools, images, 0).filter((p) => p.slug.startsWith("gpu-"));
+        assert.ok(never.every((p) => p.kubespawner_override.extra_pod_config === undefined), "0 means no maximum age");
+    });
+
     it("the list holds the CPU sizes and one profile per GPU pool, with unique slugs", () => {
-        const list = profileList(userPool, gpuPools, IMAGES.gpuNotebook);
+        const list = profileList(userPool, gpuPools, { cpu: IMAGES.notebook, gpu: IMAGES.gpuNotebook, spark: IMAGES.sparkNotebook }, 8);
         const slugs = list.map((p) => p.slug);
         assert.equal(new Set(slugs).size, slugs.length);
         assert.deepEqual(slugs.filter((s) => s.startsWith("gpu-")), gpuPools.map((p) => `gpu-${p.name}`));
@@ -72,7 +90,7 @@ describe("components: notebook profiles", () => {
 
 const hubInput = (overrides: Partial<JupyterHubInput> = {}): JupyterHubInput => ({
     namespace: "lab",
-    images: { cpu: IMAGES.notebook, gpu: IMAGES.gpuNotebook },
+    images: { cpu: IMAGES.notebook, gpu: IMAGES.gpuNotebook, spark: IMAGES.sparkNotebook },
     serviceAccountName: "lab-user",
     podLabels: { "azure.workload.identity/use": "true" },
     env: [{ name: "WORKBENCH_BUCKET_URL", value: "az://account/data" }],
@@ -86,6 +104,8 @@ const hubInput = (overrides: Partial<JupyterHubInput> = {}): JupyterHubInput => 
     homeSizeGiB: 10,
     cullIdleMinutes: 60,
     maxAgeHours: 0,
+    gpuMaxAgeHours: 8,
+    kernelCullIdleMinutes: 60,
     auth: hubAuthValues({ auth: { type: "native", githubOrganizations: [] }, users: { admins: ["alice"], allowed: [] } }),
     services: [],
     ...overrides,
@@ -158,7 +178,7 @@ describe("components: Dask cluster options", () => {
     it("offers the user pool by default and each GPU pool, one GPU per worker, within what a node holds", () => {
         const data = clusterOptionsData({
             namespace: "lab",
-            images: { cpu: IMAGES.notebook, gpu: IMAGES.gpuNotebook },
+            images: { cpu: IMAGES.notebook, gpu: IMAGES.gpuNotebook, spark: IMAGES.sparkNotebook },
             serviceAccountName: "lab-user",
             podLabels: {},
             env: [],
@@ -166,6 +186,7 @@ describe("components: Dask cluster options", () => {
             userPool,
             gpuPools,
             apiToken: { name: "t", key: "k" },
+            idleTimeoutMinutes: 30,
         });
         assert.equal(data.defaultPool, userPool.name);
         assert.deepEqual(Object.keys(data.pools), [userPool.name, ...gpuPools.map((p) => `gpu-${p.name}`)], "GPU pools named as their notebook profiles");
@@ -238,11 +259,32 @@ describe("components: the Spark example", () => {
         const minio = sparkExampleApplication({ ...base, bucketUrl: "s3://data", identityEnv: { AWS_ENDPOINT_URL_S3: "https://minio.lab", AWS_S3_ADDRESSING_STYLE: "path" } });
         assert.equal(at(minio, "spec", "sparkConf", "spark.hadoop.fs.s3a.endpoint"), "https://minio.lab");
         assert.equal(at(minio, "spec", "sparkConf", "spark.hadoop.fs.s3a.path.style.access"), "true");
-        assert.deepEqual(at(minio, "spec", "driver", "labels"), base.podLabels, "workload identity labels on the pods");
+        for (const role of ["driver", "executor"]) {
+            const labels = at(minio, "spec", role, "labels") as Record<string, string>;
+            for (const [key, value] of Object.entries({ ...base.podLabels, ...USER_CODE_LABELS })) assert.equal(labels[key], value, `${role}: ${key}`);
+            assert.equal(labels[Object.keys(API_CLIENT_LABELS)[0]] !== undefined, role === "driver", `${role}: only the driver calls the Kubernetes API`);
+        }
     });
 
-    it("passes other bucket schemes through, and without a bucket reads a file of the image", () => {
-        assert.deepEqual(at(sparkExampleApplication({ ...base, bucketUrl: "gs://data" }), "spec", "arguments"), ["gs://data/examples/words.txt"]);
-        assert.match(String((at(sparkExampleApplication(base), "spec", "arguments") as string[])[0]), /^file:\/\/\/opt\/spark\//);
+    it("reads gs:// through Google's shaded connector and az:// through abfss with Azure workload identity; without a bucket, a file of the image", () => {
+        const gcs = sparkExampleApplication({ ...base, bucketUrl: "gs://data" });
+        assert.deepEqual(at(gcs, "spec", "arguments"), ["gs://data/examples/words.txt"]);
+        assert.match(String(at(gcs, "spec", "sparkConf", "spark.jars")), /gcs-connector-[\d.]+-shaded\.jar$/);
+        const azure = sparkExampleApplication({ ...base, bucketUrl: "az://account/data" });
+        assert.deepEqual(at(azure, "spec", "arguments"), ["abfss://data@account.dfs.core.windows.net/examples/words.txt"]);
+        assert.equal(at(azure, "spec", "sparkConf", "spark.hadoop.fs.azure.account.oauth.provider.type"), "org.apache.hadoop.fs.azurebfs.oauth2.WorkloadIdentityTokenProvider");
+        // the values come from the variables Azure's webhook injects into labelled pods
+        assert.equal(at(azure, "spec", "sparkConf", "spark.hadoop.fs.azure.account.oauth2.token.file"), "${env.AZURE_FEDERATED_TOKEN_FILE}");
+        assert.match(String(at(azure, "spec", "sparkConf", "spark.jars")), /hadoop-azure-[\d.]+\.jar$/);
+        for (const manifest of [gcs, azure]) {
+            const volume = (at(manifest, "spec", "volumes") as { name: string }[])[0].name;
+            for (const role of ["driver", "executor"]) {
+                assert.equal((at(manifest, "spec", role, "volumeMounts") as { name: string }[])[0].name, volume, `${role} mounts what the fetcher fills`);
+                assert.equal((at(manifest, "spec", role, "initContainers") as unknown[]).length, 1);
+            }
+        }
+        const local = sparkExampleApplication(base);
+        assert.match(String((at(local, "spec", "arguments") as string[])[0]), /^file:\/\/\/opt\/spark\//);
+        assert.equal(at(local, "spec", "volumes"), undefined, "nothing to fetch");
     });
 });

@@ -231,9 +231,14 @@ describe("shared layer: JupyterHub", () => {
             const egress = rules.filter((rule) => !toAddresses.includes(rule)) as { to: { podSelector: { matchLabels: Record<string, string> } }[]; ports: { port: number }[] }[];
             const env = notebookEnv(plan);
             const services = at(plan.outputs, "services") as string[];
+            const sparkConnect = config.services.spark.enabled && config.services.spark.connectServer;
+            const toSpark = egress.filter((rule) => rule.to[0].podSelector.matchLabels["workbench.io/spark-connect"] === "server");
+            assert.equal(toSpark.length, sparkConnect ? 1 : 0, "one rule to the Spark Connect server exactly when it runs");
+            if (sparkConnect) assert.deepEqual(toSpark[0].ports.map((p) => p.port), [15002], "its gRPC port only");
+            const toDask = egress.filter((rule) => !toSpark.includes(rule));
             if (config.services.dask.enabled) {
-                assert.equal(egress.length, 1, "one rule: to Dask Gateway's proxy");
-                const selector = egress[0].to[0].podSelector.matchLabels;
+                assert.equal(toDask.length, 1, "one rule: to Dask Gateway's proxy");
+                const selector = toDask[0].to[0].podSelector.matchLabels;
                 assert.equal(selector["app.kubernetes.io/instance"], releaseOf(plan, CHARTS.daskGateway.chart)!.inputs["name"], "the rule selects the gateway release's pods");
                 assert.equal(selector["app.kubernetes.io/component"], "traefik");
                 const address = env.find((e) => e.name === "DASK_GATEWAY__ADDRESS")?.value ?? "";
@@ -241,12 +246,13 @@ describe("shared layer: JupyterHub", () => {
                 assert.ok(env.some((e) => e.name === "DASK_GATEWAY__PROXY_ADDRESS"));
                 assert.ok(services.includes("dask-gateway"));
             } else {
-                assert.deepEqual(egress, [], "Dask off: nothing in-cluster to reach");
+                assert.deepEqual(toDask, [], "Dask off: no rule to the gateway");
                 assert.ok(!env.some((e) => e.name.startsWith("DASK_GATEWAY__")));
                 assert.ok(!services.includes("dask-gateway"));
             }
-            assert.equal(env.some((e) => e.name === "WORKBENCH_SPARK_NAMESPACE"), config.services.spark.enabled);
-            assert.equal(services.includes("spark-operator"), config.services.spark.enabled);
+            assert.equal(env.some((e) => e.name === "SPARK_REMOTE"), sparkConnect);
+            assert.ok(!env.some((e) => e.name.startsWith("WORKBENCH_SPARK_")), "no variables nothing reads");
+            assert.equal(services.includes("spark-connect"), sparkConnect);
         });
     }
 

@@ -1,0 +1,429 @@
+import * as assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { clusterOptionsConfig, clusterOptionsData } from "../components/dask-gateway-values";
+import {
+    GETTING_STARTED_DIR,
+    gettingStartedSections,
+    installerScript,
+    INSTALLER_FILE,
+    NOTEBOOK_FILE,
+    notebookMarkdown,
+    postStartCommand,
+} from "../components/getting-started";
+import { isValueMap, ValueMap } from "../components/helm-merge";
+import { KERNEL_CULLING_CONFIG_PATH } from "../components/jupyterhub-values";
+import { API_CLIENT_LABELS, USER_CODE_LABELS } from "../components/labels";
+import { SPARK_EXAMPLE_CONFIGMAP, SPARK_EXAMPLE_KEY } from "../components/spark";
+import { SPARK_CONNECT_NAME, SPARK_CONNECT_PORT, sparkConnectConnection } from "../components/spark-connect";
+import { CHARTS, IMAGES, SPARK_CONNECTOR_JARS } from "../components/versions";
+import type { Plan, PlannedResource } from "../plan/types";
+
+import { ConfigError } from "../stacks/errors";
+import { validateConfig } from "../stacks/load";
+import { input, ofType, PROJECT_DIR, runPlan, variantStackFile } from "./harness";
+import { at } from "./k8s-checks";
+import { configOf, GITHUB_SCENARIO, PLACED, PLACED_SCENARIO, planOfScenario, releaseOf, SCENARIOS, valuesOf } from "./shared-layer-fixtures";
+
+/*
+ * A data scientist's first hour, checked on every planned configuration: a SparkSession without a
+ * kubeconfig, Spark without dependency resolution, pinned images per environment, Dask's scheduler
+ * off the CUDA image, GPU servers that stop, the getting-started notebook, and where to point DNS.
+ */
+
+type EnvVar = { name: string; value?: string };
+type Rule = { to: { podSelector?: { matchLabels: Record<string, string> } }[]; ports: { port: number }[] };
+type Override = { image?: string; extra_pod_config?: { activeDeadlineSeconds?: number } };
+type Profile = { slug: string; kubespawner_override: Override; profile_options?: { environment: { choices: Record<string, { kubespawner_override: Override }> } } };
+
+const hubValues = (plan: Plan) => valuesOf(plan, CHARTS.jupyterhub.chart);
+const notebookEnv = (plan: Plan) => Object.values(at(hubValues(plan), "singleuser", "extraEnv") as Record<string, EnvVar>);
+
+function sparkConnectOf(plan: Plan): PlannedResource | undefined {
+    return ofType(plan, "kubernetes:sparkoperator.k8s.io/v1alpha1:SparkConnect")[0];
+}
+
+function sparkExampleOf(plan: Plan): ValueMap {
+    const configMap = ofType(plan, "kubernetes:core/v1:ConfigMap").find((r) => input(r, "metadata", "name") === SPARK_EXAMPLE_CONFIGMAP);
+    assert.ok(configMap);
+    const manifest: unknown = parse(String(input(configMap, "data", SPARK_EXAMPLE_KEY)));
+    assert.ok(isValueMap(manifest));
+    return manifest;
+}
+
+const PINNED = /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$/;
+
+describe("first hour: Spark from a notebook, without a kubeconfig", () => {
+    for (const scenario of SCENARIOS) {
+        it(`${scenario.label}: notebooks reach a Spark Connect server that starts executors on the user pool as the workload account`, async () => {
+            const plan = await planOfScenario(scenario);
+            const config = configOf(scenario);
+            const resource = sparkConnectOf(plan);
+            const enabled = config.services.spark.enabled && config.services.spark.connectServer;
+            assert.equal(resource !== undefined, enabled, "a SparkConnect exactly when Spark and its Connect server are on");
+            if (!resource) return;
+            const namespace = String(at(plan.outputs, "namespace"));
+            assert.equal(input(resource, "metadata", "name"), SPARK_CONNECT_NAME);
+            assert.equal(input(resource, "metadata", "namespace"), namespace);
+            const spec = input(resource, "spec") as ValueMap;
+
+            // notebooks: the endpoint is the operator's Service for the server, and their egress opens its port on its pods only
+            const remote = notebookEnv(plan).find((e) => e.name === "SPARK_REMOTE")?.value ?? "";
+            assert.equal(remote, `sc://${SPARK_CONNECT_NAME}-server.${namespace}.svc.cluster.local:${SPARK_CONNECT_PORT}`);
+            const serverLabels = at(spec, "server", "template", "metadata", "labels") as Record<string, string>;
+            const rules = at(hubValues(plan), "singleuser", "networkPolicy", "egress") as Rule[];
+            const toServer = rules.filter((rule) => {
+                const selector = rule.to[0]?.podSelector?.matchLabels;
+                return selector && Object.entries(selector).every(([k, v]) => serverLabels[k] === v);
+            });
+            assert.equal(toServer.length, 1, "one egress rule selects the server's pods");
+            assert.deepEqual(toServer[0].ports.map((p) => p.port), [SPARK_CONNECT_PORT]);
+            // notebooks hold no Kubernetes token: the server is the only API client
+            assert.equal(at(hubValues(plan), "hub", "config", "KubeSpawner", "automount_service_account_token"), false);
+
+            // the server calls the API (executors) and runs users' plans; it is the account the operator's Role binds
+            for (const labels of [USER_CODE_LABELS, API_CLIENT_LABELS]) for (const [k, v] of Object.entries(labels)) assert.equal(serverLabels[k], v, k);
+            const spark = valuesOf(plan, CHARTS.sparkOperator.chart);
+            assert.equal(at(spark, "spark", "rbac", "create"), true);
+            const account = String(at(spark, "spark", "serviceAccount", "name"));
+            assert.equal(at(spec, "server", "template", "spec", "serviceAccountName"), account);
+            assert.deepEqual(at(spark, "spark", "jobNamespaces"), [namespace], "the operator watches the namespace the server is in");
+            assert.ok(resource.dependsOn.includes(releaseOf(plan, CHARTS.sparkOperator.chart)!.urn), "created after the operator's CRDs");
+
+            // executors: user code, no token, on the user pool (placement as the notebooks'), scaled from zero
+            const executor = at(spec, "executor", "template") as ValueMap;
+            const executorLabels = at(executor, "metadata", "labels") as Record<string, string>;
+            for (const [k, v] of Object.entries(USER_CODE_LABELS)) assert.equal(executorLabels[k], v);
+            assert.equal(executorLabels[Object.keys(API_CLIENT_LABELS)[0]], undefined, "executors do not call the API");
+            assert.equal(at(executor, "spec", "automountServiceAccountToken"), false);
+            assert.equal(at(executor, "spec", "serviceAccountName"), account);
+            assert.deepEqual(at(executor, "spec", "nodeSelector"), at(hubValues(plan), "singleuser", "nodeSelector"));
+            assert.deepEqual(at(executor, "spec", "tolerations"), at(hubValues(plan), "singleuser", "extraTolerations"));
+            assert.equal(at(spec, "dynamicAllocation", "enabled"), true);
+            assert.equal(at(spec, "dynamicAllocation", "minExecutors"), 0, "the user pool can go back to zero");
+            assert.ok(Number(at(spec, "dynamicAllocation", "maxExecutors")) >= 1);
+            // the always-on server sits where the hub does, never keeping a user node up
+            assert.deepEqual(at(spec, "server", "template", "spec", "nodeSelector"), at(hubValues(plan), "hub", "nodeSelector"));
+        });
+
+        it(`${scenario.label}: Spark resolves nothing at submit time; connector jars come by exact URL and are checked`, async () => {
+            const plan = await planOfScenario(scenario);
+            const documents: unknown[] = [sparkExampleOf(plan)];
+            const connect = sparkConnectOf(plan);
+            if (connect) documents.push(connect.inputs);
+            const config = configOf(scenario);
+            for (const document of documents) {
+                const text = JSON.stringify(document);
+                assert.doesNotMatch(text, /--packages|spark\.jars\.packages|spark\.jars\.ivy|"packages"/);
+                const sparkConf = (at(document, "spec", "sparkConf") ?? {}) as Record<string, string>;
+                const jars = (sparkConf["spark.jars"] ?? "").split(",").filter(Boolean);
+                const pinned = Object.values(SPARK_CONNECTOR_JARS).flat();
+                for (const jar of jars) {
+                    const file = path.basename(jar);
+                    const pin = pinned.find((p) => p.file === file);
+                    assert.ok(pin, `${file} is pinned in versions.ts`);
+                    assert.match(pin.url, /^https:\/\/repo1\.maven\.org\/maven2\/.+\.jar$/);
+                    assert.ok(pin.sha256 === undefined || /^[a-f0-9]{64}$/.test(pin.sha256));
+                    assert.ok(text.includes(pin.url.replace(/\//g, "\\/")) || text.includes(pin.url), `${file} is fetched from its exact URL`);
+                }
+                const bucket = at(plan.outputs, "bucketUrl");
+                assert.equal(jars.length > 0, typeof bucket === "string" && /^(s3|gs|az):/.test(bucket), "connectors exactly when there is a bucket to read");
+            }
+            if (config.services.spark.enabled) {
+                assert.doesNotMatch(JSON.stringify(valuesOf(plan, CHARTS.sparkOperator.chart)), /packages/);
+            }
+        });
+    }
+
+    it("the Spark connection gives notebooks the thin client, pinned, and an example that needs no setup", () => {
+        const connection = sparkConnectConnection("lab");
+        assert.deepEqual(connection.pythonPackages, [`pyspark-client==${IMAGES.spark.split(":").pop()}`], "the client matches the server's Spark");
+        assert.match(connection.notebookExample!.code, /SparkSession\.builder\.getOrCreate\(\)/);
+        assert.doesNotMatch(connection.notebookExample!.code, /remote\(|sc:\/\//, "the endpoint comes from SPARK_REMOTE");
+    });
+
+    it("S3-compatible stores: Spark uses path-style access, s3fs gets it from FSSPEC_S3, boto3 from an AWS config file in the mount", async () => {
+        const plan = await planOfScenario(PLACED_SCENARIO);
+        const connect = sparkConnectOf(plan)!;
+        assert.equal(input(connect, "spec", "sparkConf", "spark.hadoop.fs.s3a.path.style.access"), "true");
+        assert.equal(input(connect, "spec", "sparkConf", "spark.hadoop.fs.s3a.endpoint"), PLACED.endpoint);
+        const env = notebookEnv(plan);
+        const fsspec = JSON.parse(env.find((e) => e.name === "FSSPEC_S3")?.value ?? "{}") as ValueMap;
+        assert.equal(at(fsspec, "config_kwargs", "s3", "addressing_style"), "path");
+        const dask = valuesOf(plan, CHARTS.daskGateway.chart);
+        const daskEnv = at(dask, "gateway", "backend", "worker", "extraContainerConfig", "env") as EnvVar[];
+        assert.ok(daskEnv.some((e) => e.name === "FSSPEC_S3"), "Dask workers read the bucket the same way");
+        const awsConfig = env.find((e) => e.name === "AWS_CONFIG_FILE")?.value ?? "";
+        assert.ok(awsConfig.startsWith(`${GETTING_STARTED_DIR}/`));
+        const configMap = ofType(plan, "kubernetes:core/v1:ConfigMap").find((r) => String(input(r, "metadata", "name")).endsWith("getting-started"))!;
+        assert.match(String(input(configMap, "data", path.basename(awsConfig))), /s3 =\n\s+addressing_style = path/);
+
+        const aws = await planOfScenario(SCENARIOS.find((s) => s.stack === "aws" && !s.stackFile) ?? PLACED_SCENARIO);
+        if (aws !== plan) assert.ok(!notebookEnv(aws).some((e) => e.name === "FSSPEC_S3" || e.name === "AWS_CONFIG_FILE"), "AWS S3 needs neither");
+    });
+});
+
+describe("first hour: the right image for each job", () => {
+    for (const scenario of SCENARIOS) {
+        it(`${scenario.label}: every profile's image, and each environment choice's, is pinned and listed in versions.ts`, async () => {
+            const plan = await planOfScenario(scenario);
+            const config = configOf(scenario);
+            const listed = new Set<string>([...Object.values(IMAGES), ...[config.notebook.image, config.notebook.gpuImage].filter((i): i is string => i !== undefined)]);
+            const profiles = at(hubValues(plan), "singleuser", "profileList") as Profile[];
+            const images: string[] = [];
+            const base = at(hubValues(plan), "singleuser", "image") as { name: string; tag: string };
+            images.push(`${base.name}:${base.tag}`);
+            for (const profile of profiles) {
+                if (profile.kubespawner_override.image) images.push(profile.kubespawner_override.image);
+                for (const choice of Object.values(profile.profile_options?.environment.choices ?? {})) images.push(choice.kubespawner_override.image!);
+            }
+            for (const image of images) {
+                assert.match(image, PINNED, image);
+                assert.doesNotMatch(image, /:latest$/);
+                assert.ok(listed.has(image), `${image} is listed in versions.ts`);
+            }
+            const cpu = profiles.filter((p) => !p.slug.startsWith("gpu-"));
+            for (const profile of cpu) {
+                const choices = Object.values(profile.profile_options?.environment.choices ?? {}).map((c) => c.kubespawner_override.image);
+                assert.ok(choices.includes(config.notebook.image ?? IMAGES.notebook) && choices.includes(IMAGES.sparkNotebook), `${profile.slug}: Dask/PyData and Spark to choose from`);
+            }
+            for (const profile of profiles.filter((p) => p.slug.startsWith("gpu-"))) assert.equal(profile.kubespawner_override.image, config.notebook.gpuImage ?? IMAGES.gpuNotebook);
+        });
+    }
+
+    it("environments tell the user how big their first pull is", async () => {
+        const plan = await planOfScenario(PLACED_SCENARIO);
+        const profiles = at(hubValues(plan), "singleuser", "profileList") as (Profile & { description: string; profile_options?: { environment: { choices: Record<string, { display_name: string }> } } })[];
+        for (const profile of profiles) {
+            const texts = profile.profile_options ? Object.values(profile.profile_options.environment.choices).map((c) => c.display_name) : [profile.description];
+            for (const text of texts) assert.match(text, /\d+(\.\d+)? GB/, text);
+        }
+    });
+});
+
+describe("first hour: Dask keeps its scheduler on the CPU image", () => {
+    it("choosing a GPU worker pool sets the worker container's image only (the handler, run in Python)", async function () {
+        if (spawnSync("python3", ["--version"]).status !== 0) {
+            this.test!.title += " — skipped: no python3";
+            this.skip();
+        }
+        const plan = await planOfScenario(PLACED_SCENARIO);
+        const dask = valuesOf(plan, CHARTS.daskGateway.chart);
+        const config = Object.values(at(dask, "gateway", "extraConfig") as Record<string, string>).join("\n");
+        const gpuPool = `gpu-${PLACED.gpuNodes[0].pool}`;
+        // dask_gateway_server stubbed: the handler is called as the gateway calls it, with the chosen options
+        const harness = `
+import json, sys, types
+options_module = types.ModuleType("dask_gateway_server.options")
+class _Field:
+    def __init__(self, name, *args, **kwargs): self.name, self.kwargs = name, kwargs
+class Options:
+    def __init__(self, *fields, handler=None): self.fields, self.handler = fields, handler
+options_module.Float = options_module.Select = _Field
+options_module.Options = Options
+sys.modules["dask_gateway_server"] = types.ModuleType("dask_gateway_server")
+sys.modules["dask_gateway_server.options"] = options_module
+class _Section(dict):
+    def __getattr__(self, key): return self.setdefault(key, {})
+    def __setattr__(self, key, value): self[key] = value
+class _Config(dict):
+    def __getattr__(self, key): return self.setdefault(key, _Section())
+c = _Config()
+exec(sys.stdin.read(), {"c": c})
+chosen = types.SimpleNamespace(worker_pool=${JSON.stringify(gpuPool)}, worker_cores=1, worker_memory=4)
+print(json.dumps(c.Backend["cluster_options"].handler(chosen)))
+`;
+        const overrides = JSON.parse(execFileSync("python3", ["-c", harness], { input: config, encoding: "utf8" })) as ValueMap;
+        assert.equal(overrides["image"], undefined, "no cluster-wide image: the scheduler keeps the notebook image");
+        assert.equal(at(overrides, "worker_extra_container_config", "image"), IMAGES.gpuNotebook);
+        assert.ok(at(overrides, "worker_extra_container_config", "resources", "limits", "nvidia.com/gpu"));
+        const schedulerImage = at(dask, "gateway", "backend", "image") as { name: string; tag: string };
+        assert.equal(`${schedulerImage.name}:${schedulerImage.tag}`, IMAGES.notebook);
+    });
+
+    it("schedulers and workers run users' code: fenced as such, and without a Kubernetes token", async () => {
+        const plan = await planOfScenario(PLACED_SCENARIO);
+        const dask = valuesOf(plan, CHARTS.daskGateway.chart);
+        const config = Object.values(at(dask, "gateway", "extraConfig") as Record<string, string>).join("\n");
+        const data = JSON.parse(JSON.parse(/json\.loads\(("(?:[^"\\]|\\.)*")\)/.exec(config)![1])) as { podLabels: Record<string, string>; idleTimeoutSeconds: number };
+        for (const [k, v] of Object.entries(USER_CODE_LABELS)) assert.equal(data.podLabels[k], v);
+        assert.match(config, /scheduler_extra_pod_labels = _workbench\["podLabels"\]/);
+        assert.match(config, /worker_extra_pod_labels = _workbench\["podLabels"\]/);
+        assert.equal(data.idleTimeoutSeconds, configOf(PLACED_SCENARIO).services.dask.idleTimeoutMinutes * 60);
+        for (const role of ["scheduler", "worker"]) assert.equal(at(dask, "gateway", "backend", role, "extraPodConfig", "automountServiceAccountToken"), false, role);
+    });
+
+    it("the idle timeout is workbench:services.dask.idleTimeoutMinutes", () => {
+        const data = clusterOptionsData({
+            namespace: "lab",
+            images: { cpu: IMAGES.notebook, gpu: IMAGES.gpuNotebook, spark: IMAGES.sparkNotebook },
+            serviceAccountName: "lab-user",
+            podLabels: {},
+            env: [],
+            systemPlacement: { nodeSelector: {}, tolerations: [] },
+            userPool: { name: "user", labels: {}, taints: [], placement: { nodeSelector: {}, tolerations: [] }, vcpu: 4, memoryGiB: 16, minNodes: 0, maxNodes: 2, spot: true, maxPods: 110 },
+            gpuPools: [],
+            apiToken: { name: "t", key: "k" },
+            idleTimeoutMinutes: 45,
+        });
+        assert.equal(data.idleTimeoutSeconds, 45 * 60);
+        assert.ok(clusterOptionsConfig(data).includes("idle_timeout"));
+    });
+});
+
+describe("first hour: GPUs that stop", () => {
+    for (const scenario of SCENARIOS) {
+        it(`${scenario.label}: GPU profiles carry workbench:notebook.gpuMaxAgeHours as the pod's deadline; kernels idle past kernelCullIdleMinutes are shut down`, async () => {
+            const plan = await planOfScenario(scenario);
+            const config = configOf(scenario);
+            const profiles = at(hubValues(plan), "singleuser", "profileList") as (Profile & { description: string })[];
+            for (const profile of profiles) {
+                const deadline = profile.kubespawner_override.extra_pod_config?.activeDeadlineSeconds;
+                if (profile.slug.startsWith("gpu-")) {
+                    assert.equal(deadline, config.notebook.gpuMaxAgeHours * 3600, profile.slug);
+                    assert.ok(profile.description.includes(`${config.notebook.gpuMaxAgeHours} h`), "the spawn page says so");
+                } else {
+                    assert.equal(deadline, undefined, `${profile.slug}: CPU servers follow the hub's culler only`);
+                }
+            }
+            const file = at(hubValues(plan), "singleuser", "extraFiles", "workbench-kernel-culling") as ValueMap;
+            assert.equal(file["mountPath"], KERNEL_CULLING_CONFIG_PATH);
+            assert.equal(at(file, "data", "MappingKernelManager", "cull_idle_timeout"), config.notebook.kernelCullIdleMinutes * 60);
+            const login = String(at(plan.outputs, "login"));
+            assert.ok(login.includes(`${config.notebook.kernelCullIdleMinutes} min`), login);
+            if (config.gpuPools.length > 0) assert.ok(login.includes(`GPU servers ${config.notebook.gpuMaxAgeHours} h`), login);
+        });
+    }
+});
+
+describe("first hour: the getting-started notebook", () => {
+    for (const scenario of SCENARIOS) {
+        it(`${scenario.label}: every new home gets it from a ConfigMap, mounted read-only and copied without overwriting`, async () => {
+            const plan = await planOfScenario(scenario);
+            const singleuser = at(hubValues(plan), "singleuser") as ValueMap;
+            const [volume] = at(singleuser, "storage", "extraVolumes") as { name: string; configMap: { name: string } }[];
+            const configMap = ofType(plan, "kubernetes:core/v1:ConfigMap").find((r) => input(r, "metadata", "name") === volume.configMap.name);
+            assert.ok(configMap, "the mounted ConfigMap is planned");
+            const notebook = JSON.parse(String(input(configMap, "data", NOTEBOOK_FILE))) as { cells: { cell_type: string; source: string[] }[] };
+            const text = notebook.cells.map((cell) => cell.source.join("")).join("\n");
+            const config = configOf(scenario);
+            if (config.services.dask.enabled) assert.match(text, /Gateway\(\)/);
+            if (config.services.spark.enabled && config.services.spark.connectServer) assert.match(text, /SparkSession/);
+            if (config.gpuPools.length > 0) assert.match(text, /torch\.cuda/);
+            assert.equal(text.includes("fsspec.core.url_to_fs"), at(plan.outputs, "bucketUrl") !== undefined, "the bucket section exactly with a bucket");
+            const [mount] = at(singleuser, "storage", "extraVolumeMounts") as { name: string; mountPath: string; readOnly: boolean }[];
+            assert.deepEqual(mount, { name: volume.name, mountPath: GETTING_STARTED_DIR, readOnly: true });
+            assert.deepEqual(at(singleuser, "lifecycleHooks", "postStart", "exec", "command"), postStartCommand());
+            assert.ok(releaseOf(plan, CHARTS.jupyterhub.chart)!.dependsOn.includes(configMap.urn), "the hub starts once the ConfigMap exists");
+        });
+    }
+
+    it("the start hook copies the notebook into a new home, keeps a user's own file, and never fails the server", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "first-start-"));
+        const source = path.join(dir, "mount");
+        fs.mkdirSync(source);
+        fs.writeFileSync(path.join(source, NOTEBOOK_FILE), "shipped");
+        fs.writeFileSync(path.join(source, INSTALLER_FILE), "import sys; sys.exit(3)");
+        const [shell, flag, script] = postStartCommand();
+        const run = (home: string) => spawnSync(shell, [flag, script.split(GETTING_STARTED_DIR).join(source)], { env: { ...process.env, HOME: home } });
+        const fresh = path.join(dir, "fresh");
+        fs.mkdirSync(fresh);
+        assert.equal(run(fresh).status, 0, "a failing installer does not fail the hook");
+        assert.equal(fs.readFileSync(path.join(fresh, NOTEBOOK_FILE), "utf8"), "shipped");
+        const used = path.join(dir, "used");
+        fs.mkdirSync(used);
+        fs.writeFileSync(path.join(used, NOTEBOOK_FILE), "my notes");
+        assert.equal(run(used).status, 0);
+        assert.equal(fs.readFileSync(path.join(used, NOTEBOOK_FILE), "utf8"), "my notes", "a user's file is never overwritten");
+    });
+
+    it("the installer installs only what is missing, once: a marker per package list and Python", function () {
+        if (spawnSync("python3", ["--version"]).status !== 0) this.skip();
+        const home = fs.mkdtempSync(path.join(os.tmpdir(), "installer-"));
+        const script = path.join(home, "install.py");
+        // pip is there; pyspark-client counts as there when pyspark is (here neither matters: pip is enough)
+        fs.writeFileSync(script, installerScript(["pip>=1"]));
+        const run = spawnSync("python3", [script], { env: { ...process.env, HOME: home }, encoding: "utf8" });
+        assert.equal(run.status, 0, run.stderr);
+        assert.doesNotMatch(run.stdout, /installing/, "nothing to install");
+        assert.equal(fs.readdirSync(path.join(home, ".workbench")).filter((f) => f.startsWith("installed-")).length, 1, "the marker makes the next start skip it");
+
+        // the Spark image's pyspark (under $SPARK_HOME, not pip-installed) already holds the Connect client
+        const sparkHome = path.join(home, "spark");
+        fs.mkdirSync(path.join(sparkHome, "python", "pyspark"), { recursive: true });
+        fs.writeFileSync(script, installerScript(["pyspark-client==4.0.4"]));
+        const spark = spawnSync("python3", [script], { env: { ...process.env, HOME: home, SPARK_HOME: sparkHome }, encoding: "utf8" });
+        assert.equal(spark.status, 0, spark.stderr);
+        assert.doesNotMatch(spark.stdout, /installing/, "pyspark-client is not installed over the image's pyspark");
+    });
+
+    it("docs/first-hour.md holds the notebook's sections", () => {
+        const doc = fs.readFileSync(path.join(PROJECT_DIR, "docs", "first-hour.md"), "utf8");
+        const sections = gettingStartedSections(
+            { login: "", cullIdleMinutes: 60, maxAgeHours: 0, gpuMaxAgeHours: 8, kernelCullIdleMinutes: 60, hasBucket: true, hasGpus: true },
+            [],
+        );
+        for (const section of sections.filter((s) => s.code)) assert.ok(doc.includes(section.code!), `${section.title} is in docs/first-hour.md`);
+        assert.ok(notebookMarkdown(sections).length > 0);
+    });
+});
+
+describe("first hour: where to point DNS and what to register with GitHub", () => {
+    const domainOnly = { label: "aws+domain", stack: "aws", stackFile: variantStackFile("aws", { "workbench:domain": "hub.example.org", "workbench:tlsEmail": "alice@example.org" }) };
+
+    for (const scenario of [...SCENARIOS, domainOnly]) {
+        it(`${scenario.label}: a DNS output exactly with workbench:domain, a callback URL exactly with GitHub sign-in`, async () => {
+            const plan = scenario === domainOnly ? await runPlan(scenario.stack, { stackFile: scenario.stackFile }).then((run) => {
+                assert.equal(run.status, 0, run.stderr);
+                return run.document;
+            }) : await planOfScenario(scenario);
+            const config = configOf(scenario);
+            const dns = at(plan.outputs, "dns") as ValueMap | undefined;
+            assert.equal(dns !== undefined, config.domain !== undefined);
+            if (dns) {
+                assert.equal(dns["name"], config.domain);
+                assert.match(String(dns["instruction"]), new RegExp(config.domain!.replace(/\./g, "\\.")));
+            }
+            const callback = at(plan.outputs, "githubOAuthCallback");
+            assert.equal(callback !== undefined, config.auth.type === "github");
+            if (callback !== undefined) {
+                assert.equal(callback, at(hubValues(plan), "hub", "config", "GitHubOAuthenticator", "oauth_callback_url"), "the URL the hub itself sends GitHub");
+            }
+        });
+    }
+
+    it("the GitHub scenario is among those checked", () => assert.ok(GITHUB_SCENARIO));
+});
+
+
+
+
+describe("first hour: the new keys", () => {
+    const minimal = { "workbench:users": JSON.stringify({ admins: ["alice"] }) };
+    it("default to stopping GPU servers after 8 h, idle kernels after 60 min, idle Dask clusters after 30 min, with the Connect server on", () => {
+        const { config } = validateConfig("defaults", minimal);
+        assert.equal(config.notebook.gpuMaxAgeHours, 8);
+        assert.equal(config.notebook.kernelCullIdleMinutes, 60);
+        assert.equal(config.services.dask.idleTimeoutMinutes, 30);
+        assert.equal(config.services.spark.connectServer, true);
+        const set = validateConfig("set", { ...minimal, "workbench:services": JSON.stringify({ dask: { idleTimeoutMinutes: 90 }, spark: { connectServer: false } }) }).config;
+        assert.equal(set.services.dask.idleTimeoutMinutes, 90);
+        assert.equal(set.services.dask.enabled, true);
+        assert.equal(set.services.spark.connectServer, false);
+    });
+
+    it("reject bad values naming the key", () => {
+        try {
+            validateConfig("bad", { ...minimal, "workbench:notebook": JSON.stringify({ gpuMaxAgeHours: -1 }), "workbench:services": JSON.stringify({ dask: { idleTimeoutMinutes: 1 } }) });
+            assert.fail("accepted");
+        } catch (error) {
+            assert.ok(error instanceof ConfigError);
+            const keys = error.problems.map((p) => p.key);
+            assert.ok(keys.includes("workbench:notebook.gpuMaxAgeHours"), keys.join());
+            assert.ok(keys.some((k) => k.startsWith("workbench:services.dask")), keys.join());
+        }
+    });
+});
