@@ -1,4 +1,5 @@
 import { NodePlacement } from "../providers/contract";
+import { USER_CODE_LABELS } from "./labels";
 import { splitImage } from "./images";
 import { egressToPods, SecretKeyRef, ServiceConnection } from "./service-connection";
 import { allocatable, gibibytes } from "./sizing";
@@ -94,7 +95,7 @@ export function clusterOptionsData(input: DaskGatewayInput): ClusterOptionsData 
     const maxCores = Math.max(...Object.values(pools).map((p) => p.workerMaxCores));
     const maxMemoryGiB = Math.max(...Object.values(pools).map((p) => p.workerMaxMemoryGiB));
     return {
-        podLabels: input.podLabels,
+        podLabels: { ...input.podLabels, ...USER_CODE_LABELS }, // schedulers and workers run users' code: fenced
         idleTimeoutSeconds: DASK_IDLE_TIMEOUT_MINUTES * 60,
         defaultPool: input.userPool.name,
         pools,

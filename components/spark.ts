@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import { API_CLIENT_LABELS, USER_CODE_LABELS } from "./labels";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { NodePlacement } from "../providers/contract";
@@ -90,7 +91,8 @@ export class SparkOperator extends pulumi.ComponentResource {
                     sparkExampleApplication({
                         namespace: args.namespace,
                         serviceAccountName: args.serviceAccountName,
-                        podLabels: args.podLabels,
+                        // drivers and executors run users' code (fenced); drivers call the API server to start executors
+                        podLabels: { ...args.podLabels, ...USER_CODE_LABELS, ...API_CLIENT_LABELS },
                         env,
                         identityEnv,
                         placement: args.userPlacement,

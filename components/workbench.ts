@@ -4,10 +4,11 @@ import { Platform, ServiceAccountRef } from "../providers/contract";
 import type { StackSettings } from "../stacks/load";
 import { ClusterAddons } from "./cluster-addons";
 import { DaskGateway } from "./dask-gateway";
-import { loginInstructions } from "./hub-auth";
+import { INITIAL_PASSWORDS_OUTPUT, loginInstructions } from "./hub-auth";
 import { WorkloadAccount } from "./identity";
 import { notebookImages } from "./images";
 import { JupyterHub } from "./jupyterhub";
+import { WorkloadNetworkPolicies } from "./network-policies";
 import { ServiceConnection } from "./service-connection";
 import { SparkOperator } from "./spark";
 import { WorkloadInput } from "./workload";
@@ -101,12 +102,28 @@ export class Workbench extends pulumi.ComponentResource {
             sparkExample = spark.exampleCommand;
         }
 
+        // Dask, Spark and every other pod running users' code: fenced like the notebooks
+        new WorkloadNetworkPolicies(
+            `${name}-network`,
+            {
+                namespace: name,
+                services: connections,
+                objectStoreEgress: this.workloadAccount.privateEgress,
+                podsNeedMetadataServer: cluster.capabilities.podsNeedMetadataServer,
+                apiServerEgress: cluster.apiServerEgress,
+                provider,
+                dependsOn: [namespace],
+            },
+            { parent: this },
+        );
+
         const hub = new JupyterHub(
             `${name}-hub`,
             {
                 ...workload,
                 retainedStorageClass: cluster.retainedStorageClass,
                 hubService: cluster.hubService,
+                hub: config.hub,
                 objectStoreEgress: this.workloadAccount.privateEgress,
                 podsNeedMetadataServer: cluster.capabilities.podsNeedMetadataServer,
                 homeSizeGiB: config.storage.homeSizeGiB,
@@ -127,7 +144,10 @@ export class Workbench extends pulumi.ComponentResource {
         this.outputs = {
             namespace: this.namespace,
             hubUrl: hub.url,
-            login: hub.url.apply((url) => `${hub.reachWith ? `Run \`${hub.reachWith}\`, then: ` : ""}${loginInstructions(config, url)}`),
+            login: hub.url.apply(
+                (url) => `${hub.reachWith ? `Run \`${hub.reachWith}\`, then: ` : ""}${loginInstructions(config, { url, selfSignedCertificate: hub.selfSignedCertificate })}`,
+            ),
+            [INITIAL_PASSWORDS_OUTPUT]: hub.initialPasswords,
             services: ["jupyterhub", ...connections.map((connection) => connection.name)],
             bucketUrl: this.workloadAccount.bucketUrl,
             sparkExample,
