@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { planViolations, renderViolations } from "./policy";
 import { renderPlan } from "./render";
 import { loadedPulumiPackages, PlanError, planStack } from "./run";
 
@@ -11,6 +12,7 @@ const program = new Command()
     .option("--project-dir <dir>", "folder holding Pulumi.yaml and index.ts", process.cwd())
     .option("--loaded-packages", "with --json: add the @pulumi packages the planning process loaded")
     .option("--stats", "print the plan's wall time and peak memory on stderr")
+    .option("--policy", "run the mandatory policies (policy/) on the plan; exit non-zero on a violation")
     .parse();
 
 interface Options {
@@ -20,6 +22,7 @@ interface Options {
     projectDir: string;
     loadedPackages?: boolean;
     stats?: boolean;
+    policy?: boolean;
 }
 
 async function main(options: Options): Promise<number> {
@@ -30,6 +33,11 @@ async function main(options: Options): Promise<number> {
             process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
         } else {
             process.stdout.write(`${renderPlan(plan)}\n`);
+        }
+        if (options.policy) {
+            const found = planViolations(plan);
+            process.stderr.write(`${renderViolations(found)}\n`);
+            if (found.length > 0) return 2;
         }
         return 0;
     } catch (error) {
