@@ -1,6 +1,6 @@
 import { NodePlacement } from "../providers/contract";
-import { USER_CODE_LABELS } from "./labels";
 import { splitImage } from "./images";
+import { USER_CODE_LABELS } from "./labels";
 import { egressToPods, SecretKeyRef, ServiceConnection } from "./service-connection";
 import { allocatable, gibibytes } from "./sizing";
 import { WorkloadInput } from "./workload";

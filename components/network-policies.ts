@@ -29,6 +29,9 @@ export const METADATA_SERVER_EGRESS: readonly PrivateDestination[] = [
 /** DNS to any resolver (cluster DNS, or the metadata server's resolver with Cloud DNS for GKE). */
 const DNS_EGRESS: EgressRule = { ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }] };
 
+/** The internet without private and link-local ranges. */
+const PUBLIC_EGRESS: EgressRule = { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [...PRIVATE_RANGES] } }] };
+
 /** What the fences are made of. */
 export interface WorkloadFenceInput {
     /** The enabled services' connections: their egress rules are opened. */
@@ -58,22 +61,22 @@ export function userCodePolicySpec(input: WorkloadFenceInput): PolicySpec {
             ...input.services.flatMap((service) => service.egress),
             ...input.objectStoreEgress.map(egressToAddresses),
             ...metadata,
-            { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [...PRIVATE_RANGES] } }] },
+            PUBLIC_EGRESS,
         ],
     };
 }
 
 /**
- * API clients (Spark drivers, a Spark Connect server) reach exactly the API server's private addresses;
- * absent when the API server is public (the internet rule covers it). On a pod without the user-code label
- * this fence alone applies: DNS and the API server, nothing else.
+ * API clients (Spark drivers, a Spark Connect server) reach exactly the API server's private addresses the
+ * platform publishes; where it publishes none the API server is at a public address, which the public rule
+ * covers (as the user-code fence's own does). On a pod without the user-code label this fence alone applies:
+ * DNS and the API server, nothing private besides. The same policy exists on every platform.
  */
-export function apiClientPolicySpec(input: Pick<WorkloadFenceInput, "apiServerEgress">): PolicySpec | undefined {
-    if (input.apiServerEgress.length === 0) return undefined;
+export function apiClientPolicySpec(input: Pick<WorkloadFenceInput, "apiServerEgress">): PolicySpec {
     return {
         podSelector: { matchLabels: { ...API_CLIENT_LABELS } },
         policyTypes: ["Egress"],
-        egress: [DNS_EGRESS, ...input.apiServerEgress.map(egressToAddresses)],
+        egress: [DNS_EGRESS, ...(input.apiServerEgress.length > 0 ? input.apiServerEgress.map(egressToAddresses) : [PUBLIC_EGRESS])],
     };
 }
 
@@ -95,13 +98,12 @@ export class WorkloadNetworkPolicies extends pulumi.ComponentResource {
     constructor(name: string, args: WorkloadNetworkPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("workbench:network:WorkloadPolicies", name, {}, opts);
         const resourceOpts = { parent: this, provider: args.provider, dependsOn: args.dependsOn };
-        const specs: Array<[string, PolicySpec | undefined]> = [
+        const specs: Array<[string, PolicySpec]> = [
             [`${name}-user-code`, userCodePolicySpec(args)],
             [`${name}-api-clients`, apiClientPolicySpec(args)],
         ];
         this.policyNames = [];
         for (const [policyName, spec] of specs) {
-            if (!spec) continue;
             new k8s.networking.v1.NetworkPolicy(policyName, { metadata: { name: policyName, namespace: args.namespace }, spec }, resourceOpts);
             this.policyNames.push(policyName);
         }

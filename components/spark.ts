@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
-import { API_CLIENT_LABELS, USER_CODE_LABELS } from "./labels";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { NodePlacement } from "../providers/contract";
+import { API_CLIENT_LABELS, USER_CODE_LABELS } from "./labels";
 import { chartRelease } from "./helm";
 import { ServiceConnection } from "./service-connection";
 import { sparkExampleApplication } from "./spark-example";

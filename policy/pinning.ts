@@ -1,4 +1,4 @@
-import { Finding, finding, HELM_RELEASE, known, leaves, ofTypes, WorkbenchPolicy } from "./subject";
+import { Finding, finding, HELM_RELEASE, known, leaves, ofTypes, UNKNOWN, WorkbenchPolicy } from "./subject";
 
 /*
  * Reproducible: every chart at an exact version, every image the program names at an explicit tag or digest,
@@ -39,7 +39,8 @@ export const pinnedVersions: WorkbenchPolicy = {
         const findings: Finding[] = [];
         for (const release of ofTypes(stack, HELM_RELEASE)) {
             const version = release.props.version;
-            if (known(version) && (typeof version !== "string" || !EXACT_VERSION.test(version))) {
+            // unset installs whatever the repository serves today: as unpinned as a range
+            if (version !== UNKNOWN && (typeof version !== "string" || !EXACT_VERSION.test(version))) {
                 findings.push(finding(release, `chart ${String(release.props.chart)} has no exact version (${String(version ?? "unset")}): pin one in components/versions.ts`));
             }
             for (const problem of imageProblems(release.props.values)) findings.push(finding(release, `value ${problem}`));

@@ -315,6 +315,8 @@ const BREAKAGES: Record<string, Array<{ title: string; base: string; run: (plan:
                 ((hubValues(plan)["singleuser"] as Values)["image"] as Values)["tag"] = "latest";
                 assertViolates(plan, "pinned-versions", "kubernetes:helm.sh/v3:Release", "workbench-hub", /exact version/);
                 assertViolates(plan, "pinned-versions", "kubernetes:helm.sh/v3:Release", "workbench-hub", /tag latest/);
+                delete the(plan, "kubernetes:helm.sh/v3:Release", "workbench-dask").inputs["version"];
+                assertViolates(plan, "pinned-versions", "kubernetes:helm.sh/v3:Release", "workbench-dask", /no exact version \(unset\)/);
                 add(plan, "kubernetes:apps/v1:Deployment", "workbench-tool", { spec: { template: { spec: { containers: [{ name: "tool", image: "nginx" }] } } } });
                 assertViolates(plan, "pinned-versions", "kubernetes:apps/v1:Deployment", "workbench-tool", /no tag/);
             },
