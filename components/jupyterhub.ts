@@ -91,6 +91,19 @@ export class JupyterHub extends pulumi.ComponentResource {
 
         const access: HubAccess = { service: args.hub.service, sourceRanges: args.hub.sourceRanges, tls: effectiveHubTls(args.hub, args.domain) };
         this.selfSignedCertificate = access.tls === "self-signed";
+        // the plan explains the choice the configuration left to the defaults
+        if (access.tls === "self-signed" && !args.domain) {
+            pulumi.log.warn(
+                "The hub serves HTTPS with a certificate this stack generates (no workbench:domain): browsers warn once; passwords are still encrypted. " +
+                    "Set workbench:domain and workbench:tlsEmail for a trusted Let's Encrypt certificate, and/or workbench:hub.sourceRanges to admit only your addresses.",
+                this,
+            );
+        } else if (access.tls === "none" && access.service !== "ClusterIP") {
+            pulumi.log.warn(
+                `The hub serves plain HTTP on a ${access.service}, admitted only from ${access.sourceRanges.join(", ")} (workbench:hub.sourceRanges): passwords cross that network unencrypted.`,
+                this,
+            );
+        }
         if (access.tls === "self-signed") {
             access.certificateSecret = `${name}-tls`;
             dependsOn.push(this.selfSignedCertificateSecret(name, access.certificateSecret, args));

@@ -88,6 +88,7 @@ describe("safe by default: how the hub is reached", () => {
         assert.equal(ofType(plan, "tls:index/selfSignedCert:SelfSignedCert").length, 1);
         assert.match(String(plan.outputs["hubUrl"]), /^https:\/\//);
         assert.match(String(plan.outputs["login"]), /browser warns/);
+        assert.ok(plan.warnings.some((w) => /certificate this stack generates \(no workbench:domain\)/.test(w)), "the plan explains the choice");
     });
 
     it("with a domain the hub takes Let's Encrypt and generates no certificate; source ranges reach the load balancer", async () => {
