@@ -94,7 +94,7 @@ export function clusterOptionsData(input: DaskGatewayInput): ClusterOptionsData 
     const maxCores = Math.max(...Object.values(pools).map((p) => p.workerMaxCores));
     const maxMemoryGiB = Math.max(...Object.values(pools).map((p) => p.workerMaxMemoryGiB));
     return {
-        podLabels: { ...input.podLabels, ...USER_CODE_LABELS },
+        podLabels: { ...input.podLabels, ...USER_CODE_LABELS }, // schedulers and workers run users' code: fenced
         idleTimeoutSeconds: input.idleTimeoutMinutes * 60,
         defaultPool: input.userPool.name,
         pools,

@@ -6,6 +6,70 @@ import { SecretKeyRef } from "./service-connection";
  * default, GitHub OAuth as an option, dummy only where the configuration allows it (a local cluster).
  */
 
+/** A named user's account, created with a generated password when the hub first starts. */
+export interface PresetAccount {
+    /** The user name (from `users.admins` or `users.allowed`). */
+    name: string;
+    /** The hub's environment variable holding the first password, by reference to {@link secretKey}. */
+    passwordEnv: string;
+    /** The key of the passwords Secret holding this account's password (user names may hold `@`, keys may not). */
+    secretKey: string;
+}
+
+/**
+ * Every named user gets an account from the first start: NativeAuthenticator pre-authorizes `admin_users`
+ * and `allowed_users` at sign-up, so a name left unclaimed would go to whoever signs up first.
+ */
+export function presetAccounts(users: WorkbenchConfig["users"]): PresetAccount[] {
+    return [...users.admins, ...users.allowed].map((name, i) => ({ name, passwordEnv: `WORKBENCH_PRESET_PASSWORD_${i}`, secretKey: `user-${i}` }));
+}
+
+/** Where z2jh's hub reads its configuration; `jupyterhub_config.py` puts this folder on the Python path. */
+export const HUB_CONFIG_DIR = "/usr/local/etc/jupyterhub";
+
+/** The module (a file in {@link HUB_CONFIG_DIR}) and class of the workbench's NativeAuthenticator. */
+export const PRESET_AUTHENTICATOR = { module: "workbench_native", className: "WorkbenchNativeAuthenticator" } as const;
+
+/**
+ * NativeAuthenticator (1.3.0 in z2jh 4.4.0's hub image) with accounts that exist from the first start.
+ * `create_user`, which sign-up calls, returns nothing for a name that has a `UserInfo` row, so a name with a
+ * row cannot be claimed. A row is created only when missing: a password the user changed survives restarts.
+ * The password is hashed here with bcrypt, as NativeAuthenticator hashes its own.
+ */
+export const PRESET_AUTHENTICATOR_SOURCE = `"""NativeAuthenticator whose named accounts exist from the hub's first start (the workbench's)."""
+import os
+
+import bcrypt
+from nativeauthenticator import NativeAuthenticator
+from nativeauthenticator.orm import UserInfo
+from traitlets import Dict, List
+
+
+class ${PRESET_AUTHENTICATOR.className}(NativeAuthenticator):
+    preset_accounts = List(
+        Dict(),
+        config=True,
+        help="Accounts created, already authorized, when missing: [{name, password_env}], the password read from the environment.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for account in self.preset_accounts:
+            username = self.normalize_username(account["name"])
+            if UserInfo.find(self.db, username) is not None:
+                continue
+            password = os.environ[account["password_env"]].encode()
+            self.db.add(UserInfo(username=username, password=bcrypt.hashpw(password, bcrypt.gensalt()), is_authorized=True))
+            self.log.info("Created the preset account %s", username)
+        self.db.commit()
+`;
+
+/** A file z2jh mounts into the hub pod (`hub.extraFiles`). */
+export interface HubExtraFile {
+    mountPath: string;
+    stringData: string;
+}
+
 /** What the hub needs for sign-in. */
 export interface HubAuthInput {
     /** `workbench:auth`. */
@@ -16,6 +80,8 @@ export interface HubAuthInput {
     domain?: string;
     /** The Secret key holding the GitHub OAuth client secret (with GitHub auth). */
     githubClientSecret?: SecretKeyRef;
+    /** The Secret holding the named users' first passwords, keyed by {@link PresetAccount.secretKey} (native sign-in). */
+    presetPasswordsSecret?: string;
 }
 
 /** An environment variable of the hub pod, as z2jh's `hub.extraEnv` mapping takes it. */
@@ -34,6 +100,8 @@ export interface HubAuthValues {
     extraEnv: Record<string, HubEnvVar>;
     /** Entries of `hub.extraConfig`. */
     extraConfig: Record<string, string>;
+    /** Entries of `hub.extraFiles`: code the configuration imports, never a secret. */
+    extraFiles: Record<string, HubExtraFile>;
 }
 
 /** NativeAuthenticator's sign-up and authorization pages need its own templates on the hub's path. */
@@ -49,10 +117,14 @@ export function hubAuthValues(input: HubAuthInput): HubAuthValues {
     const { auth, users } = input;
     const people = { admin_users: [...users.admins], allowed_users: [...users.allowed] };
     switch (auth.type) {
-        case "native":
+        case "native": {
+            if (!input.presetPasswordsSecret) throw new Error("native sign-in needs the Secret of the named users' first passwords");
+            const secretName = input.presetPasswordsSecret;
+            const accounts = presetAccounts(users);
             return {
                 config: {
-                    JupyterHub: { authenticator_class: "nativeauthenticator.NativeAuthenticator" },
+                    JupyterHub: { authenticator_class: `${PRESET_AUTHENTICATOR.module}.${PRESET_AUTHENTICATOR.className}` },
+                    [PRESET_AUTHENTICATOR.className]: { preset_accounts: accounts.map((account) => ({ name: account.name, password_env: account.passwordEnv })) },
                     // Admin approval is the gate: anyone may sign up, only approved accounts (and the
                     // pre-approved admins and allowed users) can log in.
                     Authenticator: { ...people, allow_all: true },
@@ -66,9 +138,13 @@ export function hubAuthValues(input: HubAuthInput): HubAuthValues {
                         seconds_before_next_try: 600,
                     },
                 },
-                extraEnv: {},
+                extraEnv: Object.fromEntries(
+                    accounts.map((account): [string, HubEnvVar] => [account.passwordEnv, { name: account.passwordEnv, valueFrom: { secretKeyRef: { name: secretName, key: account.secretKey } } }]),
+                ),
                 extraConfig: { "10-native-authenticator-templates": NATIVE_TEMPLATES },
+                extraFiles: { "workbench-native-authenticator": { mountPath: `${HUB_CONFIG_DIR}/${PRESET_AUTHENTICATOR.module}.py`, stringData: PRESET_AUTHENTICATOR_SOURCE } },
             };
+        }
         case "github": {
             if (!auth.githubClientId || !input.domain || !input.githubClientSecret) {
                 // validation requires all three with GitHub auth; reaching here is a programming error
@@ -89,6 +165,7 @@ export function hubAuthValues(input: HubAuthInput): HubAuthValues {
                 },
                 extraEnv: { [GITHUB_CLIENT_SECRET_ENV]: { name: GITHUB_CLIENT_SECRET_ENV, valueFrom: { secretKeyRef: input.githubClientSecret } } },
                 extraConfig: {},
+                extraFiles: {},
             };
         }
         case "dummy":
@@ -97,25 +174,44 @@ export function hubAuthValues(input: HubAuthInput): HubAuthValues {
                 config: { JupyterHub: { authenticator_class: "dummy" }, Authenticator: { ...people, allow_all: true } },
                 extraEnv: {},
                 extraConfig: {},
+                extraFiles: {},
             };
     }
 }
 
+/** What the login instructions need to know about how the hub is reached. */
+export interface HubReach {
+    /** Where users open the hub. */
+    url: string;
+    /** The hub serves a certificate the stack generated itself: browsers warn. */
+    selfSignedCertificate: boolean;
+}
+
+/** The stack output holding the named users' first passwords (a secret). */
+export const INITIAL_PASSWORDS_OUTPUT = "initialPasswords";
+
 /** How to log in, for the stack outputs. */
-export function loginInstructions(input: Pick<HubAuthInput, "auth" | "users">, hubUrl: string): string {
+export function loginInstructions(input: Pick<HubAuthInput, "auth" | "users">, reach: HubReach): string {
+    const hubUrl = reach.url;
     const admins = input.users.admins.join(", ");
+    const certificate = reach.selfSignedCertificate
+        ? " The hub's certificate is generated by this stack (self-signed): the browser warns once; accept it, the connection is still encrypted. Set workbench:domain for a trusted certificate."
+        : "";
     switch (input.auth.type) {
-        case "native":
+        case "native": {
+            const named = [...input.users.admins, ...input.users.allowed].join(", ");
             return (
-                `Open ${hubUrl}/hub/signup and sign up as ${admins} (admins are pre-approved: do it before anyone else claims the name). ` +
-                `Others sign up the same way and wait until an admin approves them at ${hubUrl}/hub/authorize.`
+                `Open ${hubUrl}/hub/login and sign in as ${admins} (admin). The first password of each named user (${named}) is shown by ` +
+                `\`pulumi stack output ${INITIAL_PASSWORDS_OUTPUT} --show-secrets\`; change it at ${hubUrl}/hub/change-password. ` +
+                `Others sign up at ${hubUrl}/hub/signup and wait until an admin approves them at ${hubUrl}/hub/authorize.${certificate}`
             );
+        }
         case "github": {
             const orgs = input.auth.githubOrganizations;
             const who = [`admins ${admins}`, ...(input.users.allowed.length > 0 ? [`users ${input.users.allowed.join(", ")}`] : []), ...(orgs.length > 0 ? [`members of ${orgs.join(", ")}`] : [])];
-            return `Open ${hubUrl} and sign in with GitHub; allowed: ${who.join("; ")}.`;
+            return `Open ${hubUrl} and sign in with GitHub; allowed: ${who.join("; ")}.${certificate}`;
         }
         case "dummy":
-            return `Open ${hubUrl} and sign in with any user name and password (dummy sign-in, local clusters only); admins: ${admins}.`;
+            return `Open ${hubUrl} and sign in with any user name and password (dummy sign-in, only on a hub reached by port-forward); admins: ${admins}.`;
     }
 }

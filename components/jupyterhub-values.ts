@@ -3,6 +3,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { HUB_DB_GIB } from "../providers/catalog";
 import { HubServiceExposure, PrivateDestination } from "../providers/contract";
 import { GETTING_STARTED_DIR, GETTING_STARTED_VOLUME, GettingStartedMount, postStartCommand } from "./getting-started";
+import type { HubTls } from "../stacks/rules";
+import type { WorkbenchConfig } from "../stacks/schema";
 import { HubAuthValues, HubEnvVar } from "./hub-auth";
 import { helmMerge } from "./helm-merge";
 import { splitImage } from "./images";
@@ -30,12 +32,26 @@ const HUB_ACCESS_LABEL = { "hub.jupyter.org/network-access-hub": "true" };
 /** Scopes JupyterHub gives a notebook's own token by default (its `server` role). */
 const DEFAULT_SERVER_TOKEN_SCOPES = ["users:activity!user", "access:servers!server"];
 
+/** How the hub is reached, resolved from `workbench:hub` and the domain. */
+export interface HubAccess {
+    /** The proxy's Service type. */
+    service: WorkbenchConfig["hub"]["service"];
+    /** CIDRs a LoadBalancer admits (empty: any). */
+    sourceRanges: readonly string[];
+    /** The TLS the proxy serves. */
+    tls: HubTls;
+    /** With self-signed TLS: the `kubernetes.io/tls` Secret holding the generated certificate and key. */
+    certificateSecret?: string;
+}
+
 /** Everything the hub's values are made of. */
 export interface JupyterHubInput extends WorkloadInput {
     /** Storage class for homes and the hub database; its volumes outlive the release. */
     retainedStorageClass: pulumi.Input<string>;
-    /** How the hub's proxy Service is exposed (type and annotations, from the platform). */
+    /** What the platform adds to the hub's proxy Service (load balancer annotations). */
     hubService: HubServiceExposure;
+    /** How the hub is reached: Service type, source ranges, TLS. */
+    access: HubAccess;
     /** Private addresses notebooks must reach for the bucket (an S3-compatible store on a private network). */
     objectStoreEgress: readonly PrivateDestination[];
     /** Notebooks must reach the cloud metadata server (it serves their workload identity). */
@@ -123,6 +139,33 @@ function gettingStartedValues(mount: GettingStartedMount | undefined): Record<st
     };
 }
 
+/** The proxy's public Service: the configured type, the platform's load balancer annotations, the source ranges. */
+function proxyServiceValues(access: HubAccess, platform: HubServiceExposure): Record<string, unknown> {
+    const loadBalancer = access.service === "LoadBalancer";
+    return {
+        type: access.service,
+        annotations: loadBalancer ? platform.annotations : {},
+        ...(loadBalancer && access.sourceRanges.length > 0 ? { loadBalancerSourceRanges: [...access.sourceRanges] } : {}),
+    };
+}
+
+/**
+ * z2jh's `proxy.https`: Let's Encrypt through its autohttps pod, or the generated certificate from a Secret
+ * (the proxy then serves HTTPS on 443 and redirects port 80 there), or nothing on a port-forwarded hub.
+ */
+function proxyHttpsValues(input: JupyterHubInput): Record<string, unknown> {
+    switch (input.access.tls) {
+        case "letsencrypt":
+            if (!input.domain) throw new Error("Let's Encrypt needs workbench:domain (validation requires it)");
+            return { enabled: true, type: "letsencrypt", hosts: [input.domain], letsencrypt: { contactEmail: input.tlsEmail } };
+        case "self-signed":
+            if (!input.access.certificateSecret) throw new Error("self-signed TLS needs the certificate's Secret");
+            return { enabled: true, type: "secret", secret: { name: input.access.certificateSecret, key: "tls.key", crt: "tls.crt" } };
+        case "none":
+            return { enabled: false };
+    }
+}
+
 /** The z2jh chart's values. */
 export function jupyterHubValues(input: JupyterHubInput): Record<string, unknown> {
     const system = { nodeSelector: input.systemPlacement.nodeSelector, tolerations: input.systemPlacement.tolerations };
@@ -145,17 +188,16 @@ export function jupyterHubValues(input: JupyterHubInput): Record<string, unknown
                 ...(Object.keys(registered.tokenEnv).length > 0 ? { "20-service-tokens": SERVICE_TOKENS_CONFIG } : {}),
             },
             services: registered.services,
+            ...(Object.keys(input.auth.extraFiles).length > 0 ? { extraFiles: input.auth.extraFiles } : {}),
             // every user may use the registered services (e.g. create Dask clusters)
             ...(registered.userScopes.length > 0 ? { loadRoles: { user: { scopes: ["self", ...registered.userScopes] } } } : {}),
             db: { type: "sqlite-pvc", pvc: { storageClassName: input.retainedStorageClass, storage: `${HUB_DB_GIB}Gi` } },
         },
         proxy: {
-            service: { type: input.hubService.type, annotations: input.hubService.annotations },
+            service: proxyServiceValues(input.access, input.hubService),
             chp: system,
             traefik: system,
-            https: input.domain
-                ? { enabled: true, type: "letsencrypt", hosts: [input.domain], letsencrypt: { contactEmail: input.tlsEmail } }
-                : { enabled: false },
+            https: proxyHttpsValues(input),
         },
         singleuser: {
             image: splitImage(input.images.cpu),

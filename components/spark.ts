@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { NodePlacement, NodePool, ResourceRequests } from "../providers/contract";
+import { API_CLIENT_LABELS, USER_CODE_LABELS } from "./labels";
 import { chartRelease } from "./helm";
 import { ServiceConnection } from "./service-connection";
 import { SparkConnectServer } from "./spark-connect";
@@ -108,7 +109,8 @@ export class SparkOperator extends pulumi.ComponentResource {
                     sparkExampleApplication({
                         namespace: args.namespace,
                         serviceAccountName: args.serviceAccountName,
-                        podLabels: args.podLabels,
+                        // drivers and executors run users' code (fenced); drivers call the API server to start executors
+                        podLabels: { ...args.podLabels, ...USER_CODE_LABELS, ...API_CLIENT_LABELS },
                         env,
                         identityEnv,
                         placement: args.userPool.placement,

@@ -5,11 +5,12 @@ import type { StackSettings } from "../stacks/load";
 import { ClusterAddons } from "./cluster-addons";
 import { DaskGateway } from "./dask-gateway";
 import { GettingStarted, pathStyleEnv, signInFacts } from "./getting-started";
-import { loginInstructions } from "./hub-auth";
+import { INITIAL_PASSWORDS_OUTPUT, loginInstructions } from "./hub-auth";
 import { WorkloadAccount } from "./identity";
 import { notebookImages } from "./images";
 import { JupyterHub } from "./jupyterhub";
 import { PROXY_PUBLIC_SERVICE } from "./jupyterhub-values";
+import { WorkloadNetworkPolicies } from "./network-policies";
 import { ServiceConnection } from "./service-connection";
 import { SparkOperator } from "./spark";
 import { WorkloadInput } from "./workload";
@@ -131,12 +132,28 @@ export class Workbench extends pulumi.ComponentResource {
         );
         hubDependsOn.push(gettingStarted.configMap);
 
+        // Dask, Spark and every other pod running users' code: fenced like the notebooks
+        new WorkloadNetworkPolicies(
+            `${name}-network`,
+            {
+                namespace: name,
+                services: connections,
+                objectStoreEgress: this.workloadAccount.privateEgress,
+                podsNeedMetadataServer: cluster.capabilities.podsNeedMetadataServer,
+                apiServerEgress: cluster.apiServerEgress,
+                provider,
+                dependsOn: [namespace],
+            },
+            { parent: this },
+        );
+
         const hub = new JupyterHub(
             `${name}-hub`,
             {
                 ...workload,
                 retainedStorageClass: cluster.retainedStorageClass,
                 hubService: cluster.hubService,
+                hub: config.hub,
                 objectStoreEgress: this.workloadAccount.privateEgress,
                 podsNeedMetadataServer: cluster.capabilities.podsNeedMetadataServer,
                 homeSizeGiB: config.storage.homeSizeGiB,
@@ -157,7 +174,11 @@ export class Workbench extends pulumi.ComponentResource {
         this.outputs = {
             namespace: this.namespace,
             hubUrl: hub.url,
-            login: hub.url.apply((url) => `${hub.reachWith ? `Run \`${hub.reachWith}\`, then: ` : ""}${loginInstructions(config, url)} ${stopsSentence(config)}`),
+            login: hub.url.apply(
+                (url) =>
+                    `${hub.reachWith ? `Run \`${hub.reachWith}\`, then: ` : ""}${loginInstructions(config, { url, selfSignedCertificate: hub.selfSignedCertificate })} ${stopsSentence(config)}`,
+            ),
+            [INITIAL_PASSWORDS_OUTPUT]: hub.initialPasswords,
             ...siteOutputs(name, config, provider, hub, this),
             services: ["jupyterhub", ...connections.map((connection) => connection.name)],
             bucketUrl: this.workloadAccount.bucketUrl,

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
+import { planViolations, renderViolations } from "./policy";
 import { renderPlan } from "./render";
 import { loadedPulumiPackages, PlanError, planStack } from "./run";
 
@@ -17,6 +18,7 @@ const program = new Command()
     .option("--project-dir <dir>", "folder holding Pulumi.yaml and index.ts", process.cwd())
     .option("--loaded-packages", "with --json: add the @pulumi packages the planning process loaded")
     .option("--stats", "print the plan's wall time and peak memory on stderr")
+    .option("--policy", "run the mandatory policies (policy/) on the plan; exit non-zero on a violation")
     .parse();
 
 interface Options {
@@ -27,6 +29,7 @@ interface Options {
     projectDir: string;
     loadedPackages?: boolean;
     stats?: boolean;
+    policy?: boolean;
 }
 
 /** The stack to plan: `--stack`, or the name in a `--stack-file` called `Pulumi.<stack>.yaml`. */
@@ -61,6 +64,11 @@ async function main(options: Options): Promise<number> {
             emit(options, `${JSON.stringify(document, null, 2)}\n`);
         } else {
             emit(options, `${renderPlan(plan)}\n`);
+        }
+        if (options.policy) {
+            const found = planViolations(plan);
+            process.stderr.write(`${renderViolations(found)}\n`);
+            if (found.length > 0) return 2;
         }
         return 0;
     } catch (error) {

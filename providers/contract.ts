@@ -106,12 +106,17 @@ export interface ClusterCapabilities {
 }
 
 /**
- * How the hub's public Service is exposed: a LoadBalancer where the cluster has one (every cloud),
- * a NodePort or only a ClusterIP (reached with `kubectl port-forward`) where it has none (kind, bare metal).
+ * What the platform adds to the hub's public Service. Whether the hub is exposed at all (LoadBalancer,
+ * NodePort, or ClusterIP reached with `kubectl port-forward`), from where and with which TLS is the
+ * cloud-agnostic `workbench:hub` setting, which the shared layer applies on every platform.
  */
 export interface HubServiceExposure {
-    type: "LoadBalancer" | "NodePort" | "ClusterIP";
-    /** Annotations for the Service (e.g. which kind of cloud load balancer). */
+    /**
+     * @deprecated The Service type is `workbench:hub.service`; a platform may still state what its
+     * clusters offer, the shared layer does not read it.
+     */
+    type?: "LoadBalancer" | "NodePort" | "ClusterIP";
+    /** Annotations for a LoadBalancer Service (which kind of cloud load balancer, health probe path). */
     annotations: Record<string, string>;
 }
 

@@ -85,12 +85,9 @@ const poolBoundsOrdered: Rule = ({ parsed }) => {
 };
 
 const authComplete: Rule = ({ parsed, secretsSet }) => {
-    const { auth, cloud } = parsed;
+    const { auth } = parsed;
     if (!auth) return [];
     const problems: ConfigProblem[] = [];
-    if (auth.type === "dummy" && cloud && cloud !== "existing") {
-        problems.push({ key: "workbench:auth.type", given: auth.type, allowed: `dummy sign-in accepts any password and is only for a local cluster; use native or github on ${cloud}` });
-    }
     if (auth.type === "github") {
         if (!auth.githubClientId) {
             problems.push({ key: "workbench:auth.githubClientId", given: undefined, allowed: "required with auth.type github: the OAuth app's client id" });
@@ -110,9 +107,67 @@ const tlsNeedsEmail: Rule = ({ parsed }) =>
         ? [{ key: "workbench:tlsEmail", given: undefined, allowed: "required with workbench:domain: Let's Encrypt's contact address" }]
         : [];
 
-const domainNeedsReachableHub: Rule = ({ parsed }) =>
-    parsed.cloud === "existing" && parsed.domain !== undefined && parsed.existing?.hubService === "ClusterIP"
-        ? [{ key: "workbench:existing.hubService", given: "ClusterIP", allowed: "with workbench:domain the hub must be reachable for Let's Encrypt: LoadBalancer or NodePort" }]
+/** The TLS the hub serves: `auto` resolved against the domain and the Service type. */
+export type HubTls = "letsencrypt" | "self-signed" | "none";
+
+/**
+ * What `workbench:hub.tls` means for this stack: `auto` is Let's Encrypt with a domain, a certificate the
+ * stack generates for an exposed hub without one, and none for a hub reached by port-forward only.
+ */
+export function effectiveHubTls(hub: WorkbenchConfig["hub"], domain: string | undefined): HubTls {
+    if (hub.tls !== "auto") return hub.tls;
+    if (domain !== undefined) return "letsencrypt";
+    return hub.service === "ClusterIP" ? "none" : "self-signed";
+}
+
+/** Whether anyone but a port-forwarding cluster user can reach the hub. */
+export function hubExposed(hub: WorkbenchConfig["hub"]): boolean {
+    return hub.service !== "ClusterIP";
+}
+
+const hubExposureSafe: Rule = ({ parsed }) => {
+    const { hub, auth } = parsed;
+    if (!hub) return [];
+    const problems: ConfigProblem[] = [];
+    if (auth?.type === "dummy" && hubExposed(hub)) {
+        problems.push({
+            key: "workbench:auth.type",
+            given: auth.type,
+            allowed: `dummy sign-in accepts any name and password: only on a hub that is not exposed (workbench:hub.service ClusterIP, reached by kubectl port-forward; it is ${hub.service}); otherwise use native or github`,
+        });
+    }
+    if (hub.sourceRanges.length > 0 && hub.service !== "LoadBalancer") {
+        problems.push({ key: "workbench:hub.sourceRanges", given: hub.sourceRanges, allowed: `only with workbench:hub.service LoadBalancer (it is ${hub.service})` });
+    }
+    if ("domain" in parsed) {
+        const tls = effectiveHubTls(hub, parsed.domain);
+        if (tls === "letsencrypt" && parsed.domain === undefined) {
+            problems.push({ key: "workbench:hub.tls", given: hub.tls, allowed: "letsencrypt needs workbench:domain (and workbench:tlsEmail); without a domain use self-signed" });
+        }
+        if (tls === "letsencrypt" && hub.sourceRanges.length > 0) {
+            problems.push({
+                key: "workbench:hub.sourceRanges",
+                given: hub.sourceRanges,
+                allowed: "Let's Encrypt's HTTP-01 check must reach the hub from anywhere: drop the source ranges, or set workbench:hub.tls self-signed to keep them",
+            });
+        }
+        if (tls === "none" && hubExposed(hub) && hub.sourceRanges.length === 0 && auth?.type !== "dummy") {
+            problems.push({
+                key: "workbench:hub.tls",
+                given: hub.tls,
+                allowed: `passwords would cross the network in plain HTTP on a ${hub.service} hub: use auto/self-signed/letsencrypt, fence it with workbench:hub.sourceRanges, or set workbench:hub.service ClusterIP (port-forward)`,
+            });
+        }
+        if (parsed.domain !== undefined && hub.service === "ClusterIP") {
+            problems.push({ key: "workbench:hub.service", given: "ClusterIP", allowed: "with workbench:domain the hub must be reachable for Let's Encrypt: LoadBalancer or NodePort" });
+        }
+    }
+    return problems;
+};
+
+const hubServiceMoved: Rule = ({ parsed }) =>
+    parsed.existing?.hubService !== undefined
+        ? [{ key: "workbench:existing.hubService", given: parsed.existing.hubService, allowed: `replaced by workbench:hub.service on every platform; set pulumi config set --path workbench:hub.service ${parsed.existing.hubService} and remove existing.hubService` }]
         : [];
 
 const servicesAvailable: Rule = ({ parsed }) =>
@@ -182,7 +237,8 @@ const RULES: readonly Rule[] = [
     poolBoundsOrdered,
     authComplete,
     tlsNeedsEmail,
-    domainNeedsReachableHub,
+    hubExposureSafe,
+    hubServiceMoved,
     servicesAvailable,
     existingGpuNodesMatchPools,
     existingObjectStoreCredentials,

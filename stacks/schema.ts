@@ -212,6 +212,19 @@ function hostBitsZero(cidr: string): boolean {
     return hostBits === 0 || value % 2 ** hostBits === 0;
 }
 
+/**
+ * How the hub, the workbench's one entry point, is reached. Cloud-agnostic: every platform honours it.
+ * `service`: LoadBalancer (a public address), NodePort, or ClusterIP (reached by `kubectl port-forward` only).
+ * `sourceRanges`: CIDRs allowed to reach a LoadBalancer (an extra fence; Let's Encrypt needs the world).
+ * `tls`: `auto` takes Let's Encrypt with `domain`, else a certificate the stack generates for an exposed hub,
+ * else none (port-forward); `none` on an exposed hub is allowed only behind `sourceRanges`.
+ */
+export const HubSchema = z.strictObject({
+    service: z.enum(["LoadBalancer", "NodePort", "ClusterIP"]).default("LoadBalancer"),
+    sourceRanges: z.array(cidr).default([]),
+    tls: z.enum(["auto", "letsencrypt", "self-signed", "none"]).default("auto"),
+});
+
 /** AWS-only settings (region is `aws:region`). */
 export const AwsSchema = z.strictObject({
     /** Availability zones to spread subnets over (EKS needs two). */
@@ -305,8 +318,8 @@ export const ExistingSchema = z.strictObject({
     gpuNodes: z.array(ExistingGpuNodesSchema).default([]),
     /** Install NVIDIA's device plugin (off when the cluster runs the GPU operator). */
     installNvidiaDevicePlugin: z.boolean().default(false),
-    /** How the hub is exposed: a LoadBalancer needs a load-balancer implementation (MetalLB, k3d's); ClusterIP means `kubectl port-forward`. */
-    hubService: z.enum(["LoadBalancer", "NodePort", "ClusterIP"]).default("LoadBalancer"),
+    /** Replaced by `workbench:hub.service` (validation says so when it is set). */
+    hubService: z.enum(["LoadBalancer", "NodePort", "ClusterIP"]).optional(),
     objectStore: ExistingObjectStoreSchema.default({ type: "none" }),
     /**
      * Private ranges where pods reach the API server (`kubectl get endpoints kubernetes`), for the pods that
@@ -344,6 +357,8 @@ export const WorkbenchConfigSchema = z.strictObject({
         .optional(),
     /** Contact address for Let's Encrypt (needed with `domain`). */
     tlsEmail: email.optional(),
+    /** How the hub is reached: Service type, source ranges, TLS. */
+    hub: HubSchema.default(HubSchema.parse({})),
     notebook: NotebookSchema.default(NotebookSchema.parse({})),
     services: ServicesSchema.default(ServicesSchema.parse({})),
     budget: BudgetSchema.default(BudgetSchema.parse({})),

@@ -99,6 +99,7 @@ const hubInput = (overrides: Partial<JupyterHubInput> = {}): JupyterHubInput => 
     gpuPools,
     retainedStorageClass: "retained",
     hubService: { type: "LoadBalancer", annotations: { "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path": "/hub/health" } },
+    access: { service: "LoadBalancer", sourceRanges: [], tls: "none" },
     objectStoreEgress: [],
     podsNeedMetadataServer: false,
     homeSizeGiB: 10,
@@ -106,7 +107,7 @@ const hubInput = (overrides: Partial<JupyterHubInput> = {}): JupyterHubInput => 
     maxAgeHours: 0,
     gpuMaxAgeHours: 8,
     kernelCullIdleMinutes: 60,
-    auth: hubAuthValues({ auth: { type: "native", githubOrganizations: [] }, users: { admins: ["alice"], allowed: [] } }),
+    auth: hubAuthValues({ auth: { type: "native", githubOrganizations: [] }, users: { admins: ["alice"], allowed: [] }, presetPasswordsSecret: "lab-initial-passwords" }),
     services: [],
     ...overrides,
 });
@@ -154,7 +155,7 @@ describe("components: JupyterHub values from the contract", () => {
 
     it("sign-in: native keeps sign-up behind admin approval; GitHub needs its callback on the domain; dummy admits any name", () => {
         const users = { admins: ["alice"], allowed: ["bob"] };
-        const native = hubAuthValues({ auth: { type: "native", githubOrganizations: [] }, users });
+        const native = hubAuthValues({ auth: { type: "native", githubOrganizations: [] }, users, presetPasswordsSecret: "lab-initial-passwords" });
         assert.equal(at(native.config, "NativeAuthenticator", "open_signup"), false);
         assert.deepEqual(at(native.config, "Authenticator", "allowed_users"), ["bob"]);
         const github = hubAuthValues({

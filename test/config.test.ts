@@ -98,9 +98,9 @@ describe("stack configuration", () => {
                 ...minimal,
                 "workbench:domain": "hub.example.org",
                 "workbench:tlsEmail": "ops@example.org",
-                "workbench:existing": JSON.stringify({ hubService: "ClusterIP" }),
+                "workbench:hub": JSON.stringify({ service: "ClusterIP" }),
             }),
-            ["workbench:existing.hubService"],
+            ["workbench:hub.service"],
         );
     });
 

@@ -10,7 +10,7 @@ const hubValuesOf = (plan: Awaited<ReturnType<typeof planOf>>) => {
 
 // a cluster that already has a retained class: use it by name, create none
 const namedClass = variantStackFile("local", {
-    "workbench:existing": { context: "k3d-lab", storageClass: { name: "longhorn-retain" }, hubService: "LoadBalancer" },
+    "workbench:existing": { context: "k3d-lab", storageClass: { name: "longhorn-retain" } },
 });
 const namedClassRun = runPlan("local", { stackFile: namedClass });
 namedClassRun.catch(() => undefined);

@@ -69,6 +69,7 @@ export const SCENARIOS: Scenario[] = [
             ],
             "workbench:notebook": { cullIdleMinutes: 45, maxAgeHours: 12 },
             "workbench:storage": { homeSizeGiB: 25 },
+            "workbench:hub": { service: "NodePort" },
             "workbench:existing": {
                 context: "kind-workbench",
                 storageClass: { name: "workbench-retained", provisioner: "rancher.io/local-path" },
@@ -77,7 +78,6 @@ export const SCENARIOS: Scenario[] = [
                 userTaints: [PLACED.userTaint],
                 gpuNodes: PLACED.gpuNodes,
                 installNvidiaDevicePlugin: true,
-                hubService: "NodePort",
                 objectStore: {
                     type: "s3",
                     endpoint: PLACED.endpoint,
@@ -101,10 +101,10 @@ export const SCENARIOS: Scenario[] = [
             "workbench:tlsEmail": "alice@example.org",
             "workbench:githubClientSecret": { secure: "v1:GITHUBCLIENTSECRET" },
             "workbench:services": { dask: false, spark: true },
+            "workbench:hub": { service: "LoadBalancer" },
             "workbench:existing": {
                 context: "kind-workbench",
                 storageClass: { name: "workbench-retained", provisioner: "rancher.io/local-path" },
-                hubService: "LoadBalancer",
             },
         }),
     },

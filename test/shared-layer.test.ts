@@ -169,8 +169,9 @@ describe("shared layer: JupyterHub", () => {
             const config = configOf(scenario);
             const hubConfig = at(hubValues(plan), "hub", "config") as ValueMap;
             const authenticator = at(hubConfig, "JupyterHub", "authenticator_class");
-            if (config.cloud !== "existing") assert.notEqual(authenticator, "dummy");
-            const expected = { native: "nativeauthenticator.NativeAuthenticator", github: "github", dummy: "dummy" }[config.auth.type];
+            // dummy sign-in only on a hub reached by port-forward (validation enforces it)
+            if (config.hub.service !== "ClusterIP") assert.notEqual(authenticator, "dummy");
+            const expected = { native: "workbench_native.WorkbenchNativeAuthenticator", github: "github", dummy: "dummy" }[config.auth.type];
             assert.equal(authenticator, expected);
             assert.deepEqual(at(hubConfig, "Authenticator", "admin_users"), config.users.admins);
             assert.deepEqual(at(hubConfig, "Authenticator", "allowed_users"), config.users.allowed);
@@ -194,17 +195,18 @@ describe("shared layer: JupyterHub", () => {
         it(`${scenario.label}: one public entry point: the hub's proxy, exposed as the platform says, and nothing else`, async () => {
             const plan = await planOfScenario(scenario);
             const config = configOf(scenario);
-            // clouds expose the hub through their load balancer; an existing cluster as configured
-            const exposure = config.cloud === "existing" ? config.existing.hubService : "LoadBalancer";
+            // every platform exposes the hub as workbench:hub.service says
+            const exposure = config.hub.service;
             assert.equal(at(hubValues(plan), "proxy", "service", "type"), exposure);
             if (releaseOf(plan, CHARTS.daskGateway.chart)) assert.equal(at(daskValues(plan), "traefik", "service", "type"), "ClusterIP");
             const exposed = ofType(plan, "kubernetes:helm.sh/v3:Release").filter((r) => /"(LoadBalancer|NodePort)"/.test(JSON.stringify(r.inputs["values"])));
             assert.deepEqual(exposed.map((r) => r.inputs["chart"]), exposure === "ClusterIP" ? [] : [CHARTS.jupyterhub.chart]);
             const hubUrl = String(at(plan.outputs, "hubUrl"));
             const login = String(at(plan.outputs, "login"));
+            // an exposed hub serves HTTPS (a generated certificate without a domain)
             if (config.domain) assert.equal(hubUrl, `https://${config.domain}`);
-            else if (exposure === "LoadBalancer") assert.match(hubUrl, /^http:\/\/[a-z0-9.:-]+$/, "the proxy's load balancer address");
-            else if (exposure === "NodePort") assert.match(hubUrl, /^http:\/\/<any node's address>:/);
+            else if (exposure === "LoadBalancer") assert.match(hubUrl, /^https:\/\/[a-z0-9.:-]+$/, "the proxy's load balancer address");
+            else if (exposure === "NodePort") assert.match(hubUrl, /^https:\/\/<any node's address>:/);
             else {
                 assert.equal(hubUrl, "http://localhost:8080");
                 assert.ok(login.includes("port-forward service/proxy-public 8080:80"), login);

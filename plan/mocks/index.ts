@@ -3,10 +3,11 @@ import { awsMocks } from "./aws";
 import { eksMocks } from "./eks";
 import { kubernetesMocks } from "./kubernetes";
 import { randomMocks } from "./random";
+import { tlsMocks } from "./tls";
 import { MockContext, PackageMocks } from "./types";
 
 /** Every package whose resources and invokes the plan answers. */
-const PACKAGES: readonly PackageMocks[] = [kubernetesMocks, randomMocks, awsMocks, eksMocks];
+const PACKAGES: readonly PackageMocks[] = [kubernetesMocks, randomMocks, awsMocks, eksMocks, tlsMocks];
 
 function packageOf(token: string): PackageMocks | undefined {
     return PACKAGES.find((p) => token.startsWith(p.prefix));

@@ -74,7 +74,8 @@ export class ExistingPlatform extends pulumi.ComponentResource implements Platfo
                 nvidiaDevicePlugin: existing.installNvidiaDevicePlugin,
                 podsNeedMetadataServer: false,
             },
-            hubService: { type: existing.hubService, annotations: {} },
+            // the Service type is workbench:hub.service (existing.hubService folded into it)
+            hubService: { annotations: {} },
             apiServerEgress: existing.apiServerCidrs.map((cidr) => ({ cidr, ports: [existing.apiServerPort] })),
             readyWhen,
         };

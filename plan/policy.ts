@@ -1,0 +1,37 @@
+import { MANDATORY_POLICIES, Violation, violations } from "../policy/policies";
+import { PolicyStack } from "../policy/subject";
+import { Plan } from "./types";
+
+/*
+ * The policy pack's functions over an offline plan: the same checks `pulumi preview --policy-pack policy`
+ * runs, here over the resources the mock runtime recorded (inputs as registered, secrets as "[secret]").
+ */
+
+/** A plan as the policies see it. */
+export function policyStackOfPlan(plan: Pick<Plan, "resources" | "outputs">): PolicyStack {
+    return {
+        resources: plan.resources.map((r) => ({
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            parent: r.parent,
+            props: r.inputs,
+            protect: r.protect,
+            retainOnDelete: r.retainOnDelete,
+            dependsOn: r.dependsOn,
+        })),
+        outputs: plan.outputs,
+        secretsVisible: true,
+    };
+}
+
+/** Every mandatory policy's violations in a plan. */
+export function planViolations(plan: Pick<Plan, "resources" | "outputs">): Violation[] {
+    return violations(policyStackOfPlan(plan));
+}
+
+/** The violations as the CLI prints them, one a line, each naming its policy and resource. */
+export function renderViolations(found: readonly Violation[]): string {
+    if (found.length === 0) return `Policies: all ${MANDATORY_POLICIES.length} mandatory policies pass.`;
+    return [`Policy violations (${found.length}):`, ...found.map((v) => `  - [${v.policy}] ${v.message}`)].join("\n");
+}

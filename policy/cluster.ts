@@ -1,0 +1,69 @@
+import { at, Finding, finding, known, ofTypes, record, UNKNOWN, WorkbenchPolicy } from "./subject";
+import { USER_NODE_PURPOSE } from "./workbench";
+
+/*
+ * What the clusters a cloud platform creates must do: user and GPU pools scale to zero (nothing idles
+ * expensively), and NetworkPolicies are enforced (z2jh's and the workbench's fences rely on it). An existing
+ * cluster's nodes are not created here and not judged.
+ */
+
+const EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
+const EKS_MANAGED_NODE_GROUP = "eks:index:ManagedNodeGroup";
+const GKE_NODE_POOL = "gcp:container/nodePool:NodePool";
+const AKS_AGENT_POOL = "azure-native:containerservice:AgentPool";
+const EKS_CLUSTER = "eks:index:Cluster";
+const GKE_CLUSTER = "gcp:container/cluster:Cluster";
+const AKS_CLUSTER = "azure-native:containerservice:ManagedCluster";
+
+/** Whether node labels mark a user (notebook, worker) or GPU pool, by the z2jh convention. */
+function userPool(labels: unknown): boolean {
+    return record(labels)[USER_NODE_PURPOSE.key] === USER_NODE_PURPOSE.value;
+}
+
+/** User and GPU pools a cloud platform creates have a minimum of zero nodes. */
+export const poolsScaleToZero: WorkbenchPolicy = {
+    name: "user-pools-scale-to-zero",
+    description: `Node pools a cloud platform creates for users and GPUs (labelled ${USER_NODE_PURPOSE.key}=${USER_NODE_PURPOSE.value}, or AKS mode User) have a minimum of zero nodes.`,
+    check: (stack) => {
+        const findings: Finding[] = [];
+        for (const group of ofTypes(stack, EKS_NODE_GROUP, EKS_MANAGED_NODE_GROUP)) {
+            const min = at(group.props, "scalingConfig", "minSize");
+            if (userPool(group.props.labels) && known(min) && min !== 0) findings.push(finding(group, `a user/GPU node group with scalingConfig.minSize ${String(min)}: it must scale to zero`));
+        }
+        for (const pool of ofTypes(stack, GKE_NODE_POOL)) {
+            if (!userPool(at(pool.props, "nodeConfig", "labels"))) continue;
+            const autoscaling = record(pool.props.autoscaling);
+            const min = autoscaling.totalMinNodeCount ?? autoscaling.minNodeCount;
+            if (!pool.props.autoscaling) findings.push(finding(pool, "a user/GPU node pool without autoscaling cannot scale to zero"));
+            else if (known(min) && min !== 0) findings.push(finding(pool, `a user/GPU node pool with autoscaling minimum ${String(min)}: it must scale to zero`));
+            else if (known(pool.props.nodeCount) && pool.props.nodeCount !== 0) findings.push(finding(pool, `a user/GPU node pool with a fixed nodeCount ${String(pool.props.nodeCount)}`));
+        }
+        for (const pool of ofTypes(stack, AKS_AGENT_POOL)) {
+            if (!(pool.props.mode === "User" || userPool(pool.props.nodeLabels))) continue;
+            if (pool.props.enableAutoScaling !== true) findings.push(finding(pool, "a user/GPU agent pool needs enableAutoScaling true to scale to zero"));
+            else if (known(pool.props.minCount) && pool.props.minCount !== 0) findings.push(finding(pool, `a user/GPU agent pool with minCount ${String(pool.props.minCount)}: it must scale to zero`));
+        }
+        return findings;
+    },
+};
+
+/** The engines whose NetworkPolicy enforcement an AKS cluster may use. */
+const AKS_POLICY_ENGINES = ["cilium", "calico", "azure"];
+
+/** NetworkPolicy enforcement is on in every cluster a cloud platform creates. */
+export const networkPolicyEnforced: WorkbenchPolicy = {
+    name: "network-policy-enforced",
+    description:
+        "Clusters enforce NetworkPolicy: EKS with the VPC CNI's network policy enabled, GKE with Dataplane V2 (ADVANCED_DATAPATH) or Calico, AKS with a network policy engine.",
+    check: (stack) => [
+        ...ofTypes(stack, EKS_CLUSTER)
+            .filter((c) => c.props.vpcCniOptions !== UNKNOWN && at(c.props, "vpcCniOptions", "enableNetworkPolicy") !== true)
+            .map((c) => finding(c, "vpcCniOptions.enableNetworkPolicy must be true: without it NetworkPolicies are not enforced")),
+        ...ofTypes(stack, GKE_CLUSTER)
+            .filter((c) => c.props.datapathProvider !== "ADVANCED_DATAPATH" && at(c.props, "networkPolicy", "enabled") !== true)
+            .map((c) => finding(c, 'needs datapathProvider "ADVANCED_DATAPATH" (Dataplane V2) or networkPolicy.enabled: without it NetworkPolicies are not enforced')),
+        ...ofTypes(stack, AKS_CLUSTER)
+            .filter((c) => c.props.networkProfile !== UNKNOWN && !AKS_POLICY_ENGINES.includes(String(at(c.props, "networkProfile", "networkPolicy"))))
+            .map((c) => finding(c, `networkProfile.networkPolicy must be one of ${AKS_POLICY_ENGINES.join(", ")}: without it NetworkPolicies are not enforced`)),
+    ],
+};
