@@ -10,6 +10,13 @@ import { roleDefinitionId } from "./roles";
 /** Built-in role "Azure Kubernetes Service RBAC Cluster Admin" (Azure built-in roles). */
 export const AKS_RBAC_CLUSTER_ADMIN_ROLE = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
 
+/**
+ * Application ids of the Azure CLI and Azure PowerShell (first-party Microsoft apps): when getClientConfig
+ * reports one of them, `pulumi up` runs as a signed-in user; any other id is a service principal or a
+ * managed identity (CI). Role assignments must name the principal's type correctly or Azure refuses them.
+ */
+export const USER_SIGN_IN_CLIENT_IDS: readonly string[] = ["04b07795-8ddb-461a-bbee-02f9e1bf7b46", "1950a258-227b-4e31-a9cf-717495945fc2"];
+
 /** Pod addresses of Azure CNI Overlay: private, and apart from the VNet AKS creates (10.224.0.0/12) and its services (10.0.0.0/16). */
 export const POD_CIDR = "192.168.0.0/16";
 
@@ -161,6 +168,7 @@ export class AksCluster extends pulumi.ComponentResource {
                 `${name}-deployer-admin`,
                 {
                     principalId: client.objectId,
+                    principalType: client.clientId.apply((id) => (USER_SIGN_IN_CLIENT_IDS.includes(id) ? "User" : "ServicePrincipal")),
                     roleDefinitionId: roleDefinitionId(client, AKS_RBAC_CLUSTER_ADMIN_ROLE),
                     scope: this.cluster.id,
                     description: `pulumi up of workbench ${context.name}: cluster admin through Azure RBAC`,
