@@ -96,10 +96,25 @@ function hubValues(plan: Plan): Record<string, Record<string, unknown>> {
     return input(hub, "values") as Record<string, Record<string, unknown>>;
 }
 
+/**
+ * One variation of the shipped stack with every switch flipped (network policy engine, local accounts, spot,
+ * retention), planned once for the tests that check each switch is followed.
+ */
+const FLIPPED = {
+    "workbench:azure": { networkPolicy: "calico", localAccounts: true },
+    "workbench:userPool": { size: "medium", minNodes: 0, maxNodes: 3, spot: false },
+    "workbench:gpuPools": [{ name: "t4", gpu: "t4", minNodes: 0, maxNodes: 1, spot: false }],
+    "workbench:storage": { retainOnDestroy: false },
+};
+
 describe("Azure platform (Pulumi.azure.yaml, planned offline)", () => {
     let plan: Plan;
     let config: WorkbenchConfig;
+    let flipped: Promise<{ plan: Plan; config: WorkbenchConfig }>;
     before(async () => {
+        flipped = planAzureVariant(FLIPPED);
+        // the variant plans beside the shipped stack; a rejection is reported by the tests that await it
+        flipped.catch(() => undefined);
         plan = await planOf("azure");
         config = configOf("azure");
     });
@@ -119,7 +134,7 @@ describe("Azure platform (Pulumi.azure.yaml, planned offline)", () => {
             const [cluster] = ofType(plan, T.cluster);
             assert.equal(input(cluster, "networkProfile", "networkPolicy"), config.azure.networkPolicy);
             assert.equal(input(cluster, "networkProfile", "networkDataplane"), "cilium", "Cilium policies need the Cilium dataplane");
-            const { plan: calico } = await planAzureVariant({ "workbench:azure": { networkPolicy: "calico" } });
+            const { plan: calico } = await flipped;
             const [other] = ofType(calico, T.cluster);
             assert.equal(input(other, "networkProfile", "networkPolicy"), "calico");
             assert.equal(input(other, "networkProfile", "networkDataplane"), "azure");
@@ -139,7 +154,7 @@ describe("Azure platform (Pulumi.azure.yaml, planned offline)", () => {
         });
 
         it("keeps local accounts and needs no deployer role when workbench:azure.localAccounts is set", async () => {
-            const { plan: local } = await planAzureVariant({ "workbench:azure": { localAccounts: true } });
+            const { plan: local } = await flipped;
             const [cluster] = ofType(local, T.cluster);
             assert.equal(input(cluster, "disableLocalAccounts"), false);
             assert.equal(ofType(local, T.roleAssignment).filter((r) => r.dependsOn.includes(cluster.urn) && String(input(r, "roleDefinitionId")).endsWith("b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b")).length, 0);
@@ -202,8 +217,8 @@ describe("Azure platform (Pulumi.azure.yaml, planned offline)", () => {
         });
 
         it("follow spot settings both ways: an on-demand user pool and GPU pool carry no spot taint", async () => {
-            const gpuPools = config.gpuPools.map((p) => ({ ...p, spot: false }));
-            const { plan: onDemand } = await planAzureVariant({ "workbench:userPool": { ...config.userPool, spot: false }, "workbench:gpuPools": gpuPools });
+            const { plan: onDemand, config: onDemandConfig } = await flipped;
+            assert.ok(!onDemandConfig.userPool.spot && onDemandConfig.gpuPools.every((p) => !p.spot));
             for (const pool of ofType(onDemand, T.agentPool)) {
                 assert.equal(input(pool, "scaleSetPriority"), "Regular");
                 assert.equal(input(pool, "spotMaxPrice"), undefined);
@@ -344,7 +359,7 @@ describe("Azure platform (Pulumi.azure.yaml, planned offline)", () => {
             const retained = [T.account, T.blobService, T.lifecycle, T.container];
             assert.equal(config.storage.retainOnDestroy, true);
             for (const r of [group, ...retained.flatMap((type) => ofType(plan, type))]) assert.equal(r.retainOnDelete, true, `${r.type} ${r.name}`);
-            const { plan: disposable } = await planAzureVariant({ "workbench:storage": { retainOnDestroy: false } });
+            const { plan: disposable } = await flipped;
             for (const r of retained.flatMap((type) => ofType(disposable, type))) assert.equal(r.retainOnDelete, false, `${r.type} ${r.name}`);
         });
 
@@ -409,24 +424,41 @@ describe("Azure platform (Pulumi.azure.yaml, planned offline)", () => {
     });
 });
 
-describe("Azure settings that cannot work fail the plan, naming the key, with nothing registered", () => {
-    const failing = async (config: Record<string, unknown>, key: string) => {
-        const { status, document } = await runPlan("azure", { stackFile: variantStackFile("azure", config) });
+describe("Azure settings that cannot work fail the plan, naming each key, with nothing registered", () => {
+    // every problem in one stack file: the plan must list them all at once
+    const broken = {
+        "azure-native:location": "East US",
+        "workbench:gpuPools": [
+            { name: "l4", gpu: "l4" },
+            { name: "big-gpu", gpu: "a100" },
+            { name: "user", gpu: "t4" },
+        ],
+        "workbench:systemPool": { spot: true },
+        "workbench:name": "datasciencelab-2026x",
+        "workbench:kubernetesVersion": "1.30",
+    };
+    let run: Promise<Awaited<ReturnType<typeof runPlan>>>;
+    before(() => {
+        run = runPlan("azure", { stackFile: variantStackFile("azure", broken) });
+    });
+
+    const failing = async (key: string) => {
+        const { status, document } = await run;
         assert.notEqual(status, 0);
-        const keys = (document.problems ?? []).map((p) => p.key);
-        assert.ok(keys.includes(key), `problems name ${key}: ${keys.join(", ")} (${document.error ?? ""})`);
+        const problems = (document.problems ?? []).filter((p) => p.key === key);
+        assert.equal(problems.length, 1, `problems name ${key}: ${(document.problems ?? []).map((p) => p.key).join(", ")} (${document.error ?? ""})`);
         assert.deepEqual(document.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => r.urn), []);
-        return document;
+        return problems[0];
     };
 
-    it("a location that is not an Azure location name", () => failing({ "azure-native:location": "East US" }, "azure-native:location"));
-    it("a GPU class Azure has no size for", () => failing({ "workbench:gpuPools": [{ name: "l4", gpu: "l4" }] }, "workbench:gpuPools[0].gpu"));
-    it("a GPU pool name AKS refuses ('-' is not allowed in pool names)", async () => {
-        const document = await failing({ "workbench:gpuPools": [{ name: "big-gpu", gpu: "a100" }] }, "workbench:gpuPools[0].name");
-        assert.match(JSON.stringify(document.problems), /biggpu/, "says what to type");
+    it("a location that is not an Azure location name", () => failing("azure-native:location"));
+    it("a GPU class Azure has no size for", () => failing("workbench:gpuPools[0].gpu"));
+    it("a GPU pool name AKS refuses ('-' is not allowed in pool names), saying what to type", async () => {
+        const problem = await failing("workbench:gpuPools[1].name");
+        assert.match(problem.allowed, /biggpu/);
     });
-    it("a GPU pool named like a CPU pool", () => failing({ "workbench:gpuPools": [{ name: "user", gpu: "t4" }] }, "workbench:gpuPools[0].name"));
-    it("a spot system pool, which AKS does not allow", () => failing({ "workbench:systemPool": { spot: true } }, "workbench:systemPool.spot"));
-    it("a workbench:name too long for a storage account name once suffixed", () => failing({ "workbench:name": "datasciencelab-2026x" }, "workbench:name"));
-    it("a Kubernetes version AKS no longer supports", () => failing({ "workbench:kubernetesVersion": "1.30" }, "workbench:kubernetesVersion"));
+    it("a GPU pool named like a CPU pool", () => failing("workbench:gpuPools[2].name"));
+    it("a spot system pool, which AKS does not allow", () => failing("workbench:systemPool.spot"));
+    it("a workbench:name too long for a storage account name once suffixed", () => failing("workbench:name"));
+    it("a Kubernetes version AKS no longer supports", () => failing("workbench:kubernetesVersion"));
 });
