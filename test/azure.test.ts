@@ -332,6 +332,7 @@ describe("Azure platform (Pulumi.azure.yaml, planned offline)", () => {
             assert.equal(input(account, "minimumTlsVersion"), "TLS1_2");
             assert.equal(input(account, "allowBlobPublicAccess"), false);
             assert.equal(input(account, "allowSharedKeyAccess"), false);
+            assert.equal(input(account, "encryption", "services", "blob", "enabled"), true);
             assert.match(String(input(account, "accountName")), /^[a-z0-9]{3,24}$/);
             const [service] = dependenciesOf(plan, ofType(plan, T.blobService)[0], T.account);
             assert.equal(service.urn, account.urn);

@@ -43,7 +43,8 @@ export function createBudget(name: string, args: BudgetArgs, parent: pulumi.Reso
     return new consumption.Budget(
         name,
         {
-            budgetName: `${context.clusterName}-monthly`,
+            // budget names are unique per scope (the subscription), at most 63 characters
+            budgetName: `${context.clusterName.slice(0, 55)}-monthly`,
             scope: pulumi.interpolate`/subscriptions/${args.subscriptionId}`,
             amount: budget.monthlyUsd,
             category: "Cost",

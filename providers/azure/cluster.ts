@@ -111,7 +111,8 @@ export class AksCluster extends pulumi.ComponentResource {
                 resourceGroupName: args.resourceGroupName,
                 resourceName: context.clusterName,
                 location: context.location,
-                dnsPrefix: context.clusterName.replace(/_/g, "-").slice(0, 54),
+                // 1-54 letters, digits and '-', starting and ending with a letter or digit
+                dnsPrefix: context.clusterName.toLowerCase().replace(/_/g, "-").slice(0, 54).replace(/-+$/, ""),
                 kubernetesVersion: args.kubernetesVersion,
                 sku: { name: "Base", tier: azure.tier },
                 identity: { type: "SystemAssigned" },

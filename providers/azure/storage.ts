@@ -65,6 +65,8 @@ export class DataStorage extends pulumi.ComponentResource {
                 allowSharedKeyAccess: false,
                 defaultToOAuthAuthentication: true,
                 isHnsEnabled: false,
+                // Azure always encrypts at rest; said explicitly, with Microsoft-managed keys
+                encryption: { keySource: "Microsoft.Storage", services: { blob: { enabled: true, keyType: "Account" } } },
                 tags: context.tags,
             },
             childOpts,
