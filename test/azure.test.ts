@@ -105,6 +105,7 @@ const FLIPPED = {
     "workbench:userPool": { size: "medium", minNodes: 0, maxNodes: 3, spot: false },
     "workbench:gpuPools": [{ name: "t4", gpu: "t4", minNodes: 0, maxNodes: 1, spot: false }],
     "workbench:storage": { retainOnDestroy: false },
+    "workbench:budget": { monthlyUsd: 150, alertEmails: [] },
 };
 
 describe("Azure platform (Pulumi.azure.yaml, planned offline)", () => {
@@ -395,6 +396,14 @@ describe("Azure platform (Pulumi.azure.yaml, planned offline)", () => {
             const notifications = Object.values(input(budget, "notifications") as Record<string, { contactEmails: string[]; thresholdType: string }>);
             assert.ok(notifications.some((n) => n.thresholdType === "Forecasted"), "warns before the money is spent");
             for (const n of notifications) assert.deepEqual(n.contactEmails, config.budget.alertEmails);
+        });
+
+        it("keeps the budget without e-mails (Azure needs a contact per alert) and warns that nobody is alerted", async () => {
+            const { plan: silent, config: silentConfig } = await flipped;
+            const [budget] = ofType(silent, T.budget);
+            assert.equal(input(budget, "amount"), silentConfig.budget.monthlyUsd);
+            assert.equal(input(budget, "notifications"), undefined);
+            assert.ok(silent.warnings.some((w) => w.includes("workbench:budget.alertEmails")), silent.warnings.join("\n"));
         });
 
         it("exports the kubeconfig as a secret, the cluster's name, the location and the container's URL for adlfs", () => {
