@@ -106,7 +106,7 @@ export class AzurePlatform extends pulumi.ComponentResource implements Platform 
             capabilities: {
                 // AKS installs the NVIDIA driver on GPU pools, not the device plugin
                 nvidiaDevicePlugin: pools.gpu.length > 0,
-                // AKS runs the cluster autoscaler itself (autoScalerProfile on the cluster)
+                // no clusterAutoscaler request: AKS runs the autoscaler itself (the cluster's autoScalerProfile)
                 // Workload Identity exchanges a projected token with Entra ID; pods never need the metadata server
                 podsNeedMetadataServer: false,
             },
