@@ -8,6 +8,7 @@ export const RETAINED_STORAGE_CLASS = "premium-retained";
 export interface RetainedStorageClassArgs {
     /** The retained resource group the disks are made in (not AKS's node resource group, which goes with the cluster). */
     resourceGroupName: pulumi.Input<string>;
+    /** The cluster's Kubernetes provider. */
     provider: k8s.Provider;
     /** What must exist first: the control plane's role on that resource group. */
     dependsOn: pulumi.Input<pulumi.Resource>[];

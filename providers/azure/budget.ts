@@ -17,7 +17,9 @@ export function budgetStartDate(today: Date): string {
 
 /** Arguments of {@link createBudget}. */
 export interface BudgetArgs {
+    /** Names, location and tags shared by the platform's resources. */
     context: AzureContext;
+    /** `workbench:budget`. */
     budget: WorkbenchConfig["budget"];
     /** The deployment's subscription id: the budget's scope. */
     subscriptionId: pulumi.Input<string>;
@@ -26,6 +28,7 @@ export interface BudgetArgs {
      * and AKS's node resource group (VMs, OS disks, the load balancer and its public IPs).
      */
     resourceGroupNames: pulumi.Input<string>[];
+    /** The day of the deployment: the budget starts on the first of its month. */
     today: Date;
 }
 

@@ -54,6 +54,7 @@ export function agentPoolSettings(pool: PoolSpec) {
 
 /** Arguments of {@link AksCluster}. */
 export interface AksClusterArgs {
+    /** Names, location and tags shared by the platform's resources. */
     context: AzureContext;
     /** The resource group the cluster lives in. */
     resourceGroupName: pulumi.Input<string>;
@@ -84,6 +85,7 @@ export interface AksClusterArgs {
  *   every pool into Scaling: pulumi-azure-native#4264).
  */
 export class AksCluster extends pulumi.ComponentResource {
+    /** The managed cluster, for `dependsOn`. */
     readonly cluster: containerservice.ManagedCluster;
     /** The cluster's name as AKS knows it. */
     readonly clusterName: pulumi.Output<string>;

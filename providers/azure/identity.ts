@@ -24,9 +24,11 @@ export function containerUrl(account: string, container: string): string {
 
 /** Arguments of {@link BlobObjectStore}. */
 export interface BlobObjectStoreArgs {
+    /** Names, location and tags shared by the platform's resources. */
     context: AzureContext;
     /** The workbench's resource group, where the identities live. */
     resourceGroupName: pulumi.Input<string>;
+    /** The account and container the bound identities may use. */
     storage: DataStorage;
     /** The cluster's OIDC issuer, which federated credentials trust. */
     oidcIssuerUrl: pulumi.Output<string>;

@@ -5,9 +5,11 @@ import { PoolSpec } from "./pools";
 
 /** Arguments of {@link agentPool}. */
 export interface AgentPoolArgs {
+    /** The cluster's resource group. */
     resourceGroupName: pulumi.Input<string>;
     /** The cluster's name (AgentPool's `resourceName`). */
     clusterName: pulumi.Input<string>;
+    /** What the pool is. */
     pool: PoolSpec;
 }
 

@@ -71,6 +71,7 @@ export interface PoolSpec {
     vmSize: string;
     /** Spot capacity (never for the system pool: AKS refuses a spot system pool). */
     spot: boolean;
+    /** Ephemeral where the VM's temporary disk holds the OS disk, else managed. */
     osDiskType: OsDiskType;
     /** OS disk, GiB. */
     osDiskSizeGB: number;
@@ -88,10 +89,13 @@ export interface PoolSpec {
     selectorLabels: Record<string, string>;
     /** Taints the nodes carry, AKS's spot taint included; pods of the pool tolerate each. */
     taints: Taint[];
+    /** The GPU class of a GPU pool. */
     gpu?: GpuClass;
     /** GPUs per node (0 for CPU pools). */
     gpusPerNode: number;
+    /** vCPUs per node. */
     vcpu: number;
+    /** Memory per node, GiB. */
     memoryGiB: number;
 }
 

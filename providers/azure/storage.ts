@@ -11,6 +11,7 @@ export const SOFT_DELETE_DAYS = 7;
 
 /** Arguments of {@link DataStorage}. */
 export interface DataStorageArgs {
+    /** Names, location and tags shared by the platform's resources. */
     context: AzureContext;
     /** The retained data resource group the account lives in. */
     resourceGroupName: pulumi.Input<string>;
@@ -35,7 +36,9 @@ export interface DataStorageArgs {
  * - Retained on `pulumi destroy` with `storage.retainOnDestroy`, together with its resource group.
  */
 export class DataStorage extends pulumi.ComponentResource {
+    /** The StorageV2 account. */
     readonly account: storage.StorageAccount;
+    /** The private container the workbench's data goes in. */
     readonly container: storage.BlobContainer;
     /** The account's name. */
     readonly accountName: pulumi.Output<string>;
