@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { budgetStartDate } from "../providers/azure/budget";
 import { clusterNameOf, STORAGE_ACCOUNT_NAME, storageAccountNameOf, storageAccountPrefixOf } from "../providers/azure/context";
 import { containerUrl } from "../providers/azure/identity";
-import { osDiskTypeFor, poolProblems, poolSpecs, taintString } from "../providers/azure/pools";
+import { describeAzureGpu, osDiskTypeFor, poolProblems, poolSpecs, taintString } from "../providers/azure/pools";
 import { checkKubernetesVersion, GPU_CATALOG, kubernetesVersionsOf, NODE_DISK_GIB } from "../providers/catalog";
 import { placementOn } from "../providers/placement";
 import { readStackConfig } from "../plan/project";
@@ -69,6 +69,11 @@ describe("Azure platform building blocks", () => {
             assert.deepEqual(machine.instanceTypes, [pool.vmSize]);
             assert.deepEqual([pool.vcpu, pool.memoryGiB, pool.gpusPerNode], [machine.vcpu, machine.memoryGiB, machine.gpuCount]);
         }
+    });
+
+    it("describes Azure's A100 and H100 machines with their own GPU memory, the rest from the catalog", () => {
+        assert.match(describeAzureGpu({ gpu: "a100", vcpu: 24, memoryGiB: 220, gpusPerNode: 1 }), /^NVIDIA A100 80 GB · 24 vCPU · 220 GiB RAM$/);
+        assert.match(describeAzureGpu({ gpu: "t4", vcpu: 4, memoryGiB: 28, gpusPerNode: 1 }), new RegExp(`^NVIDIA T4 ${GPU_CATALOG.t4.gpuMemoryGiB} GB · 4 vCPU`));
     });
 
     it("refuses pool settings AKS refuses, saying what to type", () => {

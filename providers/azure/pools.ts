@@ -1,6 +1,6 @@
 import type { ConfigProblem } from "../../stacks/errors";
 import type { GpuPoolConfig, WorkbenchConfig } from "../../stacks/schema";
-import { CPU_SHAPES, cpuPoolInstanceTypes, describeGpuMachine, GpuClass, gpuMachine, NODE_DISK_GIB } from "../catalog";
+import { CPU_SHAPES, cpuPoolInstanceTypes, describeGpuMachine, GPU_CATALOG, GpuClass, gpuMachine, NODE_DISK_GIB } from "../catalog";
 import { GpuPool, NodePool, Taint } from "../contract";
 import { GPU_NODE_TAINT, placementOn, USER_NODE_LABELS, USER_NODE_TAINT } from "../placement";
 import { AGENT_POOL_NAME } from "./context";
@@ -231,6 +231,20 @@ export function nodePoolOf(spec: PoolSpec): NodePool {
     };
 }
 
+/**
+ * GPU memory of Azure's machines where it differs from the class's usual figure in the catalog: the
+ * NC A100 v4 sizes carry the 80 GB A100, the NC H100 v5 sizes the 94 GB H100 NVL (Azure VM size pages).
+ */
+export const AZURE_GPU_MEMORY_GB: Readonly<Partial<Record<GpuClass, number>>> = { a100: 80, h100: 94 };
+
+/** The profile list's line for a GPU pool, with the GPU memory of Azure's machine. */
+export function describeAzureGpu(spec: Pick<PoolSpec, "vcpu" | "memoryGiB" | "gpusPerNode"> & { gpu: GpuClass }): string {
+    const line = describeGpuMachine(spec.gpu, { vcpu: spec.vcpu, memoryGiB: spec.memoryGiB, gpuCount: spec.gpusPerNode });
+    const memory = AZURE_GPU_MEMORY_GB[spec.gpu];
+    const model = GPU_CATALOG[spec.gpu];
+    return memory === undefined ? line : line.replace(`${model.model} ${model.gpuMemoryGiB} GB`, `${model.model} ${memory} GB`);
+}
+
 /** What the shared layer is told about a GPU pool. */
 export function gpuPoolOf(spec: PoolSpec): GpuPool {
     const gpu = spec.gpu;
@@ -240,6 +254,6 @@ export function gpuPoolOf(spec: PoolSpec): GpuPool {
         gpu,
         resourceName: GPU_RESOURCE,
         gpusPerNode: spec.gpusPerNode,
-        description: describeGpuMachine(gpu, { vcpu: spec.vcpu, memoryGiB: spec.memoryGiB, gpuCount: spec.gpusPerNode }),
+        description: describeAzureGpu({ ...spec, gpu }),
     };
 }
