@@ -416,6 +416,18 @@ describe("Azure platform (Pulumi.azure.yaml, planned offline)", () => {
         });
     });
 
+    describe("cost", () => {
+        it("idles within DESIGN's Azure goal (USD 100: Free tier, a supported system node) and stays within the budget in a typical month", () => {
+            assert.ok(plan.cost.idleMonthly <= 100, `idle USD ${plan.cost.idleMonthly}`);
+            assert.ok(plan.cost.typicalMonthly <= config.budget.monthlyUsd, `typical USD ${plan.cost.typicalMonthly}`);
+            const line = (prefix: string) => plan.cost.lines.find((l) => l.item.startsWith(prefix));
+            assert.equal(line("Kubernetes control plane")?.monthly, 0, "AKS Free tier has no fee");
+            const system = poolsOf(plan).find((p) => p.name === "system")!;
+            assert.ok(line("System pool")?.item.includes(String(system.settings["vmSize"])), "the estimate prices the planned system node");
+            assert.match(line("Hub load balancer")?.basis ?? "", /2 public IPv4/, "the hub's address and AKS's outbound address");
+        });
+    });
+
     describe("component conventions", () => {
         it("parents every Azure resource inside the workbench:azure:Platform component, with names derived from it", () => {
             const [platform] = ofType(plan, "workbench:azure:Platform");
