@@ -49,7 +49,9 @@ function networkTraits(config: WorkbenchConfig, cloud: ManagedCloud): NetworkTra
         case "gcp":
             return { publicIpPerNode: true, loadBalancerIps: 1, natGateways: 0 };
         case "azure":
-            return { publicIpPerNode: false, loadBalancerIps: 1, natGateways: 0 };
+            // the AKS load balancer holds two Standard public IPs: the hub's frontend and the outbound
+            // (egress) address AKS creates for every cluster with outboundType loadBalancer
+            return { publicIpPerNode: false, loadBalancerIps: 2, natGateways: 0 };
     }
 }
 

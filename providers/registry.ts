@@ -2,7 +2,7 @@ import { Cloud } from "./catalog";
 import { PlatformModule } from "./contract";
 
 /** Clouds whose platform module exists in this version. */
-export const IMPLEMENTED_CLOUDS: readonly Cloud[] = ["existing", "aws"];
+export const IMPLEMENTED_CLOUDS: readonly Cloud[] = ["existing", "aws", "azure"];
 
 /**
  * Loads the selected cloud's platform module, and only that one: each `require` below runs on
@@ -17,8 +17,9 @@ export function loadPlatformModule(cloud: Cloud): PlatformModule {
             return require("./existing") as typeof import("./existing");
         case "aws":
             return require("./aws") as typeof import("./aws");
-        case "gcp":
         case "azure":
+            return require("./azure") as typeof import("./azure");
+        case "gcp":
             return notImplemented(cloud);
     }
 }

@@ -261,6 +261,11 @@ export const AzureSchema = z.strictObject({
     tier: z.enum(["Free", "Standard"]).default("Free"),
     /** Network policy engine. */
     networkPolicy: z.enum(["cilium", "calico", "azure"]).default("cilium"),
+    /**
+     * Keep AKS's local accounts: the kubeconfig then holds a static admin certificate and needs no
+     * kubelogin. Off by default: sign-in to the cluster goes through Entra ID (kubelogin) and Azure RBAC.
+     */
+    localAccounts: z.boolean().default(false),
 });
 
 /** How an existing cluster describes one GPU pool: the labels and taints its nodes already carry. */

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { awsMocks } from "./aws";
+import { azureMocks } from "./azure";
 import { eksMocks } from "./eks";
 import { kubernetesMocks } from "./kubernetes";
 import { randomMocks } from "./random";
@@ -7,7 +8,7 @@ import { tlsMocks } from "./tls";
 import { MockContext, PackageMocks } from "./types";
 
 /** Every package whose resources and invokes the plan answers. */
-const PACKAGES: readonly PackageMocks[] = [kubernetesMocks, randomMocks, awsMocks, eksMocks, tlsMocks];
+const PACKAGES: readonly PackageMocks[] = [kubernetesMocks, randomMocks, awsMocks, eksMocks, tlsMocks, azureMocks];
 
 function packageOf(token: string): PackageMocks | undefined {
     return PACKAGES.find((p) => token.startsWith(p.prefix));
@@ -22,8 +23,10 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     constructor(private readonly context: MockContext) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
-        const extra = packageOf(args.type)?.resources[args.type]?.(args, this.context) ?? {};
-        return { id: args.custom ? (args.id || `${args.name}-id`) : undefined, state: { ...args.inputs, ...extra } };
+        const { id: mockedId, ...extra } = packageOf(args.type)?.resources[args.type]?.(args, this.context) ?? {};
+        // a package mock may give the id its provider would (e.g. an Azure Resource Manager id): policies read ids as scopes
+        const id = typeof mockedId === "string" ? mockedId : args.id || `${args.name}-id`;
+        return { id: args.custom ? id : undefined, state: { ...args.inputs, ...extra } };
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {

@@ -8,7 +8,7 @@ export interface MockContext {
     config: Readonly<Record<string, string>>;
 }
 
-/** Outputs a provider would add to a resource's inputs (ids, ARNs, endpoints, statuses). */
+/** Outputs a provider would add to a resource's inputs (ARNs, endpoints, statuses); an `id` string becomes the resource's id. */
 export type ResourceMock = (args: pulumi.runtime.MockResourceArgs, context: MockContext) => Record<string, unknown>;
 
 /** The answer a provider function would give. */

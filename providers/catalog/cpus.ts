@@ -58,8 +58,10 @@ const CPU_MACHINES: Readonly<Record<ManagedCloud, Record<CpuPoolRole, Record<Cpu
         user: { xsmall: ["e2-medium"], small: ["e2-standard-2"], medium: ["e2-standard-4"], large: ["e2-standard-8"], xlarge: ["e2-standard-16"] },
     },
     azure: {
-        system: { xsmall: ["Standard_B2s"], small: ["Standard_B2ms"], medium: ["Standard_B4ms"], large: ["Standard_B8ms"], xlarge: ["Standard_D16s_v5"] },
-        user: { xsmall: ["Standard_B2s"], small: ["Standard_D2s_v5"], medium: ["Standard_D4s_v5"], large: ["Standard_D8s_v5"], xlarge: ["Standard_D16s_v5"] },
+        // AKS documents B-series as unsupported for system pools (the platform refuses xsmall there); Dasv5 (AMD) is the cheapest supported
+        // general-purpose family, for the user pool too (one shape per pool: AKS scales a pool of one size)
+        system: { xsmall: ["Standard_B2s"], small: ["Standard_D2as_v5"], medium: ["Standard_D4as_v5"], large: ["Standard_D8as_v5"], xlarge: ["Standard_D16as_v5"] },
+        user: { xsmall: ["Standard_B2s"], small: ["Standard_D2as_v5"], medium: ["Standard_D4as_v5"], large: ["Standard_D8as_v5"], xlarge: ["Standard_D16as_v5"] },
     },
 };
 
