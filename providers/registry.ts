@@ -2,7 +2,7 @@ import { Cloud } from "./catalog";
 import { PlatformModule } from "./contract";
 
 /** Clouds whose platform module exists in this version. */
-export const IMPLEMENTED_CLOUDS: readonly Cloud[] = ["existing", "aws"];
+export const IMPLEMENTED_CLOUDS: readonly Cloud[] = ["existing", "aws", "gcp"];
 
 /**
  * Loads the selected cloud's platform module, and only that one: each `require` below runs on
@@ -18,6 +18,7 @@ export function loadPlatformModule(cloud: Cloud): PlatformModule {
         case "aws":
             return require("./aws") as typeof import("./aws");
         case "gcp":
+            return require("./gcp") as typeof import("./gcp");
         case "azure":
             return notImplemented(cloud);
     }

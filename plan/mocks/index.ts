@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { awsMocks } from "./aws";
 import { eksMocks } from "./eks";
+import { gcpMocks } from "./gcp";
 import { kubernetesMocks } from "./kubernetes";
 import { randomMocks } from "./random";
 import { MockContext, PackageMocks } from "./types";
 
 /** Every package whose resources and invokes the plan answers. */
-const PACKAGES: readonly PackageMocks[] = [kubernetesMocks, randomMocks, awsMocks, eksMocks];
+const PACKAGES: readonly PackageMocks[] = [kubernetesMocks, randomMocks, awsMocks, eksMocks, gcpMocks];
 
 function packageOf(token: string): PackageMocks | undefined {
     return PACKAGES.find((p) => token.startsWith(p.prefix));

@@ -1,6 +1,7 @@
 import type { ConfigProblem } from "../../../stacks/errors";
 import { ManagedCloud } from "../clouds";
 import { EKS_VERSIONS } from "./aws";
+import { GKE_VERSIONS } from "./gcp";
 import { CloudKubernetesVersions, KubernetesRelease } from "./types";
 
 export * from "./types";
@@ -11,6 +12,7 @@ export * from "./types";
  */
 export const KUBERNETES_VERSIONS: Readonly<Partial<Record<ManagedCloud, CloudKubernetesVersions>>> = {
     aws: EKS_VERSIONS,
+    gcp: GKE_VERSIONS,
 };
 
 /** Days before the end of standard support from which the plan warns. */
