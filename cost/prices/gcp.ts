@@ -5,7 +5,7 @@ import { CloudPrices, hourly, perGbMonth } from "./types";
  * (pricing.yml@fd66b26, generated 2026-07-30), quoted in notes/gke-facts.md §4. E2 machines get no sustained-use
  * discount; N1/N2 do, which the estimate leaves out (it overstates them for always-on use, not for pools from zero).
  */
-const SKUS = "Cloud Billing Catalog SKUs via Cyclenerd pricing.yml (us-central1, generated 2026-07-30)";
+const SKUS = "https://cloud.google.com/compute/vm-instance-pricing (us-central1; Cloud Billing Catalog SKUs as compiled in Cyclenerd/google-cloud-pricing-cost-calculator pricing.yml, generated 2026-07-30)";
 const AS_OF = "2026-07";
 
 /** GCP list prices, us-central1. */
