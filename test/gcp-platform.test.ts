@@ -5,6 +5,7 @@ import { readStackConfig } from "../plan/project";
 import { GPU_CATALOG, gpuMachine } from "../providers/catalog";
 import { NodePool, Platform, Taint, Toleration } from "../providers/contract";
 import { gcpName } from "../providers/gcp/context";
+import { gpuPoolWarnings } from "../providers/gcp/gpu-notes";
 import { gkeKubeconfig } from "../providers/gcp/kubeconfig";
 import { StackSettings, validateConfig } from "../stacks/load";
 import { PROJECT_DIR } from "./harness";
@@ -143,6 +144,20 @@ describe("GCP platform helpers", () => {
         assert.equal(user.exec.command, "gke-gcloud-auth-plugin");
         assert.equal(user.exec.apiVersion, "client.authentication.k8s.io/v1beta1");
         assert.equal(user.token, undefined);
+    });
+
+    it("warns of the GPU quota each pool needs at its maximum, spot quota for spot pools, and of an on-demand pool on spot-only machines", () => {
+        const pools = [
+            { name: "t4", gpu: "t4" as const, minNodes: 0, maxNodes: 2, spot: true },
+            { name: "h100", gpu: "h100" as const, minNodes: 0, maxNodes: 1, spot: false },
+        ];
+        const warnings = gpuPoolWarnings(pools, "us-central1");
+        assert.match(warnings[0], /GPUS_ALL_REGIONS/);
+        assert.match(warnings[0], new RegExp(`PREEMPTIBLE_NVIDIA_T4_GPUS ≥ ${2 * gpuMachine("t4", "gcp").gpuCount}`));
+        assert.match(warnings[0], /[^_]NVIDIA_H100_GPUS ≥ 1/);
+        assert.ok(warnings.some((w) => w.startsWith("GPU pool h100:")));
+        assert.ok(!gpuPoolWarnings([{ ...pools[1], spot: true }], "us-central1").some((w) => w.startsWith("GPU pool h100:")));
+        assert.deepEqual(gpuPoolWarnings([], "us-central1"), []);
     });
 
     it("keeps names within GCP's limits and distinct per stack when shortened", () => {

@@ -6,6 +6,7 @@ import { retainedStorageClass } from "./block-storage";
 import { budgetProblems, createBudget, NO_BILLING_ACCOUNT_WARNING } from "./budget";
 import { DataBucket } from "./bucket";
 import { gcpFindings } from "./checks";
+import { gpuPoolWarnings } from "./gpu-notes";
 import { GkeCluster } from "./cluster";
 import { GcpContext, gcpContext, regionOfZone } from "./context";
 import { GcsObjectStore } from "./identity";
@@ -134,6 +135,7 @@ export const prepare: PlatformModule["prepare"] = async ({ parsed, provider, tod
     const problems = parsed.budget ? budgetProblems(parsed.budget) : [];
     const warnings: string[] = [];
     if (parsed.gcp && !parsed.gcp.billingAccount) warnings.push(NO_BILLING_ACCOUNT_WARNING);
+    if (zone !== undefined && parsed.gpuPools) warnings.push(...gpuPoolWarnings(parsed.gpuPools, regionOfZone(zone)));
 
     // the schema's rules report a missing or malformed project or zone; no lookup can run without them
     const ready = project !== undefined && zone !== undefined && /^[a-z]+-[a-z]+\d-[a-z]$/.test(zone) && parsed.gcp !== undefined;
