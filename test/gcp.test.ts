@@ -422,6 +422,16 @@ describe("GCP platform (Pulumi.gcp.yaml, planned offline)", () => {
         });
     });
 
+    describe("a project whose APIs are still off", () => {
+        it("plans with warnings (the stack enables the APIs) instead of failing, and creates the APIs first", async () => {
+            const { plan: fresh } = await planGcpVariant({ "gcp:project": "brand-new-project-1" });
+            const skipped = fresh.warnings.filter((w) => w.includes("API is off in brand-new-project-1"));
+            assert.ok(skipped.length >= 2, fresh.warnings.join("\n"));
+            const [cluster] = ofType(fresh, T.cluster);
+            for (const api of ofType(fresh, T.service)) assert.ok(cluster.dependsOn.includes(api.urn));
+        });
+    });
+
     describe("budget and outputs", () => {
         it("without a billing account, plans no budget and says the alert is off", () => {
             assert.equal(config.gcp.billingAccount, undefined);
@@ -513,6 +523,7 @@ describe("GCP settings that cannot work fail the plan, naming the key, with noth
 
     it("a project the credentials cannot read", async () => {
         const problem = await failing({ "gcp:project": "no-such-project-42" }, "gcp:project");
+        assert.match(problem.allowed, /does not have permission/, "GCP's own answer is passed on");
         assert.match(problem.allowed, /gcloud projects list/);
     });
 

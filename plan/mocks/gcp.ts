@@ -14,6 +14,9 @@ export const MOCK_PROJECT_NUMBER = "123456789012";
 /** A project id the mock cannot read, as a project that does not exist (or is not the caller's) answers. */
 export const UNREADABLE_PROJECT_PREFIX = "no-such-";
 
+/** A project id whose Compute Engine and GKE APIs are still off, as in a project created a minute ago. */
+export const NEW_PROJECT_PREFIX = "brand-new-";
+
 const projectOf = (args: { inputs: Record<string, unknown> }, context: MockContext) =>
     (args.inputs.project as string | undefined) ?? context.config["gcp:project"] ?? "mock-project";
 
@@ -57,8 +60,25 @@ function unreadable(project: string): boolean {
     return project.startsWith(UNREADABLE_PROJECT_PREFIX);
 }
 
+/**
+ * An invoke failure as the engine reports it: the SDK rethrows a failed invoke RPC as `new Error(err.details)`,
+ * so the provider's message travels in `details`.
+ */
+function invokeError(message: string): Error {
+    return Object.assign(new Error(message), { details: `invocation of the provider function failed: ${message}` });
+}
+
+/** Compute Engine and GKE lookups in a project whose APIs are off fail as the Google APIs answer. */
+function apiOff(project: string, api: string): void {
+    if (!project.startsWith(NEW_PROJECT_PREFIX)) return;
+    throw invokeError(
+        `googleapi: Error 403: ${api} API has not been used in project ${MOCK_PROJECT_NUMBER} before or it is disabled. Enable it by visiting ` +
+            `https://console.developers.google.com/apis/api/${api === "Compute Engine" ? "compute" : "container"}.googleapis.com/overview?project=${MOCK_PROJECT_NUMBER}, SERVICE_DISABLED`,
+    );
+}
+
 function denied(project: string): never {
-    throw new Error(`googleapi: Error 403: The caller does not have permission, forbidden (project ${project})`);
+    throw invokeError(`googleapi: Error 403: The caller does not have permission, forbidden (project ${project})`);
 }
 
 const serviceAccount: ResourceMock = (args, context) => {
@@ -123,12 +143,14 @@ export const gcpMocks: PackageMocks = {
         "gcp:compute/getZones:getZones": (args, context) => {
             const project = projectOf(args, context);
             if (unreadable(project)) denied(project);
+            apiOff(project, "Compute Engine");
             const region = String(args.inputs.region);
             return { id: `projects/${project}/regions/${region}`, project, region, names: (ZONES[region] ?? []).map((letter) => `${region}-${letter}`) };
         },
         "gcp:compute/getMachineTypes:getMachineTypes": (args, context) => {
             const project = projectOf(args, context);
             if (unreadable(project)) denied(project);
+            apiOff(project, "Compute Engine");
             const zone = String(args.inputs.zone);
             const wanted = /name = "([^"]+)"/.exec(String(args.inputs.filter ?? ""))?.[1];
             const names = Object.keys(SHAPES).filter((name) => (wanted === undefined || name === wanted) && !(MISSING_MACHINES[zone] ?? []).includes(name));
@@ -155,6 +177,7 @@ export const gcpMocks: PackageMocks = {
         "gcp:container/getEngineVersions:getEngineVersions": (args, context) => {
             const project = projectOf(args, context);
             if (unreadable(project)) denied(project);
+            apiOff(project, "Kubernetes Engine");
             return {
                 id: `projects/${project}/locations/${String(args.inputs.location)}`,
                 project,

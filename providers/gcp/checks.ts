@@ -194,9 +194,9 @@ export async function gcpFindings(input: GcpCheckInput): Promise<GcpFindings> {
     await projectNumber(input, findings);
     // a project that cannot be read answers no other lookup: its one problem says what to fix
     if (findings.projectNumber === undefined) return findings;
-    await Promise.all([
-        zonesOfRegion(input, findings).then((zones) => gpuPoolsInZone(input, zones, findings)),
-        input.versionValid ? kubernetesVersion(input, findings) : Promise.resolve(),
-    ]);
+    const zones = await zonesOfRegion(input, findings);
+    // a zone the region lacks answers no machine or version lookup either: its problem says what to type
+    if (zones !== undefined && !zones.includes(input.zone)) return findings;
+    await Promise.all([gpuPoolsInZone(input, zones, findings), input.versionValid ? kubernetesVersion(input, findings) : Promise.resolve()]);
     return findings;
 }
