@@ -27,7 +27,8 @@ export function lifecycleRules(storage: WorkbenchConfig["storage"]): gcp.types.i
 /**
  * The workbench's private GCS bucket, in the cluster's region: uniform bucket-level access (IAM only, no
  * object ACLs), public access prevention enforced, versioning and lifecycle from `workbench:storage`.
- * GCS encrypts every object at rest and serves its APIs over TLS only. No `forceDestroy`: GCS refuses to
+ * GCS encrypts every object at rest (Google-managed keys); it has no bucket policy to refuse plain HTTP as S3
+ * has, and its clients (gcsfs, the GCS connector, gcloud) use HTTPS. No `forceDestroy`: GCS refuses to
  * delete a bucket that still holds objects, and with `storage.retainOnDestroy` (the default) `pulumi
  * destroy` leaves the bucket, its data and its settings in place.
  */
