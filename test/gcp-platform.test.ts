@@ -2,7 +2,8 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { PlanMocks } from "../plan/mocks";
 import { readStackConfig } from "../plan/project";
-import { GPU_CATALOG, gpuMachine } from "../providers/catalog";
+import { compareMinors, GPU_CATALOG, gpuMachine, kubernetesVersionsOf } from "../providers/catalog";
+import { GKE_CHANNEL_WINDOWS } from "../providers/catalog/kubernetes/gcp";
 import { NodePool, Platform, Taint, Toleration } from "../providers/contract";
 import { gcpName } from "../providers/gcp/context";
 import { gpuPoolWarnings } from "../providers/gcp/gpu-notes";
@@ -158,6 +159,18 @@ describe("GCP platform helpers", () => {
         assert.ok(warnings.some((w) => w.startsWith("GPU pool h100:")));
         assert.ok(!gpuPoolWarnings([{ ...pools[1], spot: true }], "us-central1").some((w) => w.startsWith("GPU pool h100:")));
         assert.deepEqual(gpuPoolWarnings([], "us-central1"), []);
+    });
+
+    it("records every minor a channel offers in the GKE catalog, newest channel first, with the catalog's default on the default channel", () => {
+        const gke = kubernetesVersionsOf("gcp");
+        const minors = gke.releases.map((r) => r.minor);
+        for (const [channel, window] of Object.entries(GKE_CHANNEL_WINDOWS)) {
+            for (const minor of [window.oldest, window.default, window.newest]) assert.ok(minors.includes(minor), `${channel} ${minor}`);
+            assert.ok(compareMinors(window.oldest, window.default) <= 0 && compareMinors(window.default, window.newest) <= 0, channel);
+        }
+        assert.ok(compareMinors(GKE_CHANNEL_WINDOWS.RAPID.newest, GKE_CHANNEL_WINDOWS.REGULAR.newest) >= 0);
+        assert.ok(compareMinors(GKE_CHANNEL_WINDOWS.REGULAR.newest, GKE_CHANNEL_WINDOWS.STABLE.newest) >= 0);
+        assert.equal(gke.defaultMinor, GKE_CHANNEL_WINDOWS.REGULAR.default, "REGULAR is workbench:gcp.releaseChannel's default");
     });
 
     it("keeps names within GCP's limits and distinct per stack when shortened", () => {
