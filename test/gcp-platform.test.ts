@@ -75,6 +75,9 @@ describe("GCP platform, as the shared layer receives it", () => {
             assert.equal(pool.labels["iam.gke.io/gke-metadata-server-enabled"], "true", pool.name);
             assert.equal(pool.labels["cloud.google.com/gke-spot"], pool.spot ? "true" : undefined, pool.name);
             assert.ok(!pool.taints.some((t) => t.key.includes("spot")), `${pool.name}: no spot taint`);
+            // insurance: GKE taints the Spot nodes it provisions itself; a toleration without its taint costs nothing
+            const spotTolerated = pool.placement.tolerations.some((t) => tolerates(t, { key: "cloud.google.com/gke-spot", value: "true", effect: "NoSchedule" }));
+            assert.equal(spotTolerated, pool.spot, pool.name);
         }
         settings.config.gpuPools.forEach((configured, i) => {
             assert.equal(platform.gpuPools[i].labels["cloud.google.com/gke-accelerator"], gpuMachine(configured.gpu, "gcp").acceleratorType);

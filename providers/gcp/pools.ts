@@ -1,6 +1,6 @@
 import type { GpuPoolConfig, WorkbenchConfig } from "../../stacks/schema";
 import { CPU_SHAPES, cpuPoolInstanceTypes, describeGpuMachine, GpuClass, gpuMachine, NODE_DISK_GIB } from "../catalog";
-import { GpuPool, NodePool, Taint } from "../contract";
+import { GpuPool, NodePool, Taint, Toleration } from "../contract";
 import { GPU_NODE_TAINT, placementOn, USER_NODE_LABELS, USER_NODE_TAINT } from "../placement";
 
 /*
@@ -17,6 +17,13 @@ export const CORE_NODE_LABELS: Readonly<Record<string, string>> = { "hub.jupyter
 
 /** GKE labels every Spot VM node so (GKE "Spot VMs"); it adds no taint to Standard pools unless one is declared. */
 export const SPOT_LABELS: Readonly<Record<string, string>> = { "cloud.google.com/gke-spot": "true" };
+
+/**
+ * The taint GKE puts on Spot nodes it creates itself (Autopilot, node auto-provisioning), not on the Standard
+ * pools this platform declares. Pods for spot pools tolerate it all the same: a toleration without its taint
+ * costs nothing, and it keeps notebooks schedulable should a GKE version start adding it to Standard pools.
+ */
+export const SPOT_TOLERATION: Toleration = { key: "cloud.google.com/gke-spot", operator: "Equal", value: "true", effect: "NoSchedule" };
 
 /** GKE labels the nodes of a pool with `GKE_METADATA` so; the metadata server DaemonSet selects on it. */
 export const METADATA_SERVER_LABELS: Readonly<Record<string, string>> = { "iam.gke.io/gke-metadata-server-enabled": "true" };
@@ -148,13 +155,19 @@ export function poolSpecs(config: WorkbenchConfig): { system: PoolSpec; user: Po
     return { system, user, gpu: config.gpuPools.map(gpuPoolSpec) };
 }
 
+/** The pool's placement: its selector and a toleration per taint, plus {@link SPOT_TOLERATION} on spot pools. */
+function spotPlacement(spec: PoolSpec) {
+    const placement = placementOn(spec.selectorLabels, spec.taints);
+    return spec.spot ? { ...placement, tolerations: [...placement.tolerations, { ...SPOT_TOLERATION }] } : placement;
+}
+
 /** What the shared layer is told about a CPU pool. */
 export function nodePoolOf(spec: PoolSpec): NodePool {
     return {
         name: spec.name,
         labels: { ...spec.labels },
         taints: spec.taints.map((t) => ({ ...t })),
-        placement: placementOn(spec.selectorLabels, spec.taints),
+        placement: spotPlacement(spec),
         vcpu: spec.vcpu,
         memoryGiB: spec.memoryGiB,
         minNodes: spec.minNodes,
