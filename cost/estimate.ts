@@ -47,6 +47,7 @@ function networkTraits(config: WorkbenchConfig, cloud: ManagedCloud): NetworkTra
                 natGateways: config.aws.privateNodes ? 1 : 0,
             };
         case "gcp":
+            // nodes of a public GKE cluster each hold an external IPv4; the hub's forwarding rule holds one more
             return { publicIpPerNode: true, loadBalancerIps: 1, natGateways: 0 };
         case "azure":
             // the AKS load balancer holds two Standard public IPs: the hub's frontend and the outbound
@@ -81,9 +82,11 @@ function managedCloudLines(config: WorkbenchConfig, cloud: ManagedCloud): CostLi
     const always = (item: string, monthly: number, basis: string): CostLine => ({ item, monthly: round(monthly), basis, scalesToZero: false });
     const lines: CostLine[] = [];
 
-    const controlPlane = prices.controlPlane.usd * HOURS_PER_MONTH - prices.controlPlaneCreditMonthly;
+    // GKE's free-tier credit pays a zonal cluster's fee only (workbench:gcp.regional forgoes it)
+    const credit = cloud === "gcp" && config.gcp.regional ? 0 : prices.controlPlaneCreditMonthly;
+    const controlPlane = prices.controlPlane.usd * HOURS_PER_MONTH - credit;
     lines.push(always("Kubernetes control plane", Math.max(0, controlPlane),
-        `${rate(prices.controlPlane)} × ${HOURS_PER_MONTH} h` + (prices.controlPlaneCreditMonthly ? ` − USD ${prices.controlPlaneCreditMonthly} free-tier credit (one zonal cluster)` : "")));
+        `${rate(prices.controlPlane)} × ${HOURS_PER_MONTH} h` + (credit ? ` − USD ${credit} free-tier credit (one zonal cluster)` : "")));
 
     const systemType = cpuPoolInstanceTypes(config, cloud, "system")[0];
     const system = nodeHourly(prices, traits, systemType, config.systemPool.spot, NODE_DISK_GIB.system);

@@ -2,7 +2,7 @@ import { Cloud } from "./catalog";
 import { PlatformModule } from "./contract";
 
 /** Clouds whose platform module exists in this version. */
-export const IMPLEMENTED_CLOUDS: readonly Cloud[] = ["existing", "aws", "azure"];
+export const IMPLEMENTED_CLOUDS: readonly Cloud[] = ["existing", "aws", "gcp", "azure"];
 
 /**
  * Loads the selected cloud's platform module, and only that one: each `require` below runs on
@@ -17,22 +17,10 @@ export function loadPlatformModule(cloud: Cloud): PlatformModule {
             return require("./existing") as typeof import("./existing");
         case "aws":
             return require("./aws") as typeof import("./aws");
+        case "gcp":
+            return require("./gcp") as typeof import("./gcp");
         case "azure":
             return require("./azure") as typeof import("./azure");
-        case "gcp":
-            return notImplemented(cloud);
     }
 }
 
-/** A cloud whose platform has not landed: its check reports that, with every other problem of the stack. */
-function notImplemented(cloud: Cloud): PlatformModule {
-    return {
-        prepare: async () => ({
-            problems: [{ key: "workbench:cloud", given: cloud, allowed: `not implemented yet; this version builds ${IMPLEMENTED_CLOUDS.join(" and ")} stacks only` }],
-            warnings: [],
-            create: () => {
-                throw new Error(`workbench:cloud ${cloud} is not implemented`);
-            },
-        }),
-    };
-}

@@ -60,6 +60,16 @@ const providerSettingsRequired: Rule = ({ parsed, provider }) => {
     return problems;
 };
 
+/** `gcp:region`, when set, must be the region `gcp:zone` is in: GKE, the bucket and the node pools all follow the zone. */
+const gcpRegionMatchesZone: Rule = ({ parsed, provider }) => {
+    const { gcpRegion, gcpZone } = provider;
+    if (parsed.cloud !== "gcp" || gcpRegion === undefined || gcpZone === undefined || !GCP_ZONE.test(gcpZone)) return [];
+    const zoneRegion = gcpZone.replace(/-[a-z]$/, "");
+    return gcpRegion === zoneRegion
+        ? []
+        : [{ key: "gcp:region", given: gcpRegion, allowed: `must be the region of gcp:zone ${gcpZone} (${zoneRegion}), or unset: pulumi config rm gcp:region` }];
+};
+
 const gpuClassesOffered: Rule = ({ parsed }) => {
     const { cloud, gpuPools } = parsed;
     if (!cloud || !gpuPools) return [];
@@ -233,6 +243,7 @@ const awsNamesFit: Rule = ({ parsed }) => {
 const RULES: readonly Rule[] = [
     awsNamesFit,
     providerSettingsRequired,
+    gcpRegionMatchesZone,
     gpuClassesOffered,
     poolBoundsOrdered,
     authComplete,

@@ -253,6 +253,18 @@ export const GcpSchema = z.strictObject({
     releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]).default("REGULAR"),
     /** Refuse `pulumi destroy` of the cluster until this is switched off. */
     deletionProtection: z.boolean().default(true),
+    /**
+     * A regional control plane (three replicas) instead of a zonal one; nodes stay in `gcp:zone`. The
+     * GKE free-tier credit pays only a zonal cluster's fee, so this adds about USD 73 a month.
+     */
+    regional: z.boolean().default(false),
+    /** Enable the Google APIs the stack uses (container, compute, iam, storage, …); off where APIs are managed elsewhere. */
+    manageApis: z.boolean().default(true),
+    /** Cloud Billing account id (e.g. 012345-6789AB-CDEF01) for the budget alert; without it there is no alert. */
+    billingAccount: z
+        .string()
+        .regex(/^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/, "must be a billing account id such as 012345-6789AB-CDEF01 (gcloud billing accounts list)")
+        .optional(),
 });
 
 /** Azure-only settings (location is `azure-native:location`). */

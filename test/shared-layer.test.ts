@@ -187,9 +187,10 @@ describe("shared layer: JupyterHub", () => {
             assert.equal(at(values, "singleuser", "storage", "capacity"), `${configOf(scenario).storage.homeSizeGiB}Gi`);
             assert.equal(at(values, "hub", "db", "type"), "sqlite-pvc");
             assert.equal(at(values, "hub", "db", "pvc", "storageClassName"), className);
-            // neither the existing platform nor AWS serves workload identity from the metadata server
-            assert.equal(at(values, "singleuser", "cloudMetadata", "blockWithIptables"), true);
-            assert.equal(at(values, "singleuser", "networkPolicy", "egressAllowRules", "cloudMetadataServer"), false);
+            // GKE serves Workload Identity from its metadata server (DESIGN §4); the existing platform and AWS do not
+            const metadataNeeded = configOf(scenario).cloud === "gcp";
+            assert.equal(at(values, "singleuser", "cloudMetadata", "blockWithIptables"), !metadataNeeded);
+            assert.equal(at(values, "singleuser", "networkPolicy", "egressAllowRules", "cloudMetadataServer"), metadataNeeded);
         });
 
         it(`${scenario.label}: one public entry point: the hub's proxy, exposed as the platform says, and nothing else`, async () => {

@@ -2,13 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { awsMocks } from "./aws";
 import { azureMocks } from "./azure";
 import { eksMocks } from "./eks";
+import { gcpMocks } from "./gcp";
 import { kubernetesMocks } from "./kubernetes";
 import { randomMocks } from "./random";
 import { tlsMocks } from "./tls";
 import { MockContext, PackageMocks } from "./types";
 
 /** Every package whose resources and invokes the plan answers. */
-const PACKAGES: readonly PackageMocks[] = [kubernetesMocks, randomMocks, awsMocks, eksMocks, tlsMocks, azureMocks];
+const PACKAGES: readonly PackageMocks[] = [kubernetesMocks, randomMocks, awsMocks, eksMocks, tlsMocks, azureMocks, gcpMocks];
 
 function packageOf(token: string): PackageMocks | undefined {
     return PACKAGES.find((p) => token.startsWith(p.prefix));

@@ -2,6 +2,7 @@ import type { ConfigProblem } from "../../../stacks/errors";
 import { ManagedCloud } from "../clouds";
 import { EKS_VERSIONS } from "./aws";
 import { AKS_VERSIONS } from "./azure";
+import { GKE_VERSIONS } from "./gcp";
 import { CloudKubernetesVersions, KubernetesRelease } from "./types";
 
 export * from "./types";
@@ -13,6 +14,7 @@ export * from "./types";
 export const KUBERNETES_VERSIONS: Readonly<Partial<Record<ManagedCloud, CloudKubernetesVersions>>> = {
     aws: EKS_VERSIONS,
     azure: AKS_VERSIONS,
+    gcp: GKE_VERSIONS,
 };
 
 /** Days before the end of standard support from which the plan warns. */

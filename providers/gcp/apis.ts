@@ -1,0 +1,34 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { GcpContext } from "./context";
+
+/**
+ * The Google APIs the platform's resources call: GKE and Compute Engine (cluster, nodes, disks, load
+ * balancer), IAM (service accounts and their bindings), Cloud Storage (the bucket), Resource Manager
+ * (project-level IAM grants). The budget adds Billing Budgets and Cloud Monitoring (its e-mail channels).
+ */
+export const PLATFORM_APIS: readonly string[] = [
+    "container.googleapis.com",
+    "compute.googleapis.com",
+    "iam.googleapis.com",
+    "storage.googleapis.com",
+    "cloudresourcemanager.googleapis.com",
+];
+
+/** The APIs a budget alert needs on top of {@link PLATFORM_APIS}. */
+export const BUDGET_APIS: readonly string[] = ["billingbudgets.googleapis.com", "monitoring.googleapis.com"];
+
+/**
+ * Enables `apis` in the project, one `gcp.projects.Service` each. `disableOnDestroy: false`: switching an
+ * API off on `pulumi destroy` would break anything else in the project using it (and the retained bucket).
+ */
+export function enableApis(context: GcpContext, apis: readonly string[], parent: pulumi.Resource): gcp.projects.Service[] {
+    return apis.map(
+        (service) =>
+            new gcp.projects.Service(
+                `${context.name}-${service.split(".")[0]}`,
+                { project: context.project, service, disableOnDestroy: false, disableDependentServices: false },
+                { parent },
+            ),
+    );
+}

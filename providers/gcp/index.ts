@@ -1,0 +1,165 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { StackSettings } from "../../stacks/load";
+import { GpuPool, ObjectStore, Platform, PlatformCluster, PlatformModule } from "../contract";
+import { BUDGET_APIS, enableApis, PLATFORM_APIS } from "./apis";
+import { retainedStorageClass } from "./block-storage";
+import { budgetProblems, createBudget, NO_BILLING_ACCOUNT_WARNING } from "./budget";
+import { DataBucket } from "./bucket";
+import { gcpFindings } from "./checks";
+import { gpuPoolWarnings } from "./gpu-notes";
+import { GkeCluster } from "./cluster";
+import { GcpContext, gcpContext, regionOfZone } from "./context";
+import { GcsObjectStore } from "./identity";
+import { Network } from "./network";
+import { NodeAccount } from "./node-account";
+import { createNodePool } from "./node-pools";
+import { gpuPoolOf, nodePoolOf, PoolSpec, poolSpecs } from "./pools";
+import { gkeSystemAgents } from "./system-agents";
+
+/**
+ * Annotations for the hub's public Service: GKE's backend-service-based external passthrough Network Load
+ * Balancer, which GKE recommends for new LoadBalancer Services (one forwarding rule, what the estimate prices).
+ */
+export const LOAD_BALANCER_ANNOTATIONS: Readonly<Record<string, string>> = { "cloud.google.com/l4-rbs": "enabled" };
+
+/** What the GCP platform's configuration check looked up, for the platform to build with. */
+export interface GcpLookups {
+    /** The minor the cluster runs: the pinned one, or the release channel's default in the location. */
+    kubernetesVersion: string;
+    /** The minor pinned by `workbench:kubernetesVersion`; undefined follows the channel. */
+    pinnedMinor?: string;
+    /** The project's number, for the budget's filter. */
+    projectNumber: string;
+}
+
+/**
+ * The workbench on GCP: a VPC, a zonal GKE Standard cluster (free-tier fee) with Workload Identity and
+ * Dataplane V2, node pools that scale from zero under GKE's own autoscaler, a retained pd-balanced
+ * storage class, a private GCS bucket bound to the notebooks' ServiceAccount through Workload Identity,
+ * and a budget alert when a billing account is configured.
+ */
+export class GcpPlatform extends pulumi.ComponentResource implements Platform {
+    readonly cloud = "gcp" as const;
+    readonly cluster: PlatformCluster;
+    readonly gpuPools: GpuPool[];
+    readonly objectStore: ObjectStore;
+    readonly outputs: Record<string, pulumi.Input<unknown>>;
+
+    constructor(name: string, settings: StackSettings, found: GcpLookups, opts?: pulumi.ComponentResourceOptions) {
+        super("workbench:gcp:Platform", name, {}, opts);
+        const { config } = settings;
+        const context: GcpContext = gcpContext(name, settings);
+        const pools = poolSpecs(config);
+
+        const billingAccount = config.gcp.billingAccount;
+        const apis = config.gcp.manageApis ? enableApis(context, [...PLATFORM_APIS, ...(billingAccount ? BUDGET_APIS : [])], this) : [];
+
+        const network = new Network(name, { context, dependsOn: apis }, { parent: this });
+        const nodeAccount = new NodeAccount(`${name}-nodes`, { context, dependsOn: apis }, { parent: this });
+        const gke = new GkeCluster(
+            name,
+            {
+                context,
+                releaseChannel: config.gcp.releaseChannel,
+                pinnedMinor: found.pinnedMinor,
+                deletionProtection: config.gcp.deletionProtection,
+                network,
+                nodeServiceAccount: nodeAccount.email,
+                dependsOn: [...apis, ...nodeAccount.grants],
+            },
+            { parent: this },
+        );
+
+        const nodePool = (pool: PoolSpec) =>
+            createNodePool(
+                `${name}-${pool.role === "gpu" ? `gpu-${pool.name}` : pool.name}`,
+                { context, pool, cluster: gke.cluster, serviceAccount: nodeAccount.email, dependsOn: nodeAccount.grants },
+                this,
+            );
+        const systemNodes = nodePool(pools.system);
+        const userNodes = nodePool(pools.user);
+        const gpuNodes = pools.gpu.map(nodePool);
+
+        const storageClass = retainedStorageClass(name, gke.provider, this);
+
+        this.cluster = {
+            name: gke.cluster.name,
+            provider: gke.provider,
+            kubeconfig: gke.kubeconfig,
+            retainedStorageClass: storageClass.metadata.name,
+            kubernetesVersion: found.kubernetesVersion,
+            systemPool: nodePoolOf(pools.system),
+            systemAgents: gkeSystemAgents(config.systemPool.nodes),
+            userPool: nodePoolOf(pools.user),
+            capabilities: {
+                // GKE installs the driver and runs its own device plugin when the driver version is set
+                nvidiaDevicePlugin: false,
+                // GKE's managed autoscaler scales every pool, from zero too (profile OPTIMIZE_UTILIZATION)
+                clusterAutoscaler: undefined,
+                // Workload Identity tokens come from the GKE metadata server: z2jh must not block it
+                podsNeedMetadataServer: true,
+            },
+            hubService: { type: "LoadBalancer", annotations: { ...LOAD_BALANCER_ANNOTATIONS } },
+            // the control plane's endpoint is public: the policies' internet egress covers it
+            apiServerEgress: [],
+            readyWhen: [systemNodes, userNodes, ...gpuNodes, storageClass],
+        };
+        this.gpuPools = pools.gpu.map(gpuPoolOf);
+
+        const bucket = new DataBucket(`${name}-data`, { context, storage: config.storage, dependsOn: apis }, { parent: this });
+        this.objectStore = new GcsObjectStore({ context, bucket, cluster: gke.cluster, parent: this });
+
+        if (billingAccount) {
+            createBudget(`${name}-budget`, { context, budget: config.budget, billingAccount, projectNumber: found.projectNumber, dependsOn: apis }, this);
+        }
+
+        this.outputs = {
+            kubeconfig: gke.kubeconfig,
+            clusterName: this.cluster.name,
+            project: context.project,
+            zone: context.zone,
+            region: context.region,
+            clusterLocation: context.location,
+        };
+        this.registerOutputs({ clusterName: this.cluster.name, bucketName: bucket.bucketName, location: context.location });
+    }
+}
+
+/**
+ * Everything GCP would refuse that the schema cannot see, checked before any resource exists: the project
+ * (read through its own lookup), the zone in its region, each GPU pool's machine in that zone, the pinned
+ * Kubernetes minor against GKE's support window, the channel and the location, and the budget's e-mails.
+ */
+export const prepare: PlatformModule["prepare"] = async ({ parsed, provider, today }) => {
+    const { gcpProject: project, gcpZone: zone } = provider;
+    const problems = parsed.budget ? budgetProblems(parsed.budget) : [];
+    const warnings: string[] = [];
+    if (parsed.gcp && !parsed.gcp.billingAccount) warnings.push(NO_BILLING_ACCOUNT_WARNING);
+    if (zone !== undefined && parsed.gpuPools) warnings.push(...gpuPoolWarnings(parsed.gpuPools, regionOfZone(zone)));
+
+    // the schema's rules report a missing or malformed project or zone; no lookup can run without them
+    const ready = project !== undefined && zone !== undefined && /^[a-z]+-[a-z]+\d-[a-z]$/.test(zone) && parsed.gcp !== undefined;
+    const findings =
+        ready && parsed.gcp
+            ? await gcpFindings({
+                  project,
+                  zone,
+                  location: parsed.gcp.regional ? regionOfZone(zone) : zone,
+                  channel: parsed.gcp.releaseChannel,
+                  pinnedMinor: parsed.kubernetesVersion,
+                  versionValid: "kubernetesVersion" in parsed,
+                  gpuPools: parsed.gpuPools ?? [],
+                  today,
+              })
+            : { problems: [], warnings: [] };
+    return {
+        problems: [...problems, ...findings.problems],
+        warnings: [...warnings, ...findings.warnings],
+        create: (name, settings) =>
+            new GcpPlatform(name, settings, {
+                kubernetesVersion: findings.kubernetesVersion ?? settings.config.kubernetesVersion ?? "",
+                pinnedMinor: settings.config.kubernetesVersion,
+                projectNumber: findings.projectNumber ?? "",
+            }),
+    };
+};
