@@ -49,9 +49,8 @@ const providerSettingsRequired: Rule = ({ parsed, provider }) => {
             need("gcp:zone", provider.gcpZone, GCP_ZONE, "us-central1-a");
             if (provider.gcpRegion !== undefined && !GCP_REGION.test(provider.gcpRegion)) {
                 problems.push({ key: "gcp:region", given: provider.gcpRegion, allowed: "must look like us-central1" });
-            } else if (provider.gcpRegion !== undefined && provider.gcpZone !== undefined && !provider.gcpZone.startsWith(`${provider.gcpRegion}-`)) {
-                problems.push({ key: "gcp:zone", given: provider.gcpZone, allowed: `must be a zone of gcp:region ${provider.gcpRegion}, e.g. ${provider.gcpRegion}-a` });
             }
+            // a zone outside gcp:region is gcpRegionMatchesZone's
             break;
         case "azure":
             need("azure-native:location", provider.azureLocation, AZURE_LOCATION, "eastus");

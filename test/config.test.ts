@@ -184,7 +184,7 @@ describe("configuration messages say what to type", () => {
         const gcp = { "workbench:cloud": "gcp", "gcp:project": "my-project-123" };
         assert.deepEqual(keys({ ...gcp, "gcp:zone": "europe-west10-a" }), []);
         assert.deepEqual(keys({ ...gcp, "gcp:zone": "us-central1-a", "gcp:region": "us-central1" }), []);
-        assert.deepEqual(keys({ ...gcp, "gcp:zone": "us-central1-a", "gcp:region": "europe-west1" }), ["gcp:zone"]);
+        assert.deepEqual(keys({ ...gcp, "gcp:zone": "us-central1-a", "gcp:region": "europe-west1" }), ["gcp:region"]);
         assert.deepEqual(keys({ "workbench:cloud": "azure", "azure-native:location": "westeurope" }), []);
         assert.deepEqual(keys({ "workbench:cloud": "azure", "azure-native:location": "West Europe" }), ["azure-native:location"]);
     });
