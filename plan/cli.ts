@@ -1,4 +1,6 @@
+import * as fs from "node:fs";
 import { Command } from "commander";
+import { runDiff } from "./diff-command";
 import { renderPlan } from "./render";
 import { loadedPulumiPackages, PlanError, planStack } from "./run";
 
@@ -11,6 +13,8 @@ const program = new Command()
     .option("--project-dir <dir>", "folder holding Pulumi.yaml and index.ts", process.cwd())
     .option("--loaded-packages", "with --json: add the @pulumi packages the planning process loaded")
     .option("--stats", "print the plan's wall time and peak memory on stderr")
+    .option("--diff <git-ref>", "compare with the plan of this git ref (planned offline in a temporary worktree) and print Markdown for a pull request")
+    .option("--out <file>", "write what would be printed on stdout to this file instead")
     .parse();
 
 interface Options {
@@ -20,16 +24,31 @@ interface Options {
     projectDir: string;
     loadedPackages?: boolean;
     stats?: boolean;
+    diff?: string;
+    out?: string;
+}
+
+/** Prints on stdout, or writes to `--out`. */
+function emit(options: Options, text: string): void {
+    if (options.out) fs.writeFileSync(options.out, `${text}\n`);
+    else process.stdout.write(`${text}\n`);
 }
 
 async function main(options: Options): Promise<number> {
+    if (options.diff !== undefined) {
+        const result = await runDiff({ projectDir: options.projectDir, stack: options.stack, ref: options.diff, stackFile: options.stackFile, json: options.json }).catch(
+            (error: unknown) => ({ output: `error: ${error instanceof Error ? error.message : String(error)}`, status: 1 }),
+        );
+        emit(options, result.output);
+        return result.status;
+    }
     try {
         const plan = await planStack({ projectDir: options.projectDir, stack: options.stack, stackFile: options.stackFile });
         if (options.json) {
             const document = options.loadedPackages ? { ...plan, loadedPackages: loadedPulumiPackages() } : plan;
-            process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+            emit(options, JSON.stringify(document, null, 2));
         } else {
-            process.stdout.write(`${renderPlan(plan)}\n`);
+            emit(options, renderPlan(plan));
         }
         return 0;
     } catch (error) {
