@@ -10,17 +10,34 @@ const MAX_RESOURCES_LISTED = 40;
 const MAX_PATHS_PER_RESOURCE = 15;
 const MAX_VALUE_CHARS = 80;
 
-/** A table cell: pipes and line breaks would break the table, backticks the code span. */
+/** A table cell: pipes and line breaks would break the table (GitHub honours `\|` inside code spans too). */
 function cell(text: string): string {
-    return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+    return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 
-/** A value as a short code span; secrets stay `[secret]`, whatever surrounds them. */
-export function formatValue(value: unknown): string {
+/** A value as text; secrets stay `[secret]`, whatever surrounds them. */
+function valueText(value: unknown): string {
+    return holdsSecret(value) ? SECRET : typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** A value as a short code span, its text starting at `from` (where it differs from the other side). */
+export function formatValue(value: unknown, from = 0): string {
     if (value === undefined) return "–";
-    const text = holdsSecret(value) ? SECRET : typeof value === "string" ? value : JSON.stringify(value);
-    const short = text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text;
+    const text = valueText(value);
+    const start = text === SECRET ? 0 : Math.max(0, Math.min(from, text.length - MAX_VALUE_CHARS + 1));
+    const head = start > 0 ? `…${text.slice(start)}` : text;
+    const short = head.length > MAX_VALUE_CHARS ? `${head.slice(0, MAX_VALUE_CHARS - 1)}…` : head;
     return `\`${cell(short.replace(/`/g, "'"))}\``;
+}
+
+/** Where two long values start to differ, less some context: both cells then show the difference. */
+function firstDifference(before: unknown, after: unknown): number {
+    if (before === undefined || after === undefined) return 0;
+    const a = valueText(before);
+    const b = valueText(after);
+    let i = 0;
+    while (i < a.length && i < b.length && a[i] === b[i]) i++;
+    return Math.max(0, i - 20);
 }
 
 function money(usd: number | undefined): string {
@@ -35,6 +52,12 @@ function delta(before: number | undefined, after: number | undefined): string {
 
 function label(resource: ResourceChange): string {
     return `\`${cell(resource.name)}\` (\`${cell(resource.type)}\`)`;
+}
+
+/** The same label inside HTML (a `<summary>`), where Markdown code spans do not render everywhere. */
+function htmlLabel(resource: ResourceChange): string {
+    const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    return `<code>${escape(resource.name)}</code> (<code>${escape(resource.type)}</code>)`;
 }
 
 /** What deleting a data-holding resource does, by its options. */
@@ -54,7 +77,8 @@ function listed<T>(items: readonly T[], render: (item: T) => string): string[] {
 function changeRows(changes: readonly InputChange[], markReplacing: boolean): string[] {
     const rows = changes.slice(0, MAX_PATHS_PER_RESOURCE).map((c) => {
         const mark = markReplacing && c.forcesReplacement ? " ⟳" : "";
-        return `| \`${cell(c.path)}\`${mark} | ${formatValue(c.before)} | ${formatValue(c.after)} |`;
+        const from = firstDifference(c.before, c.after);
+        return `| \`${cell(c.path)}\`${mark} | ${formatValue(c.before, from)} | ${formatValue(c.after, from)} |`;
     });
     if (changes.length > MAX_PATHS_PER_RESOURCE) rows.push(`| … and ${changes.length - MAX_PATHS_PER_RESOURCE} more | | |`);
     return ["| input | before | after |", "| --- | --- | --- |", ...rows];
@@ -64,7 +88,7 @@ function changedSection(title: string, resources: readonly ResourceChange[], mar
     if (resources.length === 0) return [];
     const out = [`#### ${title} (${resources.length})`, ""];
     for (const resource of resources.slice(0, MAX_RESOURCES_LISTED)) {
-        out.push(`<details><summary>${label(resource)}: ${resource.changes.length} input${resource.changes.length === 1 ? "" : "s"}</summary>`, "");
+        out.push(`<details><summary>${htmlLabel(resource)}: ${resource.changes.length} input${resource.changes.length === 1 ? "" : "s"}</summary>`, "");
         out.push(...changeRows(resource.changes, markReplacing), "", "</details>", "");
     }
     if (resources.length > MAX_RESOURCES_LISTED) out.push(`… and ${resources.length - MAX_RESOURCES_LISTED} more`, "");
@@ -84,7 +108,7 @@ function costSection(diff: PlanDiff): string[] {
     ];
     if (cost.lines.length > 0) {
         out.push("<details><summary>Cost lines that changed</summary>", "", "| item | before | after | change |", "| --- | ---: | ---: | ---: |");
-        for (const line of cost.lines) out.push(`| ${cell(line.item)} | ${money(line.before)} | ${money(line.after)} | ${delta(line.before, line.after)} |`);
+        for (const line of cost.lines) out.push(`| ${cell(line.beforeItem ? `${line.beforeItem} → ${line.item}` : line.item)} | ${money(line.before)} | ${money(line.after)} | ${delta(line.before, line.after)} |`);
         out.push("", "</details>", "");
     }
     return out;

@@ -38,7 +38,10 @@ export interface ResourceChange {
 
 /** One line of the cost estimate that differs. */
 export interface CostLineChange {
+    /** The line's item as it reads after the change (or before, for a line that goes). */
     item: string;
+    /** The item as it read before, when the change renamed it (e.g. another instance type). */
+    beforeItem?: string;
     before?: number;
     after?: number;
 }
@@ -188,23 +191,27 @@ function resourceChange(kind: ChangeKind, resource: PlannedResource, changes: In
 
 const byUrn = (a: ResourceChange, b: ResourceChange) => a.urn.localeCompare(b.urn);
 
-function costLines(cost: CostEstimate | undefined): Map<string, number> {
-    const lines = new Map<string, number>();
-    for (const line of cost?.lines ?? ([] as CostLine[])) lines.set(line.item, (lines.get(line.item) ?? 0) + line.monthly);
-    return lines;
+/** A cost line's key: its item up to the first " (" (the pool, not its size), unless two lines share it. */
+function costKeys(cost: CostEstimate | undefined): Map<string, CostLine> {
+    const lines = cost?.lines ?? [];
+    const short = (item: string) => item.split(" (")[0] ?? item;
+    const counts = new Map<string, number>();
+    for (const line of lines) counts.set(short(line.item), (counts.get(short(line.item)) ?? 0) + 1);
+    return new Map(lines.map((line) => [counts.get(short(line.item)) === 1 ? short(line.item) : line.item, line]));
 }
 
 function diffCost(before: CostEstimate | undefined, after: CostEstimate | undefined): CostChange {
-    const b = costLines(before);
-    const a = costLines(after);
+    const b = costKeys(before);
+    const a = costKeys(after);
     const lines: CostLineChange[] = [];
-    for (const item of [...new Set([...b.keys(), ...a.keys()])]) {
-        const was = b.get(item);
-        const now = a.get(item);
-        if (was === now) continue;
-        const line: CostLineChange = { item };
-        if (was !== undefined) line.before = was;
-        if (now !== undefined) line.after = now;
+    for (const key of [...new Set([...b.keys(), ...a.keys()])]) {
+        const was = b.get(key);
+        const now = a.get(key);
+        if (was?.monthly === now?.monthly && was?.item === now?.item) continue;
+        const line: CostLineChange = { item: now?.item ?? was?.item ?? key };
+        if (was) line.before = was.monthly;
+        if (now) line.after = now.monthly;
+        if (was && now && was.item !== now.item) line.beforeItem = was.item;
         lines.push(line);
     }
     const change: CostChange = { lines };
