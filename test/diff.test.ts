@@ -128,7 +128,7 @@ describe("replace-on-change table (the plan's guess)", () => {
             const args = argsDeclaration(type);
             for (const p of rule.paths) {
                 const top = p.split(".")[0] as string;
-                assert.match(args, new RegExp(`readonly ${top}\\??:`), `${type} has no input ${top}`);
+                assert.match(args, new RegExp(`\\n\\s+(readonly )?${top}\\??:`), `${type} has no input ${top}`);
             }
         });
     }
@@ -177,6 +177,9 @@ describe("npm run plan -- --diff, end to end", function () {
             assert.match(same.stdout, /^### Stack `local`: offline plan diff against `HEAD`/);
             assert.match(same.stdout, /\*\*0 to add, 0 to change, 0 to replace \(guess\), 0 to delete\*\*/);
         });
+        // the temporary worktrees are gone again
+        const { stdout: worktrees } = await execFileAsync("git", ["worktree", "list", "--porcelain"], { cwd: PROJECT_DIR });
+        assert.ok(!worktrees.includes("workbench-diff-"), worktrees);
     });
 
     it("fails with a clear message for a ref that names no commit", async () => {
