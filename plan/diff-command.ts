@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { diffPlans, PlanDiff } from "./diff";
-import { renderDiffMarkdown, renderPlanFailure } from "./diff-markdown";
+import { renderDiffMarkdown, renderPlanFailures } from "./diff-markdown";
 import { planInProcess, PlanOutcome, withRefCheckout } from "./worktree";
 
 /** What `npm run plan -- --stack <name> --diff <ref>` compares. */
@@ -44,7 +44,7 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
         ];
         const output = options.json
             ? JSON.stringify({ stack: options.stack, base: options.ref, failures }, null, 2)
-            : failures.map((f) => renderPlanFailure(options.stack, f.side, f.message, options.ref)).join("\n\n");
+            : renderPlanFailures(options.stack, failures, options.ref);
         // the base failing is not this change's fault: report it, and fail only for this change's own plan
         return { output, status: change.kind === "failed" ? 1 : 0 };
     }

@@ -180,9 +180,19 @@ export function renderDiffMarkdown(diff: PlanDiff, options: { base?: string; max
     return short.length <= maxChars ? short : `${short.slice(0, maxChars - 1)}…`;
 }
 
-/** The report of a stack whose plan failed on one side. */
-export function renderPlanFailure(stack: string, side: "base" | "change", message: string, base?: string): string {
-    const where = side === "base" ? `the base (\`${cell(base ?? "ref")}\`)` : "this change";
-    const text = message.length > 3000 ? `${message.slice(0, 2999)}…` : message;
-    return [`### Stack \`${cell(stack)}\`: offline plan diff`, "", `> [!CAUTION]`, `> The offline plan of ${where} failed:`, "", "```text", text.replace(/```/g, "'''"), "```"].join("\n");
+/** A plan that failed: on the base ref's side or this change's. */
+export interface PlanFailureReport {
+    side: "base" | "change";
+    message: string;
+}
+
+/** The report of a stack whose plan failed on one side or both. */
+export function renderPlanFailures(stack: string, failures: readonly PlanFailureReport[], base?: string): string {
+    const out = [`### Stack \`${cell(stack)}\`: offline plan diff`];
+    for (const failure of failures) {
+        const where = failure.side === "base" ? `the base (\`${cell(base ?? "ref")}\`)` : "this change";
+        const text = failure.message.length > 3000 ? `${failure.message.slice(0, 2999)}…` : failure.message;
+        out.push("", `> [!CAUTION]`, `> The offline plan of ${where} failed:`, "", "```text", text.replace(/```/g, "'''"), "```");
+    }
+    return out.join("\n");
 }

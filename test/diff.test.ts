@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
@@ -182,13 +183,21 @@ describe("npm run plan -- --diff, end to end", function () {
         assert.ok(!worktrees.includes("workbench-diff-"), worktrees);
     });
 
-    it("fails with a clear message for a ref that names no commit", async () => {
-        const run = await execFileAsync(process.execPath, [PLAN_CLI, "--stack", "local", "--diff", "no-such-ref-e2e", "--project-dir", PROJECT_DIR], { cwd: PROJECT_DIR }).then(
-            (r) => ({ status: 0, stdout: r.stdout }),
-            (e: { code: number; stdout: string }) => ({ status: e.code, stdout: e.stdout }),
-        );
-        // the working tree planned fine, so the failed base is reported, not the change's fault
-        assert.equal(run.status, 0);
-        assert.match(run.stdout, /no-such-ref-e2e names no commit/);
+    it("reports each side's failure, and fails only for the change's own: a ref that names no commit, an invalid stack file", async () => {
+        const run = (args: string[]) =>
+            execFileAsync(process.execPath, [PLAN_CLI, "--stack", "local", "--project-dir", PROJECT_DIR, ...args], { cwd: PROJECT_DIR }).then(
+                (r) => ({ status: 0, stdout: r.stdout }),
+                (e: { code: number; stdout: string }) => ({ status: e.code, stdout: e.stdout }),
+            );
+        const invalid = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "workbench-diff-test-")), "Pulumi.local.yaml");
+        fs.writeFileSync(invalid, stringify({ config: { "workbench:cloud": "mars" } }));
+        const both = await run(["--diff", "no-such-ref-e2e", "--stack-file", invalid]);
+        assert.equal(both.status, 1);
+        assert.match(both.stdout, /The offline plan of this change failed:[\s\S]*workbench:cloud/);
+        assert.match(both.stdout, /The offline plan of the base \(`no-such-ref-e2e`\) failed:[\s\S]*no-such-ref-e2e names no commit/);
+        // the working tree plans fine: the failed base is reported, and is not this change's fault
+        const baseOnly = await run(["--diff", "no-such-ref-e2e"]);
+        assert.equal(baseOnly.status, 0);
+        assert.match(baseOnly.stdout, /no-such-ref-e2e names no commit/);
     });
 });

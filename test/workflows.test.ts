@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { configValue, defaultCloud, Mode, requiredVariables, stackMatrix } from "../ci/stack-matrix";
@@ -264,5 +265,82 @@ describe("ci/stack-matrix.ts: which stacks a cloud workflow runs", () => {
         assert.ok(!rows.some((r) => r.cloud === "existing"));
         assert.ok(skipped.every((s) => /existing/.test(s.reason)));
         assert.equal(rows.length + skipped.length, STACKS.length);
+    });
+});
+
+describe("plan-diff-comment.yml: the comment script, run on a fake GitHub", () => {
+    interface Call {
+        method: string;
+        args: Record<string, unknown>;
+    }
+    const script = String(steps(workflow("plan-diff-comment.yml").jobs["comment"] as Job).find((s) => s.uses?.startsWith("actions/github-script@"))?.with?.["script"]);
+
+    /** Runs the script as actions/github-script does (an async function of github, context, core, require). */
+    async function runScript(options: { prNumber: string; headSha: string; runSha: string; existing?: Array<{ id: number; body: string; user: { type: string; login: string } }> }) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-artifact-"));
+        fs.writeFileSync(path.join(dir, "pr-number"), `${options.prNumber}\n`);
+        fs.writeFileSync(path.join(dir, "head-sha"), `${options.runSha}\n`);
+        fs.writeFileSync(path.join(dir, "stack-aws.md"), "### Stack `aws`: offline plan diff\n\nbody aws\n");
+        fs.writeFileSync(path.join(dir, "stack-local.md"), "### Stack `local`: offline plan diff\n\nbody local\n");
+        fs.writeFileSync(path.join(dir, "notes.txt"), "not a stack report");
+        const calls: Call[] = [];
+        const record = (method: string) => async (args: Record<string, unknown>) => {
+            calls.push({ method, args });
+            return { data: {} };
+        };
+        const github = {
+            rest: {
+                pulls: { get: async (args: Record<string, unknown>) => (calls.push({ method: "pulls.get", args }), { data: { head: { sha: options.headSha } } }) },
+                issues: { listComments: record("issues.listComments"), updateComment: record("issues.updateComment"), createComment: record("issues.createComment") },
+            },
+            paginate: async () => options.existing ?? [],
+        };
+        const notices: string[] = [];
+        const env = { DIFF_DIR: dir, RUN_HEAD_SHA: options.runSha, RUN_URL: "https://github.com/o/r/actions/runs/1" };
+        const saved = { ...process.env };
+        Object.assign(process.env, env);
+        try {
+            const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<unknown>;
+            await new AsyncFunction("github", "context", "core", "require", script)(github, { repo: { owner: "o", repo: "r" } }, { notice: (m: string) => notices.push(m) }, require);
+        } finally {
+            for (const key of Object.keys(env)) delete process.env[key];
+            Object.assign(process.env, saved);
+        }
+        return { calls, notices };
+    }
+
+    it("creates one comment holding the marker and every stack's report, and nothing else from the artifact", async () => {
+        const { calls } = await runScript({ prNumber: "42", headSha: "a".repeat(40), runSha: "a".repeat(40) });
+        assert.deepEqual(calls.find((c) => c.method === "pulls.get")?.args, { owner: "o", repo: "r", pull_number: 42 });
+        const created = calls.filter((c) => c.method === "issues.createComment");
+        assert.equal(created.length, 1);
+        const body = String(created[0]?.args["body"]);
+        assert.ok(body.startsWith(COMMENT_MARKER));
+        assert.ok(body.indexOf("body aws") < body.indexOf("body local"));
+        assert.ok(!body.includes("not a stack report"));
+        assert.equal(created[0]?.args["issue_number"], 42);
+    });
+
+    it("edits its own earlier comment, not another bot's or a person's", async () => {
+        const existing = [
+            { id: 1, body: `${COMMENT_MARKER} quoted by a person`, user: { type: "User", login: "alice" } },
+            { id: 2, body: "a preview", user: { type: "Bot", login: "github-actions[bot]" } },
+            { id: 3, body: `${COMMENT_MARKER}\nold diff`, user: { type: "Bot", login: "github-actions[bot]" } },
+        ];
+        const { calls } = await runScript({ prNumber: "42", headSha: "b".repeat(40), runSha: "b".repeat(40), existing });
+        assert.deepEqual(
+            calls.filter((c) => c.method.startsWith("issues.") && c.method !== "issues.listComments").map((c) => [c.method, c.args["comment_id"]]),
+            [["issues.updateComment", 3]],
+        );
+    });
+
+    it("does not comment when the pull request named by the artifact is not at the commit the diff ran on", async () => {
+        const { calls, notices } = await runScript({ prNumber: "7", headSha: "c".repeat(40), runSha: "d".repeat(40) });
+        assert.ok(!calls.some((c) => c.method === "issues.createComment" || c.method === "issues.updateComment"));
+        assert.match(notices.join("\n"), /not commenting/);
+    });
+
+    it("refuses an artifact that names no pull request number", async () => {
+        await assert.rejects(runScript({ prNumber: "7; rm -rf /", headSha: "e".repeat(40), runSha: "e".repeat(40) }), /names no pull request/);
     });
 });
