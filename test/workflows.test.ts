@@ -344,3 +344,24 @@ describe("plan-diff-comment.yml: the comment script, run on a fake GitHub", () =
         await assert.rejects(runScript({ prNumber: "7; rm -rf /", headSha: "e".repeat(40), runSha: "e".repeat(40) }), /names no pull request/);
     });
 });
+
+describe("docs/pull-requests.md: the trust it tells you to create matches the workflows", () => {
+    const docs = fs.readFileSync(path.join(PROJECT_DIR, "docs", "pull-requests.md"), "utf8");
+
+    it("the deploying identities trust the environment the deploy job runs in, in every cloud's snippet", () => {
+        const environment = workflow("deploy.yml").jobs["deploy"]?.environment;
+        const subject = `repo:OWNER/REPO:environment:${environment}`;
+        // AWS trust policy (described), GCP principal and Azure federated credential
+        assert.ok(docs.includes(`\`${subject}\``));
+        assert.ok(docs.includes(`/subject/${subject}"`), "GCP binding");
+        assert.ok(docs.includes(`--subject ${subject}`), "Azure federated credential");
+    });
+
+    it("the preview identities trust pull_request jobs, the event preview.yml runs on", () => {
+        assert.deepEqual(Object.keys(workflow("preview.yml").on), ["pull_request"]);
+        const subject = "repo:OWNER/REPO:pull_request";
+        assert.ok(docs.includes(`"token.actions.githubusercontent.com:sub": "${subject}"`), "AWS trust policy");
+        assert.ok(docs.includes(`/subject/${subject}"`), "GCP binding");
+        assert.ok(docs.includes(`--subject ${subject}`), "Azure federated credential");
+    });
+});
