@@ -64,7 +64,10 @@ function htmlLabel(resource: ResourceChange): string {
 function consequence(resource: ResourceChange): string {
     const verb = resource.kind === "replace" ? "replaced (the plan's guess): the old one is deleted" : "deleted";
     if (resource.protect) return `would be ${verb}, but it is protected: \`pulumi up\` fails until protection is lifted`;
-    if (resource.retainOnDelete) return `leaves the program; retained on delete: the cloud keeps it and its data (still billed), Pulumi stops managing it`;
+    if (resource.retainOnDelete && resource.kind === "replace") {
+        return "would be replaced (the plan's guess) by a new, empty one; retained on delete, the old one keeps its data outside Pulumi (still billed)";
+    }
+    if (resource.retainOnDelete) return "retained on delete: the cloud keeps it and its data (still billed), Pulumi stops managing it";
     return `**would be ${verb} with its data**`;
 }
 

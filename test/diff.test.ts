@@ -58,6 +58,17 @@ describe("offline plan diff between two fixed plans", () => {
         assert.match(claimLine ?? "", /would be deleted with its data/);
     });
 
+    it("flags a retained bucket whose new name forces a replacement: the new bucket starts empty", () => {
+        const renamed = structuredClone(before);
+        const bucket = renamed.resources.find((r) => r.type === "aws:s3/bucket:Bucket");
+        assert.ok(bucket);
+        bucket.inputs["bucket"] = "workbench-data-renamed";
+        const replaced = diffPlans("aws", before, renamed);
+        assert.deepEqual(namesOf(replaced.replaced), ["aws:s3/bucket:Bucket workbench-data"]);
+        assert.deepEqual(namesOf(replaced.dataAtRisk), ["aws:s3/bucket:Bucket workbench-data"]);
+        assert.match(renderDiffMarkdown(replaced), /> - `workbench-data`.*a new, empty one; retained on delete, the old one keeps its data/);
+    });
+
     it("keeps secrets masked, even inside a longer value, and counts the secrets it could not compare", () => {
         assert.ok(!markdown.includes("postgresql://"), "a value holding a secret is shown as [secret] only");
         const row = markdown.split("\n").find((l) => l.includes("DATABASE_URL"));
