@@ -283,6 +283,10 @@ describe("plan-diff-comment.yml: the comment script, run on a fake GitHub", () =
         fs.writeFileSync(path.join(dir, "stack-aws.md"), "### Stack `aws`: offline plan diff\n\nbody aws\n");
         fs.writeFileSync(path.join(dir, "stack-local.md"), "### Stack `local`: offline plan diff\n\nbody local\n");
         fs.writeFileSync(path.join(dir, "notes.txt"), "not a stack report");
+        // a crafted artifact could link a report to a file of the runner (its environment holds the token)
+        const outside = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-outside-")), "environ");
+        fs.writeFileSync(outside, "INPUT_GITHUB-TOKEN=ghs_secret");
+        fs.symlinkSync(outside, path.join(dir, "stack-zzz.md"));
         const calls: Call[] = [];
         const record = (method: string) => async (args: Record<string, unknown>) => {
             calls.push({ method, args });
@@ -318,6 +322,7 @@ describe("plan-diff-comment.yml: the comment script, run on a fake GitHub", () =
         assert.ok(body.startsWith(COMMENT_MARKER));
         assert.ok(body.indexOf("body aws") < body.indexOf("body local"));
         assert.ok(!body.includes("not a stack report"));
+        assert.ok(!body.includes("ghs_secret"), "a symlinked report is not followed");
         assert.equal(created[0]?.args["issue_number"], 42);
     });
 
