@@ -196,7 +196,8 @@ describe("GitHub Actions workflows", () => {
     });
 
     it("skips cloud previews on pull requests from forks", () => {
-        assert.equal(workflow("preview.yml").jobs["stacks"]?.if, "github.event.pull_request.head.repo.full_name == github.repository");
+        assert.equal(workflow("preview.yml").jobs["stacks"]?.if, "github.event.pull_request.head.repo.full_name == github.repository && github.actor != 'dependabot[bot]'");
+        assert.deepEqual(workflow("preview.yml").jobs["preview"]?.needs, "stacks");
     });
 
     for (const [file, mode] of [
