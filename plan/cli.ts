@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
 import { planViolations, renderViolations } from "./policy";
+import { runDiff } from "./diff-command";
 import { renderPlan } from "./render";
 import { loadedPulumiPackages, PlanError, planStack } from "./run";
 
@@ -19,6 +20,7 @@ const program = new Command()
     .option("--loaded-packages", "with --json: add the @pulumi packages the planning process loaded")
     .option("--stats", "print the plan's wall time and peak memory on stderr")
     .option("--policy", "run the mandatory policies (policy/) on the plan; exit non-zero on a violation")
+    .option("--diff <git-ref>", "compare with the plan of this git ref (planned offline in a temporary worktree) and print Markdown for a pull request")
     .parse();
 
 interface Options {
@@ -30,6 +32,7 @@ interface Options {
     loadedPackages?: boolean;
     stats?: boolean;
     policy?: boolean;
+    diff?: string;
 }
 
 /** The stack to plan: `--stack`, or the name in a `--stack-file` called `Pulumi.<stack>.yaml`. */
@@ -56,6 +59,14 @@ function emit(options: Options, text: string): void {
 
 async function main(options: Options): Promise<number> {
     let stack = options.stack;
+    if (options.diff !== undefined) {
+        const ref = options.diff;
+        const result = await Promise.resolve()
+            .then(() => runDiff({ projectDir: options.projectDir, stack: stackName(options), ref, stackFile: options.stackFile, json: options.json }))
+            .catch((error: unknown) => ({ output: `error: ${error instanceof Error ? error.message : String(error)}`, status: 1 }));
+        emit(options, `${result.output}\n`);
+        return result.status;
+    }
     try {
         stack = stackName(options);
         const plan = await planStack({ projectDir: options.projectDir, stack, stackFile: options.stackFile });

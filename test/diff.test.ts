@@ -1,0 +1,214 @@
+import * as assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { parse, stringify } from "yaml";
+import { diffPlans, hasChanges, PlanDiff } from "../plan/diff";
+import { renderDiffMarkdown } from "../plan/diff-markdown";
+import { forcesReplacement, REPLACE_ON_CHANGE, replaceRule } from "../plan/diff-replace";
+import { Plan } from "../plan/types";
+import { withRefCheckout } from "../plan/worktree";
+import { PLAN_CLI, PROJECT_DIR } from "./harness";
+
+const FIXTURES = path.join(__dirname, "fixtures", "diff");
+const readPlan = (file: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, file), "utf8")) as Plan;
+const before = readPlan("before.json");
+const after = readPlan("after.json");
+
+const namesOf = (changes: PlanDiff["added"]) => changes.map((c) => `${c.type} ${c.name}`).sort();
+
+describe("offline plan diff between two fixed plans", () => {
+    const diff = diffPlans("aws", before, after);
+    const markdown = renderDiffMarkdown(diff, { base: "main" });
+
+    it("reports exactly the added, removed, replaced and changed resources", () => {
+        // the fixtures differ by: a new L4 pool, the bucket and a scratch claim dropped, the T4 pool on a larger
+        // instance type, the user pool's maximum raised, one more hub admin and a new database host
+        assert.deepEqual(namesOf(diff.added), ["aws:eks/nodeGroup:NodeGroup workbench-gpu-l4"]);
+        assert.deepEqual(namesOf(diff.removed), ["aws:s3/bucket:Bucket workbench-data", "kubernetes:core/v1:PersistentVolumeClaim workbench-scratch"]);
+        assert.deepEqual(namesOf(diff.replaced), ["aws:eks/nodeGroup:NodeGroup workbench-gpu-t4"]);
+        assert.deepEqual(namesOf(diff.updated), ["aws:eks/nodeGroup:NodeGroup workbench-user", "kubernetes:helm.sh/v3:Release workbench-hub"]);
+        // the Secret and the password are in both plans with the same inputs
+        assert.equal(diff.unchanged, 2);
+    });
+
+    it("names the inputs that changed by key path, and the one that forces the replacement", () => {
+        const user = diff.updated.find((c) => c.name === "workbench-user");
+        assert.deepEqual(user?.changes.map((c) => [c.path, c.before, c.after]), [["scalingConfig.maxSize", 3, 5]]);
+        const gpu = diff.replaced.find((c) => c.name === "workbench-gpu-t4");
+        assert.deepEqual(
+            gpu?.changes.map((c) => [c.path, c.forcesReplacement]),
+            [["instanceTypes[0]", true]],
+        );
+        const hub = diff.updated.find((c) => c.name === "workbench-hub");
+        assert.deepEqual(hub?.changes.map((c) => c.path).sort(), ["values.hub.config.Authenticator.admin_users[1]", "values.singleuser.extraEnv.DATABASE_URL"]);
+        assert.match(markdown, /`instanceTypes\[0\]` ⟳/);
+    });
+
+    it("calls out the data-holding resources that leave the stack before anything else, by what deleting them does", () => {
+        assert.deepEqual(namesOf(diff.dataAtRisk), namesOf(diff.removed));
+        const warning = markdown.indexOf("Data-holding resources leave the stack");
+        assert.ok(warning > 0, markdown);
+        assert.ok(warning < markdown.indexOf("#### Added"), "data at risk comes before the lists");
+        const bucketLine = markdown.split("\n").find((l) => l.includes("`workbench-data`") && l.startsWith("> -"));
+        assert.match(bucketLine ?? "", /S3 bucket.*retained on delete: the cloud keeps it and its data/);
+        const claimLine = markdown.split("\n").find((l) => l.includes("`workbench-scratch`") && l.startsWith("> -"));
+        assert.match(claimLine ?? "", /would be deleted with its data/);
+    });
+
+    it("flags a retained bucket whose new name forces a replacement: the new bucket starts empty", () => {
+        const renamed = structuredClone(before);
+        const bucket = renamed.resources.find((r) => r.type === "aws:s3/bucket:Bucket");
+        assert.ok(bucket);
+        bucket.inputs["bucket"] = "workbench-data-renamed";
+        const replaced = diffPlans("aws", before, renamed);
+        assert.deepEqual(namesOf(replaced.replaced), ["aws:s3/bucket:Bucket workbench-data"]);
+        assert.deepEqual(namesOf(replaced.dataAtRisk), ["aws:s3/bucket:Bucket workbench-data"]);
+        assert.match(renderDiffMarkdown(replaced), /> - `workbench-data`.*a new, empty one; retained on delete, the old one keeps its data/);
+    });
+
+    it("keeps secrets masked, even inside a longer value, and counts the secrets it could not compare", () => {
+        assert.ok(!markdown.includes("postgresql://"), "a value holding a secret is shown as [secret] only");
+        const row = markdown.split("\n").find((l) => l.includes("DATABASE_URL"));
+        assert.equal(row, "| `values.singleuser.extraEnv.DATABASE_URL` | `[secret]` | `[secret]` |");
+        // the Secret's stringData and the proxy token are secret on both sides
+        assert.equal(diff.secretInputs, 2);
+        assert.match(markdown, /2 secret inputs could not be compared offline/);
+    });
+
+    it("shows the monthly cost before and after, idle and typical, and the lines that moved", () => {
+        assert.ok(markdown.includes("| idle (pools at zero) | 120.00 | 117.70 | −2.30 |"), markdown);
+        assert.ok(markdown.includes("| typical (usage profile) | 150.00 | 171.42 | +21.42 |"), markdown);
+        assert.ok(markdown.includes("| Bucket (100 GB) | 2.30 | – | −2.30 |"));
+        assert.ok(markdown.includes("| GPU pool t4 (g4dn.xlarge, 0-1 nodes) → GPU pool t4 (g4dn.2xlarge, 0-1 nodes) | 4.05 | 6.52 | +2.47 |"));
+        assert.ok(markdown.includes("| GPU pool l4 (g6.xlarge, 0-1 nodes) | – | 10.80 | +10.80 |"));
+        assert.ok(!markdown.includes("EKS control plane"), "an unchanged cost line is not listed");
+        assert.deepEqual(diff.warningsAdded, ["Typical cost USD 171.42/month exceeds the budget of USD 167 under workbench:usageProfile."]);
+    });
+
+    it("says replacements are the plan's guess", () => {
+        assert.match(markdown, /1 to replace \(guess\)/);
+        assert.match(markdown, /Replaced: the plan's guess/);
+        assert.match(markdown, /a real `pulumi preview` decides/);
+    });
+
+    it("reports no change between a plan and itself", () => {
+        const same = diffPlans("aws", after, structuredClone(after));
+        assert.equal(hasChanges(same), false);
+        assert.equal(same.unchanged, after.resources.length - 1);
+        const text = renderDiffMarkdown(same);
+        assert.match(text, /\*\*0 to add, 0 to change, 0 to replace \(guess\), 0 to delete\*\*/);
+        assert.ok(!text.includes("Data-holding"));
+    });
+
+    it("treats a stack file new on one side as everything added, gone as everything deleted", () => {
+        const created = diffPlans("aws", undefined, after);
+        assert.equal(created.added.length, after.resources.length - 1);
+        assert.equal(created.cost.idleBefore, undefined);
+        const dropped = diffPlans("aws", before, undefined);
+        assert.equal(dropped.removed.length, before.resources.length - 1);
+        assert.match(renderDiffMarkdown(dropped), /removes the stack file/);
+    });
+
+    it("drops per-input details, never the data warning or the cost, when the report would not fit a comment", () => {
+        const text = renderDiffMarkdown(diff, { maxChars: 2500 });
+        assert.ok(text.length <= 2500);
+        assert.ok(text.includes("Data-holding resources leave the stack"));
+        assert.ok(text.includes("| idle (pools at zero) | 120.00 | 117.70 | −2.30 |"));
+        assert.match(text, /Details trimmed/);
+    });
+});
+
+describe("replace-on-change table (the plan's guess)", () => {
+    /** The SDK file declaring a type token's args, e.g. `aws:eks/nodeGroup:NodeGroup` → @pulumi/aws/eks/nodeGroup.d.ts. */
+    function argsDeclaration(type: string): string {
+        const [pkg, module, kind] = type.split(":") as [string, string, string];
+        const file = kind.charAt(0).toLowerCase() + kind.slice(1);
+        const folder = module.includes("/") ? module.split("/").slice(0, -1).join("/") : module;
+        const relative =
+            pkg === "kubernetes" ? `${folder.replace(".k8s.io", "")}/${module.split("/").at(-1)}/${file}.d.ts` : folder === "index" ? `${file}.d.ts` : `${folder}/${file}.d.ts`;
+        const source = fs.readFileSync(path.join(PROJECT_DIR, "node_modules", "@pulumi", pkg, relative), "utf8");
+        const start = source.indexOf(`export interface ${kind}Args {`);
+        assert.ok(start >= 0, `${relative} declares ${kind}Args`);
+        return source.slice(start, source.indexOf("\n}", start));
+    }
+
+    for (const [type, rule] of Object.entries(REPLACE_ON_CHANGE)) {
+        it(`${type}: every listed path starts at an input the SDK declares`, () => {
+            const args = argsDeclaration(type);
+            for (const p of rule.paths) {
+                const top = p.split(".")[0] as string;
+                assert.match(args, new RegExp(`\\n\\s+(readonly )?${top}\\??:`), `${type} has no input ${top}`);
+            }
+        });
+    }
+
+    it("knows the z2jh-relevant updates happen in place: EKS node group version and scaling, Helm values", () => {
+        const nodeGroup = replaceRule("aws:eks/nodeGroup:NodeGroup");
+        assert.equal(forcesReplacement(nodeGroup, "version"), false);
+        assert.equal(forcesReplacement(nodeGroup, "scalingConfig.maxSize"), false);
+        assert.equal(forcesReplacement(nodeGroup, "instanceTypes[2]"), true);
+        assert.equal(forcesReplacement(nodeGroup, "launchTemplate.version"), false);
+        assert.equal(forcesReplacement(nodeGroup, "launchTemplate.id"), true);
+        assert.equal(replaceRule("kubernetes:helm.sh/v3:Release"), undefined);
+        assert.equal(forcesReplacement(replaceRule("kubernetes:apps/v1:Deployment"), "metadata.namespace"), true);
+        assert.equal(forcesReplacement(replaceRule("kubernetes:apps/v1:Deployment"), "metadata.labels.app"), false);
+    });
+});
+
+describe("npm run plan -- --diff, end to end", function () {
+    this.timeout(120_000);
+    const execFileAsync = promisify(execFile);
+
+    it("plans a checkout of HEAD and HEAD itself (a temporary worktree) and reports only what its stack file changes", async () => {
+        await withRefCheckout(PROJECT_DIR, "HEAD", async (checkout) => {
+            // the local stack of HEAD with one more hub admin: the hub release is the one thing that changes
+            const stackFile = path.join(checkout.projectDir, "Pulumi.local.variant.yaml");
+            const doc = parse(fs.readFileSync(path.join(checkout.projectDir, "Pulumi.local.yaml"), "utf8")) as { config: Record<string, { admins?: string[] }> };
+            const users = doc.config["workbench:users"] ?? {};
+            doc.config["workbench:users"] = { ...users, admins: [...(users.admins ?? []), "reviewer-e2e"] };
+            fs.writeFileSync(stackFile, stringify(doc));
+
+            const args = [PLAN_CLI, "--stack", "local", "--diff", "HEAD", "--json", "--project-dir", checkout.projectDir, "--stack-file", stackFile];
+            const { stdout } = await execFileAsync(process.execPath, args, { cwd: checkout.projectDir, maxBuffer: 64 * 1024 * 1024 });
+            const diff = JSON.parse(stdout) as PlanDiff;
+            assert.deepEqual([diff.added.length, diff.removed.length, diff.replaced.length], [0, 0, 0]);
+            assert.ok(diff.unchanged > 3);
+            const changed = diff.updated.flatMap((r) => r.changes.map((c) => ({ type: r.type, path: c.path, after: c.after })));
+            assert.ok(
+                changed.some((c) => c.type === "kubernetes:helm.sh/v3:Release" && /admin_users\[\d+\]$/.test(c.path) && c.after === "reviewer-e2e"),
+                JSON.stringify(changed, null, 2),
+            );
+            assert.equal(diff.cost.idleBefore, diff.cost.idleAfter);
+
+            const same = await execFileAsync(process.execPath, [PLAN_CLI, "--stack", "local", "--diff", "HEAD", "--project-dir", checkout.projectDir], {
+                cwd: checkout.projectDir,
+            });
+            assert.match(same.stdout, /^### Stack `local`: offline plan diff against `HEAD`/);
+            assert.match(same.stdout, /\*\*0 to add, 0 to change, 0 to replace \(guess\), 0 to delete\*\*/);
+        });
+        // the temporary worktrees are gone again
+        const { stdout: worktrees } = await execFileAsync("git", ["worktree", "list", "--porcelain"], { cwd: PROJECT_DIR });
+        assert.ok(!worktrees.includes("workbench-diff-"), worktrees);
+    });
+
+    it("reports each side's failure, and fails only for the change's own: a ref that names no commit, an invalid stack file", async () => {
+        const run = (args: string[]) =>
+            execFileAsync(process.execPath, [PLAN_CLI, "--stack", "local", "--project-dir", PROJECT_DIR, ...args], { cwd: PROJECT_DIR }).then(
+                (r) => ({ status: 0, stdout: r.stdout }),
+                (e: { code: number; stdout: string }) => ({ status: e.code, stdout: e.stdout }),
+            );
+        const invalid = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "workbench-diff-test-")), "Pulumi.local.yaml");
+        fs.writeFileSync(invalid, stringify({ config: { "workbench:cloud": "mars" } }));
+        const both = await run(["--diff", "no-such-ref-e2e", "--stack-file", invalid]);
+        assert.equal(both.status, 1);
+        assert.match(both.stdout, /The offline plan of this change failed:[\s\S]*workbench:cloud/);
+        assert.match(both.stdout, /The offline plan of the base \(`no-such-ref-e2e`\) failed:[\s\S]*no-such-ref-e2e names no commit/);
+        // the working tree plans fine: the failed base is reported, and is not this change's fault
+        const baseOnly = await run(["--diff", "no-such-ref-e2e"]);
+        assert.equal(baseOnly.status, 0);
+        assert.match(baseOnly.stdout, /no-such-ref-e2e names no commit/);
+    });
+});
