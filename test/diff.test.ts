@@ -164,11 +164,11 @@ describe("npm run plan -- --diff, end to end", function () {
 
     it("plans a checkout of HEAD and HEAD itself (a temporary worktree) and reports only what its stack file changes", async () => {
         await withRefCheckout(PROJECT_DIR, "HEAD", async (checkout) => {
-            // the local stack of HEAD with one more hub admin: the hub release is the one thing that changes
+            // the local stack of HEAD with bigger homes: the hub release is the one thing that changes
             const stackFile = path.join(checkout.projectDir, "Pulumi.local.variant.yaml");
-            const doc = parse(fs.readFileSync(path.join(checkout.projectDir, "Pulumi.local.yaml"), "utf8")) as { config: Record<string, { admins?: string[] }> };
-            const users = doc.config["workbench:users"] ?? {};
-            doc.config["workbench:users"] = { ...users, admins: [...(users.admins ?? []), "reviewer-e2e"] };
+            const doc = parse(fs.readFileSync(path.join(checkout.projectDir, "Pulumi.local.yaml"), "utf8")) as { config: Record<string, unknown> };
+            const storage = (doc.config["workbench:storage"] ?? {}) as Record<string, unknown>;
+            doc.config["workbench:storage"] = { ...storage, homeSizeGiB: 25 };
             fs.writeFileSync(stackFile, stringify(doc));
 
             const args = [PLAN_CLI, "--stack", "local", "--diff", "HEAD", "--json", "--project-dir", checkout.projectDir, "--stack-file", stackFile];
@@ -178,7 +178,7 @@ describe("npm run plan -- --diff, end to end", function () {
             assert.ok(diff.unchanged > 3);
             const changed = diff.updated.flatMap((r) => r.changes.map((c) => ({ type: r.type, path: c.path, after: c.after })));
             assert.ok(
-                changed.some((c) => c.type === "kubernetes:helm.sh/v3:Release" && /admin_users\[\d+\]$/.test(c.path) && c.after === "reviewer-e2e"),
+                changed.some((c) => c.type === "kubernetes:helm.sh/v3:Release" && /singleuser\.storage\.capacity$/.test(c.path) && c.after === "25Gi"),
                 JSON.stringify(changed, null, 2),
             );
             assert.equal(diff.cost.idleBefore, diff.cost.idleAfter);
