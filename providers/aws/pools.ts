@@ -1,11 +1,12 @@
 import { ConfigProblem } from "../../stacks/errors";
 import type { GpuPoolConfig, WorkbenchConfig } from "../../stacks/schema";
 import { CPU_SHAPES, cpuPoolInstanceTypes, describeGpuMachine, GpuClass, gpuMachine, NODE_DISK_GIB } from "../catalog";
-import { GpuPool, NodePool, Taint } from "../contract";
+import { GpuPool, NodePool } from "../contract";
+import { GPU_NODE_TAINT, USER_NODE_LABELS, USER_NODE_TAINT } from "../placement";
+import { gpuPoolFrom, nodePoolFrom, PoolSpecBase } from "../pool-spec";
 import { overrideShapeProblems } from "./instance-shapes";
 import { maxPodsOf } from "./max-pods";
 import type { PoolDemand } from "./zones";
-import { GPU_NODE_TAINT, placementOn, USER_NODE_LABELS, USER_NODE_TAINT } from "../placement";
 
 /*
  * The node pools of an EKS workbench, as data: what each managed node group is (instance types, AMI,
@@ -42,18 +43,13 @@ const ACCELERATOR_NAMES: Readonly<Record<GpuClass, string>> = {
     h100: "nvidia-h100",
 };
 
-/** The extended resource NVIDIA's device plugin advertises. */
-export const GPU_RESOURCE = "nvidia.com/gpu";
+export { GPU_RESOURCE } from "../pool-spec";
 
 /** EKS managed node group capacity types. */
 export type CapacityType = "ON_DEMAND" | "SPOT";
 
 /** Everything about one managed node group. */
-export interface PoolSpec {
-    /** `system`, `user`, or the GPU pool's configured name. */
-    name: string;
-    /** What the pool is for: the always-on system pool, the CPU user pool or a GPU pool. */
-    role: "system" | "user" | "gpu";
+export interface PoolSpec extends PoolSpecBase {
     /** Instance types, preferred first; several of the same shape widen spot capacity. */
     instanceTypes: readonly string[];
     /** EKS AMI type: AL2023, with NVIDIA drivers for GPU pools. */
@@ -62,28 +58,10 @@ export interface PoolSpec {
     capacityType: CapacityType;
     /** Root volume, GiB. */
     diskGiB: number;
-    /** Nodes at the least (0 for pools that scale from zero). */
-    minNodes: number;
-    /** Nodes at the most. */
-    maxNodes: number;
     /** Nodes at creation; the cluster-autoscaler owns the count afterwards. */
     desiredNodes: number;
     /** Labels the node group puts on its nodes. */
     nodeGroupLabels: Record<string, string>;
-    /** Every label the nodes carry: {@link nodeGroupLabels} plus the ones EKS adds. */
-    labels: Record<string, string>;
-    /** The labels a pod selects the pool by (a subset of {@link labels}). */
-    selectorLabels: Record<string, string>;
-    /** Taints the nodes carry; pods of the pool tolerate each. */
-    taints: Taint[];
-    /** The GPU class of a GPU pool. */
-    gpu?: GpuClass;
-    /** GPUs per node (0 for CPU pools). */
-    gpusPerNode: number;
-    /** vCPUs per node (of the first instance type). */
-    vcpu: number;
-    /** Memory per node, GiB (of the first instance type). */
-    memoryGiB: number;
 }
 
 /** Graviton instance families carry a `g` in the suffix after the generation: m7g, c7gn, t4g, g5g, r8gd. */
@@ -239,31 +217,12 @@ export function poolDemands(config: WorkbenchConfig): PoolDemand[] {
     ];
 }
 
-/** What the shared layer is told about a CPU pool. */
+/** What the shared layer is told about a pool. */
 export function nodePoolOf(spec: PoolSpec): NodePool {
-    return {
-        name: spec.name,
-        labels: { ...spec.labels },
-        taints: spec.taints.map((t) => ({ ...t })),
-        placement: placementOn(spec.selectorLabels, spec.taints),
-        vcpu: spec.vcpu,
-        memoryGiB: spec.memoryGiB,
-        minNodes: spec.minNodes,
-        maxNodes: spec.maxNodes,
-        spot: spec.capacityType === "SPOT",
-        maxPods: maxPodsOf(spec.instanceTypes),
-    };
+    return nodePoolFrom(spec, { spot: spec.capacityType === "SPOT", maxPods: maxPodsOf(spec.instanceTypes) });
 }
 
 /** What the shared layer is told about a GPU pool. */
 export function gpuPoolOf(spec: PoolSpec): GpuPool {
-    const gpu = spec.gpu;
-    if (!gpu) throw new Error(`pool ${spec.name} has no GPU class`);
-    return {
-        ...nodePoolOf(spec),
-        gpu,
-        resourceName: GPU_RESOURCE,
-        gpusPerNode: spec.gpusPerNode,
-        description: describeGpuMachine(gpu, { vcpu: spec.vcpu, memoryGiB: spec.memoryGiB, gpuCount: spec.gpusPerNode }),
-    };
+    return gpuPoolFrom(spec, nodePoolOf(spec), (gpu) => describeGpuMachine(gpu, { vcpu: spec.vcpu, memoryGiB: spec.memoryGiB, gpuCount: spec.gpusPerNode }));
 }

@@ -2,7 +2,8 @@ import type { ConfigProblem } from "../../stacks/errors";
 import type { GpuPoolConfig, WorkbenchConfig } from "../../stacks/schema";
 import { CPU_SHAPES, cpuPoolInstanceTypes, describeGpuMachine, GPU_CATALOG, GpuClass, gpuMachine, NODE_DISK_GIB } from "../catalog";
 import { GpuPool, NodePool, Taint } from "../contract";
-import { GPU_NODE_TAINT, placementOn, USER_NODE_LABELS, USER_NODE_TAINT } from "../placement";
+import { GPU_NODE_TAINT, USER_NODE_LABELS, USER_NODE_TAINT } from "../placement";
+import { gpuPoolFrom, nodePoolFrom, PoolSpecBase } from "../pool-spec";
 import { AGENT_POOL_NAME } from "./context";
 
 /*
@@ -25,8 +26,7 @@ export const SPOT_LABELS: Readonly<Record<string, string>> = { "kubernetes.azure
 /** See {@link SPOT_LABELS}. */
 export const SPOT_TAINT: Taint = { key: "kubernetes.azure.com/scalesetpriority", value: "spot", effect: "NoSchedule" };
 
-/** The extended resource NVIDIA's device plugin advertises. */
-export const GPU_RESOURCE = "nvidia.com/gpu";
+export { GPU_RESOURCE } from "../pool-spec";
 
 /**
  * Pods per node. The system pool holds AKS's agents and the workbench's always-on pods (about 35
@@ -60,13 +60,9 @@ export function osDiskTypeFor(vmSize: string, sizeGiB: number): OsDiskType {
 }
 
 /** Everything about one agent pool. */
-export interface PoolSpec {
-    /** `system`, `user`, or the GPU pool's configured name. */
-    name: string;
+export interface PoolSpec extends PoolSpecBase {
     /** The agent pool's name in AKS (lowercase letters and digits, at most 12). */
     agentPoolName: string;
-    /** What the pool is for. */
-    role: "system" | "user" | "gpu";
     /** One VM size: an AKS pool holds one machine shape. */
     vmSize: string;
     /** Spot capacity (never for the system pool: AKS refuses a spot system pool). */
@@ -75,28 +71,10 @@ export interface PoolSpec {
     osDiskType: OsDiskType;
     /** OS disk, GiB. */
     osDiskSizeGB: number;
-    /** Nodes at the least (0 for pools that scale from zero). */
-    minNodes: number;
-    /** Nodes at the most. */
-    maxNodes: number;
     /** Pods per node (the kubelet's max-pods). */
     maxPods: number;
     /** Labels the pool declares (`nodeLabels`), AKS's spot label included on spot pools. */
     nodeLabels: Record<string, string>;
-    /** Every label the nodes carry: {@link nodeLabels} plus the ones AKS adds. */
-    labels: Record<string, string>;
-    /** The labels a pod selects the pool by (a subset of {@link labels}). */
-    selectorLabels: Record<string, string>;
-    /** Taints the nodes carry, AKS's spot taint included; pods of the pool tolerate each. */
-    taints: Taint[];
-    /** The GPU class of a GPU pool. */
-    gpu?: GpuClass;
-    /** GPUs per node (0 for CPU pools). */
-    gpusPerNode: number;
-    /** vCPUs per node. */
-    vcpu: number;
-    /** Memory per node, GiB. */
-    memoryGiB: number;
 }
 
 /** A taint as AKS's `nodeTaints` writes it: `key=value:Effect`. */
@@ -219,20 +197,9 @@ export function poolSpecs(config: WorkbenchConfig): { system: PoolSpec; user: Po
     return { system, user, gpu: config.gpuPools.map(gpuPoolSpec) };
 }
 
-/** What the shared layer is told about a CPU pool. */
+/** What the shared layer is told about a pool. */
 export function nodePoolOf(spec: PoolSpec): NodePool {
-    return {
-        name: spec.name,
-        labels: { ...spec.labels },
-        taints: spec.taints.map((t) => ({ ...t })),
-        placement: placementOn(spec.selectorLabels, spec.taints),
-        vcpu: spec.vcpu,
-        memoryGiB: spec.memoryGiB,
-        minNodes: spec.minNodes,
-        maxNodes: spec.maxNodes,
-        spot: spec.spot,
-        maxPods: spec.maxPods,
-    };
+    return nodePoolFrom(spec, { spot: spec.spot, maxPods: spec.maxPods });
 }
 
 /**
@@ -251,13 +218,5 @@ export function describeAzureGpu(spec: Pick<PoolSpec, "vcpu" | "memoryGiB" | "gp
 
 /** What the shared layer is told about a GPU pool. */
 export function gpuPoolOf(spec: PoolSpec): GpuPool {
-    const gpu = spec.gpu;
-    if (!gpu) throw new Error(`pool ${spec.name} has no GPU class`);
-    return {
-        ...nodePoolOf(spec),
-        gpu,
-        resourceName: GPU_RESOURCE,
-        gpusPerNode: spec.gpusPerNode,
-        description: describeAzureGpu({ ...spec, gpu }),
-    };
+    return gpuPoolFrom(spec, nodePoolOf(spec), (gpu) => describeAzureGpu({ ...spec, gpu }));
 }

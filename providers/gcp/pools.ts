@@ -1,7 +1,8 @@
 import type { GpuPoolConfig, WorkbenchConfig } from "../../stacks/schema";
-import { CPU_SHAPES, cpuPoolInstanceTypes, describeGpuMachine, GpuClass, gpuMachine, NODE_DISK_GIB } from "../catalog";
-import { GpuPool, NodePool, Taint, Toleration } from "../contract";
+import { CPU_SHAPES, cpuPoolInstanceTypes, describeGpuMachine, gpuMachine, NODE_DISK_GIB } from "../catalog";
+import { GpuPool, NodePool, Toleration } from "../contract";
 import { GPU_NODE_TAINT, placementOn, USER_NODE_LABELS, USER_NODE_TAINT } from "../placement";
+import { gpuPoolFrom, nodePoolFrom, PoolSpecBase } from "../pool-spec";
 
 /*
  * The node pools of a GKE workbench, as data: what each `gcp.container.NodePool` is (machine, spot,
@@ -31,48 +32,25 @@ export const METADATA_SERVER_LABELS: Readonly<Record<string, string>> = { "iam.g
 /** The label GKE puts on GPU nodes naming the accelerator type (e.g. `nvidia-tesla-t4`). */
 export const ACCELERATOR_LABEL = "cloud.google.com/gke-accelerator";
 
-/** The extended resource GKE's own NVIDIA device plugin advertises. */
-export const GPU_RESOURCE = "nvidia.com/gpu";
+export { GPU_RESOURCE } from "../pool-spec";
 
 /** Pods per node on GKE Standard when the cluster sets no other maximum (GKE "Configure maximum Pods per node"). */
 export const GKE_MAX_PODS = 110;
 
 /** Everything about one GKE node pool. */
-export interface PoolSpec {
-    /** `system`, `user`, or the GPU pool's configured name. */
-    name: string;
-    /** What the pool is for: the always-on system pool, the CPU user pool or a GPU pool. */
-    role: "system" | "user" | "gpu";
+export interface PoolSpec extends PoolSpecBase {
     /** The GCE machine type. */
     machineType: string;
     /** Spot VMs. */
     spot: boolean;
     /** Boot disk, GiB. */
     diskGiB: number;
-    /** Nodes at the least (0 for pools that scale from zero; the system pool's fixed size). */
-    minNodes: number;
-    /** Nodes at the most. */
-    maxNodes: number;
     /** The pool autoscales between min and max (user and GPU pools); the system pool has a fixed size. */
     autoscaled: boolean;
     /** Labels the pool's `nodeConfig.labels` sets. */
     poolLabels: Record<string, string>;
-    /** Every label the nodes carry: {@link poolLabels} plus the ones GKE adds. */
-    labels: Record<string, string>;
-    /** The labels a pod selects the pool by (a subset of {@link poolLabels}). */
-    selectorLabels: Record<string, string>;
-    /** Taints the nodes carry, all declared on the pool (GKE adds none of its own to them); pods tolerate each. */
-    taints: Taint[];
-    /** The GPU class of a GPU pool. */
-    gpu?: GpuClass;
     /** The GKE accelerator type of a GPU pool (`guestAccelerators[].type`). */
     acceleratorType?: string;
-    /** GPUs per node (0 for CPU pools). */
-    gpusPerNode: number;
-    /** vCPUs per node. */
-    vcpu: number;
-    /** Memory per node, GiB. */
-    memoryGiB: number;
 }
 
 /** The labels GKE adds to a pool's nodes besides the declared ones. */
@@ -161,31 +139,12 @@ function spotPlacement(spec: PoolSpec) {
     return spec.spot ? { ...placement, tolerations: [...placement.tolerations, { ...SPOT_TOLERATION }] } : placement;
 }
 
-/** What the shared layer is told about a CPU pool. */
+/** What the shared layer is told about a pool. */
 export function nodePoolOf(spec: PoolSpec): NodePool {
-    return {
-        name: spec.name,
-        labels: { ...spec.labels },
-        taints: spec.taints.map((t) => ({ ...t })),
-        placement: spotPlacement(spec),
-        vcpu: spec.vcpu,
-        memoryGiB: spec.memoryGiB,
-        minNodes: spec.minNodes,
-        maxNodes: spec.maxNodes,
-        spot: spec.spot,
-        maxPods: GKE_MAX_PODS,
-    };
+    return nodePoolFrom(spec, { spot: spec.spot, maxPods: GKE_MAX_PODS, placement: spotPlacement(spec) });
 }
 
 /** What the shared layer is told about a GPU pool. */
 export function gpuPoolOf(spec: PoolSpec): GpuPool {
-    const gpu = spec.gpu;
-    if (!gpu) throw new Error(`pool ${spec.name} has no GPU class`);
-    return {
-        ...nodePoolOf(spec),
-        gpu,
-        resourceName: GPU_RESOURCE,
-        gpusPerNode: spec.gpusPerNode,
-        description: describeGpuMachine(gpu, { vcpu: spec.vcpu, memoryGiB: spec.memoryGiB, gpuCount: spec.gpusPerNode }),
-    };
+    return gpuPoolFrom(spec, nodePoolOf(spec), (gpu) => describeGpuMachine(gpu, { vcpu: spec.vcpu, memoryGiB: spec.memoryGiB, gpuCount: spec.gpusPerNode }));
 }
