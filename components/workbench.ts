@@ -2,6 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Platform, ServiceAccountRef } from "../providers/contract";
 import type { StackSettings } from "../stacks/load";
+import { ConfigError } from "../stacks/errors";
+import { systemPods } from "./capacity/demand";
+import { fitMessage, systemPoolFit } from "./capacity/fit";
 import { ClusterAddons } from "./cluster-addons";
 import { DaskGateway } from "./dask-gateway";
 import { loginInstructions } from "./hub-auth";
@@ -9,6 +12,7 @@ import { WorkloadAccount } from "./identity";
 import { notebookImages } from "./images";
 import { JupyterHub } from "./jupyterhub";
 import { ServiceConnection } from "./service-connection";
+import { DataServiceName, DeployedService, deployService, enabledDataServices, ServiceContext } from "./services/catalog";
 import { SparkOperator } from "./spark";
 import { WorkloadInput } from "./workload";
 
@@ -38,6 +42,15 @@ export class Workbench extends pulumi.ComponentResource {
         const { config } = settings;
         const { cluster } = platform;
         const provider = cluster.provider;
+
+        // the configuration check ran the same sums from the configuration; this one reads the contract itself
+        const pods = systemPods(config.services, cluster.capabilities.clusterAutoscaler !== undefined);
+        const fit = systemPoolFit({ ...cluster.systemPool, nodes: cluster.systemPool.minNodes }, cluster.systemAgents, pods);
+        if (!fit.fits) {
+            throw new ConfigError(settings.stack, [
+                { key: "workbench:systemPool.size", given: config.systemPool.size, allowed: fitMessage(fit, pods, "choose a larger systemPool.size or switch services off") },
+            ]);
+        }
 
         new ClusterAddons(`${name}-cluster`, { cluster, gpuPools: platform.gpuPools }, { parent: this });
 
@@ -70,10 +83,47 @@ export class Workbench extends pulumi.ComponentResource {
         const connections: ServiceConnection[] = [];
         // the hub reads the services' tokens from their Secrets when it starts
         const hubDependsOn: pulumi.Resource[] = [...dependsOn];
+
+        // data services first: notebooks, Dask and Spark pods get their variables
+        const enabled = enabledDataServices(config.services);
+        const deployed = new Map<DataServiceName, DeployedService>();
+        const warned = new Set<string>();
+        const context: ServiceContext = {
+            workbench: name,
+            namespace: name,
+            provider,
+            dependsOn,
+            systemPlacement: cluster.systemPool.placement,
+            retainedStorageClass: cluster.retainedStorageClass,
+            userPool: cluster.userPool,
+            gpuPools: platform.gpuPools,
+            objectStore: platform.objectStore,
+            apiServerEgress: cluster.apiServerEgress,
+            workloadPodLabels: this.workloadAccount.podLabels,
+            workloadServiceAccount: account.name,
+            workloadEnv: this.workloadAccount.env,
+            notebookImage: workload.images.cpu,
+            enabled: new Set(enabled),
+            deployed,
+            warn: (message) => {
+                if (!warned.has(message)) void pulumi.log.warn(message, this);
+                warned.add(message);
+            },
+        };
+        for (const service of enabled) {
+            const result = deployService(config.services, service, context, this);
+            deployed.set(service, result);
+            connections.push(result.connection);
+            hubDependsOn.push(...result.readyWhen);
+        }
+        // Dask schedulers and workers and Spark pods connect as notebooks do
+        workload.env = [...workload.env, ...connections.flatMap((connection) => connection.env)];
+        const workloadDependsOn = [...dependsOn, ...[...deployed.values()].flatMap((service) => service.readyWhen)];
+
         if (config.services.dask.enabled) {
             const dask = new DaskGateway(
                 `${name}-dask`,
-                { ...workload, provider, dependsOn },
+                { ...workload, provider, dependsOn: workloadDependsOn },
                 { parent: this },
             );
             connections.push(dask.connection);
@@ -93,7 +143,7 @@ export class Workbench extends pulumi.ComponentResource {
                     systemPlacement: cluster.systemPool.placement,
                     userPlacement: cluster.userPool.placement,
                     provider,
-                    dependsOn,
+                    dependsOn: workloadDependsOn,
                 },
                 { parent: this },
             );
