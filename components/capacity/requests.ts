@@ -6,8 +6,8 @@ import type { ResourceRequests } from "../../providers/contract";
  * check (fit.ts) adds the same figures up, so what is checked is what is asked for.
  *
  * Charts whose values leave `resources: {}` (z2jh's hub, proxy and user-scheduler, Dask Gateway, the
- * Spark operator) run their pods without requests; they are counted here at what they use idle, so the
- * check does not promise room the scheduler would give away.
+ * Spark operator) run their pods without requests; they are counted here at what they use idle (memory
+ * generously, CPU as an idle hub uses it), so the check does not promise room they already fill.
  */
 
 /** One component's pods on the system pool, all replicas together. */
@@ -26,16 +26,16 @@ export interface ServerSize {
 
 /** z2jh's pods: the hub, its proxy and the two-replica user-scheduler. */
 export const HUB_PODS: readonly SystemPods[] = [
-    { component: "JupyterHub hub", cpuMillis: 200, memoryMiB: 512, pods: 1 },
-    { component: "JupyterHub proxy", cpuMillis: 100, memoryMiB: 128, pods: 1 },
-    { component: "JupyterHub user-scheduler (2 replicas)", cpuMillis: 100, memoryMiB: 512, pods: 2 },
+    { component: "JupyterHub hub", cpuMillis: 100, memoryMiB: 512, pods: 1 },
+    { component: "JupyterHub proxy", cpuMillis: 50, memoryMiB: 128, pods: 1 },
+    { component: "JupyterHub user-scheduler (2 replicas)", cpuMillis: 50, memoryMiB: 256, pods: 2 },
 ];
 
 /** Dask Gateway's API server, controller and Traefik proxy. */
-export const DASK_GATEWAY_PODS: readonly SystemPods[] = [{ component: "Dask Gateway (api, controller, traefik)", cpuMillis: 200, memoryMiB: 512, pods: 3 }];
+export const DASK_GATEWAY_PODS: readonly SystemPods[] = [{ component: "Dask Gateway (api, controller, traefik)", cpuMillis: 75, memoryMiB: 384, pods: 3 }];
 
 /** The Kubeflow Spark operator's controller and webhook. */
-export const SPARK_OPERATOR_PODS: readonly SystemPods[] = [{ component: "Spark operator (controller, webhook)", cpuMillis: 150, memoryMiB: 384, pods: 2 }];
+export const SPARK_OPERATOR_PODS: readonly SystemPods[] = [{ component: "Spark operator (controller, webhook)", cpuMillis: 50, memoryMiB: 256, pods: 2 }];
 
 /** cluster-autoscaler, where the platform asks the shared layer to install it (its chart's default requests). */
 export const CLUSTER_AUTOSCALER_PODS: readonly SystemPods[] = [{ component: "cluster-autoscaler", cpuMillis: 100, memoryMiB: 300, pods: 1 }];
