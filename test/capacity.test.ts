@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { systemPods } from "../components/capacity/demand";
 import { poolCapacity, systemPoolFit } from "../components/capacity/fit";
 import { containerResources, SERVER_SIZES } from "../components/capacity/requests";
@@ -96,5 +98,16 @@ describe("always-on fit check (components/capacity)", () => {
         assert.equal(input(cluster, "spec", "backup"), undefined, "backup: false leaves the Cluster without backups");
         assert.equal(ofType(run.document, "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup").length, 0);
         assert.notDeepEqual(SERVER_SIZES.postgres, { cpuMillis: 300, memoryMiB: 768 }, "the override differs from the default");
+    });
+
+    it("docs/services.md states each service's memory as the check counts it", () => {
+        const docs = fs.readFileSync(path.join(PROJECT_DIR, "docs", "services.md"), "utf8");
+        const defaults = WorkbenchConfigSchema.parse({ users: { admins: ["a"] } }).services;
+        for (const name of DATA_SERVICE_NAMES) {
+            const row = docs.split("\n").find((line) => line.startsWith(`| \`${name}\` |`));
+            assert.ok(row, `the table has a row for ${name}`);
+            const memory = systemPodsOf(defaults, name).reduce((sum, pod) => sum + pod.memoryMiB, 0);
+            assert.ok(row.includes(`| ${memory} MiB`), `${name}: ${memory} MiB in "${row.slice(0, 80)}…"`);
+        }
     });
 });
