@@ -102,7 +102,6 @@ export class Workbench extends pulumi.ComponentResource {
             workloadPodLabels: this.workloadAccount.podLabels,
             workloadServiceAccount: account.name,
             workloadEnv: this.workloadAccount.env,
-            notebookImage: workload.images.cpu,
             enabled: new Set(enabled),
             deployed,
             warn: (message) => {

@@ -120,13 +120,13 @@ function secretHasKey(plan: Plan, ref: { name: string; key: string }): boolean {
     });
 }
 
-before(() => {
-    for (const c of CASES) void planCase(c).catch(() => undefined);
-});
-
 describe("data services: each alone and all together, on every landed platform", function () {
-    // some twenty plans share the machine's cores with every other test file's
+    // some twenty plans share the machine's cores; they start when this suite does (not at load, where
+    // they would queue ahead of every other file's plans)
     this.timeout(600_000);
+    before(() => {
+        for (const c of CASES) void planCase(c).catch(() => undefined);
+    });
     for (const c of CASES) {
         describe(c.label, () => {
             it("plans; where the always-on pool is too small it first fails naming the size, and that size plans", async () => {

@@ -54,8 +54,6 @@ export interface ServiceContext {
     workloadServiceAccount: string;
     /** The workload account's environment (bucket, identity), for pods running users' code. */
     workloadEnv: k8s.types.input.core.v1.EnvVar[];
-    /** Notebook images: Ray pods must run the same Python as the notebooks' client. */
-    notebookImage: string;
     /** Every data service this stack deploys (PostgreSQL declares MLflow's database up front). */
     enabled: ReadonlySet<DataServiceName>;
     /** Services deployed earlier in the catalog's order (MLflow stores its metadata in PostgreSQL). */
