@@ -323,6 +323,10 @@ describe("data services: wiring between the pieces", function () {
         assert.equal(gpuGroups.length, 1, "one group per GPU pool");
         assert.ok(gpuProfiles.some((selector) => subset(selector, gpuGroups[0].template.spec.nodeSelector)), "the GPU group lands where the GPU profile does");
         assert.equal(gpuGroups[0].template.spec.containers[0].resources.limits["nvidia.com/gpu"], "1");
+        // KubeRay (v1.7.0 raycluster_types.go) reads the token from authOptions.secretName, key `auth_token`
+        const token = notebookEnv(plan).find((e) => e.name === "RAY_AUTH_TOKEN")?.valueFrom?.secretKeyRef;
+        assert.deepEqual(token, { name: input(rayCluster, "spec", "authOptions", "secretName"), key: "auth_token" }, "notebooks hold the cluster's token");
+        assert.equal(input(rayCluster, "spec", "authOptions", "mode"), "token");
         const head = input(rayCluster, "spec", "headGroupSpec", "template", "metadata", "labels") as Labels;
         assert.equal(head["workbench.io/user-code"], "true");
         assert.equal(input(rayCluster, "spec", "rayVersion"), String(at(input(rayCluster, "spec", "headGroupSpec", "template", "spec", "containers"), 0, "image")).split(":")[1].split("-")[0], "the image is the declared Ray version");
