@@ -102,6 +102,7 @@ export class Workbench extends pulumi.ComponentResource {
             workloadPodLabels: this.workloadAccount.podLabels,
             workloadServiceAccount: account.name,
             workloadEnv: this.workloadAccount.env,
+            workloadReadyWhen: [],
             enabled: new Set(enabled),
             deployed,
             warn: (message) => {
@@ -114,6 +115,9 @@ export class Workbench extends pulumi.ComponentResource {
             deployed.set(service, result);
             connections.push(result.connection);
             hubDependsOn.push(...result.readyWhen);
+            // later services running users' code (Ray) reach the earlier ones as notebooks do
+            context.workloadEnv = [...context.workloadEnv, ...result.connection.env];
+            context.workloadReadyWhen = [...context.workloadReadyWhen, ...result.readyWhen];
         }
         // Dask schedulers and workers and Spark pods connect as notebooks do
         workload.env = [...workload.env, ...connections.flatMap((connection) => connection.env)];

@@ -323,6 +323,8 @@ describe("data services: wiring between the pieces", function () {
         assert.equal(gpuGroups.length, 1, "one group per GPU pool");
         assert.ok(gpuProfiles.some((selector) => subset(selector, gpuGroups[0].template.spec.nodeSelector)), "the GPU group lands where the GPU profile does");
         assert.equal(gpuGroups[0].template.spec.containers[0].resources.limits["nvidia.com/gpu"], "1");
+        const workerEnv = (groups[0].template.spec.containers[0] as unknown as { env: EnvVar[] }).env;
+        assert.deepEqual(workerEnv.find((e) => e.name === "WORKBENCH_POSTGRES_URL"), notebookEnv(plan).find((e) => e.name === "WORKBENCH_POSTGRES_URL"), "Ray tasks reach PostgreSQL as notebooks do");
         // KubeRay (v1.7.0 raycluster_types.go) reads the token from authOptions.secretName, key `auth_token`
         const token = notebookEnv(plan).find((e) => e.name === "RAY_AUTH_TOKEN")?.valueFrom?.secretKeyRef;
         assert.deepEqual(token, { name: input(rayCluster, "spec", "authOptions", "secretName"), key: "auth_token" }, "notebooks hold the cluster's token");

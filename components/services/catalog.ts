@@ -52,8 +52,10 @@ export interface ServiceContext {
     workloadPodLabels: Record<string, string>;
     /** The identity-bound ServiceAccount users' code runs as (Ray's pods). */
     workloadServiceAccount: string;
-    /** The workload account's environment (bucket, identity), for pods running users' code. */
+    /** The environment pods running users' code get: the workload account's, plus the services deployed so far. */
     workloadEnv: k8s.types.input.core.v1.EnvVar[];
+    /** What pods with {@link workloadEnv} need first (the Secrets it references). */
+    workloadReadyWhen: pulumi.Resource[];
     /** Every data service this stack deploys (PostgreSQL declares MLflow's database up front). */
     enabled: ReadonlySet<DataServiceName>;
     /** Services deployed earlier in the catalog's order (MLflow stores its metadata in PostgreSQL). */

@@ -150,7 +150,7 @@ export const ray: CatalogService<"ray"> = {
                     workerGroupSpecs: workers,
                 },
             },
-            childOptions(context, component, [operator, secret]),
+            childOptions(context, component, [operator, secret, ...context.workloadReadyWhen]),
         );
         // head and workers talk to each other on many ports: every port, from the workbench's pods only
         ingressPolicy(name, context, component, { ...RAY_POD_LABELS }, []);
