@@ -111,6 +111,7 @@ export class Workbench extends pulumi.ComponentResource {
             },
         };
         for (const service of enabled) {
+            if (!config.services[service].enabled) context.warn(`services.${service} is off, but a service that needs it is on: deploying it with its settings.`);
             const result = deployService(config.services, service, context, this);
             deployed.set(service, result);
             connections.push(result.connection);
