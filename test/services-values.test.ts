@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { isValueMap } from "../components/helm-merge";
-import { SERVICE_CHARTS } from "../components/versions";
+import { CHARTS, SERVICE_CHARTS } from "../components/versions";
 import { chartDataDir, chartDefaults, missingChartData, schemaViolations, unknownKeys } from "./chart-data";
 import { ofType } from "./harness";
 import { CASES, planCase } from "./services-fixtures";
@@ -12,6 +12,20 @@ describe("data services: Helm values against the charts' reference data", functi
     const all = CASES.filter((c) => c.label.endsWith("+all"));
 
     for (const c of all) {
+        for (const pin of [CHARTS.jupyterhub, CHARTS.daskGateway]) {
+            it(`${c.label}: ${pin.chart} values with every service's variables, egress and registration validate against its schema`, async function () {
+                const dir = chartDataDir(pin);
+                if (!dir) {
+                    this.test!.title += ` — skipped: ${missingChartData(pin)}`;
+                    this.skip();
+                }
+                const { plan } = await planCase(c);
+                const release = ofType(plan, "kubernetes:helm.sh/v3:Release").find((r) => r.inputs["chart"] === pin.chart);
+                assert.ok(release && isValueMap(release.inputs["values"]));
+                assert.deepEqual(schemaViolations(dir, release.inputs["values"]), []);
+            });
+        }
+
         it(`${c.label}: CloudNativePG operator values, merged over the chart's defaults, validate against its schema`, async function () {
             const dir = chartDataDir(SERVICE_CHARTS.cloudnativePg);
             if (!dir) {
