@@ -2,9 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Platform, ServiceAccountRef } from "../providers/contract";
 import type { StackSettings } from "../stacks/load";
-import { ConfigError } from "../stacks/errors";
-import { systemPods } from "./capacity/demand";
-import { fitMessage, systemPoolFit } from "./capacity/fit";
+import { assertSystemPoolFits } from "./capacity/demand";
 import { ClusterAddons } from "./cluster-addons";
 import { DaskGateway } from "./dask-gateway";
 import { loginInstructions } from "./hub-auth";
@@ -12,7 +10,7 @@ import { WorkloadAccount } from "./identity";
 import { notebookImages } from "./images";
 import { JupyterHub } from "./jupyterhub";
 import { ServiceConnection } from "./service-connection";
-import { DataServiceName, DeployedService, deployService, enabledDataServices, ServiceContext } from "./services/catalog";
+import { deployDataServices } from "./services/catalog";
 import { SparkOperator } from "./spark";
 import { WorkloadInput } from "./workload";
 
@@ -43,14 +41,7 @@ export class Workbench extends pulumi.ComponentResource {
         const { cluster } = platform;
         const provider = cluster.provider;
 
-        // the configuration check ran the same sums from the configuration; this one reads the contract itself
-        const pods = systemPods(config.services, cluster.capabilities.clusterAutoscaler !== undefined);
-        const fit = systemPoolFit({ ...cluster.systemPool, nodes: cluster.systemPool.minNodes }, cluster.systemAgents, pods);
-        if (!fit.fits) {
-            throw new ConfigError(settings.stack, [
-                { key: "workbench:systemPool.size", given: config.systemPool.size, allowed: fitMessage(fit, pods, "choose a larger systemPool.size or switch services off") },
-            ]);
-        }
+        assertSystemPoolFits(settings.stack, config, cluster);
 
         new ClusterAddons(`${name}-cluster`, { cluster, gpuPools: platform.gpuPools }, { parent: this });
 
@@ -85,10 +76,7 @@ export class Workbench extends pulumi.ComponentResource {
         const hubDependsOn: pulumi.Resource[] = [...dependsOn];
 
         // data services first: notebooks, Dask and Spark pods get their variables
-        const enabled = enabledDataServices(config.services);
-        const deployed = new Map<DataServiceName, DeployedService>();
-        const warned = new Set<string>();
-        const context: ServiceContext = {
+        const data = deployDataServices(config.services, {
             workbench: name,
             namespace: name,
             provider,
@@ -102,27 +90,13 @@ export class Workbench extends pulumi.ComponentResource {
             workloadPodLabels: this.workloadAccount.podLabels,
             workloadServiceAccount: account.name,
             workloadEnv: this.workloadAccount.env,
-            workloadReadyWhen: [],
-            enabled: new Set(enabled),
-            deployed,
-            warn: (message) => {
-                if (!warned.has(message)) void pulumi.log.warn(message, this);
-                warned.add(message);
-            },
-        };
-        for (const service of enabled) {
-            if (!config.services[service].enabled) context.warn(`services.${service} is off, but a service that needs it is on: deploying it with its settings.`);
-            const result = deployService(config.services, service, context, this);
-            deployed.set(service, result);
-            connections.push(result.connection);
-            hubDependsOn.push(...result.readyWhen);
-            // later services running users' code (Ray) reach the earlier ones as notebooks do
-            context.workloadEnv = [...context.workloadEnv, ...result.connection.env];
-            context.workloadReadyWhen = [...context.workloadReadyWhen, ...result.readyWhen];
-        }
+            parent: this,
+        });
+        connections.push(...data.connections);
+        hubDependsOn.push(...data.readyWhen);
         // Dask schedulers and workers and Spark pods connect as notebooks do
-        workload.env = [...workload.env, ...connections.flatMap((connection) => connection.env)];
-        const workloadDependsOn = [...dependsOn, ...[...deployed.values()].flatMap((service) => service.readyWhen)];
+        workload.env = [...workload.env, ...data.connections.flatMap((connection) => connection.env)];
+        const workloadDependsOn = [...dependsOn, ...data.readyWhen];
 
         if (config.services.dask.enabled) {
             const dask = new DaskGateway(

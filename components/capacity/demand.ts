@@ -1,4 +1,7 @@
+import type { PlatformCluster } from "../../providers/contract";
+import { ConfigError } from "../../stacks/errors";
 import type { WorkbenchConfig } from "../../stacks/schema";
+import { fitMessage, systemPoolFit } from "./fit";
 import { enabledDataServices, systemPodsOf } from "../services/catalog";
 import { CLUSTER_AUTOSCALER_PODS, DASK_GATEWAY_PODS, HUB_PODS, SPARK_OPERATOR_PODS, SystemPods } from "./requests";
 
@@ -15,4 +18,18 @@ export function systemPods(services: WorkbenchConfig["services"], installsAutosc
         ...(installsAutoscaler ? CLUSTER_AUTOSCALER_PODS : []),
         ...enabledDataServices(services).flatMap((name) => systemPodsOf(services, name)),
     ];
+}
+
+/**
+ * The fit check against the platform's contract itself (the configuration check runs the same sums before
+ * anything exists, from the same functions the platform uses): throws the same ConfigError if they disagree.
+ */
+export function assertSystemPoolFits(stack: string, config: WorkbenchConfig, cluster: Pick<PlatformCluster, "systemPool" | "systemAgents" | "capabilities">): void {
+    const pods = systemPods(config.services, cluster.capabilities.clusterAutoscaler !== undefined);
+    const fit = systemPoolFit({ ...cluster.systemPool, nodes: cluster.systemPool.minNodes }, cluster.systemAgents, pods);
+    if (!fit.fits) {
+        throw new ConfigError(stack, [
+            { key: "workbench:systemPool.size", given: config.systemPool.size, allowed: fitMessage(fit, pods, "choose a larger systemPool.size or switch services off") },
+        ]);
+    }
 }

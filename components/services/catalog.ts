@@ -1,5 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import { log as pulumiLog } from "@pulumi/pulumi";
 import type { GpuPool, NodePlacement, NodePool, ObjectStore, PrivateDestination } from "../../providers/contract";
 import type { ServiceName, WorkbenchConfig } from "../../stacks/schema";
 import type { SystemPods } from "../capacity/requests";
@@ -141,4 +142,50 @@ export function deployService<N extends DataServiceName>(
 ): DeployedService {
     const entry: CatalogService<N> = DATA_SERVICES[name];
     return entry.deploy(context, settingsOf(services, name), parent);
+}
+
+/** What the Workbench knows when it deploys the data services. */
+export type DataServicesInput = Omit<ServiceContext, "enabled" | "deployed" | "workloadReadyWhen" | "warn"> & {
+    /** Where the services' warnings are attached. */
+    parent: pulumi.Resource;
+};
+
+/** The enabled data services, deployed. */
+export interface DeployedServices {
+    /** Their connections, in deployment order. */
+    connections: ServiceConnection[];
+    /** What pods using their variables (and the hub) must wait for: the Secrets the variables reference. */
+    readyWhen: pulumi.Resource[];
+}
+
+/**
+ * Deploys every data service the configuration switches on (and those they require), in the catalog's
+ * order: each later service gets the earlier ones' connections (MLflow's database, Ray's variables).
+ */
+export function deployDataServices(services: WorkbenchConfig["services"], input: DataServicesInput): DeployedServices {
+    const { parent, ...base } = input;
+    const enabled = enabledDataServices(services);
+    const deployed = new Map<DataServiceName, DeployedService>();
+    const warned = new Set<string>();
+    const context: ServiceContext = {
+        ...base,
+        workloadReadyWhen: [],
+        enabled: new Set(enabled),
+        deployed,
+        warn: (message) => {
+            if (!warned.has(message)) void pulumiLog.warn(message, parent);
+            warned.add(message);
+        },
+    };
+    const connections: ServiceConnection[] = [];
+    for (const name of enabled) {
+        if (!services[name].enabled) context.warn(`services.${name} is off, but a service that needs it is on: deploying it with its settings.`);
+        const result = deployService(services, name, context, parent);
+        deployed.set(name, result);
+        connections.push(result.connection);
+        // later services running users' code (Ray) reach the earlier ones as notebooks do
+        context.workloadEnv = [...context.workloadEnv, ...result.connection.env];
+        context.workloadReadyWhen = [...context.workloadReadyWhen, ...result.readyWhen];
+    }
+    return { connections, readyWhen: context.workloadReadyWhen };
 }
