@@ -28,8 +28,10 @@ export function assertSystemPoolFits(stack: string, config: WorkbenchConfig, clu
     const pods = systemPods(config.services, cluster.capabilities.clusterAutoscaler !== undefined);
     const fit = systemPoolFit({ ...cluster.systemPool, nodes: cluster.systemPool.minNodes }, cluster.systemAgents, pods);
     if (!fit.fits) {
+        // an existing cluster's pools take the shape of workbench:userPool.size
+        const key = config.cloud === "existing" ? "userPool" : "systemPool";
         throw new ConfigError(stack, [
-            { key: "workbench:systemPool.size", given: config.systemPool.size, allowed: fitMessage(fit, pods, "choose a larger systemPool.size or switch services off") },
+            { key: `workbench:${key}.size`, given: config[key].size, allowed: fitMessage(fit, pods, `choose a larger ${key}.size or switch services off`) },
         ]);
     }
 }
