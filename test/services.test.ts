@@ -298,8 +298,13 @@ describe("data services: wiring between the pieces", function () {
         assert.equal(prefix, "/services/mlflow/");
         const staticPrefix = server.command[server.command.indexOf("--static-prefix") + 1];
         assert.equal(`${staticPrefix}/`, prefix, "MLflow serves under the prefix the hub proxies");
-        const uri = notebookEnv(plan).find((e) => e.name === "MLFLOW_TRACKING_URI")!.value!;
-        assert.ok(uri.endsWith(staticPrefix), "notebooks use the same prefix");
+        // MLflow's REST API (/api/2.0/...) is not moved by --static-prefix (mlflow/server/handlers.py _get_rest_path)
+        const uri = new URL(notebookEnv(plan).find((e) => e.name === "MLFLOW_TRACKING_URI")!.value!);
+        assert.equal(uri.pathname, "/", "the client appends /api/2.0/... to the server's root");
+        const service = ofType(plan, "kubernetes:core/v1:Service").find((r) => input(r, "metadata", "name") === "mlflow")!;
+        assert.equal(uri.hostname.split(".")[0], input(service, "metadata", "name"));
+        const port = (input(service, "spec", "ports") as { port: number; targetPort: string }[]).find((p) => p.port === Number(uri.port));
+        assert.equal(port?.targetPort, "http", "the URI's port reaches MLflow itself, not the sign-in proxy");
         const scopes = at(hub, "hub", "loadRoles", "user", "scopes") as string[];
         assert.ok(scopes.includes("access:services!service=mlflow"), "users may use the service once signed in");
         const serviceAccount = String(input(deployment, "spec", "template", "spec", "serviceAccountName"));

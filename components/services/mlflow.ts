@@ -13,7 +13,7 @@ const SERVICE = "mlflow";
 export const MLFLOW_PORT = 5000;
 /** The sign-in proxy's port, which the hub's proxy forwards `/services/mlflow/` to. */
 export const MLFLOW_PROXY_PORT = 8000;
-/** Where the hub serves the UI; MLflow serves every route under it, so both paths agree. */
+/** Where the hub serves the UI; MLflow serves its UI (static files, ajax-api, health) under it, so both paths agree. */
 export const MLFLOW_PREFIX = `/services/${SERVICE}`;
 /** The label z2jh's hub NetworkPolicy admits API callers by. */
 const HUB_ACCESS_LABEL = { "hub.jupyter.org/network-access-hub": "true" };
@@ -236,7 +236,8 @@ export const mlflow: CatalogService<"mlflow"> = {
         return {
             connection: {
                 name: SERVICE,
-                env: [{ name: "MLFLOW_TRACKING_URI", value: `http://${host}:${MLFLOW_PORT}${MLFLOW_PREFIX}` }],
+                // the REST API (/api/2.0/…) stays at the root; only the UI and its ajax-api move under --static-prefix
+                env: [{ name: "MLFLOW_TRACKING_URI", value: `http://${host}:${MLFLOW_PORT}` }],
                 egress: [egressToPods(labels, [MLFLOW_PORT])],
                 hubService: { url: `http://${host}:${MLFLOW_PROXY_PORT}`, token: tokenRef, userScopes: [`access:services!service=${SERVICE}`] },
                 pythonPackages: [...SERVICE_PYTHON_PACKAGES.mlflow],
