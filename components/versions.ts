@@ -119,3 +119,57 @@ export const SPARK_CONNECTOR_JARS: Readonly<Record<"s3" | "gs" | "az", readonly 
     /** ABFS: hadoop-azure (WorkloadIdentityTokenProvider since Hadoop 3.4.0). */
     az: [{ file: "hadoop-azure-3.4.1.jar", url: "https://repo1.maven.org/maven2/org/apache/hadoop/hadoop-azure/3.4.1/hadoop-azure-3.4.1.jar", sha256: undefined, sizeMB: 1 }],
 };
+
+/** Charts of the data services (components/services/). */
+export const SERVICE_CHARTS = {
+    /** CloudNativePG operator 1.30.0: the last minors (≤1.31) that keep in-tree Barman Cloud backups. */
+    cloudnativePg: { repo: "https://cloudnative-pg.github.io/charts", chart: "cloudnative-pg", version: "0.29.0" },
+    /** OpenSearch 3.6.0, single node. */
+    opensearch: { repo: "https://opensearch-project.github.io/helm-charts/", chart: "opensearch", version: "3.6.0" },
+    /** KubeRay operator v1.7.0. */
+    kuberayOperator: { repo: "https://ray-project.github.io/kuberay-helm/", chart: "kuberay-operator", version: "1.7.0" },
+} as const satisfies Record<string, ChartPin>;
+
+/** Images of the data services; none from the retired free Bitnami catalog. */
+export const SERVICE_IMAGES = {
+    /** CloudNativePG's PostgreSQL 18 `system` image (barman-cloud inside, for in-tree backups); the operator's default operand. */
+    postgres: "ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie",
+    /** MariaDB 11.8 LTS (the default of mariadb-operator 26.6.0). */
+    mariadb: "docker.io/library/mariadb:11.8.8",
+    /** MongoDB Community 8.0 (SSPL-1.0). */
+    mongodb: "docker.io/library/mongo:8.0.29",
+    /** OpenSearch, the chart's appVersion. */
+    opensearch: "docker.io/opensearchproject/opensearch:3.6.0",
+    /** Elasticsearch 9.5 (AGPL-3.0 / SSPL-1.0 / ELv2). */
+    elasticsearch: "docker.elastic.co/elasticsearch/elasticsearch:9.5.2",
+    /** Apache Cassandra 5.0. */
+    cassandra: "docker.io/library/cassandra:5.0.9",
+    /** OrientDB 3.2, the last maintained line of the official image. */
+    orientdb: "docker.io/library/orientdb:3.2.55",
+    /** Ray for CPU nodes, Python 3.12 like the notebook image (Ray Client needs the same Python minor). */
+    ray: "docker.io/rayproject/ray:2.60.0-py312",
+    /** Ray with CUDA, for GPU worker groups. */
+    rayGpu: "docker.io/rayproject/ray:2.60.0-py312-gpu",
+    /** MLflow's official image with database drivers and cloud storage clients. */
+    mlflow: "ghcr.io/mlflow/mlflow:v3.18.0-full",
+    /** z2jh 4.4.0's hub image: it carries jupyterhub's service-auth library for the MLflow UI's sign-in proxy. */
+    hubAuthProxy: "quay.io/jupyterhub/k8s-hub:4.4.0",
+} as const;
+
+/** Ray's version, as a RayCluster declares it (must equal the image's). */
+export const RAY_VERSION = "2.60.0";
+
+/** Python client libraries notebooks get for the enabled services (the Pangeo image has none of them). */
+export const SERVICE_PYTHON_PACKAGES = {
+    postgres: ["psycopg[binary]==3.3.9"],
+    mariadb: ["PyMySQL==1.2.4"],
+    mongodb: ["pymongo==4.20.0"],
+    opensearch: ["opensearch-py==3.2.0"],
+    /** The client's major must match the server's. */
+    elasticsearch: ["elasticsearch==9.5.1"],
+    cassandra: ["cassandra-driver==3.30.1"],
+    /** OrientDB's Python driver is unmaintained since 2017: notebooks use its REST API with `requests`, which the image has. */
+    orientdb: [],
+    ray: ["ray[client]==2.60.0"],
+    mlflow: ["mlflow==3.18.0"],
+} as const;

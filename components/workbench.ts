@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Platform, ServiceAccountRef } from "../providers/contract";
 import type { StackSettings } from "../stacks/load";
+import { assertSystemPoolFits } from "./capacity/demand";
 import { ClusterAddons } from "./cluster-addons";
 import { DaskGateway } from "./dask-gateway";
 import { GettingStarted, pathStyleEnv, signInFacts } from "./getting-started";
@@ -12,6 +13,7 @@ import { JupyterHub } from "./jupyterhub";
 import { PROXY_PUBLIC_SERVICE } from "./jupyterhub-values";
 import { WorkloadNetworkPolicies } from "./network-policies";
 import { ServiceConnection } from "./service-connection";
+import { deployDataServices } from "./services/catalog";
 import { SparkOperator } from "./spark";
 import { WorkloadInput } from "./workload";
 
@@ -41,6 +43,8 @@ export class Workbench extends pulumi.ComponentResource {
         const { config } = settings;
         const { cluster } = platform;
         const provider = cluster.provider;
+
+        assertSystemPoolFits(settings.stack, config, cluster);
 
         new ClusterAddons(`${name}-cluster`, { cluster, gpuPools: platform.gpuPools }, { parent: this });
 
@@ -74,10 +78,34 @@ export class Workbench extends pulumi.ComponentResource {
         const connections: ServiceConnection[] = [];
         // the hub reads the services' tokens from their Secrets when it starts
         const hubDependsOn: pulumi.Resource[] = [...dependsOn];
+
+        // data services first: notebooks, Dask and Spark pods get their variables
+        const data = deployDataServices(config.services, {
+            workbench: name,
+            namespace: name,
+            provider,
+            dependsOn,
+            systemPlacement: cluster.systemPool.placement,
+            retainedStorageClass: cluster.retainedStorageClass,
+            userPool: cluster.userPool,
+            gpuPools: platform.gpuPools,
+            objectStore: platform.objectStore,
+            apiServerEgress: cluster.apiServerEgress,
+            workloadPodLabels: this.workloadAccount.podLabels,
+            workloadServiceAccount: account.name,
+            workloadEnv: this.workloadAccount.env,
+            parent: this,
+        });
+        connections.push(...data.connections);
+        hubDependsOn.push(...data.readyWhen);
+        // Dask schedulers and workers and Spark pods connect as notebooks do
+        workload.env = [...workload.env, ...data.connections.flatMap((connection) => connection.env)];
+        const workloadDependsOn = [...dependsOn, ...data.readyWhen];
+
         if (config.services.dask.enabled) {
             const dask = new DaskGateway(
                 `${name}-dask`,
-                { ...workload, idleTimeoutMinutes: config.services.dask.idleTimeoutMinutes, provider, dependsOn },
+                { ...workload, idleTimeoutMinutes: config.services.dask.idleTimeoutMinutes, provider, dependsOn: workloadDependsOn },
                 { parent: this },
             );
             connections.push(dask.connection);
@@ -98,7 +126,7 @@ export class Workbench extends pulumi.ComponentResource {
                     userPool: cluster.userPool,
                     connectServer: config.services.spark.connectServer,
                     provider,
-                    dependsOn,
+                    dependsOn: workloadDependsOn,
                 },
                 { parent: this },
             );

@@ -156,6 +156,19 @@ export function serviceSwitch<S extends z.core.$ZodLooseShape>(enabledByDefault:
         .prefault(enabledByDefault);
 }
 
+/**
+ * What every data service accepts beside `enabled`: its volume and its requests on the always-on pool.
+ * Unset takes the service's default for one person (docs/services.md lists them).
+ */
+const dataServiceSettings = {
+    /** Size of the service's volume on the retained storage class, GiB. */
+    storageGiB: count(1, 10_000).optional(),
+    /** CPU the server requests, millicores. */
+    cpuMillis: count(50, 64_000).optional(),
+    /** Memory the server requests (and is limited to), MiB; the JVM heap or cache follows it. */
+    memoryMiB: count(256, 262_144).optional(),
+};
+
 /** Shared services; each is one switch, with its settings beside it where it has any. */
 export const ServicesSchema = z.strictObject({
     dask: serviceSwitch(true, {
@@ -169,16 +182,34 @@ export const ServicesSchema = z.strictObject({
          */
         connectServer: z.boolean().default(true),
     }),
-    postgres: serviceSwitch(false, {}),
-    mariadb: serviceSwitch(false, {}),
-    mongodb: serviceSwitch(false, {}),
-    opensearch: serviceSwitch(false, {}),
-    elasticsearch: serviceSwitch(false, {}),
-    cassandra: serviceSwitch(false, {}),
-    orientdb: serviceSwitch(false, {}),
-    ray: serviceSwitch(false, {}),
-    mlflow: serviceSwitch(false, {}),
+    postgres: serviceSwitch(false, {
+        ...dataServiceSettings,
+        /** Daily base backup and continuous WAL archive to the workbench bucket, through the service's own identity. */
+        backup: z.boolean().default(true),
+        /** Days backups are kept. */
+        backupRetentionDays: count(1, 3650).default(30),
+    }),
+    mariadb: serviceSwitch(false, dataServiceSettings),
+    mongodb: serviceSwitch(false, dataServiceSettings),
+    opensearch: serviceSwitch(false, dataServiceSettings),
+    elasticsearch: serviceSwitch(false, dataServiceSettings),
+    cassandra: serviceSwitch(false, dataServiceSettings),
+    orientdb: serviceSwitch(false, dataServiceSettings),
+    ray: serviceSwitch(false, {
+        /** CPU and memory of the always-on Ray head (with its autoscaler beside it). */
+        cpuMillis: count(100, 64_000).optional(),
+        memoryMiB: count(512, 262_144).optional(),
+        /** Workers on the user pool at most (they start from zero). */
+        maxWorkers: count(1, 100).default(4),
+    }),
+    mlflow: serviceSwitch(false, {
+        cpuMillis: count(50, 64_000).optional(),
+        memoryMiB: count(256, 262_144).optional(),
+    }),
 });
+
+/** The names of the services, in the order the schema lists them. */
+export type ServiceName = keyof z.output<typeof ServicesSchema>;
 
 /** The monthly spending cap the plan checks and each cloud alerts on. */
 export const BudgetSchema = z.strictObject({

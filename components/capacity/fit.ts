@@ -1,0 +1,92 @@
+import type { ResourceRequests } from "../../providers/contract";
+import { allocatable } from "../sizing";
+import { SystemPods } from "./requests";
+
+/*
+ * The always-on fit check: everything placed on the system pool (the cloud's own agents, the hub, the
+ * operators, the enabled services) must fit what its nodes can give, in CPU, memory and pod slots.
+ * Pure functions of data, so the configuration check can run them before any resource exists.
+ */
+
+/** The system pool as the check needs it. */
+export interface SystemPoolShape {
+    /** vCPUs per node. */
+    vcpu: number;
+    /** Memory per node, GiB. */
+    memoryGiB: number;
+    /** Pods one node holds. */
+    maxPods: number;
+    /** Always-on nodes. */
+    nodes: number;
+}
+
+/** What the check found. */
+export interface SystemPoolFit {
+    fits: boolean;
+    /** What everything on the pool requests, the cloud's agents included. */
+    demand: ResourceRequests;
+    /** What the pool's nodes can give, all together. */
+    capacity: ResourceRequests;
+    /** The resources that run short, e.g. `memory 7.2 GiB > 5.5 GiB`; empty when it fits. */
+    shortages: string[];
+}
+
+/** Adds requests up. */
+export function total(parts: readonly ResourceRequests[]): ResourceRequests {
+    return parts.reduce<ResourceRequests>(
+        (sum, part) => ({ cpuMillis: sum.cpuMillis + part.cpuMillis, memoryMiB: sum.memoryMiB + part.memoryMiB, pods: sum.pods + part.pods }),
+        { cpuMillis: 0, memoryMiB: 0, pods: 0 },
+    );
+}
+
+/** What a pool's nodes give pods, all nodes together (allocatable: the kubelet's and the OS's share taken off). */
+export function poolCapacity(pool: SystemPoolShape): ResourceRequests {
+    const node = allocatable(pool);
+    return {
+        cpuMillis: Math.round(node.cpu * 1000) * pool.nodes,
+        memoryMiB: Math.round(node.memoryGiB * 1024) * pool.nodes,
+        pods: pool.maxPods * pool.nodes,
+    };
+}
+
+const gib = (mib: number) => `${(mib / 1024).toFixed(1)} GiB`;
+const cpus = (millis: number) => `${(millis / 1000).toFixed(2)} CPU`;
+
+/** Checks the pods and the agents against the pool. */
+export function systemPoolFit(pool: SystemPoolShape, agents: ResourceRequests, pods: readonly SystemPods[]): SystemPoolFit {
+    const demand = total([agents, ...pods]);
+    const capacity = poolCapacity(pool);
+    const shortages: string[] = [];
+    if (demand.cpuMillis > capacity.cpuMillis) shortages.push(`CPU ${cpus(demand.cpuMillis)} > ${cpus(capacity.cpuMillis)}`);
+    if (demand.memoryMiB > capacity.memoryMiB) shortages.push(`memory ${gib(demand.memoryMiB)} > ${gib(capacity.memoryMiB)}`);
+    if (demand.pods > capacity.pods) shortages.push(`pods ${demand.pods} > ${capacity.pods}`);
+    // one pod cannot span nodes: the largest must fit one node
+    const node = poolCapacity({ ...pool, nodes: 1 });
+    const largest = [...pods].sort((a, b) => b.memoryMiB / b.pods - a.memoryMiB / a.pods)[0];
+    if (largest && largest.memoryMiB / largest.pods > node.memoryMiB) {
+        shortages.push(`${largest.component} needs ${gib(largest.memoryMiB / largest.pods)} on one node, which gives ${gib(node.memoryMiB)}`);
+    }
+    return { fits: shortages.length === 0, demand, capacity, shortages };
+}
+
+/** A candidate size for the pool and its shape. */
+export interface SizeOption<S extends string> {
+    size: S;
+    pool: SystemPoolShape;
+    agents: ResourceRequests;
+}
+
+/** The smallest of the options (given smallest first) that fits the pods, if any. */
+export function smallestFit<S extends string>(options: readonly SizeOption<S>[], pods: readonly SystemPods[]): S | undefined {
+    return options.find((option) => systemPoolFit(option.pool, option.agents, pods).fits)?.size;
+}
+
+/** The problem's text: what runs short, the biggest consumers, and what to choose. */
+export function fitMessage(fit: SystemPoolFit, pods: readonly SystemPods[], choose: string): string {
+    const biggest = [...pods]
+        .sort((a, b) => b.memoryMiB - a.memoryMiB)
+        .slice(0, 4)
+        .map((p) => `${p.component} ${gib(p.memoryMiB)}`)
+        .join(", ");
+    return `the always-on system pool is too small for what runs on it (${fit.shortages.join("; ")}; largest: ${biggest}); ${choose}`;
+}

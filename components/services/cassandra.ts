@@ -1,0 +1,102 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { SERVER_SIZES, sizeWith, STORAGE_GIB } from "../capacity/requests";
+import { SERVICE_IMAGES, SERVICE_PYTHON_PACKAGES } from "../versions";
+import { CatalogService } from "./catalog";
+import { childOptions, credentialsSecret, databaseConnection, DataService, execProbe, ingressPolicy, password, serviceLabels, singleServer } from "./common";
+
+/** The variable notebooks read Cassandra's address and credentials from (`cassandra://user:password@host:port`). */
+export const CASSANDRA_URL_ENV = "WORKBENCH_CASSANDRA_URL";
+
+const SERVICE = "cassandra";
+const PORT = 9042;
+
+/**
+ * Starts Cassandra with password authentication (the image leaves AllowAll on) and, once it answers,
+ * replaces the default superuser's well-known password with the generated one.
+ */
+const START_SCRIPT = `set -eu
+sed -i 's/AllowAllAuthenticator/PasswordAuthenticator/' /etc/cassandra/cassandra.yaml
+(
+  until cqlsh -u cassandra -p "$CASSANDRA_PASSWORD" -e 'SELECT release_version FROM system.local' >/dev/null 2>&1; do
+    cqlsh -u cassandra -p cassandra -e "ALTER ROLE cassandra WITH PASSWORD = '$CASSANDRA_PASSWORD'" >/dev/null 2>&1 || sleep 10
+  done
+) &
+exec docker-entrypoint.sh cassandra -f
+`;
+
+/**
+ * Apache Cassandra from the official image, one node, heap set explicitly (the image sizes it from the
+ * host's memory). cass-operator would add an operator and a management API beside the server, and
+ * backups only through k8ssandra's Medusa with cert-manager: too much always-on memory for one person.
+ */
+export const cassandra: CatalogService<"cassandra"> = {
+    name: "cassandra",
+    requires: [],
+    systemPods: (settings) => [{ component: "Cassandra", ...sizeWith(SERVER_SIZES.cassandra, settings), pods: 1 }],
+    deploy(context, settings, parent) {
+        const name = `${context.workbench}-${SERVICE}`;
+        const component = new DataService("Cassandra", name, { parent });
+        const size = sizeWith(SERVER_SIZES.cassandra, settings);
+        const superuser = password(`${name}-superuser`, component);
+        const secretName = `${SERVICE}-credentials`;
+        const host = `${SERVICE}.${context.namespace}.svc`;
+        const secret = credentialsSecret(`${name}-credentials`, secretName, context, component, {
+            username: "cassandra",
+            password: superuser.result,
+            url: pulumi.interpolate`cassandra://cassandra:${superuser.result}@${host}:${PORT}`,
+        });
+        const script = new k8s.core.v1.ConfigMap(
+            `${name}-start`,
+            { metadata: { name: `${SERVICE}-start`, namespace: context.namespace }, data: { "start.sh": START_SCRIPT } },
+            childOptions(context, component),
+        );
+        const labels = serviceLabels(SERVICE);
+        const heapMiB = Math.floor(size.memoryMiB * 0.4);
+        singleServer(
+            name,
+            {
+                service: SERVICE,
+                image: SERVICE_IMAGES.cassandra,
+                ports: { cql: PORT },
+                env: [
+                    { name: "CASSANDRA_PASSWORD", valueFrom: { secretKeyRef: { name: secretName, key: "password" } } },
+                    { name: "MAX_HEAP_SIZE", value: `${heapMiB}M` },
+                    { name: "HEAP_NEWSIZE", value: `${Math.floor(heapMiB / 4)}M` },
+                    { name: "CASSANDRA_CLUSTER_NAME", value: "workbench" },
+                ],
+                command: ["bash", "/workbench/start.sh"],
+                readinessProbe: execProbe(`cqlsh -u cassandra -p "$CASSANDRA_PASSWORD" -e 'SELECT release_version FROM system.local'`, 15, 60),
+                livenessProbe: execProbe("nodetool status >/dev/null", 30, 180),
+                size,
+                storageGiB: settings.storageGiB ?? STORAGE_GIB.cassandra,
+                dataPath: "/var/lib/cassandra",
+                fsGroup: 999,
+                volumes: [{ name: "start", configMap: { name: `${SERVICE}-start` } }],
+                volumeMounts: [{ name: "start", mountPath: "/workbench", readOnly: true }],
+                dependsOn: [secret, script],
+            },
+            context,
+            component,
+        );
+        ingressPolicy(name, context, component, labels, [PORT]);
+        context.warn("Cassandra has no scheduled backups (Medusa needs k8ssandra-operator and cert-manager; take snapshots with nodetool).");
+        component.done();
+        return {
+            connection: databaseConnection({
+                name: SERVICE,
+                variable: CASSANDRA_URL_ENV,
+                secretName,
+                key: "url",
+                podLabels: labels,
+                ports: [PORT],
+                pythonPackages: [...SERVICE_PYTHON_PACKAGES.cassandra],
+                example: {
+                    title: "Cassandra",
+                    code: `import os; from urllib.parse import urlsplit; from cassandra.cluster import Cluster; from cassandra.auth import PlainTextAuthProvider\nu = urlsplit(os.environ["${CASSANDRA_URL_ENV}"])\nsession = Cluster([u.hostname], port=u.port, auth_provider=PlainTextAuthProvider(u.username, u.password)).connect(); print(session.execute("SELECT release_version FROM system.local").one())`,
+                },
+            }),
+            readyWhen: [secret],
+        };
+    },
+};

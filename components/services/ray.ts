@@ -1,0 +1,178 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import { GpuPool, NodePlacement } from "../../providers/contract";
+import { containerResources, OPERATOR_SIZES, SERVER_SIZES, sizeWith } from "../capacity/requests";
+import { chartRelease } from "../helm";
+import { API_CLIENT_LABELS, USER_CODE_LABELS } from "../labels";
+import { egressToPods } from "../service-connection";
+import { allocatable } from "../sizing";
+import { RAY_VERSION, SERVICE_CHARTS, SERVICE_IMAGES, SERVICE_PYTHON_PACKAGES } from "../versions";
+import { CatalogService, ServiceContext } from "./catalog";
+import { childOptions, credentialsSecret, DataService, ingressPolicy } from "./common";
+
+/** The RayCluster's name: KubeRay names the head's Service `<name>-head-svc`. */
+export const RAY_CLUSTER = "ray";
+/** Ray Client's port on the head. */
+export const RAY_CLIENT_PORT = 10001;
+/** The dashboard and the Jobs API. */
+export const RAY_DASHBOARD_PORT = 8265;
+/** Labels KubeRay puts on every pod of the cluster. */
+export const RAY_POD_LABELS: Readonly<Record<string, string>> = { "ray.io/cluster": RAY_CLUSTER };
+/** Labels KubeRay puts on the head pod. */
+export const RAY_HEAD_LABELS: Readonly<Record<string, string>> = { ...RAY_POD_LABELS, "ray.io/node-type": "head" };
+
+const TOKEN_SECRET = "ray-auth-token";
+/** The key KubeRay reads the token from. */
+const TOKEN_KEY = "auth_token";
+
+/** One worker group: its pool and the size of a worker (one per node, a node's allocatable). */
+function workerGroup(groupName: string, placement: NodePlacement, node: { vcpu: number; memoryGiB: number }, maxReplicas: number, image: string, context: ServiceContext, gpu?: GpuPool) {
+    const share = allocatable(node);
+    const cpu = Math.max(1, Math.floor(share.cpu));
+    const memory = `${Math.floor(share.memoryGiB * 1024)}Mi`;
+    return {
+        groupName,
+        replicas: 0,
+        minReplicas: 0,
+        maxReplicas,
+        rayStartParams: {},
+        template: {
+            metadata: { labels: { ...USER_CODE_LABELS, ...context.workloadPodLabels } },
+            spec: {
+                // users' tasks read and write the bucket as the notebooks do
+                serviceAccountName: context.workloadServiceAccount,
+                automountServiceAccountToken: false,
+                nodeSelector: placement.nodeSelector,
+                tolerations: placement.tolerations,
+                containers: [
+                    {
+                        name: "ray-worker",
+                        image,
+                        env: context.workloadEnv,
+                        resources: {
+                            requests: { cpu: String(cpu), memory },
+                            // KubeRay derives the worker's GPUs from this limit
+                            limits: { cpu: String(cpu), memory, ...(gpu ? { [gpu.resourceName]: String(gpu.gpusPerNode) } : {}) },
+                        },
+                    },
+                ],
+            },
+        },
+    };
+}
+
+/**
+ * Ray through KubeRay: the operator (watching the workbench namespace only) and one RayCluster whose head
+ * stays on the always-on pool (counted by the fit check) and whose workers start from zero on the user pool
+ * and on each GPU pool, through Ray's autoscaler. Notebooks connect with `ray.init()` (RAY_ADDRESS).
+ */
+export const ray: CatalogService<"ray"> = {
+    name: "ray",
+    requires: [],
+    systemPods: (settings) => [
+        { component: "KubeRay operator", ...OPERATOR_SIZES.kuberay, pods: 1 },
+        {
+            component: "Ray head (with its autoscaler)",
+            cpuMillis: sizeWith(SERVER_SIZES.ray, settings).cpuMillis + OPERATOR_SIZES.rayAutoscaler.cpuMillis,
+            memoryMiB: sizeWith(SERVER_SIZES.ray, settings).memoryMiB + OPERATOR_SIZES.rayAutoscaler.memoryMiB,
+            pods: 1,
+        },
+    ],
+    deploy(context, settings, parent) {
+        const name = `${context.workbench}-ray`;
+        const component = new DataService("Ray", name, { parent });
+        const system = { nodeSelector: context.systemPlacement.nodeSelector, tolerations: context.systemPlacement.tolerations };
+        const operator = chartRelease(
+            `${name}-operator`,
+            {
+                chart: SERVICE_CHARTS.kuberayOperator,
+                releaseName: "kuberay-operator",
+                namespace: context.namespace,
+                values: {
+                    ...system,
+                    resources: containerResources(OPERATOR_SIZES.kuberay),
+                    // a Role in the workbench namespace instead of a ClusterRole
+                    singleNamespaceInstall: true,
+                },
+                provider: context.provider,
+                dependsOn: context.dependsOn,
+            },
+            component,
+        );
+
+        const token = new random.RandomPassword(`${name}-token`, { length: 48, special: false }, { parent: component });
+        const secret = credentialsSecret(`${name}-token`, TOKEN_SECRET, context, component, { [TOKEN_KEY]: token.result });
+
+        const head = sizeWith(SERVER_SIZES.ray, settings);
+        const workers = [
+            workerGroup("cpu", context.userPool.placement, context.userPool, settings.maxWorkers, SERVICE_IMAGES.ray, context),
+            ...context.gpuPools.map((pool) =>
+                workerGroup(`gpu-${pool.name}`, pool.placement, pool, pool.maxNodes, SERVICE_IMAGES.rayGpu, context, pool),
+            ),
+        ];
+        new k8s.apiextensions.CustomResource(
+            `${name}-cluster`,
+            {
+                apiVersion: "ray.io/v1",
+                kind: "RayCluster",
+                metadata: { name: RAY_CLUSTER, namespace: context.namespace },
+                spec: {
+                    rayVersion: RAY_VERSION,
+                    // without a token anyone reaching the head's ports runs code; the token is in a Secret
+                    authOptions: { mode: "token", secretName: TOKEN_SECRET },
+                    enableInTreeAutoscaling: true,
+                    autoscalerOptions: { version: "v2", idleTimeoutSeconds: 600, resources: containerResources(OPERATOR_SIZES.rayAutoscaler) },
+                    headGroupSpec: {
+                        // the head schedules no tasks: work goes to workers that start on the user pools
+                        rayStartParams: { "num-cpus": "0", "dashboard-host": "0.0.0.0" },
+                        template: {
+                            // the head runs the Ray Client drivers (users' code) and its autoscaler calls the API server
+                            metadata: { labels: { ...USER_CODE_LABELS, ...API_CLIENT_LABELS, ...context.workloadPodLabels } },
+                            spec: {
+                                ...system,
+                                containers: [
+                                    {
+                                        name: "ray-head",
+                                        image: SERVICE_IMAGES.ray,
+                                        env: context.workloadEnv,
+                                        resources: containerResources(head),
+                                        ports: [
+                                            { name: "gcs", containerPort: 6379 },
+                                            { name: "dashboard", containerPort: RAY_DASHBOARD_PORT },
+                                            { name: "client", containerPort: RAY_CLIENT_PORT },
+                                        ],
+                                        readinessProbe: { tcpSocket: { port: RAY_CLIENT_PORT }, periodSeconds: 10, initialDelaySeconds: 15, failureThreshold: 12 },
+                                    },
+                                ],
+                            },
+                        },
+                    },
+                    workerGroupSpecs: workers,
+                },
+            },
+            childOptions(context, component, [operator, secret, ...context.workloadReadyWhen]),
+        );
+        // head and workers talk to each other on many ports: every port, from the workbench's pods only
+        ingressPolicy(name, context, component, { ...RAY_POD_LABELS }, []);
+        component.done();
+
+        const headService = `${RAY_CLUSTER}-head-svc.${context.namespace}.svc`;
+        return {
+            connection: {
+                name: "ray",
+                env: [
+                    { name: "RAY_ADDRESS", value: `ray://${headService}:${RAY_CLIENT_PORT}` },
+                    { name: "RAY_AUTH_MODE", value: "token" },
+                    { name: "RAY_AUTH_TOKEN", valueFrom: { secretKeyRef: { name: TOKEN_SECRET, key: TOKEN_KEY } } },
+                ],
+                egress: [egressToPods({ ...RAY_HEAD_LABELS }, [RAY_CLIENT_PORT, RAY_DASHBOARD_PORT])],
+                pythonPackages: [...SERVICE_PYTHON_PACKAGES.ray],
+                notebookExample: {
+                    title: "Ray",
+                    code: `import ray\nray.init()  # reads RAY_ADDRESS\nprint(ray.get(ray.remote(lambda: "hello from a Ray worker").remote()))`,
+                },
+            },
+            readyWhen: [secret],
+        };
+    },
+};
