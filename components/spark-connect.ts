@@ -6,6 +6,7 @@ import { egressToPods, ServiceConnection } from "./service-connection";
 import { allocatable } from "./sizing";
 import { jarFetch, SPARK_SECURITY_CONTEXT, SparkEnvVar, sparkBucketAccess } from "./spark-example";
 import { IMAGES, SPARK_CONNECT_CLIENT, SPARK_VERSION } from "./versions";
+import { SPARK_CONNECT_SERVER } from "./capacity/requests";
 
 /*
  * Spark from a notebook without a kubeconfig: one Spark Connect server (the Spark operator 2.5.2's
@@ -29,8 +30,7 @@ export const SPARK_REMOTE_ENV = "SPARK_REMOTE";
 
 /** The server's JVM heap, and its pod's memory: heap plus metaspace, threads and gRPC buffers. */
 const SERVER_HEAP = "512m";
-const SERVER_MEMORY_MIB = 1024;
-const SERVER_CPU_MILLIS = 250;
+const { memoryMiB: SERVER_MEMORY_MIB, cpuMillis: SERVER_CPU_MILLIS } = SPARK_CONNECT_SERVER;
 
 /** An executor's size; several fit on one user node. */
 const EXECUTOR = { cores: 1, memory: "2g", memoryGiBWithOverhead: 2.5 };

@@ -4,7 +4,8 @@ import type { ConfigProblem } from "../stacks/errors";
 import type { StackSettings } from "../stacks/load";
 import type { ProviderSettings } from "../stacks/provider-settings";
 import type { SecretKey, WorkbenchConfig } from "../stacks/schema";
-import { Cloud, GpuClass } from "./catalog";
+import type { KubeletAllocatable } from "./allocatable";
+import { Cloud, CpuSize, GpuClass } from "./catalog";
 
 /*
  * The contract between a platform (one per cloud, in providers/<cloud>/) and the shared
@@ -60,6 +61,11 @@ export interface NodePool {
     spot: boolean;
     /** Pods one node can hold (the kubelet's max-pods: 110 by default, fewer with the AWS VPC CNI). */
     maxPods: number;
+    /**
+     * What the kubelet offers pods on one node (capacity less the cloud's documented reservations), where the
+     * platform knows its cloud's formula; the always-on fit check uses it, and a conservative estimate otherwise.
+     */
+    allocatable?: KubeletAllocatable;
 }
 
 /** What pods ask of a node: CPU, memory and pod slots. */
@@ -242,6 +248,45 @@ export interface PlatformPreparation {
      * Called only when neither the configuration nor any platform check has a problem.
      */
     create(name: string, settings: StackSettings): Platform;
+    /**
+     * The system pool this configuration gets, for the always-on fit check; absent while a key it needs
+     * has a problem of its own (that problem is reported instead).
+     */
+    systemPool?: SystemPoolSizing;
+}
+
+/** The system pool at one size class, as the always-on fit check reads it. */
+export interface SystemPoolAtSize {
+    /** The size class. */
+    size: CpuSize;
+    /** vCPUs per node. */
+    vcpu: number;
+    /** Memory per node, GiB. */
+    memoryGiB: number;
+    /** Pods one node holds. */
+    maxPods: number;
+    /** Always-on nodes. */
+    nodes: number;
+    /** What the kubelet offers pods on one node, where the platform knows it. */
+    allocatable?: KubeletAllocatable;
+    /** What the cloud's own pods request on the pool (the contract's `systemAgents`). */
+    agents: ResourceRequests;
+    /** The shared layer installs a cluster-autoscaler on the pool (the contract's `capabilities.clusterAutoscaler`). */
+    installsAutoscaler: boolean;
+}
+
+/** How a configuration sizes the system pool: what the always-on fit check needs before any resource exists. */
+export interface SystemPoolSizing {
+    /** The key that sizes the pool here (`workbench:systemPool.size`, or an instance type override). */
+    key: string;
+    /** That key's value. */
+    given: unknown;
+    /** The pool as configured. */
+    current: SystemPoolAtSize;
+    /** The pool at each size class, smallest first, for the advice. */
+    sizes: SystemPoolAtSize[];
+    /** What to tell the user to do, given the smallest size that fits (undefined when none does). */
+    advice(fitting: CpuSize | undefined): string;
 }
 
 /** The entry point each platform module exports. */

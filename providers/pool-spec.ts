@@ -1,3 +1,4 @@
+import type { KubeletAllocatable } from "./allocatable";
 import { GpuClass } from "./catalog";
 import { GpuPool, NodePlacement, NodePool, Taint } from "./contract";
 import { placementOn } from "./placement";
@@ -45,6 +46,8 @@ export interface PoolNodeFacts {
     maxPods: number;
     /** Where pods go; by default the pool's selector labels and a toleration for each taint. */
     placement?: NodePlacement;
+    /** What the kubelet offers pods on one node, by the cloud's documented reservations. */
+    allocatable?: KubeletAllocatable;
 }
 
 /** What the shared layer is told about a pool. */
@@ -60,6 +63,7 @@ export function nodePoolFrom(spec: PoolSpecBase, facts: PoolNodeFacts): NodePool
         maxNodes: spec.maxNodes,
         spot: facts.spot,
         maxPods: facts.maxPods,
+        ...(facts.allocatable ? { allocatable: facts.allocatable } : {}),
     };
 }
 

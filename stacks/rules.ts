@@ -3,11 +3,6 @@ import { AWS_PRICES } from "../cost/prices/aws";
 import { AZURE_PRICES } from "../cost/prices/azure";
 import { GCP_PRICES } from "../cost/prices/gcp";
 import { gpuClassesOn, unsupportedGpuHint } from "../providers/catalog";
-import { systemPods } from "../components/capacity/demand";
-import { fitMessage, SizeOption, smallestFit, systemPoolFit } from "../components/capacity/fit";
-import { EKS_SYSTEM_AGENTS } from "../providers/aws/system-agents";
-import { instanceTypeProblems, nodePoolOf, poolSpecs } from "../providers/aws/pools";
-import { Cloud, CPU_SHAPES, CPU_SIZES, CpuSize } from "../providers/catalog";
 import { ConfigProblem } from "./errors";
 import { ProviderSettings } from "./provider-settings";
 import { SecretKey, WorkbenchConfig, WorkbenchConfigSchema } from "./schema";
@@ -182,72 +177,6 @@ const hubServiceMoved: Rule = ({ parsed }) =>
         ? [{ key: "workbench:existing.hubService", given: parsed.existing.hubService, allowed: `replaced by workbench:hub.service on every platform; set pulumi config set --path workbench:hub.service ${parsed.existing.hubService} and remove existing.hubService` }]
         : [];
 
-/** The system pool of a cloud, as its platform will describe it, computed from the configuration alone. */
-interface SystemPoolFacts extends SizeOption<CpuSize> {
-    /** The platform asks the shared layer to install cluster-autoscaler (on the system pool). */
-    installsAutoscaler: boolean;
-}
-
-/**
- * Per landed cloud: the system pool's shape, pod slots and the cloud's own agents for a size, from the
- * same functions and data the platform builds its contract with, so that the always-on fit check runs
- * before any resource exists. A cloud missing here is checked by the Workbench against its contract.
- */
-export const SYSTEM_POOL_FACTS: Partial<Record<Cloud, (config: WorkbenchConfig, size: CpuSize) => SystemPoolFacts>> = {
-    aws: (config, size) => {
-        const pool = nodePoolOf(poolSpecs({ ...config, systemPool: { ...config.systemPool, size } }).system);
-        return { size, pool: { ...pool, nodes: config.systemPool.nodes }, agents: EKS_SYSTEM_AGENTS, installsAutoscaler: true };
-    },
-    // an existing cluster's pools take the shape of workbench:userPool.size and the kubelet's default 110 pods;
-    // its own agents are not known (providers/existing)
-    existing: (config, size) => ({
-        size,
-        pool: { ...CPU_SHAPES[size], maxPods: 110, nodes: config.systemPool.nodes },
-        agents: { cpuMillis: 0, memoryMiB: 0, pods: 0 },
-        installsAutoscaler: false,
-    }),
-};
-
-/** The key that sizes the system pool, and what to tell the user to choose. */
-function sizeAdvice(config: WorkbenchConfig, fitting: CpuSize | undefined): { key: string; given: unknown; choose: string } {
-    if (config.cloud === "existing") {
-        return {
-            key: "workbench:userPool.size",
-            given: config.userPool.size,
-            choose: fitting
-                ? `on an existing cluster this describes the nodes' shape: nodes of size ${fitting} (${CPU_SHAPES[fitting].vcpu} vCPU, ${CPU_SHAPES[fitting].memoryGiB} GiB) or more, or fewer services`
-                : "switch services off or lower their cpuMillis/memoryMiB settings",
-        };
-    }
-    if (config.cloud === "aws" && config.aws.systemInstanceTypes) {
-        return { key: "workbench:aws.systemInstanceTypes", given: config.aws.systemInstanceTypes, choose: `choose larger instance types${fitting ? ` (size ${fitting}: ${CPU_SHAPES[fitting].vcpu} vCPU, ${CPU_SHAPES[fitting].memoryGiB} GiB)` : ""}` };
-    }
-    return {
-        key: "workbench:systemPool.size",
-        given: config.systemPool.size,
-        choose: fitting
-            ? `choose systemPool.size ${fitting} (the cost estimate follows), or switch services off`
-            : "no size fits one node: add systemPool.nodes, switch services off or lower their cpuMillis/memoryMiB settings",
-    };
-}
-
-/** Everything on the always-on pool must fit it: CPU, memory and pod slots, the cloud's agents included. */
-const systemPoolFits: Rule = ({ parsed }) => {
-    const { cloud, services, systemPool, userPool, gpuPools, aws } = parsed;
-    if (!cloud || !services || !systemPool || !userPool || !gpuPools || !aws) return [];
-    const facts = SYSTEM_POOL_FACTS[cloud];
-    if (!facts) return [];
-    const config = parsed as WorkbenchConfig;
-    // instance types no node group can run are the platform's problem to report; the pool cannot be described
-    if (cloud === "aws" && instanceTypeProblems(config).length > 0) return [];
-    const current = facts(config, cloud === "existing" ? userPool.size : systemPool.size);
-    const pods = systemPods(services, current.installsAutoscaler);
-    const fit = systemPoolFit(current.pool, current.agents, pods);
-    if (fit.fits) return [];
-    const fitting = smallestFit(CPU_SIZES.map((size) => facts(config, size)), pods);
-    const advice = sizeAdvice(config, fitting);
-    return [{ key: advice.key, given: advice.given, allowed: fitMessage(fit, pods, advice.choose) }];
-};
 
 const existingGpuNodesMatchPools: Rule = ({ parsed }) => {
     const { cloud, gpuPools, existing } = parsed;
@@ -312,7 +241,6 @@ const RULES: readonly Rule[] = [
     tlsNeedsEmail,
     hubExposureSafe,
     hubServiceMoved,
-    systemPoolFits,
     existingGpuNodesMatchPools,
     existingObjectStoreCredentials,
 ];

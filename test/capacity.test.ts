@@ -1,6 +1,10 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { checkStack, StackCheck } from "../check";
+import { PlanMocks } from "../plan/mocks";
+import { aksAllocatable, eksAllocatable, gkeAllocatable } from "../providers/allocatable";
 import { systemPods } from "../components/capacity/demand";
 import { poolCapacity, systemPoolFit } from "../components/capacity/fit";
 import { containerResources, SERVER_SIZES } from "../components/capacity/requests";
@@ -8,7 +12,6 @@ import { DATA_SERVICE_NAMES, enabledDataServices, systemPodsOf } from "../compon
 import { CPU_SIZES } from "../providers/catalog";
 import { IMPLEMENTED_CLOUDS } from "../providers/registry";
 import { checkConfig } from "../stacks/load";
-import { SYSTEM_POOL_FACTS } from "../stacks/rules";
 import { WorkbenchConfigSchema } from "../stacks/schema";
 import { readStackConfig } from "../plan/project";
 import { input, ofType, PROJECT_DIR, runPlan, STACKS, variantStackFile } from "./harness";
@@ -21,43 +24,65 @@ function flat(config: Record<string, unknown>): Record<string, string> {
 const AWS = { "aws:region": "us-east-1", "workbench:cloud": "aws", "workbench:users": { admins: ["alice"] } };
 const ALL = Object.fromEntries(DATA_SERVICE_NAMES.map((s) => [s, true]));
 
+/** Checks a flat config the way the program does (schema, rules, the platform's prepare on the plan's mocks, the fit). */
+async function checked(config: Record<string, string>, stack = "capacity"): Promise<StackCheck> {
+    pulumi.runtime.setAllConfig(config, []);
+    await pulumi.runtime.setMocks(new PlanMocks({ stack, project: "workbench", config }), "workbench", stack, false);
+    return checkStack(stack, config, { today: new Date() });
+}
+
 describe("always-on fit check (components/capacity)", () => {
-    it("every landed cloud describes its system pool before anything is created", () => {
-        for (const cloud of IMPLEMENTED_CLOUDS) assert.ok(SYSTEM_POOL_FACTS[cloud], `${cloud} has system pool facts for the configuration check`);
+    it("every landed cloud describes its system pool before anything is created", async () => {
+        for (const stack of STACKS) {
+            const { preparation, checked: config } = await checked(readStackConfig(PROJECT_DIR, stack).config, stack);
+            assert.ok(preparation?.systemPool, `${stack} (${String(config.parsed.cloud)}) describes its system pool to the fit check`);
+        }
+        const landed = new Set(STACKS.map((stack) => checkConfig(readStackConfig(PROJECT_DIR, stack).config).parsed.cloud));
+        for (const cloud of IMPLEMENTED_CLOUDS) assert.ok(landed.has(cloud), `a shipped stack plans ${cloud}`);
     });
 
-    it("the shipped stacks fit their always-on pool with the services as shipped", () => {
+    it("the shipped stacks fit their always-on pool with the services as shipped", async () => {
         for (const stack of STACKS) {
-            const checked = checkConfig(readStackConfig(PROJECT_DIR, stack).config);
-            const sizeProblems = checked.problems.filter((p) => /always-on system pool/.test(p.allowed));
-            assert.deepEqual(sizeProblems, [], stack);
+            const { problems } = await checked(readStackConfig(PROJECT_DIR, stack).config, stack);
+            assert.deepEqual(problems.filter((p) => /always-on system pool/.test(p.allowed)), [], stack);
         }
     });
 
-    it("names the smallest size that fits: the one below it does not", () => {
-        const checked = checkConfig(flat({ ...AWS, "workbench:services": ALL }));
-        const problem = checked.problems.find((p) => p.key === "workbench:systemPool.size");
-        assert.ok(problem, JSON.stringify(checked.problems));
+    it("names the smallest size that fits: the one below it does not", async () => {
+        const { problems, preparation, checked: config } = await checked(flat({ ...AWS, "workbench:services": ALL }));
+        const problem = problems.find((p) => p.key === "workbench:systemPool.size");
+        assert.ok(problem && preparation?.systemPool, JSON.stringify(problems));
         const named = /choose systemPool\.size (\w+)/.exec(problem.allowed)?.[1];
         assert.ok(named && (CPU_SIZES as readonly string[]).includes(named), problem.allowed);
-        const config = WorkbenchConfigSchema.parse({ cloud: "aws", users: { admins: ["alice"] }, services: ALL });
-        const facts = SYSTEM_POOL_FACTS.aws!;
-        const pods = systemPods(config.services, true);
+        const pods = systemPods(config.parsed.services!, true);
         const index = CPU_SIZES.indexOf(named as (typeof CPU_SIZES)[number]);
-        const fits = (i: number) => { const f = facts(config, CPU_SIZES[i]); return systemPoolFit(f.pool, f.agents, pods).fits; };
+        const fits = (i: number) => {
+            const option = preparation.systemPool!.sizes[i];
+            return systemPoolFit(option, option.agents, pods).fits;
+        };
         assert.ok(fits(index), `${named} fits`);
         assert.ok(index === 0 || !fits(index - 1), `${CPU_SIZES[index - 1]} does not`);
     });
 
-    it("counts pod slots: a node that holds 17 pods (t3a.medium with the VPC CNI) cannot take many small services", () => {
-        const checked = checkConfig(flat({
+    it("counts pod slots: a node that holds 17 pods (t3a.medium with the VPC CNI) cannot take many small services", async () => {
+        const { problems } = await checked(flat({
             ...AWS,
+            "workbench:systemPool": { size: "xsmall" },
             "workbench:aws": { systemInstanceTypes: ["t3a.medium"] },
             "workbench:services": { postgres: true, mariadb: true, mongodb: true, orientdb: true },
         }));
-        const problem = checked.problems.find((p) => p.key === "workbench:aws.systemInstanceTypes");
-        assert.ok(problem, JSON.stringify(checked.problems));
+        const problem = problems.find((p) => p.key === "workbench:aws.systemInstanceTypes");
+        assert.ok(problem, JSON.stringify(problems));
         assert.match(problem.allowed, /pods \d+ > 17/);
+    });
+
+    it("measures the system node as the kubelet offers it, by each cloud's documented reservations", () => {
+        // GKE's e2-standard-2: 70m CPU and 25% of the first 4 GiB + 20% of the next 4 reserved, 100 MiB eviction
+        assert.deepEqual(gkeAllocatable(2, 8), { cpuMillis: 1930, memoryMiB: Math.floor((8 - 1 - 0.8) * 1024 - 100) });
+        // EKS's t3a.medium with 17 pods: 255 MiB + 11 MiB a pod kube-reserved, 100 MiB eviction, of about 94% of 4 GiB
+        assert.deepEqual(eksAllocatable(2, 4, 17), { cpuMillis: 1930, memoryMiB: Math.floor(4 * 1024 * 0.94 - (255 + 11 * 17) - 100) });
+        // AKS's D2as_v5 with 60 pods: 100m CPU, 20 MiB a pod + 50 MiB kube-reserved, 100 MiB eviction
+        assert.deepEqual(aksAllocatable(2, 8, 60), { cpuMillis: 1900, memoryMiB: 8 * 1024 - (50 + 20 * 60) - 100 });
     });
 
     it("a service's overridden requests are what the check counts", () => {
@@ -90,7 +115,10 @@ describe("always-on fit check (components/capacity)", () => {
 
     it("what the plan requests is what the check counts (PostgreSQL with overrides, on AWS)", async () => {
         const run = await runPlan("aws", {
-            stackFile: variantStackFile("aws", { "workbench:services": { postgres: { enabled: true, cpuMillis: 300, memoryMiB: 768, backup: false } } }),
+            stackFile: variantStackFile("aws", {
+                "workbench:systemPool": { size: "small" },
+                "workbench:services": { postgres: { enabled: true, cpuMillis: 300, memoryMiB: 768, backup: false } },
+            }),
         });
         assert.equal(run.status, 0, run.stderr);
         const [cluster] = ofType(run.document, "kubernetes:postgresql.cnpg.io/v1:Cluster");

@@ -5,9 +5,8 @@ import { isDeepStrictEqual } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { PlanMocks } from "../plan/mocks";
 import { readStackConfig } from "../plan/project";
-import { loadPlatformModule } from "../providers/registry";
 import { ConfigError, ConfigProblem } from "../stacks/errors";
-import { checkConfig } from "../stacks/load";
+import { checkStack } from "../check";
 import { PROJECT_DIR, runPlan } from "./harness";
 
 /*
@@ -62,21 +61,11 @@ class CountingMocks extends PlanMocks {
 async function check(file: string): Promise<{ problems: ConfigProblem[]; message: string; registered: string[] }> {
     const stack = readStackConfig(PROJECT_DIR, "bad", file);
     const secretKeys = new Set(stack.secretKeys);
-    const checked = checkConfig(stack.config, { secretKeys });
     const mocks = new CountingMocks({ stack: "bad", project: stack.project, config: stack.config });
-    const problems = [...checked.problems];
-    if (checked.parsed.cloud) {
-        pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
-        await pulumi.runtime.setMocks(mocks, stack.project, "bad", false);
-        const preparation = await loadPlatformModule(checked.parsed.cloud).prepare({
-            stack: "bad",
-            parsed: checked.parsed,
-            provider: checked.provider,
-            secretsSet: checked.secretsSet,
-            today: new Date(),
-        });
-        problems.push(...preparation.problems);
-    }
+    pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
+    await pulumi.runtime.setMocks(mocks, stack.project, "bad", false);
+    // exactly what the program runs before creating anything: schema, rules, the platform's prepare, the fit
+    const { problems } = await checkStack("bad", stack.config, { secretKeys, today: new Date() });
     return { problems, message: new ConfigError("bad", problems).message, registered: mocks.registered };
 }
 

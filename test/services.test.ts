@@ -219,7 +219,9 @@ describe("data services: switched off, unknown, or too big for the always-on poo
             assert.equal(run.status, 0);
             const types = run.document.resources.map((r) => r.type);
             assert.ok(!types.some((t) => t.startsWith("workbench:services:")), "no service component");
-            assert.ok(!types.some((t) => /cnpg|ray\.io|networking\.k8s\.io/.test(t)), "no operator resources or service policies");
+            assert.ok(!types.some((t) => /cnpg|ray\.io/.test(t)), "no operator resources");
+            const servicePolicies = run.document.resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && r.urn.includes("workbench:services:"));
+            assert.deepEqual(servicePolicies.map((r) => r.name), [], "no service policies");
             const charts = ofType(run.document, "kubernetes:helm.sh/v3:Release").map((r) => r.inputs["chart"]);
             for (const chart of ["cloudnative-pg", "opensearch", "kuberay-operator"]) assert.ok(!charts.includes(chart));
         });

@@ -1,3 +1,4 @@
+import type { KubeletAllocatable } from "../../providers/allocatable";
 import type { ResourceRequests } from "../../providers/contract";
 import { allocatable } from "../sizing";
 import { SystemPods } from "./requests";
@@ -18,6 +19,8 @@ export interface SystemPoolShape {
     maxPods: number;
     /** Always-on nodes. */
     nodes: number;
+    /** What the kubelet offers pods on one node, where the platform knows it (else a conservative estimate). */
+    allocatable?: KubeletAllocatable;
 }
 
 /** What the check found. */
@@ -41,10 +44,11 @@ export function total(parts: readonly ResourceRequests[]): ResourceRequests {
 
 /** What a pool's nodes give pods, all nodes together (allocatable: the kubelet's and the OS's share taken off). */
 export function poolCapacity(pool: SystemPoolShape): ResourceRequests {
-    const node = allocatable(pool);
+    const estimate = allocatable(pool);
+    const node = pool.allocatable ?? { cpuMillis: Math.round(estimate.cpu * 1000), memoryMiB: Math.round(estimate.memoryGiB * 1024) };
     return {
-        cpuMillis: Math.round(node.cpu * 1000) * pool.nodes,
-        memoryMiB: Math.round(node.memoryGiB * 1024) * pool.nodes,
+        cpuMillis: node.cpuMillis * pool.nodes,
+        memoryMiB: node.memoryMiB * pool.nodes,
         pods: pool.maxPods * pool.nodes,
     };
 }
@@ -67,18 +71,6 @@ export function systemPoolFit(pool: SystemPoolShape, agents: ResourceRequests, p
         shortages.push(`${largest.component} needs ${gib(largest.memoryMiB / largest.pods)} on one node, which gives ${gib(node.memoryMiB)}`);
     }
     return { fits: shortages.length === 0, demand, capacity, shortages };
-}
-
-/** A candidate size for the pool and its shape. */
-export interface SizeOption<S extends string> {
-    size: S;
-    pool: SystemPoolShape;
-    agents: ResourceRequests;
-}
-
-/** The smallest of the options (given smallest first) that fits the pods, if any. */
-export function smallestFit<S extends string>(options: readonly SizeOption<S>[], pods: readonly SystemPods[]): S | undefined {
-    return options.find((option) => systemPoolFit(option.pool, option.agents, pods).fits)?.size;
 }
 
 /** The problem's text: what runs short, the biggest consumers, and what to choose. */

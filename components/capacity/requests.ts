@@ -37,6 +37,15 @@ export const DASK_GATEWAY_PODS: readonly SystemPods[] = [{ component: "Dask Gate
 /** The Kubeflow Spark operator's controller and webhook. */
 export const SPARK_OPERATOR_PODS: readonly SystemPods[] = [{ component: "Spark operator (controller, webhook)", cpuMillis: 50, memoryMiB: 256, pods: 2 }];
 
+/**
+ * The always-on Spark Connect server notebooks get their SparkSession from (`services.spark.connectServer`):
+ * its heap and metaspace, threads and gRPC buffers; the pod is sized from these (components/spark-connect.ts).
+ */
+export const SPARK_CONNECT_SERVER: ServerSize = { cpuMillis: 250, memoryMiB: 1024 };
+
+/** The Spark Connect server's pod on the system pool. */
+export const SPARK_CONNECT_SERVER_PODS: readonly SystemPods[] = [{ component: "Spark Connect server", ...SPARK_CONNECT_SERVER, pods: 1 }];
+
 /** cluster-autoscaler, where the platform asks the shared layer to install it (its chart's default requests). */
 export const CLUSTER_AUTOSCALER_PODS: readonly SystemPods[] = [{ component: "cluster-autoscaler", cpuMillis: 100, memoryMiB: 300, pods: 1 }];
 

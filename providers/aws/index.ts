@@ -2,8 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackSettings } from "../../stacks/load";
 import type { WorkbenchConfig } from "../../stacks/schema";
-import { checkKubernetesVersion, gpuClassesOn } from "../catalog";
-import { GpuPool, ObjectStore, Platform, PlatformCluster, PlatformModule } from "../contract";
+import { checkKubernetesVersion, CPU_SHAPES, gpuClassesOn } from "../catalog";
+import { GpuPool, ObjectStore, Platform, PlatformCluster, PlatformModule, SystemPoolSizing } from "../contract";
+import { systemPoolSizing } from "../system-pool";
 import { BlockStorage } from "./block-storage";
 import { budgetProblems, createBudget } from "./budget";
 import { DataBucket } from "./bucket";
@@ -146,6 +147,27 @@ export function openApiWarning(cidrs: readonly string[]): string[] {
 }
 
 /** What the zone lookups need of the configuration, when every key they read is valid on its own. */
+/**
+ * The system node group at each size class, for the always-on fit check: the same pool description the
+ * node group is built from (instance type, the VPC CNI's pod slots), with EKS's own pods and the
+ * cluster-autoscaler the platform asks for. An instance type override sizes the pool instead of the class.
+ */
+function awsSystemPoolSizing(config: WorkbenchConfig): SystemPoolSizing {
+    const overridden = config.aws.systemInstanceTypes;
+    return systemPoolSizing(config, {
+        poolAt: (size) => nodePoolOf(poolSpecs({ ...config, systemPool: { ...config.systemPool, size } }).system),
+        agents: EKS_SYSTEM_AGENTS,
+        installsAutoscaler: true,
+        key: overridden
+            ? {
+                  key: "workbench:aws.systemInstanceTypes",
+                  given: overridden,
+                  advice: (fitting) => `choose larger instance types${fitting ? ` (size ${fitting}: ${CPU_SHAPES[fitting].vcpu} vCPU, ${CPU_SHAPES[fitting].memoryGiB} GiB)` : ""}, or switch services off`,
+              }
+            : undefined,
+    });
+}
+
 function zoneDemands(parsed: Partial<WorkbenchConfig>): { config: WorkbenchConfig; demands: PoolDemand[] } | undefined {
     const { aws: awsSettings, systemPool, userPool, gpuPools } = parsed;
     if (!awsSettings || !systemPool || !userPool || !gpuPools) return undefined;
@@ -204,6 +226,7 @@ export const prepare: PlatformModule["prepare"] = async ({ parsed, provider, tod
     return {
         problems,
         warnings,
+        systemPool: demand ? awsSystemPoolSizing(demand.config) : undefined,
         create: (name, settings) => {
             if (!zones) throw new Error("the AWS platform is created only after its zone lookups succeeded");
             return new AwsPlatform(name, settings, { kubernetesVersion: version.minor, zones });

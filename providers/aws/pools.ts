@@ -3,6 +3,7 @@ import type { GpuPoolConfig, WorkbenchConfig } from "../../stacks/schema";
 import { CPU_SHAPES, cpuPoolInstanceTypes, describeGpuMachine, GpuClass, gpuMachine, NODE_DISK_GIB } from "../catalog";
 import { GpuPool, NodePool } from "../contract";
 import { GPU_NODE_TAINT, USER_NODE_LABELS, USER_NODE_TAINT } from "../placement";
+import { eksAllocatable } from "../allocatable";
 import { gpuPoolFrom, nodePoolFrom, PoolSpecBase } from "../pool-spec";
 import { overrideShapeProblems } from "./instance-shapes";
 import { maxPodsOf } from "./max-pods";
@@ -219,7 +220,8 @@ export function poolDemands(config: WorkbenchConfig): PoolDemand[] {
 
 /** What the shared layer is told about a pool. */
 export function nodePoolOf(spec: PoolSpec): NodePool {
-    return nodePoolFrom(spec, { spot: spec.capacityType === "SPOT", maxPods: maxPodsOf(spec.instanceTypes) });
+    const maxPods = maxPodsOf(spec.instanceTypes);
+    return nodePoolFrom(spec, { spot: spec.capacityType === "SPOT", maxPods, allocatable: eksAllocatable(spec.vcpu, spec.memoryGiB, maxPods) });
 }
 
 /** What the shared layer is told about a GPU pool. */

@@ -3,8 +3,10 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import type { ConfigProblem } from "../../stacks/errors";
 import type { StackSettings } from "../../stacks/load";
-import { checkKubernetesVersion } from "../catalog";
+import type { WorkbenchConfig } from "../../stacks/schema";
+import { checkKubernetesVersion, gpuClassesOn } from "../catalog";
 import { GpuPool, ObjectStore, Platform, PlatformCluster, PlatformModule } from "../contract";
+import { systemPoolSizing } from "../system-pool";
 import { retainedStorageClass } from "./block-storage";
 import { createBudget } from "./budget";
 import { AksCluster } from "./cluster";
@@ -173,9 +175,19 @@ export const prepare: PlatformModule["prepare"] = async ({ parsed, today }) => {
     if (parsed.azure?.networkPolicy === "azure") {
         warnings.push("Azure Network Policy Manager (workbench:azure.networkPolicy azure) retires on Linux on 2028-09-30 (AKS use-network-policies): cilium is the default and the way forward.");
     }
+    const { systemPool, userPool, gpuPools } = parsed;
     return {
         problems,
         warnings,
+        // the system pool as the agent pool is built from it, with AKS's own pods (AKS scales pools itself)
+        systemPool:
+            systemPool && userPool && gpuPools && gpuPools.every((pool) => gpuClassesOn("azure").includes(pool.gpu))
+                ? systemPoolSizing(parsed as WorkbenchConfig, {
+                      poolAt: (size) => nodePoolOf(poolSpecs({ ...(parsed as WorkbenchConfig), systemPool: { ...systemPool, size } }).system),
+                      agents: AKS_SYSTEM_AGENTS,
+                      installsAutoscaler: false,
+                  })
+                : undefined,
         create: (name, settings) => new AzurePlatform(name, settings, { kubernetesVersion: version.minor, today }),
     };
 };

@@ -3,6 +3,7 @@ import type { GpuPoolConfig, WorkbenchConfig } from "../../stacks/schema";
 import { CPU_SHAPES, cpuPoolInstanceTypes, describeGpuMachine, GPU_CATALOG, GpuClass, gpuMachine, NODE_DISK_GIB } from "../catalog";
 import { GpuPool, NodePool, Taint } from "../contract";
 import { GPU_NODE_TAINT, USER_NODE_LABELS, USER_NODE_TAINT } from "../placement";
+import { aksAllocatable } from "../allocatable";
 import { gpuPoolFrom, nodePoolFrom, PoolSpecBase } from "../pool-spec";
 import { AGENT_POOL_NAME } from "./context";
 
@@ -199,7 +200,7 @@ export function poolSpecs(config: WorkbenchConfig): { system: PoolSpec; user: Po
 
 /** What the shared layer is told about a pool. */
 export function nodePoolOf(spec: PoolSpec): NodePool {
-    return nodePoolFrom(spec, { spot: spec.spot, maxPods: spec.maxPods });
+    return nodePoolFrom(spec, { spot: spec.spot, maxPods: spec.maxPods, allocatable: aksAllocatable(spec.vcpu, spec.memoryGiB, spec.maxPods) });
 }
 
 /**

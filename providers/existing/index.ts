@@ -1,9 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackSettings } from "../../stacks/load";
+import type { WorkbenchConfig } from "../../stacks/schema";
 import { CPU_SHAPES, describeGpuMachine } from "../catalog";
 import { GpuPool, NodePool, ObjectStore, Platform, PlatformCluster, PlatformModule } from "../contract";
 import { placementOn } from "../placement";
+import { systemPoolSizing } from "../system-pool";
 import { S3CompatibleStore } from "./object-store";
 
 /**
@@ -123,8 +125,32 @@ export class ExistingPlatform extends pulumi.ComponentResource implements Platfo
 const KUBELET_DEFAULT_MAX_PODS = 110;
 
 /** Everything an existing cluster needs is checked by the configuration schema and its rules; nothing to look up. */
-export const prepare: PlatformModule["prepare"] = async () => ({
-    problems: [],
-    warnings: [],
-    create: (name, settings) => new ExistingPlatform(name, settings),
-});
+export const prepare: PlatformModule["prepare"] = async ({ parsed }) => {
+    const { systemPool, userPool } = parsed;
+    return {
+        problems: [],
+        warnings: [],
+        // the cluster's nodes take the shape of workbench:userPool.size; its own agents are not known here
+        systemPool:
+            systemPool && userPool
+                ? systemPoolSizing(
+                      parsed as WorkbenchConfig,
+                      {
+                          poolAt: (size) => ({ ...CPU_SHAPES[size], maxPods: KUBELET_DEFAULT_MAX_PODS }),
+                          agents: { cpuMillis: 0, memoryMiB: 0, pods: 0 },
+                          installsAutoscaler: false,
+                          key: {
+                              key: "workbench:userPool.size",
+                              given: userPool.size,
+                              advice: (fitting) =>
+                                  fitting
+                                      ? `on an existing cluster this describes the nodes' shape: nodes of size ${fitting} (${CPU_SHAPES[fitting].vcpu} vCPU, ${CPU_SHAPES[fitting].memoryGiB} GiB) or more, or fewer services`
+                                      : "switch services off or lower their cpuMillis/memoryMiB settings",
+                          },
+                      },
+                      userPool.size,
+                  )
+                : undefined,
+        create: (name, settings) => new ExistingPlatform(name, settings),
+    };
+};

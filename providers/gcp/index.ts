@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackSettings } from "../../stacks/load";
+import type { WorkbenchConfig } from "../../stacks/schema";
+import { gpuClassesOn } from "../catalog";
 import { GpuPool, ObjectStore, Platform, PlatformCluster, PlatformModule } from "../contract";
+import { systemPoolSizing } from "../system-pool";
 import { BUDGET_APIS, enableApis, PLATFORM_APIS } from "./apis";
 import { retainedStorageClass } from "./block-storage";
 import { budgetProblems, createBudget, NO_BILLING_ACCOUNT_WARNING } from "./budget";
@@ -138,7 +141,7 @@ export const prepare: PlatformModule["prepare"] = async ({ parsed, provider, tod
     if (zone !== undefined && parsed.gpuPools) warnings.push(...gpuPoolWarnings(parsed.gpuPools, regionOfZone(zone)));
 
     // the schema's rules report a missing or malformed project or zone; no lookup can run without them
-    const ready = project !== undefined && zone !== undefined && /^[a-z]+-[a-z]+\d-[a-z]$/.test(zone) && parsed.gcp !== undefined;
+    const ready = project !== undefined && zone !== undefined && /^[a-z]+-[a-z]+\d{1,2}-[a-z]$/.test(zone) && parsed.gcp !== undefined;
     const findings =
         ready && parsed.gcp
             ? await gcpFindings({
@@ -152,9 +155,19 @@ export const prepare: PlatformModule["prepare"] = async ({ parsed, provider, tod
                   today,
               })
             : { problems: [], warnings: [] };
+    const { systemPool, userPool, gpuPools } = parsed;
     return {
         problems: [...problems, ...findings.problems],
         warnings: [...warnings, ...findings.warnings],
+        // the system pool as the node pool is built from it, with GKE's own pods (GKE scales pools itself)
+        systemPool:
+            systemPool && userPool && gpuPools && parsed.gpuPools?.every((pool) => gpuClassesOn("gcp").includes(pool.gpu))
+                ? systemPoolSizing(parsed as WorkbenchConfig, {
+                      poolAt: (size) => nodePoolOf(poolSpecs({ ...(parsed as WorkbenchConfig), systemPool: { ...systemPool, size } }).system),
+                      agents: gkeSystemAgents(systemPool.nodes),
+                      installsAutoscaler: false,
+                  })
+                : undefined,
         create: (name, settings) =>
             new GcpPlatform(name, settings, {
                 kubernetesVersion: findings.kubernetesVersion ?? settings.config.kubernetesVersion ?? "",

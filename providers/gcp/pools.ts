@@ -2,6 +2,7 @@ import type { GpuPoolConfig, WorkbenchConfig } from "../../stacks/schema";
 import { CPU_SHAPES, cpuPoolInstanceTypes, describeGpuMachine, gpuMachine, NODE_DISK_GIB } from "../catalog";
 import { GpuPool, NodePool, Toleration } from "../contract";
 import { GPU_NODE_TAINT, placementOn, USER_NODE_LABELS, USER_NODE_TAINT } from "../placement";
+import { gkeAllocatable } from "../allocatable";
 import { gpuPoolFrom, nodePoolFrom, PoolSpecBase } from "../pool-spec";
 
 /*
@@ -141,7 +142,7 @@ function spotPlacement(spec: PoolSpec) {
 
 /** What the shared layer is told about a pool. */
 export function nodePoolOf(spec: PoolSpec): NodePool {
-    return nodePoolFrom(spec, { spot: spec.spot, maxPods: GKE_MAX_PODS, placement: spotPlacement(spec) });
+    return nodePoolFrom(spec, { spot: spec.spot, maxPods: GKE_MAX_PODS, placement: spotPlacement(spec), allocatable: gkeAllocatable(spec.vcpu, spec.memoryGiB) });
 }
 
 /** What the shared layer is told about a GPU pool. */
