@@ -33,6 +33,11 @@ export function markResourcesMayExist(): void {
     resourcesMayExist = true;
 }
 
+/** Starts a new program run in this process (the offline plan's worker plans several stacks in turn). */
+export function resetResourcesMayExist(): void {
+    resourcesMayExist = false;
+}
+
 /**
  * The one error an invalid configuration produces: every problem with its key, the value given
  * and what is allowed. A RunError, so Pulumi prints the message without a stack trace.

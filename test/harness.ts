@@ -1,10 +1,11 @@
-import { execFile } from "node:child_process";
+import { ChildProcess, execFile, fork } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import type { ConfigProblem } from "../stacks/errors";
 import type { Plan, PlannedResource } from "../plan/types";
+import type { WorkerRequest, WorkerResponse } from "../plan/worker";
 
 /** The project's root folder. */
 export const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -64,25 +65,71 @@ export function runPlan(stack: string, options: { stackFile?: string; loadedPack
     const key = args.join(" ");
     let run = runs.get(key);
     if (!run) {
-        run = withPlanSlot(
-            !options.stackFile && !options.loadedPackages,
-            () =>
-                new Promise<PlanRun>((resolve, reject) => {
-                    execFile(process.execPath, args, { cwd: PROJECT_DIR, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-                        const status = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-                        try {
-                            resolve({ status, stderr, document: JSON.parse(stdout) });
-                        } catch {
-                            reject(new Error(`plan of ${stack} printed no JSON (status ${status}):\n${stderr}\n${stdout.slice(0, 2000)}`));
-                        }
-                    });
-                }),
+        run = withPlanSlot(!options.stackFile && !options.loadedPackages, () =>
+            // which SDKs a plan loads is only true of a process that planned nothing else: that one runs the CLI
+            options.loadedPackages ? planWithCli(stack, args) : planInWorker({ projectDir: PROJECT_DIR, stack, stackFile: options.stackFile }),
         );
         // awaited (and reported) by the tests that use it; a run nobody awaits must not crash the process
         run.catch(() => undefined);
         runs.set(key, run);
     }
     return run;
+}
+
+/** Plans through the real CLI in its own process, exactly as `npm run plan -- … --json` does. */
+function planWithCli(stack: string, args: string[]): Promise<PlanRun> {
+    return new Promise<PlanRun>((resolve, reject) => {
+        execFile(process.execPath, args, { cwd: PROJECT_DIR, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+            const status = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+            try {
+                resolve({ status, stderr, document: JSON.parse(stdout) });
+            } catch {
+                reject(new Error(`plan of ${stack} printed no JSON (status ${status}):\n${stderr}\n${stdout.slice(0, 2000)}`));
+            }
+        });
+    });
+}
+
+/**
+ * Plan workers (plan/worker.ts): long-lived processes that plan one stack at a time with the same code as
+ * the CLI, so the Pulumi SDK and the program load once per worker rather than once per plan. One per plan
+ * slot; an idle worker does not keep the test process alive.
+ */
+const idleWorkers: ChildProcess[] = [];
+const pending = new Map<number, (response: WorkerResponse) => void>();
+let nextRequest = 0;
+
+function startWorker(): ChildProcess {
+    const worker = fork(path.join(PROJECT_DIR, "plan", "worker.cjs"), [], { cwd: PROJECT_DIR, execArgv: [], stdio: ["ignore", "ignore", "inherit", "ipc"] });
+    worker.on("message", (response: WorkerResponse) => {
+        pending.get(response.id)?.(response);
+        pending.delete(response.id);
+    });
+    worker.on("exit", (code) => {
+        for (const [id, settle] of pending) settle({ id, status: code ?? 1, stderr: `plan worker exited (${code})`, document: {} });
+        pending.clear();
+        const index = idleWorkers.indexOf(worker);
+        if (index >= 0) idleWorkers.splice(index, 1);
+    });
+    return worker;
+}
+
+async function planInWorker(request: Omit<WorkerRequest, "id">): Promise<PlanRun> {
+    const worker = idleWorkers.pop() ?? startWorker();
+    worker.ref();
+    worker.channel?.ref();
+    try {
+        const id = nextRequest++;
+        const response = await new Promise<WorkerResponse>((resolve) => {
+            pending.set(id, resolve);
+            worker.send({ ...request, id });
+        });
+        return { status: response.status, stderr: response.stderr, document: response.document as PlanRun["document"] };
+    } finally {
+        worker.unref();
+        worker.channel?.unref();
+        if (worker.exitCode === null) idleWorkers.push(worker);
+    }
 }
 
 /** What a run of the plan CLI with arguments of a test's own printed. */

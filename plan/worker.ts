@@ -1,0 +1,58 @@
+import { resetResourcesMayExist } from "../stacks/errors";
+import { PlanError, planStack } from "./run";
+
+/*
+ * A long-lived planner for the test suite: the parent sends one request at a time over IPC and gets the
+ * same JSON document `plan --json` prints (a plan, or the error document with its problems and whatever
+ * registered). Loading the Pulumi SDK and the program once per worker instead of once per plan halves the
+ * suite's planning time; each plan still runs the real program on a fresh mock runtime. Plans that must be
+ * alone in their process (which SDKs a stack loads) keep going through the CLI.
+ */
+
+/** One plan to run. */
+export interface WorkerRequest {
+    id: number;
+    projectDir: string;
+    stack: string;
+    stackFile?: string;
+}
+
+/** Its outcome, as the CLI would report it. */
+export interface WorkerResponse {
+    id: number;
+    /** The CLI's exit status. */
+    status: number;
+    /** What the CLI would print on stderr for a failure. */
+    stderr: string;
+    /** The JSON document the CLI would print on stdout. */
+    document: unknown;
+}
+
+// a failed input rejects every output built on it; the plan reports the failure once (as the CLI does)
+process.on("unhandledRejection", () => undefined);
+// stdout is not the channel here: anything a library logs goes to stderr
+console.log = console.error;
+console.info = console.error;
+
+let queue: Promise<void> = Promise.resolve();
+
+process.on("message", (request: WorkerRequest) => {
+    queue = queue.then(async () => {
+        resetResourcesMayExist();
+        let response: WorkerResponse;
+        try {
+            const plan = await planStack({ projectDir: request.projectDir, stack: request.stack, stackFile: request.stackFile });
+            response = { id: request.id, status: 0, stderr: "", document: plan };
+        } catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            const failure = error instanceof PlanError ? error : undefined;
+            response = {
+                id: request.id,
+                status: 1,
+                stderr: `error: ${message}\n`,
+                document: { stack: request.stack, error: message, problems: failure?.problems ?? [], resources: failure?.resources ?? [] },
+            };
+        }
+        process.send?.(response);
+    });
+});
