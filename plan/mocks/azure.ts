@@ -27,12 +27,18 @@ function locationOf(context: MockContext): string {
 
 const str = (value: unknown, fallback: string): string => (typeof value === "string" ? value : fallback);
 
+/** An Azure Resource Manager id in the mocked subscription. */
+function armId(resourceGroup: unknown, provider: string): string {
+    return `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/${str(resourceGroup, "rg")}/providers/${provider}`;
+}
+
 const managedCluster: ResourceMock = (args, context) => {
     const location = str(args.inputs.location, locationOf(context));
     const group = str(args.inputs.resourceGroupName, "rg");
     const name = str(args.inputs.resourceName, args.name);
     const oidc = (args.inputs.oidcIssuerProfile ?? {}) as { enabled?: boolean };
     return {
+        id: armId(group, `Microsoft.ContainerService/managedClusters/${name}`),
         name,
         location,
         // AKS names the node resource group MC_<group>_<cluster>_<location> unless it is set
@@ -51,11 +57,6 @@ const identity: ResourceMock = (args) => ({
     principalId: guidOf(`${args.name}-principal`),
     tenantId: MOCK_TENANT_ID,
 });
-
-/** An Azure Resource Manager id in the mocked subscription. */
-function armId(resourceGroup: unknown, provider: string): string {
-    return `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/${str(resourceGroup, "rg")}/providers/${provider}`;
-}
 
 const storageAccount: ResourceMock = (args) => {
     const name = str(args.inputs.accountName, args.name);
