@@ -189,10 +189,21 @@ export interface WorkloadIdentity {
      * notebooks' NetworkPolicy, which otherwise blocks private addresses, opens exactly these.
      */
     privateEgress: PrivateDestination[];
+    /**
+     * What the identity reaches: `prefix` when the binding asked for one and the cloud's IAM limits it so,
+     * else the whole bucket (Azure role assignments and S3-compatible keys cannot be limited to a prefix here).
+     */
+    reach: "bucket" | "prefix";
     /** The cloud principal that holds the bucket permission (role ARN, service account e-mail, client id). */
     principal: pulumi.Output<string>;
     /** Resources the pods need to exist first (role policies, federated credentials). */
     readyWhen: pulumi.Resource[];
+}
+
+/** What part of the bucket a bound identity may reach. */
+export interface BindingScope {
+    /** Key prefix, ending in `/` (e.g. `backups/postgres/`). */
+    prefix: string;
 }
 
 /** Private object storage for the workbench's data. */
@@ -203,9 +214,10 @@ export interface ObjectStore {
     bucket: pulumi.Output<string>;
     /**
      * Binds the ServiceAccount to a cloud identity that can read and write this bucket and nothing else.
-     * The identity's trust names exactly this namespace/ServiceAccount.
+     * The identity's trust names exactly this namespace/ServiceAccount. With a `prefix`, the identity reaches
+     * only the objects under it where the cloud's IAM can say so (a database's backups, MLflow's artifacts).
      */
-    bindServiceAccount(account: ServiceAccountRef): WorkloadIdentity;
+    bindServiceAccount(account: ServiceAccountRef, scope?: BindingScope): WorkloadIdentity;
 }
 
 /** Everything a platform hands the shared layer. */

@@ -65,11 +65,17 @@ web.Application(
 ioloop.IOLoop.current().start()
 `;
 
-/** `--artifacts-destination` for the bucket's URL (`az://account/container` becomes MLflow's `wasbs://`). */
+/** Where in the bucket MLflow keeps artifacts; its identity reaches only this prefix where the cloud allows. */
+export const ARTIFACT_PREFIX = "mlflow";
+
+/**
+ * `--artifacts-destination` for the bucket's URL: `az://account/container` becomes MLflow's `wasbs://`, and an
+ * ADLS `abfs://` URL its TLS form `abfss://` (MLflow's Azure Data Lake repository takes only that).
+ */
 export function artifactDestination(bucketUrl: string): string {
     const azure = /^az:\/\/([^/]+)\/([^/]+)/.exec(bucketUrl);
-    if (azure) return `wasbs://${azure[2]}@${azure[1]}.blob.core.windows.net/mlflow`;
-    return `${bucketUrl.replace(/\/$/, "")}/mlflow`;
+    if (azure) return `wasbs://${azure[2]}@${azure[1]}.blob.core.windows.net/${ARTIFACT_PREFIX}`;
+    return `${bucketUrl.replace(/^abfs:\/\//, "abfss://").replace(/\/$/, "")}/${ARTIFACT_PREFIX}`;
 }
 
 /**
@@ -99,7 +105,8 @@ export const mlflow: CatalogService<"mlflow"> = {
 
         // its own account: the artifacts' identity is not the notebooks'
         const account: ServiceAccountRef = { namespace: context.namespace, name: SERVICE };
-        const identity = context.objectStore?.bindServiceAccount(account);
+        // its own prefix only, where the cloud's IAM can say so (AWS, GCP)
+        const identity = context.objectStore?.bindServiceAccount(account, { prefix: `${ARTIFACT_PREFIX}/` });
         const serviceAccount = new k8s.core.v1.ServiceAccount(
             name,
             { metadata: { name: account.name, namespace: context.namespace, annotations: identity?.serviceAccountAnnotations ?? {} } },

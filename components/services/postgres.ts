@@ -30,6 +30,9 @@ export const POSTGRES_BACKUP_SCHEDULE = "0 0 3 * * *";
 const EXTRA_DATABASES = ["mlflow"] as const;
 
 /** The backup section of the Cluster, for the bucket's scheme and the identity's way of signing in. */
+/** Where in the bucket the backups go; the backup identity reaches only this prefix where the cloud allows. */
+export const BACKUP_PREFIX = "backups/postgres";
+
 export function barmanObjectStore(
     bucketUrl: string,
     identity: Pick<WorkloadIdentity, "env" | "secretEnv">,
@@ -38,7 +41,7 @@ export function barmanObjectStore(
 ): Record<string, unknown> | undefined {
     const scheme = bucketUrl.split("://")[0];
     const common = {
-        destinationPath: `${bucketUrl.replace(/\/$/, "")}/backups/postgres`,
+        destinationPath: `${bucketUrl.replace(/\/$/, "")}/${BACKUP_PREFIX}`,
         wal: { compression: "gzip" },
         data: { compression: "gzip" },
     };
@@ -241,7 +244,8 @@ function postgresBackup(
     }
     // the Cluster's pods run as its own ServiceAccount (named after it): its own identity, not the notebooks'
     const account: ServiceAccountRef = { namespace: context.namespace, name: POSTGRES_CLUSTER };
-    const identity = context.objectStore.bindServiceAccount(account);
+    // its own prefix only, where the cloud's IAM can say so (AWS, GCP)
+    const identity = context.objectStore.bindServiceAccount(account, { prefix: `${BACKUP_PREFIX}/` });
     const readyWhen: pulumi.Resource[] = [...identity.readyWhen];
     const credentialsName = `${POSTGRES_CLUSTER}-backup-credentials`;
     if (Object.keys(identity.secretEnv).length > 0) {

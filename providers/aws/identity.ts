@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
+import { BindingScope, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
 import { DataBucket } from "./bucket";
 import { AwsContext } from "./context";
 import { irsaRole, OidcProvider, PolicyDocument, ROLE_ARN_ANNOTATION } from "./irsa";
@@ -8,8 +8,9 @@ import { irsaRole, OidcProvider, PolicyDocument, ROLE_ARN_ANNOTATION } from "./i
 /**
  * Read and write the bucket's objects, nothing more. Deleting a version, changing the bucket's
  * policy or settings are left out: with versioning on, a notebook's mistake stays recoverable.
+ * With a prefix, listing is limited to keys under it (`s3:prefix`) and objects to that prefix.
  */
-export function bucketAccessPolicy(bucketArn: string): PolicyDocument {
+export function bucketAccessPolicy(bucketArn: string, prefix?: string): PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [
@@ -18,12 +19,13 @@ export function bucketAccessPolicy(bucketArn: string): PolicyDocument {
                 Effect: "Allow",
                 Action: ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"],
                 Resource: bucketArn,
+                ...(prefix ? { Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } } } : {}),
             },
             {
                 Sid: "ReadWriteItsObjects",
                 Effect: "Allow",
                 Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-                Resource: `${bucketArn}/*`,
+                Resource: `${bucketArn}/${prefix ?? ""}*`,
             },
         ],
     };
@@ -56,7 +58,7 @@ export class S3ObjectStore implements ObjectStore {
         this.bucket = args.bucket.bucketName;
     }
 
-    bindServiceAccount(account: ServiceAccountRef): WorkloadIdentity {
+    bindServiceAccount(account: ServiceAccountRef, scope?: BindingScope): WorkloadIdentity {
         const key = `${account.namespace}/${account.name}`;
         const existing = this.bindings.get(key);
         if (existing) return existing;
@@ -70,7 +72,7 @@ export class S3ObjectStore implements ObjectStore {
         );
         const policy = new aws.iam.RolePolicy(
             name,
-            { role: role.name, policy: pulumi.jsonStringify(bucket.arn.apply(bucketAccessPolicy)) },
+            { role: role.name, policy: pulumi.jsonStringify(bucket.arn.apply((arn) => bucketAccessPolicy(arn, scope?.prefix))) },
             { parent },
         );
         const identity: WorkloadIdentity = {
@@ -80,6 +82,7 @@ export class S3ObjectStore implements ObjectStore {
             env: { AWS_REGION: context.region, AWS_DEFAULT_REGION: context.region },
             secretEnv: {},
             privateEgress: [],
+            reach: scope ? "prefix" : "bucket",
             principal: role.arn,
             readyWhen: [policy, ...bucket.protections],
         };

@@ -1,7 +1,7 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
-import { ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
+import { BindingScope, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
 import { AzureContext } from "./context";
 import { roleDefinitionId, STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE } from "./roles";
 import { DataStorage } from "./storage";
@@ -54,7 +54,7 @@ export class BlobObjectStore implements ObjectStore {
         this.url = pulumi.all([args.storage.accountName, args.storage.containerName]).apply(([account, container]) => containerUrl(account, container));
     }
 
-    bindServiceAccount(account: ServiceAccountRef): WorkloadIdentity {
+    bindServiceAccount(account: ServiceAccountRef, _scope?: BindingScope): WorkloadIdentity {
         const key = `${account.namespace}/${account.name}`;
         const existing = this.bindings.get(key);
         if (existing) return existing;
@@ -104,6 +104,8 @@ export class BlobObjectStore implements ObjectStore {
             env: { AZURE_STORAGE_ACCOUNT_NAME: storage.accountName, AZURE_STORAGE_ANON: "false" },
             secretEnv: {},
             privateEgress: [],
+            // the role assignment covers the container: Azure's ABAC conditions could narrow it to a path, not done here
+            reach: "bucket",
             principal: identity.clientId,
             readyWhen: [credential, grant],
         };

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
+import { BindingScope, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
 
 /** Where an S3-compatible bucket lives. */
 export interface S3CompatibleSettings {
@@ -39,7 +39,7 @@ export class S3CompatibleStore implements ObjectStore {
         this.url = pulumi.output(`s3://${settings.bucket}`);
     }
 
-    bindServiceAccount(_account: ServiceAccountRef): WorkloadIdentity {
+    bindServiceAccount(_account: ServiceAccountRef, _scope?: BindingScope): WorkloadIdentity {
         const { endpoint, region, forcePathStyle, privateCidrs } = this.settings;
         return {
             serviceAccountAnnotations: {},
@@ -55,6 +55,8 @@ export class S3CompatibleStore implements ObjectStore {
                 AWS_SECRET_ACCESS_KEY: this.credentials.secretAccessKey,
             },
             privateEgress: privateCidrs.map((cidr) => ({ cidr, ports: [endpointPort(endpoint)] })),
+            // one key pair for the whole bucket: a store's own policies could narrow it, this program cannot
+            reach: "bucket",
             principal: pulumi.interpolate`access key for ${endpoint}`,
             readyWhen: [],
         };

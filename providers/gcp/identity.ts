@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
+import { BindingScope, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
 import { DataBucket } from "./bucket";
 import { GcpContext, gcpName } from "./context";
 
@@ -46,7 +46,7 @@ export class GcsObjectStore implements ObjectStore {
         this.bucket = args.bucket.bucketName;
     }
 
-    bindServiceAccount(account: ServiceAccountRef): WorkloadIdentity {
+    bindServiceAccount(account: ServiceAccountRef, scope?: BindingScope): WorkloadIdentity {
         const key = `${account.namespace}/${account.name}`;
         const existing = this.bindings.get(key);
         if (existing) return existing;
@@ -71,7 +71,19 @@ export class GcsObjectStore implements ObjectStore {
         );
         const access = new gcp.storage.BucketIAMMember(
             name,
-            { bucket: bucket.bucketName, role: BUCKET_ROLE, member: pulumi.interpolate`serviceAccount:${gsa.email}` },
+            {
+                bucket: bucket.bucketName,
+                role: BUCKET_ROLE,
+                member: pulumi.interpolate`serviceAccount:${gsa.email}`,
+                // an IAM condition (uniform bucket-level access allows them): objects under the prefix, and the
+                // bucket itself, against which listing is checked
+                condition: scope
+                    ? {
+                          title: `only ${scope.prefix}`,
+                          expression: pulumi.interpolate`resource.name == "projects/_/buckets/${bucket.bucketName}" || resource.name.startsWith("projects/_/buckets/${bucket.bucketName}/objects/${scope.prefix}")`,
+                      }
+                    : undefined,
+            },
             { parent },
         );
         const identity: WorkloadIdentity = {
@@ -86,6 +98,7 @@ export class GcsObjectStore implements ObjectStore {
             secretEnv: {},
             // the metadata server is reached through the capability podsNeedMetadataServer; the bucket is public-internet GCS
             privateEgress: [],
+            reach: scope ? "prefix" : "bucket",
             principal: gsa.email,
             readyWhen: [trust, access],
         };
