@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { BoundIdentities } from "../bindings";
 import { BindingScope, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
 import { DataBucket } from "./bucket";
 import { AwsContext } from "./context";
@@ -51,7 +52,7 @@ export interface S3ObjectStoreArgs {
 export class S3ObjectStore implements ObjectStore {
     readonly url: pulumi.Output<string>;
     readonly bucket: pulumi.Output<string>;
-    private readonly bindings = new Map<string, WorkloadIdentity>();
+    private readonly bindings = new BoundIdentities();
 
     constructor(private readonly args: S3ObjectStoreArgs) {
         this.url = args.bucket.url;
@@ -59,9 +60,11 @@ export class S3ObjectStore implements ObjectStore {
     }
 
     bindServiceAccount(account: ServiceAccountRef, scope?: BindingScope): WorkloadIdentity {
-        const key = `${account.namespace}/${account.name}`;
-        const existing = this.bindings.get(key);
-        if (existing) return existing;
+        return this.bindings.of(account, scope, (key) => this.bind(account, key, scope));
+    }
+
+    /** Creates the account's identity (once: {@link BoundIdentities}). */
+    private bind(account: ServiceAccountRef, key: string, scope: BindingScope | undefined): WorkloadIdentity {
 
         const { context, bucket, oidc, parent } = this.args;
         const name = `${context.name}-${account.namespace}-${account.name}`;
@@ -86,7 +89,6 @@ export class S3ObjectStore implements ObjectStore {
             principal: role.arn,
             readyWhen: [policy, ...bucket.protections],
         };
-        this.bindings.set(key, identity);
         return identity;
     }
 }

@@ -1,6 +1,7 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
+import { BoundIdentities } from "../bindings";
 import { BindingScope, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
 import { AzureContext } from "./context";
 import { roleDefinitionId, STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE } from "./roles";
@@ -47,17 +48,19 @@ export interface BlobObjectStoreArgs {
 export class BlobObjectStore implements ObjectStore {
     readonly url: pulumi.Output<string>;
     readonly bucket: pulumi.Output<string>;
-    private readonly bindings = new Map<string, WorkloadIdentity>();
+    private readonly bindings = new BoundIdentities();
 
     constructor(private readonly args: BlobObjectStoreArgs) {
         this.bucket = args.storage.containerName;
         this.url = pulumi.all([args.storage.accountName, args.storage.containerName]).apply(([account, container]) => containerUrl(account, container));
     }
 
-    bindServiceAccount(account: ServiceAccountRef, _scope?: BindingScope): WorkloadIdentity {
-        const key = `${account.namespace}/${account.name}`;
-        const existing = this.bindings.get(key);
-        if (existing) return existing;
+    bindServiceAccount(account: ServiceAccountRef, scope?: BindingScope): WorkloadIdentity {
+        return this.bindings.of(account, scope, (key) => this.bind(account, key));
+    }
+
+    /** Creates the account's identity (once: {@link BoundIdentities}). */
+    private bind(account: ServiceAccountRef, key: string): WorkloadIdentity {
 
         const { context, storage, client, parent } = this.args;
         const name = `${context.name}-${account.namespace}-${account.name}`;
@@ -109,7 +112,6 @@ export class BlobObjectStore implements ObjectStore {
             principal: identity.clientId,
             readyWhen: [credential, grant],
         };
-        this.bindings.set(key, binding);
         return binding;
     }
 }

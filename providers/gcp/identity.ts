@@ -1,5 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { BoundIdentities } from "../bindings";
 import { BindingScope, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
 import { DataBucket } from "./bucket";
 import { GcpContext, gcpName } from "./context";
@@ -39,7 +40,7 @@ export interface GcsObjectStoreArgs {
 export class GcsObjectStore implements ObjectStore {
     readonly url: pulumi.Output<string>;
     readonly bucket: pulumi.Output<string>;
-    private readonly bindings = new Map<string, WorkloadIdentity>();
+    private readonly bindings = new BoundIdentities();
 
     constructor(private readonly args: GcsObjectStoreArgs) {
         this.url = args.bucket.url;
@@ -47,9 +48,11 @@ export class GcsObjectStore implements ObjectStore {
     }
 
     bindServiceAccount(account: ServiceAccountRef, scope?: BindingScope): WorkloadIdentity {
-        const key = `${account.namespace}/${account.name}`;
-        const existing = this.bindings.get(key);
-        if (existing) return existing;
+        return this.bindings.of(account, scope, (key) => this.bind(account, key, scope));
+    }
+
+    /** Creates the account's identity (once: {@link BoundIdentities}). */
+    private bind(account: ServiceAccountRef, key: string, scope: BindingScope | undefined): WorkloadIdentity {
 
         const { context, bucket, cluster, parent } = this.args;
         const name = `${context.name}-${account.namespace}-${account.name}`;
@@ -102,7 +105,6 @@ export class GcsObjectStore implements ObjectStore {
             principal: gsa.email,
             readyWhen: [trust, access],
         };
-        this.bindings.set(key, identity);
         return identity;
     }
 }
