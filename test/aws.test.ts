@@ -201,17 +201,6 @@ describe("AWS platform (Pulumi.aws.yaml, planned offline)", () => {
             const { plan: restricted } = await planAwsVariant({ "workbench:aws": { apiAllowedCidrs: cidrs } });
             assert.deepEqual(input(ofType(restricted, T.cluster)[0], "publicAccessCidrs"), cidrs);
         });
-
-        it("hands the shared layer a Kubernetes provider built from the cluster's kubeconfig, kept secret", () => {
-            const [cluster] = ofType(plan, T.cluster);
-            const providers = ofType(plan, T.k8sProvider);
-            assert.equal(providers.length, 1);
-            assert.equal(input(providers[0], "kubeconfig"), "[secret]");
-            assert.ok(providers[0].dependsOn.includes(cluster.urn), "the provider's kubeconfig comes from the cluster");
-            for (const r of plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"))) {
-                assert.equal(r.provider, providers[0].urn, `${r.type} ${r.name} uses the cluster's provider`);
-            }
-        });
     });
 
     describe("managed node groups", () => {

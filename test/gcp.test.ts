@@ -162,17 +162,6 @@ describe("GCP platform (Pulumi.gcp.yaml, planned offline)", () => {
             const fee = regional.cost.lines.find((l) => l.item === "Kubernetes control plane")!;
             assert.ok(fee.monthly > 70, "the free-tier credit does not cover a regional cluster");
         });
-
-        it("hands the shared layer a Kubernetes provider built from the cluster's kubeconfig, kept secret", () => {
-            const [cluster] = ofType(plan, T.cluster);
-            const providers = ofType(plan, T.k8sProvider);
-            assert.equal(providers.length, 1);
-            assert.equal(input(providers[0], "kubeconfig"), "[secret]");
-            assert.ok(providers[0].dependsOn.includes(cluster.urn), "the provider's kubeconfig comes from the cluster");
-            for (const r of plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"))) {
-                assert.equal(r.provider, providers[0].urn, `${r.type} ${r.name} uses the cluster's provider`);
-            }
-        });
     });
 
     describe("APIs", () => {

@@ -117,6 +117,29 @@ describe("offline plan harness", () => {
     });
 });
 
+/** The resource each managed cloud's cluster is, whose kubeconfig the Kubernetes provider is built from. */
+const CLUSTER_TYPES: Record<string, string> = {
+    aws: "eks:index:Cluster",
+    gcp: "gcp:container/cluster:Cluster",
+    azure: "azure-native:containerservice:ManagedCluster",
+};
+
+describe("every managed cloud hands the shared layer one Kubernetes provider", () => {
+    for (const stack of STACKS.filter((s) => CLUSTER_TYPES[cloudOf(s)])) {
+        it(`${stack}: built from its cluster's kubeconfig, kept secret, and used by every Kubernetes resource`, async () => {
+            const plan = await planOf(stack);
+            const [cluster] = plan.resources.filter((r) => r.type === CLUSTER_TYPES[cloudOf(stack)]);
+            const providers = plan.resources.filter((r) => r.type === "pulumi:providers:kubernetes");
+            assert.equal(providers.length, 1);
+            assert.equal(input(providers[0], "kubeconfig"), "[secret]");
+            assert.ok(providers[0].dependsOn.includes(cluster.urn), "the provider's kubeconfig comes from the cluster");
+            for (const r of plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"))) {
+                assert.equal(r.provider, providers[0].urn, `${r.type} ${r.name} uses the cluster's provider`);
+            }
+        });
+    }
+});
+
 /** The SDK packages each cloud's platform loads; no stack may load another cloud's. */
 const CLOUD_SDKS: Record<string, string[]> = { aws: ["aws", "eks"], gcp: ["gcp"], azure: ["azure-native"], existing: [] };
 
