@@ -1,9 +1,6 @@
 import { Cloud } from "./catalog";
 import { PlatformModule } from "./contract";
 
-/** Clouds whose platform module exists in this version. */
-export const IMPLEMENTED_CLOUDS: readonly Cloud[] = ["existing", "aws", "gcp", "azure"];
-
 /**
  * Loads the selected cloud's platform module, and only that one: each `require` below runs on
  * demand, so an existing-cluster stack never loads a cloud SDK and an AWS stack never loads the

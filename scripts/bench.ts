@@ -7,9 +7,6 @@ import { spawnSync } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Command } from "commander";
-import { readStackConfig } from "../plan/project";
-import { IMPLEMENTED_CLOUDS } from "../providers/registry";
-import { validateConfig } from "../stacks/load";
 import { PLAN_CLI, PROJECT_DIR, STACKS } from "../test/harness";
 
 const options = new Command()
@@ -28,7 +25,7 @@ function timed(command: string, args: string[]): { seconds: number; status: numb
 
 /** The shipped stacks, and the test stack with every data service on (its own speed budget, issue 9). */
 const plannable: { stack: string; stackFile?: string }[] = [
-    ...STACKS.filter((stack) => IMPLEMENTED_CLOUDS.includes(validateConfig(stack, readStackConfig(PROJECT_DIR, stack).config).config.cloud)).map((stack) => ({ stack })),
+    ...STACKS.map((stack) => ({ stack })),
     { stack: "all-services", stackFile: path.join("test", "stacks", "Pulumi.all-services.yaml") },
 ];
 console.log(`Planning (${options.runs} runs per stack; budget: 3 s wall, 400 MB peak RSS)`);

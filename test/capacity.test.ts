@@ -9,8 +9,7 @@ import { systemPods } from "../components/capacity/demand";
 import { poolCapacity, systemPoolFit } from "../components/capacity/fit";
 import { containerResources, SERVER_SIZES } from "../components/capacity/requests";
 import { DATA_SERVICE_NAMES, enabledDataServices, systemPodsOf } from "../components/services/catalog";
-import { CPU_SIZES } from "../providers/catalog";
-import { IMPLEMENTED_CLOUDS } from "../providers/registry";
+import { CLOUDS, CPU_SIZES } from "../providers/catalog";
 import { checkConfig } from "../stacks/load";
 import { WorkbenchConfigSchema } from "../stacks/schema";
 import { readStackConfig } from "../plan/project";
@@ -38,7 +37,7 @@ describe("always-on fit check (components/capacity)", () => {
             assert.ok(preparation?.systemPool, `${stack} (${String(config.parsed.cloud)}) describes its system pool to the fit check`);
         }
         const landed = new Set(STACKS.map((stack) => checkConfig(readStackConfig(PROJECT_DIR, stack).config).parsed.cloud));
-        for (const cloud of IMPLEMENTED_CLOUDS) assert.ok(landed.has(cloud), `a shipped stack plans ${cloud}`);
+        for (const cloud of CLOUDS) assert.ok(landed.has(cloud), `a shipped stack plans ${cloud}`);
     });
 
     it("the shipped stacks fit their always-on pool with the services as shipped", async () => {

@@ -3,8 +3,7 @@ import { isValueMap, ValueMap } from "../components/helm-merge";
 import { DATA_SERVICE_NAMES, DataServiceName } from "../components/services/catalog";
 import { readStackConfig } from "../plan/project";
 import type { Plan, PlannedResource } from "../plan/types";
-import type { Cloud } from "../providers/catalog";
-import { IMPLEMENTED_CLOUDS } from "../providers/registry";
+import { Cloud, CLOUDS } from "../providers/catalog";
 import { validateConfig } from "../stacks/load";
 import { PROJECT_DIR, PlanRun, runPlan, STACKS, variantStackFile } from "./harness";
 
@@ -15,7 +14,7 @@ import { PROJECT_DIR, PlanRun, runPlan, STACKS, variantStackFile } from "./harne
  */
 
 /** A shipped stack of each landed cloud. */
-export const BASE_STACKS: { cloud: Cloud; stack: string }[] = IMPLEMENTED_CLOUDS.flatMap((cloud) => {
+export const BASE_STACKS: { cloud: Cloud; stack: string }[] = CLOUDS.flatMap((cloud) => {
     const stack = STACKS.find((name) => validateConfig(name, readStackConfig(PROJECT_DIR, name).config).config.cloud === cloud);
     return stack ? [{ cloud, stack }] : [];
 });

@@ -3,8 +3,7 @@ import { parse } from "yaml";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Plan } from "../plan/types";
-import { GPU_CATALOG, ManagedCloud } from "../providers/catalog";
-import { IMPLEMENTED_CLOUDS } from "../providers/registry";
+import { CLOUDS, GPU_CATALOG, ManagedCloud } from "../providers/catalog";
 import { PROJECT_DIR, STACKS, variantStackFile } from "./harness";
 import { configOf, descendantsOf, planOfScenario, workbenchOf } from "./shared-layer-fixtures";
 
@@ -34,7 +33,7 @@ function sameSettingsOnExisting(stack: string, cloud: ManagedCloud): string {
 }
 
 describe("shared layer: portability", () => {
-    const clouds = IMPLEMENTED_CLOUDS.filter((cloud): cloud is ManagedCloud => cloud !== "existing");
+    const clouds = CLOUDS.filter((cloud): cloud is ManagedCloud => cloud !== "existing");
     if (clouds.length === 0) {
         it("each landed cloud plans the same shared-layer resources as an existing cluster with the same settings — skipped: only the existing platform has landed", function () {
             this.skip();
