@@ -1,10 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NodePlacement, NodePool, ResourceRequests } from "../providers/contract";
+import { NodePool, ResourceRequests } from "../providers/contract";
 import { API_CLIENT_LABELS, USER_CODE_LABELS } from "./labels";
 import { egressToPods, ServiceConnection } from "./service-connection";
 import { allocatable } from "./sizing";
-import { jarFetch, SPARK_SECURITY_CONTEXT, SparkEnvVar, sparkBucketAccess } from "./spark-example";
+import { SparkEnvVar } from "./spark-example";
+import { ConnectorJars, connectorJars, SPARK_SECURITY_CONTEXT, sparkBucketAccess } from "./spark-storage";
 import { IMAGES, SPARK_CONNECT_CLIENT, SPARK_VERSION } from "./versions";
 import { SPARK_CONNECT_SERVER } from "./capacity/requests";
 
@@ -58,8 +59,8 @@ export interface SparkConnectInput {
     identityEnv: Record<string, string>;
     /** The bucket, when the stack has one. */
     bucketUrl?: string;
-    /** Where the always-on server runs. */
-    systemPlacement: NodePlacement;
+    /** Where the always-on server runs (its placement, and its nodes' architecture for the connector jars). */
+    systemPool: NodePool;
     /** Where executors run, and how many fit. */
     userPool: NodePool;
 }
@@ -74,22 +75,25 @@ export function maxExecutors(pool: NodePool): number {
 /** The SparkConnect object (sparkoperator.k8s.io/v1alpha1). */
 export function sparkConnectManifest(input: SparkConnectInput): Record<string, unknown> {
     const access = sparkBucketAccess(input.bucketUrl, input.identityEnv);
-    const fetch = jarFetch(access.jars);
+    // the server and the executors may sit on nodes of different architectures, so each pod gets its own
+    // source; the jars' names, and so the settings below, are the same either way
+    const serverJars = connectorJars(access.connectors, input.systemPool.architecture);
+    const executorJars = connectorJars(access.connectors, input.userPool.architecture);
     const containerSecurity = { allowPrivilegeEscalation: false, capabilities: SPARK_SECURITY_CONTEXT.capabilities };
     const { allowPrivilegeEscalation: _a, capabilities: _c, ...podSecurity } = SPARK_SECURITY_CONTEXT;
-    const podBase = (placement: NodePlacement) => ({
+    const podBase = (pool: NodePool, jars: ConnectorJars | undefined) => ({
         serviceAccountName: input.serviceAccountName,
-        nodeSelector: placement.nodeSelector,
-        tolerations: placement.tolerations,
+        nodeSelector: pool.placement.nodeSelector,
+        tolerations: pool.placement.tolerations,
         securityContext: { ...podSecurity, fsGroup: 185 },
-        ...(fetch ? { initContainers: [fetch.initContainer], volumes: [fetch.volume] } : {}),
+        ...(jars ? { initContainers: [jars.initContainer], volumes: [jars.volume] } : {}),
     });
-    const container = (name: string, extra: Record<string, unknown>) => ({
+    const container = (name: string, jars: ConnectorJars | undefined, extra: Record<string, unknown>) => ({
         name,
         image: IMAGES.spark,
         env: input.env,
         securityContext: containerSecurity,
-        ...(fetch ? { volumeMounts: [fetch.volumeMount] } : {}),
+        ...(jars ? { volumeMounts: [jars.volumeMount] } : {}),
         ...extra,
     });
     return {
@@ -101,7 +105,7 @@ export function sparkConnectManifest(input: SparkConnectInput): Record<string, u
             image: IMAGES.spark,
             sparkConf: {
                 ...access.sparkConf,
-                ...(fetch?.sparkConf ?? {}),
+                ...(serverJars?.sparkConf ?? {}),
                 "spark.kubernetes.authenticate.executor.serviceAccountName": input.serviceAccountName,
                 "spark.dynamicAllocation.executorIdleTimeout": `${EXECUTOR_IDLE_SECONDS}s`,
             },
@@ -111,9 +115,9 @@ export function sparkConnectManifest(input: SparkConnectInput): Record<string, u
                     // the server starts executors through the Kubernetes API, and runs plans users send
                     metadata: { labels: { ...input.podLabels, ...USER_CODE_LABELS, ...API_CLIENT_LABELS, ...SPARK_CONNECT_SERVER_LABELS } },
                     spec: {
-                        ...podBase(input.systemPlacement),
+                        ...podBase(input.systemPool, serverJars),
                         containers: [
-                            container("spark-kubernetes-driver", {
+                            container("spark-kubernetes-driver", serverJars, {
                                 resources: {
                                     requests: { cpu: `${SERVER_CPU_MILLIS}m`, memory: `${SERVER_MEMORY_MIB}Mi` },
                                     limits: { cpu: "1", memory: `${SERVER_MEMORY_MIB}Mi` },
@@ -129,10 +133,10 @@ export function sparkConnectManifest(input: SparkConnectInput): Record<string, u
                 template: {
                     metadata: { labels: { ...input.podLabels, ...USER_CODE_LABELS } },
                     spec: {
-                        ...podBase(input.userPool.placement),
+                        ...podBase(input.userPool, executorJars),
                         // executors run users' code and never call the API: no Kubernetes token in them
                         automountServiceAccountToken: false,
-                        containers: [container("spark-kubernetes-executor", {})],
+                        containers: [container("spark-kubernetes-executor", executorJars, {})],
                     },
                 },
             },

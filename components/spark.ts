@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { NodePlacement, NodePool, ResourceRequests } from "../providers/contract";
+import { NodePool, ResourceRequests } from "../providers/contract";
 import { API_CLIENT_LABELS, USER_CODE_LABELS } from "./labels";
 import { chartRelease } from "./helm";
 import { ServiceConnection } from "./service-connection";
@@ -29,8 +29,8 @@ export interface SparkOperatorArgs {
     identityEnv: Record<string, pulumi.Input<string>>;
     /** The bucket the example reads. */
     bucketUrl?: pulumi.Input<string>;
-    /** Where the operator runs. */
-    systemPlacement: NodePlacement;
+    /** Where the operator and the Connect server run. */
+    systemPool: NodePool;
     /** Where the example's driver and the executors run (the Connect server's executors too). */
     userPool: NodePool;
     /** Run the always-on Spark Connect server notebooks use (`workbench:services.spark.connectServer`). */
@@ -56,7 +56,7 @@ export class SparkOperator extends pulumi.ComponentResource {
 
     constructor(name: string, args: SparkOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("workbench:spark:Operator", name, {}, opts);
-        const system = { nodeSelector: args.systemPlacement.nodeSelector, tolerations: args.systemPlacement.tolerations };
+        const system = { nodeSelector: args.systemPool.placement.nodeSelector, tolerations: args.systemPool.placement.tolerations };
 
         const release = chartRelease(
             name,
@@ -90,7 +90,7 @@ export class SparkOperator extends pulumi.ComponentResource {
                     env: args.env,
                     identityEnv: args.identityEnv,
                     bucketUrl: args.bucketUrl,
-                    systemPlacement: args.systemPlacement,
+                    systemPool: args.systemPool,
                     userPool: args.userPool,
                     provider: args.provider,
                     // the SparkConnect CRD and its controller come with the release
@@ -114,6 +114,7 @@ export class SparkOperator extends pulumi.ComponentResource {
                         env,
                         identityEnv,
                         placement: args.userPool.placement,
+                        architecture: args.userPool.architecture,
                         bucketUrl,
                     }),
                     // plain YAML without anchors: readers and kubectl see every pod's settings in place

@@ -1,3 +1,5 @@
+import type { CpuArchitecture } from "../providers/contract";
+
 /*
  * The one place where the shared layer's chart repositories, chart versions and default images
  * are pinned: an upgrade is a one-line reviewed change here (and the tests then validate the
@@ -69,7 +71,23 @@ export const IMAGES = {
      * fetcher (an init container) uses to download and verify jars. About 0.5 GB compressed.
      */
     spark: "docker.io/apache/spark:4.0.4",
+    /**
+     * Apache Hadoop's own release image at the Hadoop release inside {@link IMAGES.spark}
+     * ({@link SPARK_HADOOP_VERSION}), built from the full binary tarball (929 MB; the `-lean` one, 471 MB,
+     * leaves out the AWS SDK bundle): its `share/hadoop/tools/lib` carries hadoop-aws, the AWS SDK v2 bundle
+     * it is built against and hadoop-azure. Spark pods copy those connectors from it in an init container,
+     * so they come with a pinned image the node caches, not a download per pod. Published for linux/amd64
+     * only (Apache's multi-arch Hadoop images start with 3.4.2, HADOOP-19723); pods on Arm nodes download
+     * the same files instead ({@link SPARK_CONNECTORS}). About 2 GB unpacked.
+     */
+    hadoop: "docker.io/apache/hadoop:3.4.1",
 } as const;
+
+/**
+ * The Hadoop release Spark 4.0's client is built on (the Spark image's `hadoop-client-api` and
+ * `hadoop-client-runtime`); a Hadoop connector must come from exactly this release.
+ */
+export const SPARK_HADOOP_VERSION = "3.4.1";
 
 /** Spark version of {@link IMAGES.spark}, as a SparkApplication and a SparkConnect declare it. */
 export const SPARK_VERSION = "4.0.4";
@@ -97,27 +115,52 @@ export interface PinnedJar {
     sizeMB: number;
 }
 
+/** Connector jars inside a pinned image, which Spark pods copy from it. */
+export interface ImageJars {
+    /** The image (one of {@link IMAGES}). */
+    image: string;
+    /** The directory holding the jars in that image. */
+    directory: string;
+    /** The jars, by file name: the same names as the scheme's downloads, so Spark's settings do not depend on the source. */
+    files: readonly string[];
+    /** The architectures the image is published for; pods on other nodes download instead. */
+    platforms: readonly CpuArchitecture[];
+}
+
+/** Where a bucket scheme's connector comes from. */
+export interface SchemeConnectors {
+    /** A pinned image that carries the jars: what every pod on a node the image runs on uses. */
+    image?: ImageJars;
+    /** The same jars by exact URL: for nodes the image is not built for, and for schemes no image carries. */
+    download: readonly PinnedJar[];
+}
+
+const maven = (path: string, file: string, sizeMB: number): PinnedJar => ({ file, url: `https://repo1.maven.org/maven2/${path}/${file}`, sha256: undefined, sizeMB });
+
+/** Where Apache's Hadoop image keeps the connectors (the tarball's `share/hadoop/tools/lib`, under `/opt/hadoop`). */
+const HADOOP_TOOLS_LIB = "/opt/hadoop/share/hadoop/tools/lib";
+
 /**
- * Hadoop connectors by bucket URL scheme, matching the Hadoop 3.4.1 client inside {@link IMAGES.spark}.
- * No maintained upstream Spark image carries them, so the pods fetch exactly these files.
+ * Hadoop connectors by bucket URL scheme, matching the Hadoop client inside {@link IMAGES.spark}. Apache's
+ * Hadoop image carries S3A and ABFS; no maintained image carries Google's GCS connector for Hadoop 3.4, so
+ * it is always downloaded (40 MB).
  */
-export const SPARK_CONNECTOR_JARS: Readonly<Record<"s3" | "gs" | "az", readonly PinnedJar[]>> = {
+export const SPARK_CONNECTORS: Readonly<Record<"s3" | "gs" | "az", SchemeConnectors>> = {
     /** S3A: hadoop-aws and the AWS SDK v2 bundle it is built against (2.24.6 for Hadoop 3.4.1). */
-    s3: [
-        { file: "hadoop-aws-3.4.1.jar", url: "https://repo1.maven.org/maven2/org/apache/hadoop/hadoop-aws/3.4.1/hadoop-aws-3.4.1.jar", sha256: undefined, sizeMB: 1 },
-        { file: "bundle-2.24.6.jar", url: "https://repo1.maven.org/maven2/software/amazon/awssdk/bundle/2.24.6/bundle-2.24.6.jar", sha256: undefined, sizeMB: 560 },
-    ],
+    s3: {
+        image: { image: IMAGES.hadoop, directory: HADOOP_TOOLS_LIB, files: [`hadoop-aws-${SPARK_HADOOP_VERSION}.jar`, "bundle-2.24.6.jar"], platforms: ["amd64"] },
+        download: [
+            maven(`org/apache/hadoop/hadoop-aws/${SPARK_HADOOP_VERSION}`, `hadoop-aws-${SPARK_HADOOP_VERSION}.jar`, 1),
+            maven("software/amazon/awssdk/bundle/2.24.6", "bundle-2.24.6.jar", 560),
+        ],
+    },
     /** GCS: Google's shaded connector (its own dependencies relocated inside); auth from the metadata server. */
-    gs: [
-        {
-            file: "gcs-connector-3.0.2-shaded.jar",
-            url: "https://repo1.maven.org/maven2/com/google/cloud/bigdataoss/gcs-connector/3.0.2/gcs-connector-3.0.2-shaded.jar",
-            sha256: undefined,
-            sizeMB: 40,
-        },
-    ],
+    gs: { download: [maven("com/google/cloud/bigdataoss/gcs-connector/3.0.2", "gcs-connector-3.0.2-shaded.jar", 40)] },
     /** ABFS: hadoop-azure (WorkloadIdentityTokenProvider since Hadoop 3.4.0). */
-    az: [{ file: "hadoop-azure-3.4.1.jar", url: "https://repo1.maven.org/maven2/org/apache/hadoop/hadoop-azure/3.4.1/hadoop-azure-3.4.1.jar", sha256: undefined, sizeMB: 1 }],
+    az: {
+        image: { image: IMAGES.hadoop, directory: HADOOP_TOOLS_LIB, files: [`hadoop-azure-${SPARK_HADOOP_VERSION}.jar`], platforms: ["amd64"] },
+        download: [maven(`org/apache/hadoop/hadoop-azure/${SPARK_HADOOP_VERSION}`, `hadoop-azure-${SPARK_HADOOP_VERSION}.jar`, 1)],
+    },
 };
 
 /** Charts of the data services (components/services/). */

@@ -122,7 +122,7 @@ export class Workbench extends pulumi.ComponentResource {
                     env: workload.env,
                     identityEnv: this.workloadAccount.identityEnv,
                     bucketUrl: this.workloadAccount.bucketUrl,
-                    systemPlacement: cluster.systemPool.placement,
+                    systemPool: cluster.systemPool,
                     userPool: cluster.userPool,
                     connectServer: config.services.spark.connectServer,
                     provider,

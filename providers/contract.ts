@@ -39,6 +39,9 @@ export interface NodePlacement {
     tolerations: Toleration[];
 }
 
+/** A CPU architecture as Kubernetes names it (the node label `kubernetes.io/arch`). */
+export type CpuArchitecture = "amd64" | "arm64";
+
 /** A pool of nodes as the shared layer needs to know it. */
 export interface NodePool {
     /** The pool's name in this stack (e.g. `system`, `user`, or a GPU pool's configured name). */
@@ -61,6 +64,11 @@ export interface NodePool {
     spot: boolean;
     /** Pods one node can hold (the kubelet's max-pods: 110 by default, fewer with the AWS VPC CNI). */
     maxPods: number;
+    /**
+     * The nodes' CPU architecture (`kubernetes.io/arch`), where the platform knows it; absent on an existing
+     * cluster. Images published for one architecture only are used on pools known to run it.
+     */
+    architecture?: CpuArchitecture;
     /**
      * What the kubelet offers pods on one node (capacity less the cloud's documented reservations), where the
      * platform knows its cloud's formula; the always-on fit check uses it, and a conservative estimate otherwise.
@@ -208,7 +216,7 @@ export interface BindingScope {
 
 /** Private object storage for the workbench's data. */
 export interface ObjectStore {
-    /** `s3://bucket`, `gs://bucket`, `az://account/container` or the bucket on an S3-compatible endpoint. */
+    /** `s3://bucket`, `gs://bucket`, `abfs://container@account.dfs.core.windows.net/` or the bucket on an S3-compatible endpoint. */
     url: pulumi.Output<string>;
     /** Bucket (or container) name. */
     bucket: pulumi.Output<string>;

@@ -1,6 +1,6 @@
 import type { KubeletAllocatable } from "./allocatable";
 import { GpuClass } from "./catalog";
-import { GpuPool, NodePlacement, NodePool, Taint } from "./contract";
+import { CpuArchitecture, GpuPool, NodePlacement, NodePool, Taint } from "./contract";
 import { placementOn } from "./placement";
 
 /*
@@ -48,6 +48,8 @@ export interface PoolNodeFacts {
     placement?: NodePlacement;
     /** What the kubelet offers pods on one node, by the cloud's documented reservations. */
     allocatable?: KubeletAllocatable;
+    /** The nodes' CPU architecture: every managed pool runs one. */
+    architecture: CpuArchitecture;
 }
 
 /** What the shared layer is told about a pool. */
@@ -63,6 +65,7 @@ export function nodePoolFrom(spec: PoolSpecBase, facts: PoolNodeFacts): NodePool
         maxNodes: spec.maxNodes,
         spot: facts.spot,
         maxPods: facts.maxPods,
+        architecture: facts.architecture,
         ...(facts.allocatable ? { allocatable: facts.allocatable } : {}),
     };
 }

@@ -32,6 +32,20 @@ describe("GPU and CPU catalog", () => {
         }
     });
 
+    it("offers only x86-64 machines on GCP and Azure, whose platforms report their pools as amd64", () => {
+        // Arm families: GCE Tau T2A, Axion C4A/N4A, A4X (Grace); Azure's `p` sizes (Dpsv5, Epsv6…) and the Grace GB200/GB300 sizes
+        const arm = { gcp: /^(t2a|c4a|n4a|a4x)-/, azure: /^Standard_[A-Z]+\d+[a-z]*p|GB\d{3}/ } as const;
+        for (const cloud of ["gcp", "azure"] as const) {
+            const types = [
+                ...(["system", "user"] as const).flatMap((role) => CPU_SIZES.flatMap((size) => cpuInstanceTypes(cloud, role, size))),
+                ...gpuClassesOn(cloud).flatMap((gpu) => gpuMachine(gpu, cloud).instanceTypes),
+            ];
+            for (const type of types) assert.doesNotMatch(type, arm[cloud], `${cloud}: ${type}`);
+        }
+        assert.match("Standard_D4ps_v5", arm.azure);
+        assert.match("c4a-standard-4", arm.gcp);
+    });
+
     it("has instance types for every CPU size, pool role and cloud, growing with the size", () => {
         for (const cloud of MANAGED) {
             for (const role of ["system", "user"] as const) {

@@ -93,7 +93,7 @@ const hubInput = (overrides: Partial<JupyterHubInput> = {}): JupyterHubInput => 
     images: { cpu: IMAGES.notebook, gpu: IMAGES.gpuNotebook, spark: IMAGES.sparkNotebook },
     serviceAccountName: "lab-user",
     podLabels: { "azure.workload.identity/use": "true" },
-    env: [{ name: "WORKBENCH_BUCKET_URL", value: "az://account/data" }],
+    env: [{ name: "WORKBENCH_BUCKET_URL", value: "abfs://data@account.dfs.core.windows.net/" }],
     systemPlacement: { nodeSelector: { pool: "system" }, tolerations: [] },
     userPool,
     gpuPools,
@@ -267,11 +267,11 @@ describe("components: the Spark example", () => {
         }
     });
 
-    it("reads gs:// through Google's shaded connector and az:// through abfss with Azure workload identity; without a bucket, a file of the image", () => {
+    it("reads gs:// through Google's shaded connector and ADLS's abfs:// through abfss with Azure workload identity; without a bucket, a file of the image", () => {
         const gcs = sparkExampleApplication({ ...base, bucketUrl: "gs://data" });
         assert.deepEqual(at(gcs, "spec", "arguments"), ["gs://data/examples/words.txt"]);
         assert.match(String(at(gcs, "spec", "sparkConf", "spark.jars")), /gcs-connector-[\d.]+-shaded\.jar$/);
-        const azure = sparkExampleApplication({ ...base, bucketUrl: "az://account/data" });
+        const azure = sparkExampleApplication({ ...base, bucketUrl: "abfs://data@account.dfs.core.windows.net/" });
         assert.deepEqual(at(azure, "spec", "arguments"), ["abfss://data@account.dfs.core.windows.net/examples/words.txt"]);
         assert.equal(at(azure, "spec", "sparkConf", "spark.hadoop.fs.azure.account.oauth.provider.type"), "org.apache.hadoop.fs.azurebfs.oauth2.WorkloadIdentityTokenProvider");
         // the values come from the variables Azure's webhook injects into labelled pods

@@ -19,7 +19,8 @@ import { KERNEL_CULLING_CONFIG_PATH } from "../components/jupyterhub-values";
 import { API_CLIENT_LABELS, USER_CODE_LABELS } from "../components/labels";
 import { SPARK_EXAMPLE_CONFIGMAP, SPARK_EXAMPLE_KEY } from "../components/spark";
 import { SPARK_CONNECT_NAME, SPARK_CONNECT_PORT, sparkConnectConnection } from "../components/spark-connect";
-import { CHARTS, IMAGES, SPARK_CONNECTOR_JARS } from "../components/versions";
+import { SPARK_JARS_DIR } from "../components/spark-storage";
+import { CHARTS, IMAGES, SPARK_CONNECTORS } from "../components/versions";
 import type { Plan, PlannedResource } from "../plan/types";
 
 import { ConfigError } from "../stacks/errors";
@@ -109,28 +110,53 @@ describe("first hour: Spark from a notebook, without a kubeconfig", () => {
             assert.deepEqual(at(spec, "server", "template", "spec", "nodeSelector"), at(hubValues(plan), "hub", "nodeSelector"));
         });
 
-        it(`${scenario.label}: Spark resolves nothing at submit time; connector jars come by exact URL and are checked`, async () => {
+        it(`${scenario.label}: Spark resolves nothing at submit time; connectors come from the pinned Hadoop image or by exact URL`, async () => {
             const plan = await planOfScenario(scenario);
-            const documents: unknown[] = [sparkExampleOf(plan)];
-            const connect = sparkConnectOf(plan);
-            if (connect) documents.push(connect.inputs);
             const config = configOf(scenario);
-            for (const document of documents) {
+            const bucket = at(plan.outputs, "bucketUrl");
+            // the bucket as each platform names it (Azure: ADLS's abfs://container@account.dfs.core.windows.net/)
+            const scheme = typeof bucket === "string" ? /^(s3|gs|abfs):/.exec(bucket)?.[1] : undefined;
+            const connectors = scheme ? SPARK_CONNECTORS[scheme === "abfs" ? "az" : (scheme as "s3" | "gs")] : undefined;
+            // where the connectors should come from, by what is known of the stack's nodes: the managed clouds'
+            // default pools are x86-64, where Apache's amd64 Hadoop image runs; an existing cluster's nodes are not known
+            const expectImage = connectors?.image !== undefined && config.cloud !== "existing";
+            const documents: { document: unknown; pods: ValueMap[] }[] = [];
+            const example = sparkExampleOf(plan);
+            documents.push({ document: example, pods: [at(example, "spec", "driver") as ValueMap, at(example, "spec", "executor") as ValueMap] });
+            const connect = sparkConnectOf(plan);
+            if (connect) {
+                const spec = at(connect.inputs, "spec") as ValueMap;
+                documents.push({ document: connect.inputs, pods: [at(spec, "server", "template", "spec") as ValueMap, at(spec, "executor", "template", "spec") as ValueMap] });
+            }
+            for (const { document, pods } of documents) {
                 const text = JSON.stringify(document);
                 assert.doesNotMatch(text, /--packages|spark\.jars\.packages|spark\.jars\.ivy|"packages"/);
                 const sparkConf = (at(document, "spec", "sparkConf") ?? {}) as Record<string, string>;
                 const jars = (sparkConf["spark.jars"] ?? "").split(",").filter(Boolean);
-                const pinned = Object.values(SPARK_CONNECTOR_JARS).flat();
-                for (const jar of jars) {
-                    const file = path.basename(jar);
-                    const pin = pinned.find((p) => p.file === file);
-                    assert.ok(pin, `${file} is pinned in versions.ts`);
-                    assert.match(pin.url, /^https:\/\/repo1\.maven\.org\/maven2\/.+\.jar$/);
-                    assert.ok(pin.sha256 === undefined || /^[a-f0-9]{64}$/.test(pin.sha256));
-                    assert.ok(text.includes(pin.url.replace(/\//g, "\\/")) || text.includes(pin.url), `${file} is fetched from its exact URL`);
+                assert.deepEqual(jars.map((jar) => path.basename(jar)), (connectors?.download ?? []).map((jar) => jar.file), "spark.jars: the scheme's connectors exactly");
+                for (const jar of jars) assert.ok(jar.startsWith(`local://${SPARK_JARS_DIR}/`), `${jar} is read from the pod's own jar directory`);
+                for (const pod of pods) {
+                    const init = ((pod["initContainers"] ?? []) as ValueMap[]).filter((c) => /connectors$/.test(String(c["name"])));
+                    if (!connectors) {
+                        assert.equal(init.length, 0, "no connector without a bucket");
+                        continue;
+                    }
+                    assert.equal(init.length, 1);
+                    const command = (init[0]["command"] as string[]).join(" ");
+                    if (expectImage) {
+                        assert.equal(init[0]["image"], IMAGES.hadoop, "copied from the pinned Hadoop image");
+                        for (const file of connectors.image!.files) assert.ok(command.includes(`${connectors.image!.directory}/${file}`), `${file} is copied`);
+                        assert.doesNotMatch(command, /https?:/, "nothing is downloaded");
+                    } else {
+                        assert.equal(init[0]["image"], IMAGES.spark, "downloaded by the Spark image's python");
+                        for (const jar of connectors.download) {
+                            assert.match(jar.url, /^https:\/\/repo1\.maven\.org\/maven2\/.+\.jar$/);
+                            assert.ok(command.includes(jar.url), `${jar.file} is fetched from its exact URL`);
+                        }
+                    }
+                    const mounts = (pod["volumeMounts"] ?? ((pod["containers"] as ValueMap[] | undefined)?.[0]?.["volumeMounts"] ?? [])) as ValueMap[];
+                    assert.ok(mounts.some((m) => m["mountPath"] === SPARK_JARS_DIR), "Spark reads the jars the init container put there");
                 }
-                const bucket = at(plan.outputs, "bucketUrl");
-                assert.equal(jars.length > 0, typeof bucket === "string" && /^(s3|gs|az):/.test(bucket), "connectors exactly when there is a bucket to read");
             }
             if (config.services.spark.enabled) {
                 assert.doesNotMatch(JSON.stringify(valuesOf(plan, CHARTS.sparkOperator.chart)), /packages/);

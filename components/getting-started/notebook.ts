@@ -37,12 +37,8 @@ export const BUCKET_EXAMPLE: NotebookExample = {
     code: `import os
 import fsspec
 
-bucket = os.environ["WORKBENCH_BUCKET_URL"]      # s3://…, gs://… or az://account/container
-if bucket.startswith("az://"):
-    account, container = bucket[len("az://"):].split("/", 1)
-    fs, root = fsspec.filesystem("az", account_name=account, anon=False), container
-else:
-    fs, root = fsspec.core.url_to_fs(bucket)
+bucket = os.environ["WORKBENCH_BUCKET_URL"].rstrip("/")  # s3://…, gs://… or abfs://container@account.dfs.core.windows.net
+fs, root = fsspec.core.url_to_fs(bucket)                # s3fs, gcsfs or adlfs, by the scheme
 
 with fs.open(f"{root}/examples/words.txt", "w") as f:   # write
     f.write("the quick brown fox jumps over the lazy dog\\n" * 1000)
@@ -57,9 +53,8 @@ export const SPARK_BUCKET_EXAMPLE: NotebookExample = {
 bucket = os.environ["WORKBENCH_BUCKET_URL"].rstrip("/")
 if bucket.startswith("s3://"):
     spark_url = "s3a://" + bucket[len("s3://"):]
-elif bucket.startswith("az://"):
-    account, container = bucket[len("az://"):].split("/", 1)
-    spark_url = f"abfss://{container}@{account}.dfs.core.windows.net"
+elif bucket.startswith("abfs://"):
+    spark_url = "abfss://" + bucket[len("abfs://"):]   # ADLS over TLS: storage accounts refuse plain HTTP
 else:
     spark_url = bucket
 words = spark.read.text(f"{spark_url}/examples/words.txt")

@@ -221,7 +221,13 @@ export function poolDemands(config: WorkbenchConfig): PoolDemand[] {
 /** What the shared layer is told about a pool. */
 export function nodePoolOf(spec: PoolSpec): NodePool {
     const maxPods = maxPodsOf(spec.instanceTypes);
-    return nodePoolFrom(spec, { spot: spec.capacityType === "SPOT", maxPods, allocatable: eksAllocatable(spec.vcpu, spec.memoryGiB, maxPods) });
+    return nodePoolFrom(spec, {
+        spot: spec.capacityType === "SPOT",
+        maxPods,
+        allocatable: eksAllocatable(spec.vcpu, spec.memoryGiB, maxPods),
+        // one AMI per node group, so one architecture: the AMI type names it (AL2023_ARM_64_… or AL2023_x86_64_…)
+        architecture: spec.amiType.includes("ARM_64") ? "arm64" : "amd64",
+    });
 }
 
 /** What the shared layer is told about a GPU pool. */

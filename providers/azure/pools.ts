@@ -200,7 +200,8 @@ export function poolSpecs(config: WorkbenchConfig): { system: PoolSpec; user: Po
 
 /** What the shared layer is told about a pool. */
 export function nodePoolOf(spec: PoolSpec): NodePool {
-    return nodePoolFrom(spec, { spot: spec.spot, maxPods: spec.maxPods, allocatable: aksAllocatable(spec.vcpu, spec.memoryGiB, spec.maxPods) });
+    // the catalog's Azure sizes (Dasv5, NC…) are all x86-64
+    return nodePoolFrom(spec, { spot: spec.spot, maxPods: spec.maxPods, allocatable: aksAllocatable(spec.vcpu, spec.memoryGiB, spec.maxPods), architecture: "amd64" });
 }
 
 /**

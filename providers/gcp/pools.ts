@@ -142,7 +142,8 @@ function spotPlacement(spec: PoolSpec) {
 
 /** What the shared layer is told about a pool. */
 export function nodePoolOf(spec: PoolSpec): NodePool {
-    return nodePoolFrom(spec, { spot: spec.spot, maxPods: GKE_MAX_PODS, placement: spotPlacement(spec), allocatable: gkeAllocatable(spec.vcpu, spec.memoryGiB) });
+    // the catalog's GCE machine types (E2, N2, G2, A2…) are all x86-64
+    return nodePoolFrom(spec, { spot: spec.spot, maxPods: GKE_MAX_PODS, placement: spotPlacement(spec), allocatable: gkeAllocatable(spec.vcpu, spec.memoryGiB), architecture: "amd64" });
 }
 
 /** What the shared layer is told about a GPU pool. */
