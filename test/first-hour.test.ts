@@ -13,6 +13,7 @@ import {
     NOTEBOOK_FILE,
     notebookMarkdown,
     postStartCommand,
+    SPARK_BUCKET_EXAMPLE,
 } from "../components/getting-started";
 import { isValueMap, ValueMap } from "../components/helm-merge";
 import { KERNEL_CULLING_CONFIG_PATH } from "../components/jupyterhub-values";
@@ -384,6 +385,28 @@ describe("first hour: the getting-started notebook", () => {
         const spark = spawnSync("python3", [script], { env: { ...process.env, HOME: home, SPARK_HOME: sparkHome }, encoding: "utf8" });
         assert.equal(spark.status, 0, spark.stderr);
         assert.doesNotMatch(spark.stdout, /installing/, "pyspark-client is not installed over the image's pyspark");
+    });
+
+    it("the notebook's Spark cell reads the bucket at the URL the stack's Spark pods are set up for, on every stack with a bucket", async function () {
+        if (spawnSync("python3", ["--version"]).status !== 0) {
+            this.test!.title += " — skipped: no python3";
+            this.skip();
+        }
+        // the cell up to its Spark call: how it turns WORKBENCH_BUCKET_URL into the URL it reads
+        const conversion = SPARK_BUCKET_EXAMPLE.code!.split("\nwords = ")[0] + "\nprint(spark_url)";
+        let checked = 0;
+        for (const scenario of SCENARIOS) {
+            const plan = await planOfScenario(scenario);
+            const bucket = at(plan.outputs, "bucketUrl");
+            if (typeof bucket !== "string") continue;
+            const run = spawnSync("python3", ["-c", conversion], { env: { ...process.env, WORKBENCH_BUCKET_URL: bucket }, encoding: "utf8" });
+            assert.equal(run.status, 0, run.stderr);
+            // the example SparkApplication reads <the URL its connectors and settings serve>/examples/words.txt
+            const argument = String((at(sparkExampleOf(plan), "spec", "arguments") as string[])[0]);
+            assert.equal(`${run.stdout.trim()}/examples/words.txt`, argument, `${scenario.label}: ${bucket}`);
+            checked++;
+        }
+        assert.ok(checked >= 3, "AWS, GCP and Azure stacks have buckets");
     });
 
     it("docs/first-hour.md holds the notebook's sections", () => {
