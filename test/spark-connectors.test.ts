@@ -1,8 +1,11 @@
 import * as assert from "node:assert/strict";
+import { parse } from "yaml";
+import { SPARK_EXAMPLE_CONFIGMAP, SPARK_EXAMPLE_KEY } from "../components/spark";
 import { SPARK_CONNECT_NAME } from "../components/spark-connect";
 import { connectorJars, connectorSource, SPARK_JARS_DIR, sparkBucketAccess } from "../components/spark-storage";
 import { IMAGES, SPARK_CONNECTORS, SPARK_HADOOP_VERSION } from "../components/versions";
 import type { Plan } from "../plan/types";
+import { ARCH_LABEL } from "../providers/existing";
 import { ofType, runPlan, variantStackFile } from "./harness";
 import { at } from "./k8s-checks";
 
@@ -66,6 +69,33 @@ describe("Spark storage connectors", () => {
             assert.equal(access.sparkUrl, "abfss://data@acct.dfs.core.windows.net", url);
             assert.equal(access.connectors, SPARK_CONNECTORS.az, url);
         }
+    });
+
+    it("on an existing cluster, copy from the image where the user pool's selector pins x86 nodes with kubernetes.io/arch", async function () {
+        this.timeout(60_000);
+        const existing = (userNodeSelector: Record<string, string>) =>
+            runPlan("local", {
+                stackFile: variantStackFile("local", {
+                    "workbench:existing": {
+                        context: "kind-workbench",
+                        storageClass: { name: "workbench-retained", provisioner: "rancher.io/local-path" },
+                        userNodeSelector,
+                        objectStore: { type: "s3", endpoint: "https://minio.lab.example", bucket: "data", region: "eu-west-1", forcePathStyle: true },
+                    },
+                    "workbench:s3AccessKeyId": { secure: "v1:KEYIDKEYIDKEYID" },
+                    "workbench:s3SecretAccessKey": { secure: "v1:SECRETKEYSECRETKEY" },
+                }),
+            });
+        const exampleInitImage = (plan: Plan) => {
+            const configMap = ofType(plan, "kubernetes:core/v1:ConfigMap").find((r) => at(r.inputs, "metadata", "name") === SPARK_EXAMPLE_CONFIGMAP)!;
+            const manifest = parse(String(at(configMap.inputs, "data", SPARK_EXAMPLE_KEY))) as Record<string, unknown>;
+            return (at(manifest, "spec", "executor", "initContainers") as { image: string }[])[0].image;
+        };
+        const [x86, unknown] = await Promise.all([existing({ "workbench/pool": "user", [ARCH_LABEL]: "amd64" }), existing({ "workbench/pool": "user" })]);
+        assert.equal(x86.status, 0, x86.stderr);
+        assert.equal(unknown.status, 0, unknown.stderr);
+        assert.equal(exampleInitImage(x86.document), IMAGES.hadoop);
+        assert.equal(exampleInitImage(unknown.document), IMAGES.spark, "nodes of unknown architecture download");
     });
 
     describe("on an AWS stack whose system pool is Graviton", () => {

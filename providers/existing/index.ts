@@ -50,6 +50,11 @@ export class ExistingPlatform extends pulumi.ComponentResource implements Platfo
         }
 
         const userShape = CPU_SHAPES[config.userPool.size];
+        // the nodes' architecture is known only where the pool's selector pins it with the well-known label
+        const architectureOf = (labels: Record<string, string>): Pick<NodePool, "architecture"> => {
+            const arch = labels[ARCH_LABEL];
+            return arch === "amd64" || arch === "arm64" ? { architecture: arch } : {};
+        };
         // The cluster's own nodes are not scaled by this program: the bounds describe what the user said it has.
         const pool = (poolName: string, labels: Record<string, string>, taints: NodePool["taints"], nodes: { minNodes: number; maxNodes: number }): NodePool => ({
             name: poolName,
@@ -60,6 +65,7 @@ export class ExistingPlatform extends pulumi.ComponentResource implements Platfo
             ...nodes,
             spot: false,
             maxPods: KUBELET_DEFAULT_MAX_PODS,
+            ...architectureOf(labels),
         });
 
         this.cluster = {
@@ -96,6 +102,7 @@ export class ExistingPlatform extends pulumi.ComponentResource implements Platfo
                 maxNodes: gpuPool.maxNodes,
                 spot: false,
                 maxPods: KUBELET_DEFAULT_MAX_PODS,
+                ...architectureOf(nodes.nodeSelector),
                 gpu: gpuPool.gpu,
                 resourceName: nodes.resourceName,
                 gpusPerNode: nodes.gpusPerNode,
@@ -123,6 +130,9 @@ export class ExistingPlatform extends pulumi.ComponentResource implements Platfo
 
 /** The kubelet's default `--max-pods`; an existing cluster's nodes are not configured by this program. */
 const KUBELET_DEFAULT_MAX_PODS = 110;
+
+/** The node label the kubelet sets to the node's CPU architecture; a pool selecting on it runs only that one. */
+export const ARCH_LABEL = "kubernetes.io/arch";
 
 /** Everything an existing cluster needs is checked by the configuration schema and its rules; nothing to look up. */
 export const prepare: PlatformModule["prepare"] = async ({ parsed }) => {
