@@ -77,8 +77,8 @@ export const IMAGES = {
      * leaves out the AWS SDK bundle): its `share/hadoop/tools/lib` carries hadoop-aws, the AWS SDK v2 bundle
      * it is built against and hadoop-azure. Spark pods copy those connectors from it in an init container,
      * so they come with a pinned image the node caches, not a download per pod. Published for linux/amd64
-     * only (Apache's multi-arch Hadoop images start with 3.4.2, HADOOP-19723); pods on Arm nodes download
-     * the same files instead ({@link SPARK_CONNECTORS}). About 2 GB unpacked.
+     * only (Apache's multi-arch Hadoop images start with 3.4.2, HADOOP-19723); pods on Arm nodes, or on nodes
+     * of unknown architecture, download the same files instead ({@link SPARK_CONNECTORS}). About 2 GB unpacked.
      */
     hadoop: "docker.io/apache/hadoop:3.4.1",
 } as const;

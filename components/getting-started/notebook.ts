@@ -104,7 +104,7 @@ export function gettingStartedSections(facts: WorkbenchFacts, examples: readonly
     for (const example of examples) {
         sections.push({ title: example.title, text: "", code: example.code });
         if (example.title === "Spark" && facts.hasBucket) {
-            sections.push({ title: SPARK_BUCKET_EXAMPLE.title, text: "The word file written above, counted by Spark executors on the user pool.", code: SPARK_BUCKET_EXAMPLE.code });
+            sections.push({ title: SPARK_BUCKET_EXAMPLE.title, text: "The word file written above, counted by Spark executors on the user pool. After the pool has scaled to zero, the first query waits minutes for a node and for its images: Spark's (about 0.5 GB) and, for S3 and Azure buckets, Apache's Hadoop image with the storage connectors (about 2 GB unpacked), pulled once per node.", code: SPARK_BUCKET_EXAMPLE.code });
         }
     }
     if (facts.hasGpus) sections.push({ title: GPU_EXAMPLE.title, text: "On a GPU profile.", code: GPU_EXAMPLE.code });
