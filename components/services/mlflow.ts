@@ -69,12 +69,10 @@ ioloop.IOLoop.current().start()
 export const ARTIFACT_PREFIX = "mlflow";
 
 /**
- * `--artifacts-destination` for the bucket's URL: `az://account/container` becomes MLflow's `wasbs://`, and an
- * ADLS `abfs://` URL its TLS form `abfss://` (MLflow's Azure Data Lake repository takes only that).
+ * `--artifacts-destination` for the bucket's URL: an ADLS `abfs://` URL (Azure's) becomes its TLS form `abfss://`
+ * (MLflow's Azure Data Lake repository takes only that); `s3://` and `gs://` stay as they are.
  */
 export function artifactDestination(bucketUrl: string): string {
-    const azure = /^az:\/\/([^/]+)\/([^/]+)/.exec(bucketUrl);
-    if (azure) return `wasbs://${azure[2]}@${azure[1]}.blob.core.windows.net/${ARTIFACT_PREFIX}`;
     return `${bucketUrl.replace(/^abfs:\/\//, "abfss://").replace(/\/$/, "")}/${ARTIFACT_PREFIX}`;
 }
 
