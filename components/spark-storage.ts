@@ -112,30 +112,59 @@ export function connectorSource(connectors: SchemeConnectors, architecture: CpuA
     return { from: "download", jars: connectors.download };
 }
 
+/** How the downloader retries a failed request (Maven Central answers 429 and 5xx under load). */
+export interface FetchRetries {
+    /** Attempts per request, the first included. */
+    attempts: number;
+    /** Seconds before the first retry; each next one waits twice as long. */
+    firstDelaySeconds: number;
+}
+
+const FETCH_RETRIES: FetchRetries = { attempts: 4, firstDelaySeconds: 5 };
+
 /**
- * The downloader: fetches each jar by its exact URL and checks its SHA-256 (or, where the pin has
- * none yet, Maven Central's published SHA-1 beside it, saying so), failing the pod on a mismatch.
- * Python is in the Spark image; nothing is resolved, nothing else is downloaded.
+ * The downloader: fetches each jar by its exact URL into `directory`, hashing as it writes, and checks its
+ * SHA-256 (or, where the pin has none yet, Maven Central's published SHA-1 beside it, saying so), failing the
+ * pod on a mismatch. Requests time out after a minute; 429s, 5xx and network errors are retried with a
+ * doubling wait, other HTTP errors (a 404: a wrong pin) fail at once. Python's standard library only: it runs
+ * in the Spark image; nothing is resolved, nothing else is downloaded.
  */
-export function jarFetchScript(jars: readonly PinnedJar[]): string {
+export function jarFetchScript(jars: readonly PinnedJar[], directory = SPARK_JARS_DIR, retries: FetchRetries = FETCH_RETRIES): string {
     const list = JSON.stringify(jars.map((jar) => ({ file: jar.file, url: jar.url, sha256: jar.sha256 ?? null })));
-    return `import hashlib, json, os, sys, urllib.request
+    return `import contextlib, hashlib, json, os, sys, time, urllib.error, urllib.request
+
+def download(url, path=None):
+    # the body, written to path (or kept, without one), and its digests; each attempt starts over
+    for attempt in range(${retries.attempts}):
+        digests, kept = {"sha256": hashlib.sha256(), "sha1": hashlib.sha1()}, []
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response, (open(path, "wb") if path else contextlib.nullcontext()) as f:
+                while True:
+                    block = response.read(1 << 20)
+                    if not block:
+                        return digests, b"".join(kept)
+                    for digest in digests.values():
+                        digest.update(block)
+                    f.write(block) if f else kept.append(block)
+        except OSError as error:
+            transient = not isinstance(error, urllib.error.HTTPError) or error.code == 429 or error.code >= 500
+            if not transient or attempt == ${retries.attempts - 1}:
+                sys.exit("%s: %s" % (url, error))
+            print("retrying %s: %s" % (url, error), flush=True)
+            time.sleep(${retries.firstDelaySeconds} * 2 ** attempt)
+
 for jar in json.loads(${JSON.stringify(list)}):
-    path = os.path.join(${JSON.stringify(SPARK_JARS_DIR)}, jar["file"])
-    urllib.request.urlretrieve(jar["url"], path)
+    path = os.path.join(${JSON.stringify(directory)}, jar["file"])
+    digests, _ = download(jar["url"], path)
     if jar["sha256"]:
         algorithm, expected = "sha256", jar["sha256"]
     else:
-        algorithm = "sha1"
-        expected = urllib.request.urlopen(jar["url"] + ".sha1").read().decode().split()[0]
+        algorithm, expected = "sha1", download(jar["url"] + ".sha1")[1].decode().split()[0]
         print("warning: no pinned SHA-256 for %s; checked against Maven Central's SHA-1" % jar["file"])
-    digest = hashlib.new(algorithm)
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    if digest.hexdigest() != expected:
-        sys.exit("%s: %s %s, expected %s" % (jar["file"], algorithm, digest.hexdigest(), expected))
-    print("fetched", jar["file"])
+    if digests[algorithm].hexdigest() != expected:
+        os.remove(path)
+        sys.exit("%s: %s %s, expected %s" % (jar["file"], algorithm, digests[algorithm].hexdigest(), expected))
+    print("fetched", jar["file"], flush=True)
 `;
 }
 

@@ -1,9 +1,16 @@
 import * as assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
 import { parse } from "yaml";
 import { SPARK_EXAMPLE_CONFIGMAP, SPARK_EXAMPLE_KEY } from "../components/spark";
 import { SPARK_CONNECT_NAME } from "../components/spark-connect";
-import { connectorJars, connectorSource, SPARK_JARS_DIR, sparkBucketAccess } from "../components/spark-storage";
-import { IMAGES, SPARK_CONNECTORS, SPARK_HADOOP_VERSION } from "../components/versions";
+import { connectorJars, connectorSource, jarFetchScript, SPARK_JARS_DIR, sparkBucketAccess } from "../components/spark-storage";
+import { IMAGES, PinnedJar, SPARK_CONNECTORS, SPARK_HADOOP_VERSION } from "../components/versions";
 import type { Plan } from "../plan/types";
 import { ARCH_LABEL } from "../providers/existing";
 import { ofType, runPlan, variantStackFile } from "./harness";
@@ -61,6 +68,76 @@ describe("Spark storage connectors", () => {
         assert.equal(at(copy, "securityContext", "runAsUser"), 185, "the copies belong to the user Spark runs as");
         const fetch = connectorJars(SPARK_CONNECTORS.s3, "arm64")!.initContainer;
         assert.equal(fetch["image"], IMAGES.spark, "the Spark image (published for amd64 and arm64) runs the download");
+    });
+
+    it("download by checking what arrived, retrying what may pass, and failing the pod on anything else (run in Python)", async function () {
+        this.timeout(30_000);
+        if (spawnSync("python3", ["--version"]).status !== 0) {
+            this.test!.title += " — skipped: no python3";
+            this.skip();
+        }
+        const body = Buffer.from("the connector's bytes");
+        const sha1 = createHash("sha1").update(body).digest("hex");
+        const sha256 = createHash("sha256").update(body).digest("hex");
+        let flakyCalls = 0;
+        let missingCalls = 0;
+        const routes: Record<string, (res: http.ServerResponse) => void> = {
+            "/ok.jar": (res) => res.end(body),
+            "/ok.jar.sha1": (res) => res.end(`${sha1}  ok.jar\n`),
+            "/flaky.jar": (res) => {
+                // Maven Central under load: a 503, then the file
+                if (flakyCalls++ === 0) res.writeHead(503).end();
+                else res.end(body);
+            },
+            "/flaky.jar.sha1": (res) => res.end(sha1),
+            "/tampered.jar": (res) => res.end("other bytes"),
+            "/tampered.jar.sha1": (res) => res.end(sha1),
+        };
+        const server = http.createServer((req, res) => {
+            if (req.url === "/missing.jar") missingCalls++;
+            (routes[req.url ?? ""] ?? ((r: http.ServerResponse) => r.writeHead(404).end()))(res);
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        const { port } = server.address() as AddressInfo;
+        const pin = (file: string, pinned?: string): PinnedJar => ({ file, url: `http://127.0.0.1:${port}/${file}`, sha256: pinned, sizeMB: 1 });
+        const run = (jars: PinnedJar[]) => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jars-"));
+            const script = jarFetchScript(jars, dir, { attempts: 3, firstDelaySeconds: 0.05 });
+            return new Promise<{ status: number | null; out: string; dir: string }>((resolve) => {
+                const child = spawn("python3", ["-c", script], { env: { ...process.env, no_proxy: "*", NO_PROXY: "*" } });
+                let out = "";
+                child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+                child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
+                child.on("close", (status) => resolve({ status, out, dir }));
+            });
+        };
+        try {
+            const fetched = await run([pin("ok.jar"), pin("flaky.jar")]);
+            assert.equal(fetched.status, 0, fetched.out);
+            for (const file of ["ok.jar", "flaky.jar"]) assert.deepEqual(fs.readFileSync(path.join(fetched.dir, file)), body, `${file} arrived whole`);
+            assert.match(fetched.out, /retrying .*flaky\.jar.*503/, "a 503 is retried");
+            assert.match(fetched.out, /warning: no pinned SHA-256 for ok\.jar/, "an unpinned jar says how it was checked");
+
+            const pinned = await run([pin("ok.jar", sha256)]);
+            assert.equal(pinned.status, 0, pinned.out);
+            assert.doesNotMatch(pinned.out, /warning/, "a pinned SHA-256 is all that is checked");
+
+            const tampered = await run([pin("tampered.jar")]);
+            assert.notEqual(tampered.status, 0);
+            assert.match(tampered.out, /tampered\.jar: sha1 [0-9a-f]{40}, expected [0-9a-f]{40}/);
+            assert.ok(!fs.existsSync(path.join(tampered.dir, "tampered.jar")), "a jar that failed its check is not left for Spark");
+
+            const wrongPin = await run([pin("ok.jar", "0".repeat(64))]);
+            assert.notEqual(wrongPin.status, 0);
+            assert.match(wrongPin.out, /ok\.jar: sha256 [0-9a-f]{64}, expected 0{64}/);
+
+            const missing = await run([pin("missing.jar")]);
+            assert.notEqual(missing.status, 0);
+            assert.match(missing.out, /missing\.jar: HTTP Error 404/);
+            assert.equal(missingCalls, 1, "a 404 is a wrong pin: not retried");
+        } finally {
+            server.close();
+        }
     });
 
     it("read ADLS through abfss with the Azure connector, whatever form of the container's URL the platform gives", () => {
