@@ -4,7 +4,7 @@ import { NodePool, ResourceRequests } from "../providers/contract";
 import { API_CLIENT_LABELS, USER_CODE_LABELS } from "./labels";
 import { egressToPods, ServiceConnection } from "./service-connection";
 import { allocatable } from "./sizing";
-import { SparkEnvVar } from "./spark-example";
+import { SparkWorkloadInput } from "./spark-example";
 import { ConnectorJars, connectorJars, SPARK_SECURITY_CONTEXT, sparkBucketAccess } from "./spark-storage";
 import { IMAGES, SPARK_CONNECT_CLIENT, SPARK_VERSION } from "./versions";
 import { SPARK_CONNECT_SERVER } from "./capacity/requests";
@@ -46,19 +46,7 @@ const SHUFFLE_TRACKING_TIMEOUT_MS = 10 * 60 * 1000;
 export const SPARK_CONNECT_SERVER_REQUESTS: ResourceRequests = { cpuMillis: SERVER_CPU_MILLIS, memoryMiB: SERVER_MEMORY_MIB, pods: 1 };
 
 /** What the Spark Connect server needs to know, resolved where the manifest is built. */
-export interface SparkConnectInput {
-    /** The workbench namespace (watched by the operator). */
-    namespace: string;
-    /** The identity-bound ServiceAccount the server and executors run as; the operator's Spark Role lets it start executors. */
-    serviceAccountName: string;
-    /** Labels workload identity needs on the pods. */
-    podLabels: Record<string, string>;
-    /** The workload account's environment. */
-    env: SparkEnvVar[];
-    /** The identity's plain environment by name. */
-    identityEnv: Record<string, string>;
-    /** The bucket, when the stack has one. */
-    bucketUrl?: string;
+export interface SparkConnectInput extends SparkWorkloadInput {
     /** Where the always-on server runs (its placement, and its nodes' architecture for the connector jars). */
     systemPool: NodePool;
     /** Where executors run, and how many fit. */

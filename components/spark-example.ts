@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { CpuArchitecture, NodePlacement } from "../providers/contract";
+import { NodePool } from "../providers/contract";
 import { API_CLIENT_LABELS, USER_CODE_LABELS } from "./labels";
 import { connectorJars, SPARK_SECURITY_CONTEXT, sparkBucketAccess } from "./spark-storage";
 import { IMAGES, SPARK_VERSION } from "./versions";
@@ -20,11 +20,11 @@ export const EXAMPLE_OBJECT = "examples/words.txt";
 /** A file the Spark image ships, for stacks without a bucket. */
 const IMAGE_FILE = "file:///opt/spark/examples/src/main/resources/people.txt";
 
-/** What the example needs to know, resolved. */
-export interface SparkExampleInput {
+/** What every Spark workload of the workbench runs as and reads, resolved where its manifest is built. */
+export interface SparkWorkloadInput {
     /** The workbench namespace, which the operator watches. */
     namespace: string;
-    /** The identity-bound ServiceAccount drivers and executors run as. */
+    /** The identity-bound ServiceAccount the pods run as; the operator's Spark Role lets it start executors. */
     serviceAccountName: string;
     /** Labels workload identity needs on the pods. */
     podLabels: Record<string, string>;
@@ -32,12 +32,14 @@ export interface SparkExampleInput {
     env: SparkEnvVar[];
     /** The identity's plain environment by name, for the S3 settings Hadoop does not read from the environment. */
     identityEnv: Record<string, string>;
-    /** Driver and executors go here. */
-    placement: NodePlacement;
-    /** The CPU architecture of those nodes, where the platform knows it: it decides where the connector jars come from. */
-    architecture?: CpuArchitecture;
-    /** The bucket's URL; without one the example counts a file shipped in the Spark image. */
+    /** The bucket's URL, when the stack has one. */
     bucketUrl?: string;
+}
+
+/** What the example needs to know, resolved; without a bucket it counts a file shipped in the Spark image. */
+export interface SparkExampleInput extends SparkWorkloadInput {
+    /** Where the driver and executors run: its placement, and its nodes' architecture for the connector jars. */
+    pool: NodePool;
 }
 
 /** The fields that hold something: the manifest stays as short as the platform allows. */
@@ -49,14 +51,14 @@ function nonEmpty(fields: Record<string, object>): Record<string, object> {
 export function sparkExampleApplication(input: SparkExampleInput): Record<string, unknown> {
     const access = sparkBucketAccess(input.bucketUrl, input.identityEnv);
     const path = access.sparkUrl ? `${access.sparkUrl}/${EXAMPLE_OBJECT}` : IMAGE_FILE;
-    const connectors = connectorJars(access.connectors, input.architecture);
+    const connectors = connectorJars(access.connectors, input.pool.architecture);
     const pod = (labels: Record<string, string>) => ({
         serviceAccount: input.serviceAccountName,
         ...nonEmpty({
             labels: { ...input.podLabels, ...labels },
             env: input.env,
-            nodeSelector: input.placement.nodeSelector,
-            tolerations: input.placement.tolerations,
+            nodeSelector: input.pool.placement.nodeSelector,
+            tolerations: input.pool.placement.tolerations,
         }),
         ...(connectors ? { initContainers: [connectors.initContainer], volumeMounts: [connectors.volumeMount] } : {}),
         securityContext: SPARK_SECURITY_CONTEXT,

@@ -113,8 +113,7 @@ export class SparkOperator extends pulumi.ComponentResource {
                         podLabels: { ...args.podLabels, ...USER_CODE_LABELS, ...API_CLIENT_LABELS },
                         env,
                         identityEnv,
-                        placement: args.userPool.placement,
-                        architecture: args.userPool.architecture,
+                        pool: args.userPool,
                         bucketUrl,
                     }),
                     // plain YAML without anchors: readers and kubectl see every pod's settings in place

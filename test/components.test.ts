@@ -250,7 +250,7 @@ describe("components: the Spark example", () => {
         podLabels: { "azure.workload.identity/use": "true" },
         env: [],
         identityEnv: {},
-        placement: userPool.placement,
+        pool: userPool,
     };
 
     it("reads s3:// buckets through s3a with the AWS SDK's credential chain, honouring a custom endpoint", () => {
