@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { clusterAutoscalerValues } from "../components/cluster-autoscaler";
-import { clusterOptionsData, daskGatewayConnection } from "../components/dask-gateway-values";
+import { clusterOptionsConfig, clusterOptionsData, DaskGatewayInput, daskGatewayConnection } from "../components/dask-gateway-values";
 import { helmMerge } from "../components/helm-merge";
 import { hubAuthValues } from "../components/hub-auth";
 import { splitImage } from "../components/images";
@@ -176,19 +176,27 @@ describe("components: JupyterHub values from the contract", () => {
 });
 
 describe("components: Dask cluster options", () => {
+    const daskInput = (idleTimeoutMinutes: number): DaskGatewayInput => ({
+        namespace: "lab",
+        images: { cpu: IMAGES.notebook, gpu: IMAGES.gpuNotebook, spark: IMAGES.sparkNotebook },
+        serviceAccountName: "lab-user",
+        podLabels: {},
+        env: [],
+        systemPlacement: { nodeSelector: {}, tolerations: [] },
+        userPool,
+        gpuPools,
+        apiToken: { name: "t", key: "k" },
+        idleTimeoutMinutes,
+    });
+
+    it("the idle timeout is workbench:services.dask.idleTimeoutMinutes", () => {
+        const data = clusterOptionsData(daskInput(45));
+        assert.equal(data.idleTimeoutSeconds, 45 * 60);
+        assert.ok(clusterOptionsConfig(data).includes("idle_timeout"));
+    });
+
     it("offers the user pool by default and each GPU pool, one GPU per worker, within what a node holds", () => {
-        const data = clusterOptionsData({
-            namespace: "lab",
-            images: { cpu: IMAGES.notebook, gpu: IMAGES.gpuNotebook, spark: IMAGES.sparkNotebook },
-            serviceAccountName: "lab-user",
-            podLabels: {},
-            env: [],
-            systemPlacement: { nodeSelector: {}, tolerations: [] },
-            userPool,
-            gpuPools,
-            apiToken: { name: "t", key: "k" },
-            idleTimeoutMinutes: 30,
-        });
+        const data = clusterOptionsData(daskInput(30));
         assert.equal(data.defaultPool, userPool.name);
         assert.deepEqual(Object.keys(data.pools), [userPool.name, ...gpuPools.map((p) => `gpu-${p.name}`)], "GPU pools named as their notebook profiles");
         for (const pool of gpuPools) {

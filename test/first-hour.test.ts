@@ -4,7 +4,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { clusterOptionsConfig, clusterOptionsData } from "../components/dask-gateway-values";
 import {
     GETTING_STARTED_DIR,
     gettingStartedSections,
@@ -281,23 +280,6 @@ print(json.dumps(c.Backend["cluster_options"].handler(chosen)))
         assert.match(config, /worker_extra_pod_labels = _workbench\["podLabels"\]/);
         assert.equal(data.idleTimeoutSeconds, configOf(PLACED_SCENARIO).services.dask.idleTimeoutMinutes * 60);
         for (const role of ["scheduler", "worker"]) assert.equal(at(dask, "gateway", "backend", role, "extraPodConfig", "automountServiceAccountToken"), false, role);
-    });
-
-    it("the idle timeout is workbench:services.dask.idleTimeoutMinutes", () => {
-        const data = clusterOptionsData({
-            namespace: "lab",
-            images: { cpu: IMAGES.notebook, gpu: IMAGES.gpuNotebook, spark: IMAGES.sparkNotebook },
-            serviceAccountName: "lab-user",
-            podLabels: {},
-            env: [],
-            systemPlacement: { nodeSelector: {}, tolerations: [] },
-            userPool: { name: "user", labels: {}, taints: [], placement: { nodeSelector: {}, tolerations: [] }, vcpu: 4, memoryGiB: 16, minNodes: 0, maxNodes: 2, spot: true, maxPods: 110 },
-            gpuPools: [],
-            apiToken: { name: "t", key: "k" },
-            idleTimeoutMinutes: 45,
-        });
-        assert.equal(data.idleTimeoutSeconds, 45 * 60);
-        assert.ok(clusterOptionsConfig(data).includes("idle_timeout"));
     });
 });
 
