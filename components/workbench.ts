@@ -3,18 +3,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { Platform, ServiceAccountRef } from "../providers/contract";
 import type { StackSettings } from "../stacks/load";
 import { assertSystemPoolFits } from "./capacity/demand";
-import { ClusterAddons } from "./cluster-addons";
-import { DaskGateway } from "./dask-gateway";
-import { GettingStarted, pathStyleEnv, signInFacts } from "./getting-started";
-import { INITIAL_PASSWORDS_OUTPUT, loginInstructions } from "./hub-auth";
+import { ClusterAddons } from "./cluster/addons";
+import { DaskGateway } from "./dask/dask-gateway";
+import { GettingStarted, pathStyleEnv, signInFacts } from "./hub/getting-started";
+import { INITIAL_PASSWORDS_OUTPUT, loginInstructions } from "./hub/hub-auth";
 import { WorkloadAccount } from "./identity";
-import { notebookImages } from "./images";
-import { JupyterHub } from "./jupyterhub";
-import { PROXY_PUBLIC_SERVICE } from "./jupyterhub-values";
-import { WorkloadNetworkPolicies } from "./network-policies";
+import { notebookImages } from "./hub/images";
+import { JupyterHub } from "./hub/jupyterhub";
+import { PROXY_PUBLIC_SERVICE } from "./hub/jupyterhub-values";
+import { WorkloadNetworkPolicies } from "./tenancy/network-policies";
 import { ServiceConnection } from "./service-connection";
 import { deployDataServices } from "./services/catalog";
-import { SparkOperator } from "./spark";
+import { SparkOperator } from "./spark/operator";
 import { WorkloadInput } from "./workload";
 
 /** Arguments of {@link Workbench}. */

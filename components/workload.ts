@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { GpuPool, NodePlacement, NodePool } from "../providers/contract";
-import { NotebookImages } from "./images";
+import { NotebookImages } from "./hub/images";
 
 /**
  * What every component running users' work (notebooks, Dask clusters) is told: where the workbench

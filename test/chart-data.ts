@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv, { ErrorObject } from "ajv";
 import { parse } from "yaml";
-import { helmMerge, isValueMap, ValueMap } from "../components/helm-merge";
+import { helmMerge, isValueMap, ValueMap } from "../components/helm/merge";
 import { ChartPin } from "../components/versions";
 import { PROJECT_DIR } from "./harness";
 

@@ -13,13 +13,13 @@ import {
     notebookMarkdown,
     postStartCommand,
     SPARK_BUCKET_EXAMPLE,
-} from "../components/getting-started";
-import { isValueMap, ValueMap } from "../components/helm-merge";
-import { KERNEL_CULLING_CONFIG_PATH } from "../components/jupyterhub-values";
+} from "../components/hub/getting-started";
+import { isValueMap, ValueMap } from "../components/helm/merge";
+import { KERNEL_CULLING_CONFIG_PATH } from "../components/hub/jupyterhub-values";
 import { API_CLIENT_LABELS, USER_CODE_LABELS } from "../components/labels";
-import { SPARK_EXAMPLE_CONFIGMAP, SPARK_EXAMPLE_KEY } from "../components/spark";
-import { SPARK_CONNECT_NAME, SPARK_CONNECT_PORT, sparkConnectConnection } from "../components/spark-connect";
-import { SPARK_JARS_DIR } from "../components/spark-storage";
+import { SPARK_EXAMPLE_CONFIGMAP, SPARK_EXAMPLE_KEY } from "../components/spark/operator";
+import { SPARK_CONNECT_NAME, SPARK_CONNECT_PORT, sparkConnectConnection } from "../components/spark/connect";
+import { SPARK_JARS_DIR } from "../components/spark/storage";
 import { CHARTS, IMAGES, SPARK_CONNECTORS } from "../components/versions";
 import type { Plan, PlannedResource } from "../plan/types";
 

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { parse } from "yaml";
-import { HUB_CONFIG_DIR, PRESET_AUTHENTICATOR } from "../components/hub-auth";
+import { HUB_CONFIG_DIR, PRESET_AUTHENTICATOR } from "../components/hub/hub-auth";
 import { API_CLIENT_LABELS, USER_CODE_LABELS } from "../components/labels";
-import { METADATA_SERVER_EGRESS, userCodePolicySpec } from "../components/network-policies";
+import { METADATA_SERVER_EGRESS, userCodePolicySpec } from "../components/tenancy/network-policies";
 import type { Plan, PlannedResource } from "../plan/types";
 import { ConfigError } from "../stacks/errors";
 import { validateConfig } from "../stacks/load";

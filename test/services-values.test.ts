@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { isValueMap } from "../components/helm-merge";
+import { isValueMap } from "../components/helm/merge";
 import { CHARTS, SERVICE_CHARTS } from "../components/versions";
 import { chartDataDir, chartDefaults, missingChartData, schemaViolations, unknownKeys } from "./chart-data";
 import { ofType } from "./harness";

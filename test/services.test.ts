@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { parse } from "yaml";
-import { isValueMap, ValueMap } from "../components/helm-merge";
+import { isValueMap, ValueMap } from "../components/helm/merge";
 import { DataServiceName } from "../components/services/catalog";
-import { SPARK_EXAMPLE_CONFIGMAP, SPARK_EXAMPLE_KEY } from "../components/spark";
+import { SPARK_EXAMPLE_CONFIGMAP, SPARK_EXAMPLE_KEY } from "../components/spark/operator";
 import { CHARTS } from "../components/versions";
 import type { Plan, PlannedResource } from "../plan/types";
 import { input, ofType, runPlan, variantStackFile } from "./harness";

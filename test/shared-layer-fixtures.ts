@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { isValueMap, ValueMap } from "../components/helm-merge";
+import { isValueMap, ValueMap } from "../components/helm/merge";
 import { readStackConfig } from "../plan/project";
 import type { Plan, PlannedResource } from "../plan/types";
 import type { Taint } from "../providers/contract";

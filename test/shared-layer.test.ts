@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { parse } from "yaml";
-import { isValueMap, ValueMap } from "../components/helm-merge";
-import { SPARK_EXAMPLE_CONFIGMAP, SPARK_EXAMPLE_KEY } from "../components/spark";
+import { isValueMap, ValueMap } from "../components/helm/merge";
+import { SPARK_EXAMPLE_CONFIGMAP, SPARK_EXAMPLE_KEY } from "../components/spark/operator";
 import { CHARTS } from "../components/versions";
 import type { Plan } from "../plan/types";
 import type { Taint, Toleration } from "../providers/contract";

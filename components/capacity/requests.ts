@@ -39,7 +39,7 @@ export const SPARK_OPERATOR_PODS: readonly SystemPods[] = [{ component: "Spark o
 
 /**
  * The always-on Spark Connect server notebooks get their SparkSession from (`services.spark.connectServer`):
- * its heap and metaspace, threads and gRPC buffers; the pod is sized from these (components/spark-connect.ts).
+ * its heap and metaspace, threads and gRPC buffers; the pod is sized from these (components/spark/connect.ts).
  */
 export const SPARK_CONNECT_SERVER: ServerSize = { cpuMillis: 250, memoryMiB: 1024 };
 

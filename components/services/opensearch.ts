@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { containerResources, SERVER_SIZES, sizeWith, STORAGE_GIB } from "../capacity/requests";
-import { chartRelease } from "../helm";
-import { splitImage } from "../images";
+import { chartRelease } from "../helm/release";
+import { splitImage } from "../hub/images";
 import { SERVICE_CHARTS, SERVICE_IMAGES, SERVICE_PYTHON_PACKAGES } from "../versions";
 import { CatalogService, ServiceContext } from "./catalog";
 import { credentialsSecret, databaseConnection, DataService, ingressPolicy, password } from "./common";

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceAccountRef, WorkloadIdentity } from "../../providers/contract";
 import { containerResources, OPERATOR_SIZES, SERVER_SIZES, sizeWith, STORAGE_GIB } from "../capacity/requests";
-import { chartRelease } from "../helm";
+import { chartRelease } from "../helm/release";
 import { SERVICE_CHARTS, SERVICE_IMAGES, SERVICE_PYTHON_PACKAGES } from "../versions";
 import { CatalogService, ServiceContext, ServiceSettings } from "./catalog";
 import { childOptions, credentialsSecret, databaseConnection, DataService, ingressPolicy, password } from "./common";

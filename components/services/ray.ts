@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { GpuPool, NodePlacement } from "../../providers/contract";
 import { containerResources, OPERATOR_SIZES, SERVER_SIZES, sizeWith } from "../capacity/requests";
-import { chartRelease } from "../helm";
+import { chartRelease } from "../helm/release";
 import { API_CLIENT_LABELS, USER_CODE_LABELS } from "../labels";
 import { egressToPods } from "../service-connection";
 import { allocatable } from "../sizing";

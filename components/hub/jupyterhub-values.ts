@@ -1,16 +1,16 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { HUB_DB_GIB } from "../providers/catalog";
-import { HubServiceExposure, PrivateDestination } from "../providers/contract";
+import { HUB_DB_GIB } from "../../providers/catalog";
+import { HubServiceExposure, PrivateDestination } from "../../providers/contract";
 import { GETTING_STARTED_DIR, GETTING_STARTED_VOLUME, GettingStartedMount, postStartCommand } from "./getting-started";
-import type { HubTls } from "../stacks/rules";
-import type { WorkbenchConfig } from "../stacks/schema";
+import type { HubTls } from "../../stacks/rules";
+import type { WorkbenchConfig } from "../../stacks/schema";
 import { HubAuthValues, HubEnvVar } from "./hub-auth";
-import { helmMerge } from "./helm-merge";
+import { helmMerge } from "../helm/merge";
 import { splitImage } from "./images";
 import { profileList } from "./profiles";
-import { egressToAddresses, ServiceConnection } from "./service-connection";
-import { WorkloadInput } from "./workload";
+import { egressToAddresses, ServiceConnection } from "../service-connection";
+import { WorkloadInput } from "../workload";
 
 /*
  * Values of the z2jh chart: a pure function of the contract, the workload account, the stack's

@@ -1,5 +1,5 @@
-import type { CpuArchitecture } from "../providers/contract";
-import { IMAGES, ImageJars, PinnedJar, SchemeConnectors, SPARK_CONNECTORS } from "./versions";
+import type { CpuArchitecture } from "../../providers/contract";
+import { IMAGES, ImageJars, PinnedJar, SchemeConnectors, SPARK_CONNECTORS } from "../versions";
 
 /*
  * How every Spark pod (the Connect server, its executors, the example's driver and executors) reaches the

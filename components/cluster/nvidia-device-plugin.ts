@@ -1,4 +1,4 @@
-import { GpuPool, Toleration } from "../providers/contract";
+import { GpuPool, Toleration } from "../../providers/contract";
 
 /** Where NVIDIA's device plugin runs; its chart refuses the default namespace. */
 export const DEVICE_PLUGIN_NAMESPACE = "kube-system";

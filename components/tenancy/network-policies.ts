@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PrivateDestination } from "../providers/contract";
-import { API_CLIENT_LABELS, USER_CODE_LABELS } from "./labels";
-import { egressToAddresses, ServiceConnection } from "./service-connection";
+import type { PrivateDestination } from "../../providers/contract";
+import { API_CLIENT_LABELS, USER_CODE_LABELS } from "../labels";
+import { egressToAddresses, ServiceConnection } from "../service-connection";
 
 /*
  * NetworkPolicies for the pods that run users' code outside the notebooks (Dask schedulers and workers,

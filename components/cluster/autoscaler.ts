@@ -1,6 +1,6 @@
-import { NodePlacement, ServiceAccountRef } from "../providers/contract";
-import { helmMerge, ValueMap } from "./helm-merge";
-import { CLUSTER_AUTOSCALER_IMAGE_TAGS } from "./versions";
+import { NodePlacement, ServiceAccountRef } from "../../providers/contract";
+import { helmMerge, ValueMap } from "../helm/merge";
+import { CLUSTER_AUTOSCALER_IMAGE_TAGS } from "../versions";
 
 /** The autoscaler's Helm release name (its ServiceAccount is named by the platform's request). */
 export const CLUSTER_AUTOSCALER_RELEASE = "cluster-autoscaler";

@@ -2,13 +2,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
-import { effectiveHubTls } from "../stacks/rules";
-import type { WorkbenchConfig } from "../stacks/schema";
-import { chartRelease } from "./helm";
+import { effectiveHubTls } from "../../stacks/rules";
+import type { WorkbenchConfig } from "../../stacks/schema";
+import { chartRelease } from "../helm/release";
 import { hubAuthValues, presetAccounts } from "./hub-auth";
 import { HubAccess, JUPYTERHUB_RELEASE, JupyterHubInput, jupyterHubValues, PROXY_PUBLIC_SERVICE } from "./jupyterhub-values";
-import { SecretKeyRef } from "./service-connection";
-import { CHARTS } from "./versions";
+import { SecretKeyRef } from "../service-connection";
+import { CHARTS } from "../versions";
 
 /** Arguments of {@link JupyterHub}. */
 export interface JupyterHubArgs extends Omit<JupyterHubInput, "auth" | "access"> {

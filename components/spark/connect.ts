@@ -1,13 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NodePool, ResourceRequests } from "../providers/contract";
-import { API_CLIENT_LABELS, USER_CODE_LABELS } from "./labels";
-import { egressToPods, ServiceConnection } from "./service-connection";
-import { allocatable } from "./sizing";
-import { SparkWorkloadInput } from "./spark-example";
-import { ConnectorJars, connectorJars, SPARK_SECURITY_CONTEXT, sparkBucketAccess } from "./spark-storage";
-import { IMAGES, SPARK_CONNECT_CLIENT, SPARK_VERSION } from "./versions";
-import { SPARK_CONNECT_SERVER } from "./capacity/requests";
+import { NodePool, ResourceRequests } from "../../providers/contract";
+import { API_CLIENT_LABELS, USER_CODE_LABELS } from "../labels";
+import { egressToPods, ServiceConnection } from "../service-connection";
+import { allocatable } from "../sizing";
+import { SparkWorkloadInput } from "./example";
+import { ConnectorJars, connectorJars, SPARK_SECURITY_CONTEXT, sparkBucketAccess } from "./storage";
+import { IMAGES, SPARK_CONNECT_CLIENT, SPARK_VERSION } from "../versions";
+import { SPARK_CONNECT_SERVER } from "../capacity/requests";
 
 /*
  * Spark from a notebook without a kubeconfig: one Spark Connect server (the Spark operator 2.5.2's

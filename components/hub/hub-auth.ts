@@ -1,5 +1,5 @@
-import type { WorkbenchConfig } from "../stacks/schema";
-import { SecretKeyRef } from "./service-connection";
+import type { WorkbenchConfig } from "../../stacks/schema";
+import { SecretKeyRef } from "../service-connection";
 
 /*
  * How people sign in to the hub, as z2jh values: NativeAuthenticator (sign-up, admin approval) by

@@ -1,6 +1,6 @@
-import { GpuPool, NodePool, Toleration } from "../providers/contract";
+import { GpuPool, NodePool, Toleration } from "../../providers/contract";
 import { NotebookEnvironment, notebookEnvironments, NotebookImages } from "./images";
-import { allocatable, gibibytes } from "./sizing";
+import { allocatable, gibibytes } from "../sizing";
 
 /*
  * The notebook profile list, generated from the contract: CPU sizes on the user pool and one

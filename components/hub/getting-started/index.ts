@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { WorkbenchConfig } from "../../stacks/schema";
-import { NotebookExample } from "../service-connection";
+import type { WorkbenchConfig } from "../../../stacks/schema";
+import { NotebookExample } from "../../service-connection";
 import { AWS_CONFIG_FILE, awsConfigFile, GETTING_STARTED_DIR, INSTALLER_FILE, installerScript, NOTEBOOK_FILE } from "./first-start";
 import { gettingStartedSections, notebookJson, WorkbenchFacts } from "./notebook";
 

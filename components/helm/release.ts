@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ChartPin } from "./versions";
+import { ChartPin } from "../versions";
 
 /** Arguments of {@link chartRelease}. */
 export interface ChartReleaseArgs {

@@ -1,9 +1,9 @@
-import { NodePlacement } from "../providers/contract";
-import { splitImage } from "./images";
-import { USER_CODE_LABELS } from "./labels";
-import { egressToPods, SecretKeyRef, ServiceConnection } from "./service-connection";
-import { allocatable, gibibytes } from "./sizing";
-import { WorkloadInput } from "./workload";
+import { NodePlacement } from "../../providers/contract";
+import { splitImage } from "../hub/images";
+import { USER_CODE_LABELS } from "../labels";
+import { egressToPods, SecretKeyRef, ServiceConnection } from "../service-connection";
+import { allocatable, gibibytes } from "../sizing";
+import { WorkloadInput } from "../workload";
 
 /*
  * Values of the dask-gateway chart, and what notebooks need to use the gateway: pure functions of

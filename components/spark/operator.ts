@@ -1,13 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { NodePool, ResourceRequests } from "../providers/contract";
-import { API_CLIENT_LABELS, USER_CODE_LABELS } from "./labels";
-import { chartRelease } from "./helm";
-import { ServiceConnection } from "./service-connection";
-import { SparkConnectServer } from "./spark-connect";
-import { sparkExampleApplication } from "./spark-example";
-import { CHARTS } from "./versions";
+import { NodePool, ResourceRequests } from "../../providers/contract";
+import { API_CLIENT_LABELS, USER_CODE_LABELS } from "../labels";
+import { chartRelease } from "../helm/release";
+import { ServiceConnection } from "../service-connection";
+import { SparkConnectServer } from "./connect";
+import { sparkExampleApplication } from "./example";
+import { CHARTS } from "../versions";
 
 /** The ConfigMap holding the example SparkApplication. */
 export const SPARK_EXAMPLE_CONFIGMAP = "spark-example";

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { GpuPool, PlatformCluster } from "../providers/contract";
-import { CLUSTER_AUTOSCALER_RELEASE, clusterAutoscalerImageTag, clusterAutoscalerValues } from "./cluster-autoscaler";
-import { chartRelease } from "./helm";
-import { ValueMap } from "./helm-merge";
+import { GpuPool, PlatformCluster } from "../../providers/contract";
+import { CLUSTER_AUTOSCALER_RELEASE, clusterAutoscalerImageTag, clusterAutoscalerValues } from "./autoscaler";
+import { chartRelease } from "../helm/release";
+import { ValueMap } from "../helm/merge";
 import { DEVICE_PLUGIN_NAMESPACE, devicePluginValues, isTargetable } from "./nvidia-device-plugin";
-import { CHARTS } from "./versions";
+import { CHARTS } from "../versions";
 
 /** Arguments of {@link ClusterAddons}. */
 export interface ClusterAddonsArgs {

@@ -1,5 +1,5 @@
-import type { WorkbenchConfig } from "../stacks/schema";
-import { IMAGES } from "./versions";
+import type { WorkbenchConfig } from "../../stacks/schema";
+import { IMAGES } from "../versions";
 
 /** The notebook images a stack runs. */
 export interface NotebookImages {

@@ -1,9 +1,9 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { NodePool } from "../providers/contract";
-import { API_CLIENT_LABELS, USER_CODE_LABELS } from "./labels";
-import { connectorJars, SPARK_SECURITY_CONTEXT, sparkBucketAccess } from "./spark-storage";
-import { IMAGES, SPARK_VERSION } from "./versions";
+import { NodePool } from "../../providers/contract";
+import { API_CLIENT_LABELS, USER_CODE_LABELS } from "../labels";
+import { connectorJars, SPARK_SECURITY_CONTEXT, sparkBucketAccess } from "./storage";
+import { IMAGES, SPARK_VERSION } from "../versions";
 
 /*
  * The example SparkApplication (docs/spark-example.md): a word count over a text file in the bucket,

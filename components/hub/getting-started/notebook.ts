@@ -1,4 +1,4 @@
-import { NotebookExample } from "../service-connection";
+import { NotebookExample } from "../../service-connection";
 
 /*
  * The getting-started notebook (and docs/first-hour.md, the same sections as Markdown): sign-in facts,

@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { chartRelease } from "./helm";
+import { chartRelease } from "../helm/release";
 import { DASK_GATEWAY_RELEASE, daskGatewayConnection, DaskGatewayInput, daskGatewayValues } from "./dask-gateway-values";
-import { SecretKeyRef, ServiceConnection } from "./service-connection";
-import { CHARTS } from "./versions";
+import { SecretKeyRef, ServiceConnection } from "../service-connection";
+import { CHARTS } from "../versions";
 
 /** Arguments of {@link DaskGateway}. */
 export interface DaskGatewayArgs extends Omit<DaskGatewayInput, "apiToken"> {
