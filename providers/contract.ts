@@ -202,6 +202,11 @@ export interface WorkloadIdentity {
      * else the whole bucket (Azure role assignments and S3-compatible keys cannot be limited to a prefix here).
      */
     reach: "bucket" | "prefix";
+    /**
+     * Whether the binding's `excludePrefixes` are enforced by the cloud's IAM (false where it cannot say so, e.g.
+     * an S3-compatible key; the plan warns). True when nothing was asked to be excluded.
+     */
+    excluded?: boolean;
     /** The cloud principal that holds the bucket permission (role ARN, service account e-mail, client id). */
     principal: pulumi.Output<string>;
     /** Resources the pods need to exist first (role policies, federated credentials). */
@@ -210,8 +215,15 @@ export interface WorkloadIdentity {
 
 /** What part of the bucket a bound identity may reach. */
 export interface BindingScope {
-    /** Key prefix, ending in `/` (e.g. `backups/postgres/`). */
-    prefix: string;
+    /** Key prefix, ending in `/` (e.g. `backups/postgres/`); absent for the whole bucket. */
+    prefix?: string;
+    /**
+     * Key prefixes, each ending in `/`, that an identity reaching the whole bucket must neither read nor write
+     * (the platform's backups, MLflow's artifacts: DESIGN §5b.6, users' identity cannot touch them). The platform
+     * enforces it with what its IAM offers (an explicit Deny on AWS, an IAM condition on GCP, an ABAC condition on
+     * Azure) and says in {@link WorkloadIdentity.excluded} whether it could.
+     */
+    excludePrefixes?: string[];
 }
 
 /** Private object storage for the workbench's data. */
