@@ -4,3 +4,4 @@ export * from "./gpus";
 export * from "./disks";
 export * from "./machines";
 export * from "./kubernetes";
+export * from "./regions";
