@@ -28,7 +28,7 @@ export const ELASTICSEARCH_ROLE = { cluster: ["monitor"], indices: [{ names: ["*
 export const ELASTICSEARCH_START_SCRIPT = `set -eu
 (
   es() { curl -fsS -o /dev/null -u "elastic:$ELASTIC_PASSWORD" -H 'Content-Type: application/json' -X PUT "http://localhost:${PORT}/_security/$1" -d "$2"; }
-  until es "role/$ES_APP_USER" '${JSON.stringify(ELASTICSEARCH_ROLE)}' && es "user/$ES_APP_USER" "{\"password\":\"$ES_APP_PASSWORD\",\"roles\":[\"$ES_APP_USER\"]}"; do
+  until es "role/$ES_APP_USER" '${JSON.stringify(ELASTICSEARCH_ROLE)}' && es "user/$ES_APP_USER" "{\\"password\\":\\"$ES_APP_PASSWORD\\",\\"roles\\":[\\"$ES_APP_USER\\"]}"; do
     sleep 10
   done
 ) &

@@ -38,9 +38,9 @@ export const OPENSEARCH_ROLE = { cluster_permissions: ["cluster_monitor"], index
  */
 export const OPENSEARCH_USER_SCRIPT = `set -eu
 api() { curl -fsSk -o /dev/null -u "admin:$ADMIN_PASSWORD" -H 'Content-Type: application/json' -X PUT "https://localhost:${PORT}/_plugins/_security/api/$1" -d "$2"; }
-until api "roles/$APP_USER" '${JSON.stringify(OPENSEARCH_ROLE)}' \
-  && api "internalusers/$APP_USER" "{\"password\":\"$APP_PASSWORD\"}" \
-  && api "rolesmapping/$APP_USER" "{\"users\":[\"$APP_USER\"]}"; do
+until api "roles/$APP_USER" '${JSON.stringify(OPENSEARCH_ROLE)}' \\
+  && api "internalusers/$APP_USER" "{\\"password\\":\\"$APP_PASSWORD\\"}" \\
+  && api "rolesmapping/$APP_USER" "{\\"users\\":[\\"$APP_USER\\"]}"; do
   sleep 10
 done
 exec sleep infinity
