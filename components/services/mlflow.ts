@@ -41,8 +41,9 @@ const ARTIFACT_VOLUME_GIB = 10;
 /**
  * MLflow's sign-in, for the UI and the API alike: a small proxy with JupyterHub's own service-auth library
  * (from the hub image) that lets through only users signed in to the hub (the UI's cookie) or presenting
- * their hub token (`Authorization: Bearer`, which MLflow's client sends from MLFLOW_TRACKING_TOKEN), either
- * holding access to this service, to MLflow on localhost. The UI lives under the prefix (`--static-prefix`);
+ * their hub token (`Authorization: Bearer`, which MLflow's client sends from MLFLOW_TRACKING_TOKEN; JupyterHub
+ * 5.5.1 services/auth.py `auth_header_pat` takes `token` or `bearer`, and a token-authenticated request skips the
+ * XSRF check), either holding access to this service, to MLflow on localhost. The UI lives under the prefix (`--static-prefix`);
  * the REST API stays at MLflow's root (mlflow/server/handlers.py `_get_rest_path`), so `<prefix>api/…`, where
  * a client with the prefixed tracking URI calls, is forwarded to `/api/…`.
  */
