@@ -160,7 +160,7 @@ function runWithFakes(script: string, fakes: Record<string, string>, env: Record
 describe("data services: fences, accounts and probes, as the servers check them", function () {
     this.timeout(600_000);
     before(() => {
-        for (const stack of ["aws", "azure"] as const) void allServices(stack).catch(() => undefined);
+        for (const stack of ["aws", "azure", "gcp"] as const) void allServices(stack).catch(() => undefined);
     });
 
     describe("MLflow (issue 20 §1, §6, §14; issue 18 §5b.6)", () => {
@@ -452,6 +452,20 @@ describe("data services: fences, accounts and probes, as the servers check them"
                 assert.ok(postgres.some((r) => r.to?.some((p) => p.ipBlock) && r.ports?.some((p) => p.port === 443)), `${stack}: PostgreSQL reaches the bucket (443) for its backups`);
             }
         });
+    });
+
+    it("only where the platform's identity lives on the metadata server (GKE) may the bucket's users among the servers reach it", async () => {
+        const reachesMetadata = (plan: Plan, labels: Labels) =>
+            selecting(plan, labels, "Egress").some((p) => (input(p, "spec", "egress") as Rule[]).some((r) => r.to?.some((peer) => peer.ipBlock?.cidr === "169.254.169.254/32")));
+        const postgres = { "cnpg.io/cluster": "postgres" };
+        const mlflow = { "app.kubernetes.io/name": "mlflow", "app.kubernetes.io/part-of": "workbench" };
+        const gcp = await allServices("gcp");
+        assert.ok(reachesMetadata(gcp, postgres) && reachesMetadata(gcp, mlflow), "GKE Workload Identity: PostgreSQL's backups and MLflow's artifacts get their tokens there");
+        assert.ok(!reachesMetadata(gcp, { "app.kubernetes.io/name": "mariadb", "app.kubernetes.io/part-of": "workbench" }), "a server without a bucket identity does not");
+        for (const stack of ["aws", "azure"] as const) {
+            const plan = await allServices(stack);
+            assert.ok(!reachesMetadata(plan, postgres) && !reachesMetadata(plan, mlflow), `${stack}: the metadata server (the node's identity) stays closed`);
+        }
     });
 
     describe("CloudNativePG backups (issue 20 §10; Azure workload identity)", () => {
