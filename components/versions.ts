@@ -165,7 +165,7 @@ export const SPARK_CONNECTORS: Readonly<Record<"s3" | "gs" | "az", SchemeConnect
 
 /** Charts of the data services (components/services/). */
 export const SERVICE_CHARTS = {
-    /** CloudNativePG operator 1.30.0: the last minors (≤1.31) that keep in-tree Barman Cloud backups. */
+    /** CloudNativePG operator 1.30.0: the last minor with in-tree Barman Cloud backups (its webhook: removed in 1.31.0; postgres.ts warns). */
     cloudnativePg: { repo: "https://cloudnative-pg.github.io/charts", chart: "cloudnative-pg", version: "0.29.0" },
     /** OpenSearch 3.6.0, single node. */
     opensearch: { repo: "https://opensearch-project.github.io/helm-charts/", chart: "opensearch", version: "3.6.0" },

@@ -83,6 +83,8 @@ export class Workbench extends pulumi.ComponentResource {
         const data = deployDataServices(config.services, {
             workbench: name,
             namespace: name,
+            userNamespace: name,
+            podsNeedMetadataServer: cluster.capabilities.podsNeedMetadataServer,
             provider,
             dependsOn,
             systemPlacement: cluster.systemPool.placement,

@@ -12,7 +12,7 @@ import { BASE_STACKS, CASES, planCase, releaseValues, serviceComponent } from ".
 
 type EnvVar = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } };
 type Labels = Record<string, string>;
-type Rule = { to?: { podSelector?: { matchLabels?: Labels } }[]; ports?: { port: number }[] };
+type Rule = { to?: { podSelector?: { matchLabels?: Labels }; namespaceSelector?: { matchLabels?: Labels } }[]; ports?: { port: number }[] };
 
 /** The variable each service documents (docs/services.md), and whether its value comes from a Secret. */
 const VARIABLES: Record<DataServiceName, { name: string; secret: boolean }[]> = {
@@ -24,8 +24,8 @@ const VARIABLES: Record<DataServiceName, { name: string; secret: boolean }[]> = 
     cassandra: [{ name: "WORKBENCH_CASSANDRA_URL", secret: true }],
     orientdb: [{ name: "WORKBENCH_ORIENTDB_URL", secret: true }],
     ray: [{ name: "RAY_ADDRESS", secret: false }, { name: "RAY_AUTH_TOKEN", secret: true }],
-    // MLflow's API needs no credential inside the workbench; its database's URL comes with it
-    mlflow: [{ name: "MLFLOW_TRACKING_URI", secret: false }, { name: "WORKBENCH_POSTGRES_URL", secret: true }],
+    // MLflow's API is reached through the hub's sign-in with the user's own hub token; its database's URL comes with it
+    mlflow: [{ name: "MLFLOW_TRACKING_URI", secret: false }, { name: "MLFLOW_TRACKING_TOKEN", secret: false }, { name: "WORKBENCH_POSTGRES_URL", secret: true }],
 };
 
 /** A server pod as the plan describes it, whatever made it (StatefulSet, Deployment, operator resource, chart). */
@@ -174,16 +174,21 @@ describe("data services: each alone and all together, on every landed platform",
                     }
                 });
 
-                it(`${service}: notebooks may reach exactly its pods and port, and its own policy admits only the workbench's pods`, async () => {
+                it(`${service}: notebooks may reach exactly its pods and port, and its own policy admits user code and named platform pods only`, async () => {
                     const { plan } = await planCase(c);
                     const component = serviceComponent(plan, service)!;
                     const below = descendantsOf(plan, component);
-                    const policies = below.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy");
-                    assert.equal(policies.length, 1, `${service} has its own NetworkPolicy`);
+                    const policies = below.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && (input(r, "spec", "policyTypes") as string[]).includes("Ingress"));
+                    assert.equal(policies.length, 1, `${service} has its own ingress NetworkPolicy`);
                     const policy = policies[0];
                     assert.deepEqual(input(policy, "spec", "policyTypes"), ["Ingress"]);
-                    const ingress = input(policy, "spec", "ingress") as { from: unknown[]; ports?: { port: number }[] }[];
-                    for (const rule of ingress) assert.deepEqual(rule.from, [{ podSelector: {} }], "only pods of the workbench namespace");
+                    const ingress = input(policy, "spec", "ingress") as { from: { podSelector?: { matchLabels?: Labels }; namespaceSelector?: { matchLabels?: Labels } }[]; ports?: { port: number }[] }[];
+                    for (const rule of ingress) {
+                        for (const peer of rule.from) {
+                            assert.ok(Object.keys(peer.podSelector?.matchLabels ?? {}).length > 0, "named pods, never every pod");
+                            if (peer.namespaceSelector) assert.equal(peer.podSelector?.matchLabels?.["workbench.io/user-code"], "true", "from another namespace: user code only");
+                        }
+                    }
                     const selected = input(policy, "spec", "podSelector", "matchLabels") as Labels;
                     const servers = serversOf(below);
                     assert.ok(servers.some((s) => subset(selected, s.podLabels)), "the policy selects the service's server pods");
@@ -194,10 +199,10 @@ describe("data services: each alone and all together, on every landed platform",
                         return labels !== undefined && servers.some((s) => subset(labels, s.podLabels));
                     });
                     assert.ok(toService.length > 0, "notebooks' egress names the service's pods");
-                    const admitted = ingress.flatMap((rule) => rule.ports?.map((p) => p.port) ?? []);
+                    const admitted = ingress.filter((rule) => rule.from.some((peer) => peer.namespaceSelector)).flatMap((rule) => rule.ports?.map((p) => p.port) ?? []);
                     for (const rule of toService) {
                         assert.ok(rule.ports && rule.ports.length > 0, "egress is opened to ports, not to every port");
-                        for (const { port } of rule.ports) assert.ok(admitted.length === 0 || admitted.includes(port), `port ${port} is one the service admits`);
+                        for (const { port } of rule.ports) assert.ok(admitted.length === 0 || admitted.includes(port), `port ${port} is one the service admits from user code`);
                     }
                 });
             }
@@ -300,13 +305,14 @@ describe("data services: wiring between the pieces", function () {
         assert.equal(prefix, "/services/mlflow/");
         const staticPrefix = server.command[server.command.indexOf("--static-prefix") + 1];
         assert.equal(`${staticPrefix}/`, prefix, "MLflow serves under the prefix the hub proxies");
-        // MLflow's REST API (/api/2.0/...) is not moved by --static-prefix (mlflow/server/handlers.py _get_rest_path)
+        // notebooks call the API through the sign-in proxy under the hub's prefix; the proxy forwards <prefix>/api/… to
+        // MLflow's root, where --static-prefix leaves the REST API (mlflow/server/handlers.py _get_rest_path)
         const uri = new URL(notebookEnv(plan).find((e) => e.name === "MLFLOW_TRACKING_URI")!.value!);
-        assert.equal(uri.pathname, "/", "the client appends /api/2.0/... to the server's root");
+        assert.equal(`${uri.pathname}/`, prefix, "the client appends /api/2.0/... to the proxied prefix");
         const service = ofType(plan, "kubernetes:core/v1:Service").find((r) => input(r, "metadata", "name") === "mlflow")!;
         assert.equal(uri.hostname.split(".")[0], input(service, "metadata", "name"));
         const port = (input(service, "spec", "ports") as { port: number; targetPort: string }[]).find((p) => p.port === Number(uri.port));
-        assert.equal(port?.targetPort, "http", "the URI's port reaches MLflow itself, not the sign-in proxy");
+        assert.equal(port?.targetPort, "hub-auth", "the URI's port reaches the sign-in proxy, which checks the user's hub token");
         const scopes = at(hub, "hub", "loadRoles", "user", "scopes") as string[];
         assert.ok(scopes.includes("access:services!service=mlflow"), "users may use the service once signed in");
         const serviceAccount = String(input(deployment, "spec", "template", "spec", "serviceAccountName"));

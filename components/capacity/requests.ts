@@ -63,8 +63,18 @@ export const SERVER_SIZES = {
     orientdb: { cpuMillis: 250, memoryMiB: 1280 },
     /** The Ray head: GCS, dashboard and the client server, no tasks (`num-cpus: 0`). */
     ray: { cpuMillis: 500, memoryMiB: 2048 },
+    /** One uvicorn worker ({@link MLFLOW_WORKERS}) of the `-full` image's server. */
     mlflow: { cpuMillis: 100, memoryMiB: 512 },
 } as const satisfies Record<string, ServerSize>;
+
+/**
+ * MLflow's server workers. Since 3.x `mlflow server` runs uvicorn: each worker imports the FastAPI and Flask
+ * app with every extra of the `-full` image (docker/Dockerfile.full), an estimated {@link MLFLOW_WORKER_MIB}
+ * each (not measured here), and more than one worker adds a supervisor process too.
+ */
+export const MLFLOW_WORKERS = 1;
+/** What one MLflow worker is budgeted (an estimate: the app's imports plus request buffers; measure on a real pod). */
+export const MLFLOW_WORKER_MIB = 320;
 
 /** Default volume sizes, GiB (PostgreSQL keeps up to 512 MB of WAL besides the data). */
 export const STORAGE_GIB = {
@@ -85,8 +95,10 @@ export const OPERATOR_SIZES = {
     kuberay: { cpuMillis: 100, memoryMiB: 512 },
     /** Ray's autoscaler sidecar in the head pod (KubeRay defaults it to 500m/512Mi; idle it needs far less CPU). */
     rayAutoscaler: { cpuMillis: 200, memoryMiB: 512 },
-    /** The hub-authenticating proxy in front of MLflow's UI. */
+    /** The hub-authenticating proxy in front of MLflow's UI and API. */
     hubAuthProxy: { cpuMillis: 50, memoryMiB: 128 },
+    /** A shell sidecar that makes a server's ordinary account through its API, then sleeps (OpenSearch's). */
+    accountSidecar: { cpuMillis: 10, memoryMiB: 32 },
 } as const satisfies Record<string, ServerSize>;
 
 /** A size as a container's `resources`: CPU requested, memory requested and limited alike. */

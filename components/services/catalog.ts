@@ -31,8 +31,20 @@ export type ServiceSettings<N extends ServiceName> = WorkbenchConfig["services"]
 export interface ServiceContext {
     /** The workbench's name: prefix of logical names. */
     workbench: string;
-    /** The workbench namespace: services live beside the notebooks they serve. */
+    /** The platform namespace: the data servers, their operators and every credential (superusers) live here. */
     namespace: string;
+    /**
+     * The namespace where user-code pods run (notebooks, Dask, Spark, Ray: DESIGN §5b.1). Each service admits
+     * pods labelled USER_CODE_LABELS from it, and the Secret holding the ordinary account notebooks use is
+     * created in it (a pod reads Secrets of its own namespace only). It must exist before the services deploy
+     * (its Namespace belongs in {@link dependsOn}); it may equal {@link namespace} on a one-namespace layout.
+     */
+    userNamespace: string;
+    /**
+     * The platform's workload identity is served by the metadata server (GKE): data servers with a bucket
+     * identity (PostgreSQL's backups, MLflow's artifacts) may reach it through their egress fence.
+     */
+    podsNeedMetadataServer: boolean;
     /** Kubernetes provider of the cluster. */
     provider: k8s.Provider;
     /** What every service waits for (namespace, storage class, node pools). */

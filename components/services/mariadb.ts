@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { SERVER_SIZES, sizeWith, STORAGE_GIB } from "../capacity/requests";
 import { SERVICE_IMAGES, SERVICE_PYTHON_PACKAGES } from "../versions";
 import { CatalogService } from "./catalog";
-import { credentialsSecret, databaseConnection, DataService, execProbe, ingressPolicy, password, serviceLabels, singleServer } from "./common";
+import { clientSecret, credentialsSecret, databaseConnection, DataService, egressPolicy, execProbe, ingressPolicy, password, serviceLabels, singleServer } from "./common";
 
 /** The variable notebooks read MariaDB's SQLAlchemy URL from. */
 export const MARIADB_URL_ENV = "WORKBENCH_MARIADB_URL";
@@ -27,10 +27,15 @@ export const mariadb: CatalogService<"mariadb"> = {
         const user = password(`${name}-user`, component);
         const secretName = `${SERVICE}-credentials`;
         const host = `${SERVICE}.${context.namespace}.svc`;
+        // the server's Secret: root and the ordinary user's password, read by the server only
         const secret = credentialsSecret(`${name}-credentials`, secretName, context, component, {
             "root-password": root.result,
             username: DATABASE,
             password: user.result,
+        });
+        // what notebooks get: the ordinary user (the entrypoint grants it ALL on its own database only)
+        const clientName = `${SERVICE}-client`;
+        const client = clientSecret(name, clientName, context, component, {
             url: pulumi.interpolate`mysql+pymysql://${DATABASE}:${user.result}@${host}:${PORT}/${DATABASE}`,
         });
         const fromSecret = (key: string) => ({ secretKeyRef: { name: secretName, key } });
@@ -64,13 +69,16 @@ export const mariadb: CatalogService<"mariadb"> = {
             component,
         );
         ingressPolicy(name, context, component, labels, [PORT]);
+        // one server: no peers, no API, no bucket
+        egressPolicy(name, context, component, labels, []);
         context.warn("MariaDB has no scheduled backups (the official image has none; dump with mariadb-dump into the bucket).");
         component.done();
         return {
             connection: databaseConnection({
                 name: SERVICE,
+                namespace: context.namespace,
                 variable: MARIADB_URL_ENV,
-                secretName,
+                secretName: clientName,
                 key: "url",
                 podLabels: labels,
                 ports: [PORT],
@@ -80,7 +88,7 @@ export const mariadb: CatalogService<"mariadb"> = {
                     code: `import os, sqlalchemy\nengine = sqlalchemy.create_engine(os.environ["${MARIADB_URL_ENV}"])\nwith engine.connect() as db: print(db.exec_driver_sql("SELECT VERSION()").scalar())`,
                 },
             }),
-            readyWhen: [secret],
+            readyWhen: [client],
         };
     },
 };

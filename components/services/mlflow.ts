@@ -2,17 +2,35 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ServiceAccountRef } from "../../providers/contract";
-import { containerResources, OPERATOR_SIZES, SERVER_SIZES, sizeWith } from "../capacity/requests";
-import { egressToPods } from "../service-connection";
+import { containerResources, MLFLOW_WORKERS, OPERATOR_SIZES, SERVER_SIZES, sizeWith } from "../capacity/requests";
 import { SERVICE_IMAGES, SERVICE_PYTHON_PACKAGES } from "../versions";
 import { CatalogService } from "./catalog";
-import { childOptions, credentialsSecret, DataService, ingressPolicy, serviceLabels } from "./common";
+import { bucketEgress, childOptions, credentialsSecret, DataService, egressPolicy, ingressPolicy, platformPods, podsIn, serviceLabels, toPlatformPods } from "./common";
 
 const SERVICE = "mlflow";
-/** MLflow's own port (the tracking API; notebooks use it directly). */
+/** MLflow's own port: only the sign-in proxy beside it (and the kubelet's probe) call it; no pod is admitted. */
 export const MLFLOW_PORT = 5000;
-/** The sign-in proxy's port, which the hub's proxy forwards `/services/mlflow/` to. */
+/** The sign-in proxy's port: the hub's proxy forwards `/services/mlflow/` to it, and notebooks call the API through it. */
 export const MLFLOW_PROXY_PORT = 8000;
+/**
+ * The only Host headers MLflow accepts (`--allowed-hosts`): what reaches it at all, the sign-in proxy (which
+ * calls `http://127.0.0.1:5000`, so tornado sends that Host) and the kubelet's probe (which sends the Host
+ * given in its headers). MLflow's host check (mlflow/server/security_utils.py `is_allowed_host_header`)
+ * compares exactly unless a pattern has `*`, and skips only the paths `/health` and `/version`, which
+ * `--static-prefix` moves away.
+ */
+export const MLFLOW_ALLOWED_HOSTS: readonly string[] = [`127.0.0.1:${MLFLOW_PORT}`, `localhost:${MLFLOW_PORT}`];
+/** The Host the readiness probe sends (the kubelet's default is the pod's IP, which MLflow refuses with 403). */
+export const MLFLOW_PROBE_HOST = `localhost:${MLFLOW_PORT}`;
+/**
+ * z2jh's pods that call MLflow's sign-in proxy: the proxy (chp) forwards `/services/mlflow/` to it, and the
+ * hub checks registered services' URLs. Their legacy match labels (z2jh 4.4.0 `jupyterhub.matchLabels`:
+ * `component`, `app`).
+ */
+export const HUB_PROXY_POD_LABELS: Readonly<Record<string, string>> = { app: "jupyterhub", component: "proxy" };
+export const HUB_POD_LABELS: Readonly<Record<string, string>> = { app: "jupyterhub", component: "hub" };
+/** The hub's API port, where the sign-in proxy checks users' tokens. */
+const HUB_API_PORT = 8081;
 /** Where the hub serves the UI; MLflow serves its UI (static files, ajax-api, health) under it, so both paths agree. */
 export const MLFLOW_PREFIX = `/services/${SERVICE}`;
 /** The label z2jh's hub NetworkPolicy admits API callers by. */
@@ -21,8 +39,13 @@ const HUB_ACCESS_LABEL = { "hub.jupyter.org/network-access-hub": "true" };
 const ARTIFACT_VOLUME_GIB = 10;
 
 /**
- * The UI's sign-in: a small proxy with JupyterHub's own service-auth library (from the hub image) that lets
- * only users signed in to the hub, holding access to this service, through to MLflow on localhost.
+ * MLflow's sign-in, for the UI and the API alike: a small proxy with JupyterHub's own service-auth library
+ * (from the hub image) that lets through only users signed in to the hub (the UI's cookie) or presenting
+ * their hub token (`Authorization: Bearer`, which MLflow's client sends from MLFLOW_TRACKING_TOKEN; JupyterHub
+ * 5.5.1 services/auth.py `auth_header_pat` takes `token` or `bearer`, and a token-authenticated request skips the
+ * XSRF check), either holding access to this service, to MLflow on localhost. The UI lives under the prefix (`--static-prefix`);
+ * the REST API stays at MLflow's root (mlflow/server/handlers.py `_get_rest_path`), so `<prefix>api/…`, where
+ * a client with the prefixed tracking URI calls, is forwarded to `/api/…`.
  */
 export const HUB_AUTH_PROXY = `import os
 from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
@@ -34,12 +57,19 @@ UPSTREAM = "http://127.0.0.1:${MLFLOW_PORT}"
 DROP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "host", "content-length", "cookie", "authorization"}
 
 
+def upstream_path(uri):
+    """Where MLflow serves a proxied path: its REST API at the root, everything else under the prefix."""
+    if uri.startswith(PREFIX + "api/"):
+        return uri[len(PREFIX) - 1:]
+    return uri
+
+
 class Proxy(HubOAuthenticated, web.RequestHandler):
     @web.authenticated
     async def forward(self, *args):
         method = self.request.method
         request = httpclient.HTTPRequest(
-            UPSTREAM + self.request.uri,
+            UPSTREAM + upstream_path(self.request.uri),
             method=method,
             headers={k: v for k, v in self.request.headers.get_all() if k.lower() not in DROP},
             body=self.request.body if method in ("POST", "PUT", "PATCH") else None,
@@ -58,23 +88,49 @@ class Proxy(HubOAuthenticated, web.RequestHandler):
     get = post = put = patch = delete = forward
 
 
-web.Application(
-    [(url_path_join(PREFIX, "oauth_callback"), HubOAuthCallbackHandler), (PREFIX + ".*", Proxy)],
-    cookie_secret=os.urandom(32),
-).listen(${MLFLOW_PROXY_PORT})
-ioloop.IOLoop.current().start()
+if __name__ == "__main__":
+    web.Application(
+        [(url_path_join(PREFIX, "oauth_callback"), HubOAuthCallbackHandler), (PREFIX + ".*", Proxy)],
+        cookie_secret=os.urandom(32),
+    ).listen(${MLFLOW_PROXY_PORT})
+    ioloop.IOLoop.current().start()
 `;
 
 /** Where in the bucket MLflow keeps artifacts; its identity reaches only this prefix where the cloud allows. */
 export const ARTIFACT_PREFIX = "mlflow";
 
 /**
- * `--artifacts-destination` for the bucket's URL: an ADLS `abfs://` URL (Azure's) becomes its TLS form `abfss://`
- * (MLflow's Azure Data Lake repository takes only that); `s3://` and `gs://` stay as they are.
+ * `--artifacts-destination` for the bucket's URL as the platform publishes it, in the form MLflow's artifact
+ * repository for that endpoint parses: a DFS endpoint (`abfs[s]://c@a.dfs.core.windows.net`, an account with
+ * hierarchical namespace) in the TLS form `abfss://` (AzureDataLakeArtifactRepository), a Blob endpoint
+ * (`wasb[s]://c@a.blob.core.windows.net` or `https://a.blob.core.windows.net/c`) as `wasbs://`
+ * (AzureBlobArtifactRepository, with DefaultAzureCredential); `s3://` and `gs://` stay as they are. Which
+ * endpoint is the platform's choice (providers/azure); this only follows the URL.
  */
 export function artifactDestination(bucketUrl: string): string {
-    return `${bucketUrl.replace(/^abfs:\/\//, "abfss://").replace(/\/$/, "")}/${ARTIFACT_PREFIX}`;
+    const url = bucketUrl.replace(/\/$/, "");
+    const https = /^https:\/\/([^./]+)\.blob\.core\.windows\.net\/([^/]+)$/.exec(url);
+    const base = https
+        ? `wasbs://${https[2]}@${https[1]}.blob.core.windows.net`
+        : url.replace(/^abfs:\/\//, "abfss://").replace(/^wasb:\/\//, "wasbs://");
+    return `${base}/${ARTIFACT_PREFIX}`;
 }
+
+/**
+ * The tracking URI notebooks get: the sign-in proxy's Service with the hub's prefix (the proxy forwards
+ * `<prefix>/api/…` to MLflow's root), so every API call carries the user's hub token.
+ */
+export function trackingUri(namespace: string): string {
+    return `http://${SERVICE}.${namespace}.svc:${MLFLOW_PROXY_PORT}${MLFLOW_PREFIX}`;
+}
+
+/**
+ * The user's own hub token as MLflow's client token (sent as `Authorization: Bearer`, mlflow/utils/rest_utils.py):
+ * Kubernetes expands `$(JUPYTERHUB_API_TOKEN)` from the variable KubeSpawner sets in the same container (and
+ * KubeSpawner 7 orders variables so references resolve: kubespawner/objects.py `make_pod`). In pods without it
+ * (Dask, Spark) the reference stays unexpanded and MLflow refuses the call: log from the notebook.
+ */
+export const MLFLOW_TOKEN_ENV = { name: "MLFLOW_TRACKING_TOKEN", value: "$(JUPYTERHUB_API_TOKEN)" };
 
 /**
  * MLflow's tracking server from the official `-full` image as a plain Deployment (the community chart
@@ -133,7 +189,6 @@ export const mlflow: CatalogService<"mlflow"> = {
         );
 
         const host = `${SERVICE}.${context.namespace}.svc`;
-        const allowedHosts = [`${host}:${MLFLOW_PORT}`, host, `${SERVICE}:${MLFLOW_PORT}`, `127.0.0.1:${MLFLOW_PORT}`, `localhost:${MLFLOW_PORT}`];
         let artifacts: pulumi.Input<string> = "/mlflow/artifacts";
         const volumes: k8s.types.input.core.v1.Volume[] = [{ name: "hub-auth", configMap: { name: `${SERVICE}-hub-auth` } }];
         const mounts: k8s.types.input.core.v1.VolumeMount[] = [];
@@ -146,7 +201,8 @@ export const mlflow: CatalogService<"mlflow"> = {
                     metadata: { name: `${SERVICE}-artifacts`, namespace: context.namespace },
                     spec: { accessModes: ["ReadWriteOnce"], storageClassName: context.retainedStorageClass, resources: { requests: { storage: `${ARTIFACT_VOLUME_GIB}Gi` } } },
                 },
-                opts,
+                // switching MLflow off (or a refactor) must not delete the artifacts' claim
+                { ...opts, retainOnDelete: true },
             );
             readyWhen.push(claim);
             volumes.push({ name: "artifacts", persistentVolumeClaim: { claimName: `${SERVICE}-artifacts` } });
@@ -180,18 +236,25 @@ export const mlflow: CatalogService<"mlflow"> = {
                                         "mlflow", "server",
                                         "--host", "0.0.0.0",
                                         "--port", String(MLFLOW_PORT),
-                                        "--workers", "2",
+                                        // one uvicorn worker: each imports the -full image's whole app (see MLFLOW_WORKERS)
+                                        "--workers", String(MLFLOW_WORKERS),
                                         "--backend-store-uri", "$(MLFLOW_BACKEND_STORE_URI)",
                                         "--serve-artifacts",
                                         "--artifacts-destination", artifacts,
                                         "--static-prefix", MLFLOW_PREFIX,
                                         // MLflow refuses requests for other Host headers (403 "Invalid Host header")
-                                        "--allowed-hosts", allowedHosts.join(","),
+                                        "--allowed-hosts", MLFLOW_ALLOWED_HOSTS.join(","),
                                     ],
                                     env,
                                     ports: [{ name: "http", containerPort: MLFLOW_PORT }],
                                     resources: containerResources(size),
-                                    readinessProbe: { httpGet: { path: `${MLFLOW_PREFIX}/health`, port: MLFLOW_PORT }, periodSeconds: 10, initialDelaySeconds: 10, failureThreshold: 12 },
+                                    // with an allowed Host: the kubelet would send the pod's IP, and MLflow answers that 403
+                                    readinessProbe: {
+                                        httpGet: { path: `${MLFLOW_PREFIX}/health`, port: MLFLOW_PORT, httpHeaders: [{ name: "Host", value: MLFLOW_PROBE_HOST }] },
+                                        periodSeconds: 10,
+                                        initialDelaySeconds: 10,
+                                        failureThreshold: 12,
+                                    },
                                     volumeMounts: mounts,
                                 },
                                 {
@@ -227,23 +290,30 @@ export const mlflow: CatalogService<"mlflow"> = {
                 metadata: { name: SERVICE, namespace: context.namespace, labels },
                 spec: {
                     selector: labels,
-                    ports: [
-                        { name: "http", port: MLFLOW_PORT, targetPort: "http" },
-                        { name: "hub-auth", port: MLFLOW_PROXY_PORT, targetPort: "hub-auth" },
-                    ],
+                    // the sign-in proxy only: MLflow's own port is for the proxy beside it
+                    ports: [{ name: "hub-auth", port: MLFLOW_PROXY_PORT, targetPort: "hub-auth" }],
                 },
             },
             opts,
         );
-        ingressPolicy(name, context, component, labels, [MLFLOW_PORT, MLFLOW_PROXY_PORT]);
+        // the sign-in proxy's port to user code, the hub's proxy and the hub; MLflow's own port to no pod
+        ingressPolicy(name, context, component, labels, [MLFLOW_PROXY_PORT], [
+            { from: [platformPods(HUB_PROXY_POD_LABELS), platformPods(HUB_POD_LABELS)], ports: [MLFLOW_PROXY_PORT] },
+        ]);
+        // its database, the hub's API (token checks), the bucket through its identity
+        egressPolicy(name, context, component, labels, [
+            toPlatformPods(database.podLabels, [database.port]),
+            toPlatformPods(HUB_POD_LABELS, [HUB_API_PORT]),
+            ...bucketEgress(context, identity),
+        ]);
         component.done();
 
         return {
             connection: {
                 name: SERVICE,
-                // the REST API (/api/2.0/…) stays at the root; only the UI and its ajax-api move under --static-prefix
-                env: [{ name: "MLFLOW_TRACKING_URI", value: `http://${host}:${MLFLOW_PORT}` }],
-                egress: [egressToPods(labels, [MLFLOW_PORT])],
+                // through the sign-in proxy, as the signed-in user
+                env: [{ name: "MLFLOW_TRACKING_URI", value: trackingUri(context.namespace) }, MLFLOW_TOKEN_ENV],
+                egress: [{ to: [podsIn(context.namespace, labels)], ports: [{ port: MLFLOW_PROXY_PORT, protocol: "TCP" }] }],
                 hubService: { url: `http://${host}:${MLFLOW_PROXY_PORT}`, token: tokenRef, userScopes: [`access:services!service=${SERVICE}`] },
                 pythonPackages: [...SERVICE_PYTHON_PACKAGES.mlflow],
                 notebookExample: {

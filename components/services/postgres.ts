@@ -5,7 +5,7 @@ import { containerResources, OPERATOR_SIZES, SERVER_SIZES, sizeWith, STORAGE_GIB
 import { chartRelease } from "../helm/release";
 import { SERVICE_CHARTS, SERVICE_IMAGES, SERVICE_PYTHON_PACKAGES } from "../versions";
 import { CatalogService, ServiceContext, ServiceSettings } from "./catalog";
-import { childOptions, credentialsSecret, databaseConnection, DataService, ingressPolicy, password } from "./common";
+import { apiServerEgress, bucketEgress, childOptions, clientSecret, credentialsSecret, databaseConnection, DataService, egressPolicy, ingressPolicy, password, platformPods, serviceLabels } from "./common";
 
 /** The variable notebooks read PostgreSQL's URL from. */
 export const POSTGRES_URL_ENV = "WORKBENCH_POSTGRES_URL";
@@ -20,14 +20,37 @@ const DATABASE = "workbench";
 /** The operator's Helm release (its chart names the Deployment after it). */
 const OPERATOR_RELEASE = "cloudnative-pg";
 
+/**
+ * The operator's pod labels: the chart's selector labels (cloudnative-pg/charts cloudnative-pg-v0.29.0
+ * `templates/_helpers.tpl` `cloudnative-pg.selectorLabels`: the chart's name and the release's).
+ */
+export const CNPG_OPERATOR_POD_LABELS: Readonly<Record<string, string>> = {
+    "app.kubernetes.io/name": "cloudnative-pg",
+    "app.kubernetes.io/instance": OPERATOR_RELEASE,
+};
+
+/**
+ * The CloudNativePG release the pinned chart installs, and the release whose operator removes the in-tree
+ * `spec.backup.barmanObjectStore` (its admission webhook's own warning at v1.30.0:
+ * `internal/webhook/v1/cluster_webhook.go` `getInTreeBarmanWarnings`: "will be completely removed in
+ * CloudNativePG 1.31.0").
+ */
+export const CNPG_VERSION = "1.30.0";
+export const CNPG_IN_TREE_BARMAN_REMOVED_IN = "1.31.0";
+
+/** The warning a stack with in-tree backups gets: what to do before the operator's next minor. */
+export const IN_TREE_BARMAN_WARNING =
+    `PostgreSQL backups use CloudNativePG's deprecated in-tree Barman Cloud (spec.backup.barmanObjectStore), which the pinned operator ${CNPG_VERSION} ` +
+    `says is removed in ${CNPG_IN_TREE_BARMAN_REMOVED_IN}: keep the operator below ${CNPG_IN_TREE_BARMAN_REMOVED_IN} until the backups move to the Barman Cloud plugin (docs/services.md).`;
+
 /** Labels CloudNativePG puts on every instance pod of the cluster. */
 export const POSTGRES_POD_LABELS: Readonly<Record<string, string>> = { "cnpg.io/cluster": POSTGRES_CLUSTER };
 
 /** Daily at 03:00; CloudNativePG's schedule has six fields, seconds first. */
 export const POSTGRES_BACKUP_SCHEDULE = "0 0 3 * * *";
 
-/** The roles and databases other services asked for: MLflow's. */
-const EXTRA_DATABASES = ["mlflow"] as const;
+/** The roles and databases other services asked for (MLflow's), with the labels of the pods that use them. */
+const EXTRA_DATABASES = { mlflow: serviceLabels("mlflow") } as const;
 
 /** The backup section of the Cluster, for the bucket's scheme and the identity's way of signing in. */
 /** Where in the bucket the backups go; the backup identity reaches only this prefix where the cloud allows. */
@@ -67,8 +90,26 @@ export function barmanObjectStore(
     if (scheme === "gs") {
         return { barmanObjectStore: { ...common, googleCredentials: { gkeEnvironment: true } }, ...retention };
     }
-    // Azure workload identity in barman-cloud is unresolved upstream (plugin-barman-cloud#649): no backups there
+    const blob = azureBlobUrl(bucketUrl);
+    if (blob) {
+        // DefaultAzureCredential (barman-cloud `--credential default`: cloudnative-pg/barman-cloud v0.5.1
+        // pkg/command/commandbuilder.go), which takes workload identity from the variables AKS's webhook injects
+        // into the pod; in CloudNativePG since 1.27.3 (`azureCredentials.useDefaultAzureCredentials`)
+        return { barmanObjectStore: { ...common, destinationPath: `${blob}/${BACKUP_PREFIX}`, azureCredentials: { useDefaultAzureCredentials: true } }, ...retention };
+    }
     return undefined;
+}
+
+/**
+ * An Azure Blob container's URL as barman-cloud takes it (`https://<account>.blob.core.windows.net/<container>`),
+ * from the URL forms the contract allows for Azure storage (`abfs[s]://<container>@<account>.dfs.core.windows.net/`,
+ * `wasb[s]://<container>@<account>.blob.core.windows.net/`, or that https form); undefined for other stores.
+ */
+export function azureBlobUrl(bucketUrl: string): string | undefined {
+    const adls = /^(?:abfss?|wasbs?):\/\/([^@/]+)@([^./]+)\.(?:dfs|blob)\.core\.windows\.net\/?$/.exec(bucketUrl);
+    if (adls) return `https://${adls[2]}.blob.core.windows.net/${adls[1]}`;
+    const https = /^https:\/\/([^./]+)\.(?:dfs|blob)\.core\.windows\.net\/([^/]+)\/?$/.exec(bucketUrl);
+    return https ? `https://${https[1]}.blob.core.windows.net/${https[2]}` : undefined;
 }
 
 /**
@@ -109,24 +150,19 @@ export const postgres: CatalogService<"postgres"> = {
 
         const user = password(`${name}-app`, component);
         const host = `${POSTGRES_CLUSTER}-rw.${context.namespace}.svc`;
+        // the ordinary role (the database's owner, no superuser, no CREATEROLE: CloudNativePG's initdb owner)
+        // for CloudNativePG's bootstrap, in the platform namespace; the superuser stays CloudNativePG's own
+        // (its Secret exists only with enableSuperuserAccess, which stays off)
         const appSecret = `${POSTGRES_CLUSTER}-app-credentials`;
-        const secrets = [
-            credentialsSecret(
-                `${name}-app`,
-                appSecret,
-                context,
-                component,
-                {
-                    username: DATABASE,
-                    password: user.result,
-                    url: pulumi.interpolate`postgresql://${DATABASE}:${user.result}@${host}:${PORT}/${DATABASE}`,
-                },
-                "kubernetes.io/basic-auth",
-            ),
-        ];
+        const secrets = [credentialsSecret(`${name}-app`, appSecret, context, component, { username: DATABASE, password: user.result }, "kubernetes.io/basic-auth")];
+        // what notebooks get: the same ordinary role's URL, in the user namespace
+        const clientName = `${POSTGRES_CLUSTER}-client`;
+        const client = clientSecret(name, clientName, context, component, {
+            url: pulumi.interpolate`postgresql://${DATABASE}:${user.result}@${host}:${PORT}/${DATABASE}`,
+        });
 
         // databases of later services (MLflow), declared now: managed roles live in the Cluster's spec
-        const extra = EXTRA_DATABASES.filter((db) => context.enabled.has(db));
+        const extra = (Object.keys(EXTRA_DATABASES) as (keyof typeof EXTRA_DATABASES)[]).filter((db) => context.enabled.has(db));
         const extraSecrets = new Map<string, string>();
         for (const db of extra) {
             const secretName = `${POSTGRES_CLUSTER}-${db}-credentials`;
@@ -160,6 +196,8 @@ export const postgres: CatalogService<"postgres"> = {
                     postgresql: { parameters: { shared_buffers: `${Math.floor(size.memoryMiB / 4)}MB` } },
                     affinity: system,
                     bootstrap: { initdb: { database: DATABASE, owner: DATABASE, secret: { name: appSecret } } },
+                    // no superuser Secret: nobody but the operator's local connection is postgres
+                    enableSuperuserAccess: false,
                     ...(extra.length > 0
                         ? { managed: { roles: extra.map((db) => ({ name: db, ensure: "present", login: true, passwordSecret: { name: extraSecrets.get(db) } })) } }
                         : {}),
@@ -168,7 +206,10 @@ export const postgres: CatalogService<"postgres"> = {
                     ...(backup ? { backup: backup.section } : {}),
                 },
             },
-            childOptions(context, component, [operator, ...secrets, ...(backup?.readyWhen ?? [])]),
+            // deleting the Cluster would garbage-collect its claims (CloudNativePG owns them: v1.30.0
+            // pkg/reconciler/persistentvolumeclaim/build.go `WithClusterInheritance`): switching PostgreSQL off, or a
+            // refactor, leaves the Cluster and its data in place; remove it by hand once the data is safe
+            { ...childOptions(context, component, [operator, ...secrets, ...(backup?.readyWhen ?? [])]), retainOnDelete: true },
         );
         for (const db of extra) {
             new k8s.apiextensions.CustomResource(
@@ -177,9 +218,10 @@ export const postgres: CatalogService<"postgres"> = {
                     apiVersion: "postgresql.cnpg.io/v1",
                     kind: "Database",
                     metadata: { name: `${POSTGRES_CLUSTER}-${db}`, namespace: context.namespace },
-                    spec: { name: db, owner: db, cluster: { name: POSTGRES_CLUSTER } },
+                    // `retain`: deleting the custom resource leaves the database (CloudNativePG's default too)
+                    spec: { name: db, owner: db, cluster: { name: POSTGRES_CLUSTER }, databaseReclaimPolicy: "retain" },
                 },
-                childOptions(context, component, [cluster]),
+                { ...childOptions(context, component, [cluster]), retainOnDelete: true },
             );
         }
         if (backup) {
@@ -201,14 +243,27 @@ export const postgres: CatalogService<"postgres"> = {
                 childOptions(context, component, [cluster]),
             );
         }
-        ingressPolicy(name, context, component, { ...POSTGRES_POD_LABELS }, [PORT, INSTANCE_MANAGER_PORT]);
+        // 5432 to user code (and to MLflow and the instance's peers, below); the instance manager's 8000 to the operator only
+        const extraIngress = [
+            { from: [platformPods(CNPG_OPERATOR_POD_LABELS)], ports: [INSTANCE_MANAGER_PORT] },
+            { from: [platformPods(POSTGRES_POD_LABELS)], ports: [PORT] },
+            ...extra.map((db) => ({ from: [platformPods(EXTRA_DATABASES[db])], ports: [PORT] })),
+        ];
+        ingressPolicy(name, context, component, { ...POSTGRES_POD_LABELS }, [PORT], extraIngress);
+        // the instance manager calls the API server; WAL and base backups go to the bucket; replicas stream from peers
+        egressPolicy(name, context, component, { ...POSTGRES_POD_LABELS }, [
+            { to: [platformPods(POSTGRES_POD_LABELS)], ports: [{ port: PORT, protocol: "TCP" }] },
+            ...apiServerEgress(context),
+            ...bucketEgress(context, backup?.identity),
+        ]);
         component.done();
 
         return {
             connection: databaseConnection({
                 name: "postgres",
+                namespace: context.namespace,
                 variable: POSTGRES_URL_ENV,
-                secretName: appSecret,
+                secretName: clientName,
                 key: "url",
                 podLabels: { ...POSTGRES_POD_LABELS },
                 ports: [PORT],
@@ -218,7 +273,7 @@ export const postgres: CatalogService<"postgres"> = {
                     code: `import os, psycopg\nwith psycopg.connect(os.environ["${POSTGRES_URL_ENV}"]) as db:\n    print(db.execute("SELECT version()").fetchone()[0])`,
                 },
             }),
-            readyWhen: secrets,
+            readyWhen: [client],
             database: {
                 database(owner) {
                     const secretName = extraSecrets.get(owner);
@@ -242,6 +297,7 @@ function postgresBackup(
         context.warn("PostgreSQL backups are off: this stack has no bucket to keep them in.");
         return undefined;
     }
+    context.warn(IN_TREE_BARMAN_WARNING);
     // the Cluster's pods run as its own ServiceAccount (named after it): its own identity, not the notebooks'
     const account: ServiceAccountRef = { namespace: context.namespace, name: POSTGRES_CLUSTER };
     // its own prefix only, where the cloud's IAM can say so (AWS, GCP)
