@@ -6,6 +6,7 @@ import { assertSystemPoolFits } from "./capacity/demand";
 import { ClusterAddons } from "./cluster/addons";
 import { DaskGateway } from "./dask/dask-gateway";
 import { GettingStarted, pathStyleEnv, signInFacts } from "./hub/getting-started";
+import { profileGates } from "./hub/groups";
 import { INITIAL_PASSWORDS_OUTPUT, loginInstructions } from "./hub/hub-auth";
 import { WorkloadAccount } from "./identity";
 import { notebookImages } from "./hub/images";
@@ -189,6 +190,7 @@ export class Workbench extends pulumi.ComponentResource {
                 gettingStarted: gettingStarted.mount,
                 auth: config.auth,
                 users: config.users,
+                profileGates: profileGates(config.gpuPools),
                 githubClientSecret: settings.secrets.githubClientSecret,
                 domain: config.domain,
                 tlsEmail: config.tlsEmail,

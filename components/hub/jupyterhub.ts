@@ -5,6 +5,7 @@ import * as tls from "@pulumi/tls";
 import { effectiveHubTls } from "../../stacks/rules";
 import type { WorkbenchConfig } from "../../stacks/schema";
 import { chartRelease } from "../helm/release";
+import { ProfileGates } from "./groups";
 import { hubAuthValues, presetAccounts } from "./hub-auth";
 import { HubAccess, JUPYTERHUB_RELEASE, JupyterHubInput, jupyterHubValues, PROXY_PUBLIC_SERVICE } from "./jupyterhub-values";
 import { SecretKeyRef } from "../service-connection";
@@ -18,6 +19,8 @@ export interface JupyterHubArgs extends Omit<JupyterHubInput, "auth" | "access">
     users: WorkbenchConfig["users"];
     /** How the hub is reached (`workbench:hub`). */
     hub: WorkbenchConfig["hub"];
+    /** Who may start each GPU profile (`workbench:gpuPools[].groups`, by profile slug). */
+    profileGates?: ProfileGates;
     /** The GitHub OAuth client secret, a secret output (with GitHub auth). */
     githubClientSecret?: pulumi.Output<string>;
     /** Kubernetes provider of the cluster. */
@@ -111,7 +114,7 @@ export class JupyterHub extends pulumi.ComponentResource {
             dependsOn.push(this.selfSignedCertificateSecret(name, access.certificateSecret, args));
         }
 
-        const auth = hubAuthValues({ auth: args.auth, users: args.users, domain: args.domain, githubClientSecret, presetPasswordsSecret });
+        const auth = hubAuthValues({ auth: args.auth, users: args.users, domain: args.domain, githubClientSecret, presetPasswordsSecret, profileGates: args.profileGates });
         const release = chartRelease(
             name,
             {
