@@ -2,10 +2,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Platform, ServiceAccountRef } from "../providers/contract";
 import type { StackSettings } from "../stacks/load";
+import { limitsOf } from "../stacks/schema";
 import { assertSystemPoolFits } from "./capacity/demand";
 import { ClusterAddons } from "./cluster/addons";
 import { DaskGateway } from "./dask/dask-gateway";
 import { GettingStarted, pathStyleEnv, signInFacts } from "./hub/getting-started";
+import { daskClusterLimits } from "./hub/fair-use";
 import { profileGates } from "./hub/groups";
 import { INITIAL_PASSWORDS_OUTPUT, loginInstructions } from "./hub/hub-auth";
 import { WorkloadAccount } from "./identity";
@@ -106,7 +108,7 @@ export class Workbench extends pulumi.ComponentResource {
         if (config.services.dask.enabled) {
             const dask = new DaskGateway(
                 `${name}-dask`,
-                { ...workload, idleTimeoutMinutes: config.services.dask.idleTimeoutMinutes, provider, dependsOn: workloadDependsOn },
+                { ...workload, idleTimeoutMinutes: config.services.dask.idleTimeoutMinutes, clusterLimits: daskClusterLimits(limitsOf(config.users)), provider, dependsOn: workloadDependsOn },
                 { parent: this },
             );
             connections.push(dask.connection);

@@ -2,7 +2,8 @@ import * as assert from "node:assert/strict";
 import { hubAuthValues, HubAuthValues, PRESET_AUTHENTICATOR } from "../components/hub/hub-auth";
 import { profileGates } from "../components/hub/groups";
 import { WorkbenchConfig } from "../stacks/schema";
-import { input, ofType, Plan, runPlan, variantStackFile } from "./harness";
+import type { Plan } from "../plan/types";
+import { input, ofType, runPlan, variantStackFile } from "./harness";
 import { hasPython, hubConfigPreamble, runHubPython } from "./hub-python";
 import { at } from "./k8s-checks";
 
@@ -233,7 +234,7 @@ describe("hub: groups and limits through the offline plan", () => {
             "aws",
             {
                 stackFile: variantStackFile("aws", {
-                    "workbench:users": { admins: ["alice"], allowed: ["bob"], groups: { "gpu-team": ["alice"] }, limits: { gpuServers: 1, servers: 2 } },
+                    "workbench:users": { admins: ["alice"], allowed: ["bob"], groups: { "gpu-team": ["alice"] }, limits: { gpuServers: 1, servers: 2, daskWorkers: 2, daskCores: 5 } },
                     "workbench:gpuPools": [{ name: "t4", gpu: "t4", minNodes: 0, maxNodes: 1, groups: ["gpu-team"] }],
                 }),
             },
@@ -268,6 +269,41 @@ print(json.dumps({
         assert.ok(!result.outsider.includes("gpu-t4"));
         assert.ok(result.outsider.length > 0, "the CPU profiles stay everyone's");
         assert.equal(result.namedServers, 2);
+    });
+
+    it("Dask Gateway caps every cluster at the per-person limits, below what the pool could hold (the options handler, in Python)", function () {
+        if (!hasPython()) this.skip();
+        const release = ofType(plan, "kubernetes:helm.sh/v3:Release").find((r) => input(r, "chart") === "dask-gateway");
+        assert.ok(release, "the shipped AWS stack runs Dask Gateway");
+        const config = Object.values(at(release.inputs["values"], "gateway", "extraConfig") as Record<string, string>).join("\n");
+        // dask_gateway_server.options stubbed; the handler's overrides are ClusterConfig traits (2026.3.0:
+        // cluster_max_workers, cluster_max_cores), which the gateway combines at runtime
+        const script = `
+import json, sys, types
+options_module = types.ModuleType("dask_gateway_server.options")
+class _Field:
+    def __init__(self, name, *args, **kwargs): self.name, self.kwargs = name, kwargs
+class Options:
+    def __init__(self, *fields, handler=None): self.fields, self.handler = fields, handler
+options_module.Float = options_module.Select = _Field
+options_module.Options = Options
+sys.modules["dask_gateway_server"] = types.ModuleType("dask_gateway_server")
+sys.modules["dask_gateway_server.options"] = options_module
+from traitlets.config import Config
+c = Config()
+c.KubeClusterConfig.worker_extra_pod_config = {}
+c.KubeClusterConfig.worker_extra_container_config = {}
+exec(${JSON.stringify(config)})
+data = _workbench
+print(json.dumps({name: c.Backend.cluster_options.handler(types.SimpleNamespace(worker_pool=name, worker_cores=0.5, worker_memory=1)) for name in data["pools"]}))
+`;
+        const overrides = JSON.parse(runHubPython({}, script)) as Record<string, { cluster_max_workers: number; cluster_max_cores: number }>;
+        assert.ok(Object.keys(overrides).length >= 2, "the CPU pool and the GPU pool");
+        for (const [pool, o] of Object.entries(overrides)) {
+            assert.ok(o.cluster_max_workers <= 2, `${pool}: at most 2 workers`);
+            assert.equal(o.cluster_max_cores, 5, `${pool}: at most 5 cores`);
+        }
+        assert.equal(overrides[Object.keys(overrides)[0]].cluster_max_workers, 2, "a half-core worker on the CPU pool: the pool could hold more than 2");
     });
 });
 
