@@ -9,7 +9,8 @@ import { DaskGateway } from "./dask/dask-gateway";
 import { GettingStarted, pathStyleEnv, signInFacts } from "./hub/getting-started";
 import { daskClusterLimits } from "./hub/fair-use";
 import { profileGates } from "./hub/groups";
-import { INITIAL_PASSWORDS_OUTPUT, loginInstructions } from "./hub/hub-auth";
+import { INITIAL_PASSWORDS_OUTPUT } from "./hub/hub-auth";
+import { loginOutput } from "./hub/login";
 import { WorkloadAccount } from "./identity";
 import { notebookImages } from "./hub/images";
 import { JupyterHub } from "./hub/jupyterhub";
@@ -206,10 +207,7 @@ export class Workbench extends pulumi.ComponentResource {
         this.outputs = {
             namespace: this.namespace,
             hubUrl: hub.url,
-            login: hub.url.apply(
-                (url) =>
-                    `${hub.reachWith ? `Run \`${hub.reachWith}\`, then: ` : ""}${loginInstructions(config, { url, selfSignedCertificate: hub.selfSignedCertificate })} ${stopsSentence(config)}`,
-            ),
+            login: loginOutput(config, hub, { dask: config.services.dask.enabled, gpus: platform.gpuPools.length > 0 }),
             [INITIAL_PASSWORDS_OUTPUT]: hub.initialPasswords,
             ...siteOutputs(name, config, provider, hub, this),
             services: ["jupyterhub", ...connections.map((connection) => connection.name)],
@@ -218,15 +216,6 @@ export class Workbench extends pulumi.ComponentResource {
         };
         this.registerOutputs(this.outputs);
     }
-}
-
-/** What the `login` output says about servers, kernels and GPUs that stop (the knobs are config keys). */
-export function stopsSentence(config: StackSettings["config"]): string {
-    const { notebook } = config;
-    const parts = [`Idle servers stop after ${notebook.cullIdleMinutes} min (workbench:notebook.cullIdleMinutes)`];
-    if (config.gpuPools.length > 0 && notebook.gpuMaxAgeHours > 0) parts.push(`GPU servers ${notebook.gpuMaxAgeHours} h after they start, even if busy (notebook.gpuMaxAgeHours)`);
-    if (notebook.kernelCullIdleMinutes > 0) parts.push(`idle kernels after ${notebook.kernelCullIdleMinutes} min (notebook.kernelCullIdleMinutes)`);
-    return `${parts.join("; ")}. Start with getting-started.ipynb in your home.`;
 }
 
 /**

@@ -293,6 +293,22 @@ export const HubSchema = z.strictObject({
     service: z.enum(["LoadBalancer", "NodePort", "ClusterIP"]).default("LoadBalancer"),
     sourceRanges: z.array(cidr).default([]),
     tls: z.enum(["auto", "letsencrypt", "self-signed", "none"]).default("auto"),
+    /**
+     * Addresses the generated (self-signed) certificate names besides `localhost`: the load balancer's IP or
+     * host name once the first `pulumi up` has shown it (the `login` output says what to set), so browsers stop
+     * adding a name mismatch to the warning. Changing it makes a new certificate (a new fingerprint).
+     */
+    certificateNames: z
+        .array(
+            z
+                .string()
+                .refine(
+                    (name) => /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(name) || /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(name),
+                    "must be an IPv4 address or a DNS name such as abc.elb.amazonaws.com",
+                ),
+        )
+        .max(10)
+        .optional(),
 });
 
 /** AWS-only settings (region is `aws:region`). */

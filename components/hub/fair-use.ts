@@ -114,7 +114,7 @@ export function fairUseLines(limits: FairUseLimits, hasGpus: boolean, hasDask: b
     const servers = `${limits.servers} server${limits.servers > 1 ? "s" : ""} at a time`;
     const gpus = hasGpus ? `, ${limits.gpuServers} of them on a GPU` : "";
     return [
-        `Each person: ${servers}${gpus} (workbench:users.limits).`,
-        ...(hasDask ? [`Each Dask cluster: at most ${limits.daskWorkers} workers and ${limits.daskCores} cores.`] : []),
+        `each person: ${servers}${gpus} (workbench:users.limits)`,
+        ...(hasDask ? [`each Dask cluster: at most ${limits.daskWorkers} workers and ${limits.daskCores} cores`] : []),
     ];
 }
