@@ -338,7 +338,13 @@ const existingContextPinned: WarningRule = ({ parsed, secretsSet }) =>
           ]
         : [];
 
-const WARNINGS: readonly WarningRule[] = [otherCloudSettingsIgnored, pricedRegion, existingContextPinned];
+/** `hub.certificateNames` names addresses in the certificate the stack generates; with another TLS it does nothing. */
+const certificateNamesUnused: WarningRule = ({ parsed }) =>
+    parsed.hub?.certificateNames?.length && effectiveHubTls(parsed.hub, parsed.domain) !== "self-signed"
+        ? [`workbench:hub.certificateNames is set but the hub serves no generated certificate (TLS: ${effectiveHubTls(parsed.hub, parsed.domain)}): it is ignored`]
+        : [];
+
+const WARNINGS: readonly WarningRule[] = [otherCloudSettingsIgnored, pricedRegion, existingContextPinned, certificateNamesUnused];
 
 /** Every cross-key warning of a configuration. */
 export function crossKeyWarnings(input: RuleInput): string[] {

@@ -7,8 +7,13 @@ import * as path from "node:path";
 import { certificateNames, sha256Fingerprint } from "../components/hub/certificate";
 import { LoginConfig, loginText } from "../components/hub/login";
 import type { Plan } from "../plan/types";
-import { WorkbenchConfigSchema } from "../stacks/schema";
-import { input, ofType, planOf, runPlan, variantStackFile } from "./harness";
+import { FAIR_USE_CONFIG_KEY } from "../components/hub/fair-use";
+import { HUB_CONFIG_DIR } from "../components/hub/hub-files";
+import type { ProviderSettings } from "../stacks/provider-settings";
+import { crossKeyWarnings } from "../stacks/rules";
+import { DEFAULT_LIMITS, WorkbenchConfigSchema } from "../stacks/schema";
+import { input, ofType, planOf, runPlan, STACKS, variantStackFile } from "./harness";
+import { at } from "./k8s-checks";
 
 /*
  * The `login` output (issue 21: short lines read in order) and the generated certificate it vouches for
@@ -117,5 +122,43 @@ describe("hub: the generated certificate's fingerprint and names", () => {
             assert.ok((input(cert, "ipAddresses") as string[]).includes(address));
             assert.doesNotMatch(String(run.document.outputs["login"]), /does not name/);
         });
+    });
+});
+
+describe("hub: people on every shipped stack (offline plan)", () => {
+    for (const stack of STACKS) {
+        it(`${stack}: the login reads in order and states the default limits; the hub enforces them and Dask Gateway caps clusters`, async function () {
+            this.timeout(120_000);
+            const plan = await planOf(stack);
+            const login = String(plan.outputs["login"]);
+            const generated = ofType(plan, "tls:index/selfSignedCert:SelfSignedCert").length > 0;
+            assert.deepEqual(headings(login), HEADINGS.filter((heading) => heading !== "Trust" || generated), login);
+            if (generated) assert.match(login, FINGERPRINT);
+            assert.match(login, new RegExp(`each person: ${DEFAULT_LIMITS.servers} server at a time`));
+
+            const hub = ofType(plan, "kubernetes:helm.sh/v3:Release").find((r) => input(r, "chart") === "jupyterhub")!;
+            const extraConfig = at(hub.inputs["values"], "hub", "extraConfig") as Record<string, string>;
+            assert.match(extraConfig[FAIR_USE_CONFIG_KEY], /pre_spawn_hook = workbench_fair_use\.fair_use_hook/);
+            const files = Object.values(at(hub.inputs["values"], "hub", "extraFiles") as Record<string, { mountPath: string }>).map((f) => f.mountPath);
+            assert.ok(files.includes(`${HUB_CONFIG_DIR}/workbench_fair_use.py`), files.join(", "));
+
+            const dask = ofType(plan, "kubernetes:helm.sh/v3:Release").find((r) => input(r, "chart") === "dask-gateway");
+            if (dask) {
+                const config = Object.values(at(dask.inputs["values"], "gateway", "extraConfig") as Record<string, string>).join("\n");
+                const data = JSON.parse(JSON.parse(/json\.loads\(("(?:[^"\\]|\\.)*")\)/.exec(config)![1])) as { clusterLimits: { maxWorkers: number; maxCores: number } };
+                assert.deepEqual(data.clusterLimits, { maxWorkers: DEFAULT_LIMITS.daskWorkers, maxCores: DEFAULT_LIMITS.daskCores });
+                assert.match(config, /overrides\["cluster_max_cores"\]/);
+            }
+        });
+    }
+});
+
+describe("hub: certificate names without a generated certificate", () => {
+    it("are reported as ignored, naming the key", () => {
+        const hub = WorkbenchConfigSchema.shape.hub.parse({ service: "ClusterIP", certificateNames: ["203.0.113.10"] });
+        const warnings = crossKeyWarnings({ parsed: { hub }, secretsSet: new Set(), provider: {} as ProviderSettings });
+        assert.ok(warnings.some((w) => /workbench:hub\.certificateNames is set but the hub serves no generated certificate \(TLS: none\)/.test(w)), warnings.join("\n"));
+        const generated = WorkbenchConfigSchema.shape.hub.parse({ certificateNames: ["203.0.113.10"] });
+        assert.deepEqual(crossKeyWarnings({ parsed: { hub: generated }, secretsSet: new Set(), provider: {} as ProviderSettings }).filter((w) => /certificateNames/.test(w)), []);
     });
 });
