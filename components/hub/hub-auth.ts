@@ -5,7 +5,8 @@ import { fairUseValues } from "./fair-use";
 import { groupsValues, ProfileGates } from "./groups";
 import { HUB_CONFIG_DIR, HubExtraFile } from "./hub-files";
 
-export { HUB_CONFIG_DIR, HubExtraFile };
+export { HUB_CONFIG_DIR };
+export type { HubExtraFile };
 
 /*
  * How people sign in to the hub, as z2jh values: NativeAuthenticator (sign-up, admin approval) by
@@ -129,13 +130,15 @@ const GITHUB_CLIENT_SECRET_ENV = "GITHUB_CLIENT_SECRET";
  * each GPU profile, and the per-person limits (fair use).
  */
 export function hubAuthValues(input: HubAuthInput): HubAuthValues {
+    const signIn = signInValues(input);
     const gates = input.profileGates ?? {};
-    const parts = [signInValues(input), groupsValues(input.users, input.auth, gates), fairUseValues(limitsOf(input.users), Object.keys(gates))];
+    const groups = groupsValues(input.users, input.auth, gates);
+    const fairUse = fairUseValues(limitsOf(input.users), Object.keys(gates));
     return {
-        config: parts.reduce((merged, part) => helmMerge(merged, part.config) as HubAuthValues["config"], {} as HubAuthValues["config"]),
-        extraEnv: Object.assign({}, ...parts.map((part) => ("extraEnv" in part ? part.extraEnv : {}))) as HubAuthValues["extraEnv"],
-        extraConfig: Object.assign({}, ...parts.map((part) => part.extraConfig)) as HubAuthValues["extraConfig"],
-        extraFiles: Object.assign({}, ...parts.map((part) => part.extraFiles)) as HubAuthValues["extraFiles"],
+        config: [groups.config, fairUse.config].reduce((merged, part) => helmMerge(merged, part) as HubAuthValues["config"], signIn.config),
+        extraEnv: signIn.extraEnv,
+        extraConfig: { ...signIn.extraConfig, ...groups.extraConfig, ...fairUse.extraConfig },
+        extraFiles: { ...signIn.extraFiles, ...groups.extraFiles, ...fairUse.extraFiles },
     };
 }
 
