@@ -2,11 +2,15 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Platform, ServiceAccountRef } from "../providers/contract";
 import type { StackSettings } from "../stacks/load";
+import { limitsOf } from "../stacks/schema";
 import { assertSystemPoolFits } from "./capacity/demand";
 import { ClusterAddons } from "./cluster/addons";
 import { DaskGateway } from "./dask/dask-gateway";
 import { GettingStarted, pathStyleEnv, signInFacts } from "./hub/getting-started";
-import { INITIAL_PASSWORDS_OUTPUT, loginInstructions } from "./hub/hub-auth";
+import { daskClusterLimits } from "./hub/fair-use";
+import { profileGates } from "./hub/groups";
+import { INITIAL_PASSWORDS_OUTPUT } from "./hub/hub-auth";
+import { loginOutput } from "./hub/login";
 import { WorkloadAccount } from "./identity";
 import { notebookImages } from "./hub/images";
 import { JupyterHub } from "./hub/jupyterhub";
@@ -107,7 +111,7 @@ export class Workbench extends pulumi.ComponentResource {
         if (config.services.dask.enabled) {
             const dask = new DaskGateway(
                 `${name}-dask`,
-                { ...workload, idleTimeoutMinutes: config.services.dask.idleTimeoutMinutes, provider, dependsOn: workloadDependsOn },
+                { ...workload, idleTimeoutMinutes: config.services.dask.idleTimeoutMinutes, clusterLimits: daskClusterLimits(limitsOf(config.users)), provider, dependsOn: workloadDependsOn },
                 { parent: this },
             );
             connections.push(dask.connection);
@@ -191,6 +195,7 @@ export class Workbench extends pulumi.ComponentResource {
                 gettingStarted: gettingStarted.mount,
                 auth: config.auth,
                 users: config.users,
+                profileGates: profileGates(config.gpuPools),
                 githubClientSecret: settings.secrets.githubClientSecret,
                 domain: config.domain,
                 tlsEmail: config.tlsEmail,
@@ -204,10 +209,7 @@ export class Workbench extends pulumi.ComponentResource {
         this.outputs = {
             namespace: this.namespace,
             hubUrl: hub.url,
-            login: hub.url.apply(
-                (url) =>
-                    `${hub.reachWith ? `Run \`${hub.reachWith}\`, then: ` : ""}${loginInstructions(config, { url, selfSignedCertificate: hub.selfSignedCertificate })} ${stopsSentence(config)}`,
-            ),
+            login: loginOutput(config, hub, { dask: config.services.dask.enabled, gpus: platform.gpuPools.length > 0 }),
             [INITIAL_PASSWORDS_OUTPUT]: hub.initialPasswords,
             ...siteOutputs(name, config, provider, hub, this),
             services: ["jupyterhub", ...connections.map((connection) => connection.name)],
@@ -216,15 +218,6 @@ export class Workbench extends pulumi.ComponentResource {
         };
         this.registerOutputs(this.outputs);
     }
-}
-
-/** What the `login` output says about servers, kernels and GPUs that stop (the knobs are config keys). */
-export function stopsSentence(config: StackSettings["config"]): string {
-    const { notebook } = config;
-    const parts = [`Idle servers stop after ${notebook.cullIdleMinutes} min (workbench:notebook.cullIdleMinutes)`];
-    if (config.gpuPools.length > 0 && notebook.gpuMaxAgeHours > 0) parts.push(`GPU servers ${notebook.gpuMaxAgeHours} h after they start, even if busy (notebook.gpuMaxAgeHours)`);
-    if (notebook.kernelCullIdleMinutes > 0) parts.push(`idle kernels after ${notebook.kernelCullIdleMinutes} min (notebook.kernelCullIdleMinutes)`);
-    return `${parts.join("; ")}. Start with getting-started.ipynb in your home.`;
 }
 
 /**

@@ -3,6 +3,7 @@ import { networkPolicyEnforced, poolsScaleToZero } from "./cluster";
 import { userCodeFenced } from "./fences";
 import { hubSignInSafe, userDataRetained } from "./hub";
 import { notebookIdentityScoped } from "./identity";
+import { hubNamedAccountsPreset } from "./people";
 import { pinnedVersions } from "./pinning";
 import { credentialsAsSecrets, noSecretHelmValues } from "./secrets";
 import { Finding, PolicyStack, WorkbenchPolicy } from "./subject";
@@ -12,6 +13,7 @@ export const MANDATORY_POLICIES: readonly WorkbenchPolicy[] = [
     bucketsProtected,
     userDataRetained,
     hubSignInSafe,
+    hubNamedAccountsPreset,
     notebookIdentityScoped,
     poolsScaleToZero,
     networkPolicyEnforced,

@@ -5,7 +5,7 @@ import { GCP_PRICES } from "../cost/prices/gcp";
 import { gpuClassesOn, unsupportedGpuHint } from "../providers/catalog";
 import { ConfigProblem } from "./errors";
 import { ProviderSettings } from "./provider-settings";
-import { SecretKey, WorkbenchConfig, WorkbenchConfigSchema } from "./schema";
+import { groupsOf, limitsOf, SecretKey, WorkbenchConfig, WorkbenchConfigSchema } from "./schema";
 
 /** What the cross-key rules see: each key that parsed on its own, the secrets that are set, the provider settings. */
 export interface RuleInput {
@@ -231,6 +231,54 @@ const awsNamesFit: Rule = ({ parsed }) => {
     ];
 };
 
+/**
+ * Groups decide who may start each GPU profile: a group a pool names must exist (`users.groups`, or a GitHub team
+ * with GitHub sign-in), and with native sign-in a member must be a named user, whose account exists from the first
+ * start (else whoever signs up first under that name, once approved, would hold the group's rights).
+ */
+const groupsDefined: Rule = ({ parsed }) => {
+    const { users, gpuPools, auth } = parsed;
+    if (!users) return [];
+    const problems: ConfigProblem[] = [];
+    const defined = Object.keys(groupsOf(users));
+    const github = auth?.type === "github";
+    for (const [i, pool] of (gpuPools ?? []).entries()) {
+        for (const group of pool.groups ?? []) {
+            if (group.includes(":")) {
+                if (auth !== undefined && !github) {
+                    problems.push({ key: `workbench:gpuPools[${i}].groups`, given: group, allowed: "a GitHub team (org:team-slug) needs workbench:auth.type github; otherwise name a group of workbench:users.groups" });
+                }
+            } else if (!defined.includes(group)) {
+                problems.push({
+                    key: `workbench:gpuPools[${i}].groups`,
+                    given: group,
+                    allowed:
+                        `must name a group defined in workbench:users.groups (${defined.length > 0 ? `defined: ${defined.join(", ")}` : "none defined"}); ` +
+                        `define it with pulumi config set --path 'workbench:users.groups.${group}[0]' <user>${github ? ", or name a GitHub team as org:team-slug" : ""}`,
+                });
+            }
+        }
+    }
+    if (auth !== undefined && auth.type === "native") {
+        const named = new Set([...users.admins, ...users.allowed].map((name) => name.toLowerCase()));
+        for (const [group, members] of Object.entries(groupsOf(users))) {
+            const strangers = members.filter((member) => !named.has(member.toLowerCase()));
+            if (strangers.length > 0) {
+                problems.push({
+                    key: `workbench:users.groups.${group}`,
+                    given: strangers,
+                    allowed: "with native sign-in a group member must be named in workbench:users.admins or workbench:users.allowed (so the account exists before anyone can sign up under that name)",
+                });
+            }
+        }
+    }
+    const limits = limitsOf(users);
+    if (limits.gpuServers > limits.servers) {
+        problems.push({ key: "workbench:users.limits.gpuServers", given: limits.gpuServers, allowed: `must not exceed workbench:users.limits.servers (${limits.servers})` });
+    }
+    return problems;
+};
+
 const RULES: readonly Rule[] = [
     awsNamesFit,
     providerSettingsRequired,
@@ -243,6 +291,7 @@ const RULES: readonly Rule[] = [
     hubServiceMoved,
     existingGpuNodesMatchPools,
     existingObjectStoreCredentials,
+    groupsDefined,
 ];
 
 /** Every cross-key problem of a configuration. */
@@ -289,7 +338,13 @@ const existingContextPinned: WarningRule = ({ parsed, secretsSet }) =>
           ]
         : [];
 
-const WARNINGS: readonly WarningRule[] = [otherCloudSettingsIgnored, pricedRegion, existingContextPinned];
+/** `hub.certificateNames` names addresses in the certificate the stack generates; with another TLS it does nothing. */
+const certificateNamesUnused: WarningRule = ({ parsed }) =>
+    parsed.hub?.certificateNames?.length && effectiveHubTls(parsed.hub, parsed.domain) !== "self-signed"
+        ? [`workbench:hub.certificateNames is set but the hub serves no generated certificate (TLS: ${effectiveHubTls(parsed.hub, parsed.domain)}): it is ignored`]
+        : [];
+
+const WARNINGS: readonly WarningRule[] = [otherCloudSettingsIgnored, pricedRegion, existingContextPinned, certificateNamesUnused];
 
 /** Every cross-key warning of a configuration. */
 export function crossKeyWarnings(input: RuleInput): string[] {

@@ -26,6 +26,14 @@ const userList = z
 
 const email = z.email("must be an e-mail address");
 
+/**
+ * A JupyterHub group: a name of `workbench:users.groups`, or with GitHub sign-in a team as `org:team-slug`
+ * (OAuthenticator's own spelling in `allowed_organizations`).
+ */
+const groupName = z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}(:[A-Za-z0-9][A-Za-z0-9._-]{0,99})?$/, "must be a group name of letters, digits, '.', '_' or '-', or a GitHub team as org:team-slug");
+
 const pinnedImage = z
     .string()
     .regex(
@@ -73,6 +81,12 @@ export const GpuPoolSchema = z.strictObject({
     minNodes: count(0, 20).default(0),
     maxNodes: count(1, 20).default(1),
     spot: z.boolean().default(true),
+    /**
+     * Who may start this pool's notebook profile: groups of `workbench:users.groups` (or, with GitHub sign-in,
+     * teams as `org:team-slug`). Empty: everyone. The hub's profile list enforces it, so a start of the profile
+     * by anyone else is refused, not only hidden.
+     */
+    groups: z.array(groupName).refine((names) => new Set(names).size === names.length, "must not repeat a group").optional(),
 });
 
 const uniqueNames = (pools: { name: string }[]) => new Set(pools.map((p) => p.name)).size === pools.length;
@@ -90,6 +104,24 @@ export const StorageSchema = z.strictObject({
     homeSizeGiB: count(1, 1000).default(10),
 });
 
+/**
+ * Per-person limits (fair use), enforced by the hub (servers, GPU servers) and by Dask Gateway (each
+ * cluster's size), and stated in the `login` output: one person cannot scale a pool to its maximum alone.
+ */
+export const LimitsSchema = z.strictObject({
+    /** Servers one person may run at once (more than 1 turns on named servers). */
+    servers: count(1, 20).default(1),
+    /** Of those, servers on a GPU profile one person may run at once. */
+    gpuServers: count(1, 20).default(1),
+    /** Workers one Dask cluster may have (the pool's capacity caps it too). */
+    daskWorkers: count(1, 1000).default(8),
+    /** Cores one Dask cluster may use, scheduler included. */
+    daskCores: count(1, 10000).default(16),
+});
+
+/** The per-person limits when `workbench:users.limits` is not set. */
+export const DEFAULT_LIMITS = LimitsSchema.parse({});
+
 /** Who may use the hub. */
 export const UsersSchema = z.strictObject(
     {
@@ -97,6 +129,13 @@ export const UsersSchema = z.strictObject(
         admins: userList.min(1, "must name at least one admin"),
         /** Users allowed in besides the admins (GitHub logins with GitHub auth). */
         allowed: userList.default([]),
+        /**
+         * JupyterHub groups: group name to members. With native sign-in members must be named in `admins` or
+         * `allowed` (their accounts exist from the first start, so nobody can claim a member's name).
+         */
+        groups: z.record(groupName.refine((name) => !name.includes(":"), "must not contain ':' (that spelling is for GitHub teams)"), userList).optional(),
+        /** Per-person limits on servers, GPU servers and Dask cluster size (unset: {@link DEFAULT_LIMITS}). */
+        limits: LimitsSchema.optional(),
     },
     {
         error: (issue) =>
@@ -254,6 +293,22 @@ export const HubSchema = z.strictObject({
     service: z.enum(["LoadBalancer", "NodePort", "ClusterIP"]).default("LoadBalancer"),
     sourceRanges: z.array(cidr).default([]),
     tls: z.enum(["auto", "letsencrypt", "self-signed", "none"]).default("auto"),
+    /**
+     * Addresses the generated (self-signed) certificate names besides `localhost`: the load balancer's IP or
+     * host name once the first `pulumi up` has shown it (the `login` output says what to set), so browsers stop
+     * adding a name mismatch to the warning. Changing it makes a new certificate (a new fingerprint).
+     */
+    certificateNames: z
+        .array(
+            z
+                .string()
+                .refine(
+                    (name) => /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(name) || /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(name),
+                    "must be an IPv4 address or a DNS name such as abc.elb.amazonaws.com",
+                ),
+        )
+        .max(10)
+        .optional(),
 });
 
 /** AWS-only settings (region is `aws:region`). */
@@ -427,3 +482,13 @@ export type SecretKey = (typeof SECRET_KEYS)[number];
 export type WorkbenchConfig = z.output<typeof WorkbenchConfigSchema>;
 /** A GPU pool as configured. */
 export type GpuPoolConfig = WorkbenchConfig["gpuPools"][number];
+
+/** The per-person limits of a configuration: `workbench:users.limits`, each unset one at its default. */
+export function limitsOf(users: Pick<WorkbenchConfig["users"], "limits">): z.output<typeof LimitsSchema> {
+    return users.limits ?? DEFAULT_LIMITS;
+}
+
+/** The JupyterHub groups of a configuration (`workbench:users.groups`). */
+export function groupsOf(users: Pick<WorkbenchConfig["users"], "groups">): Record<string, string[]> {
+    return users.groups ?? {};
+}

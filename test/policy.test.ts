@@ -141,6 +141,27 @@ const BREAKAGES: Record<string, Array<{ title: string; base: string; run: (plan:
             },
         },
     ],
+    "hub-named-accounts-preset": [
+        {
+            title: "an allowed user's name left for sign-up to claim",
+            base: "aws",
+            run: (plan) => {
+                const config = (hubValues(plan)["hub"] as Values)["config"] as Values;
+                (config["Authenticator"] as Values)["allowed_users"] = ["bob"];
+                assertViolates(plan, "hub-named-accounts-preset", "kubernetes:helm.sh/v3:Release", "workbench-hub", /allowed user bob has no account/);
+            },
+        },
+        {
+            title: "GitHub sign-in open to every GitHub user",
+            base: "aws",
+            run: (plan) => {
+                const config = (hubValues(plan)["hub"] as Values)["config"] as Values;
+                config["JupyterHub"] = { authenticator_class: "github" };
+                config["Authenticator"] = { admin_users: ["alice"], allow_all: true };
+                assertViolates(plan, "hub-named-accounts-preset", "kubernetes:helm.sh/v3:Release", "workbench-hub", /allow_all admits every GitHub user/);
+            },
+        },
+    ],
     "notebook-identity-scoped": [
         {
             title: "the notebooks' role trusting a wildcard and reaching every bucket",

@@ -1,3 +1,5 @@
+import { DEFAULT_LIMITS } from "../../stacks/schema";
+import { DaskClusterLimits, daskClusterLimits } from "../hub/fair-use";
 import { NodePlacement } from "../../providers/contract";
 import { splitImage } from "../hub/images";
 import { USER_CODE_LABELS } from "../labels";
@@ -34,6 +36,8 @@ export interface DaskGatewayInput extends WorkloadInput {
     apiToken: SecretKeyRef;
     /** Idle clusters shut down after this long (`workbench:services.dask.idleTimeoutMinutes`). */
     idleTimeoutMinutes: number;
+    /** Per-person fair use: each cluster's size (`workbench:users.limits`); unset, the defaults. */
+    clusterLimits?: DaskClusterLimits;
 }
 
 /** One worker pool a notebook can pick with `gateway.new_cluster(worker_pool=...)`. */
@@ -62,6 +66,8 @@ export interface ClusterOptionsData {
     pools: Record<string, WorkerPool>;
     /** The cores and memory options' defaults and bounds (the handler clamps to the chosen pool). */
     worker: { defaultCores: number; defaultMemoryGiB: number; maxCores: number; maxMemoryGiB: number };
+    /** Fair use: every cluster's most workers and cores, whatever its pool could hold. */
+    clusterLimits: DaskClusterLimits;
 }
 
 function workerPools(input: DaskGatewayInput): Record<string, WorkerPool> {
@@ -98,6 +104,7 @@ export function clusterOptionsData(input: DaskGatewayInput): ClusterOptionsData 
         idleTimeoutSeconds: input.idleTimeoutMinutes * 60,
         defaultPool: input.userPool.name,
         pools,
+        clusterLimits: input.clusterLimits ?? daskClusterLimits(DEFAULT_LIMITS),
         worker: {
             defaultCores: Math.min(DEFAULT_WORKER.cores, pools[input.userPool.name].workerMaxCores),
             defaultMemoryGiB: Math.min(DEFAULT_WORKER.memoryGiB, pools[input.userPool.name].workerMaxMemoryGiB),
@@ -147,6 +154,9 @@ def _workbench_options(options):
             _base_worker_container, image=gpu["image"], resources={"limits": {gpu["resource"]: str(gpu["perWorker"])}}
         )
         overrides["cluster_max_workers"] = pool["maxNodes"] * (gpu["perNode"] // gpu["perWorker"])
+    # fair use (workbench:users.limits): no cluster grows past these, whatever its pool could hold
+    overrides["cluster_max_workers"] = min(overrides["cluster_max_workers"], _workbench["clusterLimits"]["maxWorkers"])
+    overrides["cluster_max_cores"] = float(_workbench["clusterLimits"]["maxCores"])
     return overrides
 
 

@@ -1,5 +1,12 @@
-import type { WorkbenchConfig } from "../../stacks/schema";
+import { limitsOf, WorkbenchConfig } from "../../stacks/schema";
+import { helmMerge } from "../helm/merge";
 import { SecretKeyRef } from "../service-connection";
+import { fairUseValues } from "./fair-use";
+import { groupsValues, ProfileGates } from "./groups";
+import { HUB_CONFIG_DIR, HubExtraFile } from "./hub-files";
+
+export { HUB_CONFIG_DIR };
+export type { HubExtraFile };
 
 /*
  * How people sign in to the hub, as z2jh values: NativeAuthenticator (sign-up, admin approval) by
@@ -24,17 +31,19 @@ export function presetAccounts(users: WorkbenchConfig["users"]): PresetAccount[]
     return [...users.admins, ...users.allowed].map((name, i) => ({ name, passwordEnv: `WORKBENCH_PRESET_PASSWORD_${i}`, secretKey: `user-${i}` }));
 }
 
-/** Where z2jh's hub reads its configuration; `jupyterhub_config.py` puts this folder on the Python path. */
-export const HUB_CONFIG_DIR = "/usr/local/etc/jupyterhub";
-
 /** The module (a file in {@link HUB_CONFIG_DIR}) and class of the workbench's NativeAuthenticator. */
 export const PRESET_AUTHENTICATOR = { module: "workbench_native", className: "WorkbenchNativeAuthenticator" } as const;
 
 /**
  * NativeAuthenticator (1.3.0 in z2jh 4.4.0's hub image) with accounts that exist from the first start.
  * `create_user`, which sign-up calls, returns nothing for a name that has a `UserInfo` row, so a name with a
- * row cannot be claimed. A row is created only when missing: a password the user changed survives restarts.
- * The password is hashed here with bcrypt, as NativeAuthenticator hashes its own.
+ * row cannot be claimed. An authorized row is kept: a password the user changed survives restarts. An
+ * unauthorized row under a preset name is someone who signed up before the name was preset (security review
+ * §9): NativeAuthenticator pre-authorizes `admin_users`/`allowed_users` only in `create_user`, so the row would
+ * stay pending, the named person's generated password would never work, and an admin approving "bob" at
+ * /hub/authorize would approve whoever signed up. Such a row is replaced by the preset account (the generated
+ * password, authorized) and the hub's log warns, naming the account. The password is hashed here with bcrypt,
+ * as NativeAuthenticator hashes its own.
  */
 export const PRESET_AUTHENTICATOR_SOURCE = `"""NativeAuthenticator whose named accounts exist from the hub's first start (the workbench's)."""
 import os
@@ -56,19 +65,21 @@ class ${PRESET_AUTHENTICATOR.className}(NativeAuthenticator):
         super().__init__(*args, **kwargs)
         for account in self.preset_accounts:
             username = self.normalize_username(account["name"])
-            if UserInfo.find(self.db, username) is not None:
+            existing = UserInfo.find(self.db, username)
+            if existing is not None and existing.is_authorized:
                 continue
+            if existing is not None:
+                self.log.warning(
+                    "Preset account %s: someone signed up under this name before it was preset and waited for approval; "
+                    "that sign-up is removed and the name goes to the preset account (its generated password, authorized)",
+                    username,
+                )
+                self.db.delete(existing)
             password = os.environ[account["password_env"]].encode()
             self.db.add(UserInfo(username=username, password=bcrypt.hashpw(password, bcrypt.gensalt()), is_authorized=True))
             self.log.info("Created the preset account %s", username)
         self.db.commit()
 `;
-
-/** A file z2jh mounts into the hub pod (`hub.extraFiles`). */
-export interface HubExtraFile {
-    mountPath: string;
-    stringData: string;
-}
 
 /** What the hub needs for sign-in. */
 export interface HubAuthInput {
@@ -82,6 +93,8 @@ export interface HubAuthInput {
     githubClientSecret?: SecretKeyRef;
     /** The Secret holding the named users' first passwords, keyed by {@link PresetAccount.secretKey} (native sign-in). */
     presetPasswordsSecret?: string;
+    /** Who may start each GPU profile, by slug (every GPU profile listed; an empty list: everyone). */
+    profileGates?: ProfileGates;
 }
 
 /** An environment variable of the hub pod, as z2jh's `hub.extraEnv` mapping takes it. */
@@ -112,8 +125,25 @@ c.JupyterHub.template_paths = [os.path.join(os.path.dirname(nativeauthenticator.
 /** The environment variable oauthenticator's GitHubOAuthenticator reads its client secret from. */
 const GITHUB_CLIENT_SECRET_ENV = "GITHUB_CLIENT_SECRET";
 
-/** The sign-in values for the configured authenticator. */
+/**
+ * The hub's values for people: sign-in for the configured authenticator, the groups that decide who may start
+ * each GPU profile, and the per-person limits (fair use).
+ */
 export function hubAuthValues(input: HubAuthInput): HubAuthValues {
+    const signIn = signInValues(input);
+    const gates = input.profileGates ?? {};
+    const groups = groupsValues(input.users, input.auth, gates);
+    const fairUse = fairUseValues(limitsOf(input.users), Object.keys(gates));
+    return {
+        config: [groups.config, fairUse.config].reduce((merged, part) => helmMerge(merged, part) as HubAuthValues["config"], signIn.config),
+        extraEnv: signIn.extraEnv,
+        extraConfig: { ...signIn.extraConfig, ...groups.extraConfig, ...fairUse.extraConfig },
+        extraFiles: { ...signIn.extraFiles, ...groups.extraFiles, ...fairUse.extraFiles },
+    };
+}
+
+/** The sign-in values for the configured authenticator. */
+function signInValues(input: HubAuthInput): HubAuthValues {
     const { auth, users } = input;
     const people = { admin_users: [...users.admins], allowed_users: [...users.allowed] };
     switch (auth.type) {
@@ -179,39 +209,5 @@ export function hubAuthValues(input: HubAuthInput): HubAuthValues {
     }
 }
 
-/** What the login instructions need to know about how the hub is reached. */
-export interface HubReach {
-    /** Where users open the hub. */
-    url: string;
-    /** The hub serves a certificate the stack generated itself: browsers warn. */
-    selfSignedCertificate: boolean;
-}
-
 /** The stack output holding the named users' first passwords (a secret). */
 export const INITIAL_PASSWORDS_OUTPUT = "initialPasswords";
-
-/** How to log in, for the stack outputs. */
-export function loginInstructions(input: Pick<HubAuthInput, "auth" | "users">, reach: HubReach): string {
-    const hubUrl = reach.url;
-    const admins = input.users.admins.join(", ");
-    const certificate = reach.selfSignedCertificate
-        ? " The hub's certificate is generated by this stack (self-signed): the browser warns once; accept it, the connection is still encrypted. Set workbench:domain for a trusted certificate."
-        : "";
-    switch (input.auth.type) {
-        case "native": {
-            const named = [...input.users.admins, ...input.users.allowed].join(", ");
-            return (
-                `Open ${hubUrl}/hub/login and sign in as ${admins} (admin). The first password of each named user (${named}) is shown by ` +
-                `\`pulumi stack output ${INITIAL_PASSWORDS_OUTPUT} --show-secrets\`; change it at ${hubUrl}/hub/change-password. ` +
-                `Others sign up at ${hubUrl}/hub/signup and wait until an admin approves them at ${hubUrl}/hub/authorize.${certificate}`
-            );
-        }
-        case "github": {
-            const orgs = input.auth.githubOrganizations;
-            const who = [`admins ${admins}`, ...(input.users.allowed.length > 0 ? [`users ${input.users.allowed.join(", ")}`] : []), ...(orgs.length > 0 ? [`members of ${orgs.join(", ")}`] : [])];
-            return `Open ${hubUrl} and sign in with GitHub; allowed: ${who.join("; ")}.${certificate}`;
-        }
-        case "dummy":
-            return `Open ${hubUrl} and sign in with any user name and password (dummy sign-in, only on a hub reached by port-forward); admins: ${admins}.`;
-    }
-}

@@ -126,6 +126,11 @@ export function cpuProfiles(pool: NodePool, environments: readonly NotebookEnvir
     });
 }
 
+/** The slug of a GPU pool's profile: what the spawn form posts, the API takes and the groups' gates name. */
+export function gpuProfileSlug(poolName: string): string {
+    return `gpu-${poolName}`;
+}
+
 /**
  * One profile per GPU pool: the whole node with all its GPUs, the pool's node selector and every
  * toleration it needs there (the contract's placement covers each taint, cloud-added ones included).
@@ -140,7 +145,7 @@ export function gpuProfile(pool: GpuPool, environment: NotebookEnvironment | str
     const stops = maxAgeHours > 0 ? ` Stops ${maxAgeHours} h after it starts, even while busy (save your work).` : "";
     return {
         display_name: `GPU · ${pool.description}`,
-        slug: `gpu-${pool.name}`,
+        slug: gpuProfileSlug(pool.name),
         description: `${gpus} on pool ${pool.name}${pool.spot ? " (spot: the node may be reclaimed)" : ""}; a GPU node takes several minutes to start.${about}${stops}`,
         kubespawner_override: {
             image,
