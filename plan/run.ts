@@ -4,6 +4,7 @@ import { budgetWarnings, estimateCost } from "../cost/estimate";
 import { ConfigError, ConfigProblem } from "../stacks/errors";
 import { validateConfig } from "../stacks/load";
 import { PlanMocks } from "./mocks";
+import { pulumiConfigProblemsOf } from "./cli-config";
 import { readStackConfig } from "./project";
 import { RecordableMonitor, Recorder } from "./recorder";
 import { Plan, PlannedResource } from "./types";
@@ -30,6 +31,15 @@ export class PlanError extends Error {
     }
 }
 
+/** The CLI's refusal, as `pulumi preview` prints it, and what to do about it. */
+function cliConfigMessage(problems: readonly string[]): string {
+    return [
+        "pulumi preview would stop here, before the program runs (validating stack config):",
+        ...problems.map((p) => `  - ${p}`),
+        "Set each missing key (pulumi config set [--secret] workbench:<key> <value>; --path for a nested one), and set secret keys with --secret.",
+    ].join("\n");
+}
+
 /** The SDK packages (`@pulumi/<name>`) this process has loaded. */
 export function loadedPulumiPackages(): string[] {
     const names = Object.keys(require.cache)
@@ -44,6 +54,9 @@ export function loadedPulumiPackages(): string[] {
  */
 export async function planStack(options: PlanOptions): Promise<Plan> {
     const stackConfig = readStackConfig(options.projectDir, options.stack, options.stackFile);
+    // the CLI validates the stack's config against Pulumi.yaml before it starts the program: so does the plan
+    const cliProblems = pulumiConfigProblemsOf(options.projectDir, options.stack, options.stackFile);
+    if (cliProblems.length > 0) throw new PlanError(cliConfigMessage(cliProblems), [], []);
     const warnings: string[] = [];
     const errors: string[] = [];
     const log = pulumi.log as { warn: typeof pulumi.log.warn; error: typeof pulumi.log.error };
