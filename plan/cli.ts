@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
 import { planViolations, renderViolations } from "./policy";
-import { runDiff } from "./diff-command";
+import { compareFiles, runDiff } from "./diff-command";
 import { renderPlan } from "./render";
 import { loadedPulumiPackages, PlanError, planStack } from "./run";
 
@@ -21,6 +21,10 @@ const program = new Command()
     .option("--stats", "print the plan's wall time and peak memory on stderr")
     .option("--policy", "run the mandatory policies (policy/) on the plan; exit non-zero on a violation")
     .option("--diff <git-ref>", "compare with the plan of this git ref (planned offline in a temporary worktree) and print Markdown for a pull request")
+    .option(
+        "--compare <files...>",
+        "compare two plan documents already written by --json --out (the base's, then the change's; a missing file is a stack file absent on that side) and print the diff; --diff <label> names the base",
+    )
     .parse();
 
 interface Options {
@@ -33,6 +37,7 @@ interface Options {
     stats?: boolean;
     policy?: boolean;
     diff?: string;
+    compare?: string[];
 }
 
 /** The stack to plan: `--stack`, or the name in a `--stack-file` called `Pulumi.<stack>.yaml`. */
@@ -59,6 +64,13 @@ function emit(options: Options, text: string): void {
 
 async function main(options: Options): Promise<number> {
     let stack = options.stack;
+    if (options.compare !== undefined) {
+        const [baseFile, changeFile] = options.compare;
+        if (options.compare.length !== 2 || !baseFile || !changeFile) throw new Error("--compare takes two files: the base's plan document, then the change's");
+        const result = compareFiles(stackName(options), options.diff ?? "base", baseFile, changeFile, options.json);
+        emit(options, `${result.output}\n`);
+        return result.status;
+    }
     if (options.diff !== undefined) {
         const ref = options.diff;
         const result = await Promise.resolve()
