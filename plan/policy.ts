@@ -4,8 +4,15 @@ import { Plan } from "./types";
 
 /*
  * The policy pack's functions over an offline plan: the same checks `pulumi preview --policy-pack policy`
- * runs, here over the resources the mock runtime recorded (inputs as registered, secrets as "[secret]").
+ * runs, over what CrossGuard would pass them: a custom resource's state (its inputs, secrets as "[secret]"),
+ * a remote component's outputs only, a component's registered outputs. Run on a `--preview` plan, unknowns
+ * are "[unknown]" where a first preview has them.
  */
+
+/** A local component's registered outputs: the stack's are the plan's outputs; others the plan does not keep. */
+function componentOutputs(plan: Pick<Plan, "resources" | "outputs">, resource: Plan["resources"][number]): Record<string, unknown> | undefined {
+    return resource.type === "pulumi:pulumi:Stack" ? plan.outputs : undefined;
+}
 
 /** A plan as the policies see it. */
 export function policyStackOfPlan(plan: Pick<Plan, "resources" | "outputs">): PolicyStack {
@@ -15,7 +22,8 @@ export function policyStackOfPlan(plan: Pick<Plan, "resources" | "outputs">): Po
             type: r.type,
             name: r.name,
             parent: r.parent,
-            props: r.inputs,
+            props: r.custom ? r.inputs : r.remote ? (r.outputs ?? {}) : (componentOutputs(plan, r) ?? {}),
+            inputs: r.inputs,
             protect: r.protect,
             retainOnDelete: r.retainOnDelete,
             dependsOn: r.dependsOn,

@@ -19,6 +19,7 @@ interface RegisterResourceRequest {
 }
 interface RegisterResourceResponse {
     getUrn(): string;
+    getObject(): Struct | undefined;
 }
 interface RegisterResourceOutputsRequest {
     getUrn(): string;
@@ -54,7 +55,7 @@ export class Recorder {
 
         monitor.registerResource = (request, callback) =>
             registerResource(request, (error, response) => {
-                if (!error) this.resources.push(this.toPlanned(request, response.getUrn()));
+                if (!error) this.resources.push(this.toPlanned(request, response));
                 callback(error, response);
             });
         monitor.registerResourceOutputs = (request, callback) => {
@@ -68,19 +69,22 @@ export class Recorder {
         return this.outputsByUrn.get(urn) ?? {};
     }
 
-    private toPlanned(request: RegisterResourceRequest, urn: string): PlannedResource {
+    private toPlanned(request: RegisterResourceRequest, response: RegisterResourceResponse): PlannedResource {
+        const remote = request.getRemote();
+        const outputs = remote ? (decodeValue(response.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>) : undefined;
         return {
-            urn,
+            urn: response.getUrn(),
             type: request.getType(),
             name: request.getName(),
             parent: request.getParent() || undefined,
             custom: request.getCustom(),
-            remote: request.getRemote(),
+            remote,
             provider: providerUrn(request.getProvider()),
             inputs: decodeValue(request.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
             protect: request.getProtect() ?? false,
             retainOnDelete: request.getRetainondelete() ?? false,
             dependsOn: [...new Set(request.getDependenciesList())],
+            ...(outputs ? { outputs } : {}),
         };
     }
 }

@@ -17,6 +17,8 @@ export interface PlanOptions {
     stack: string;
     /** Read the stack's config from this file instead of `Pulumi.<stack>.yaml`. */
     stackFile?: string;
+    /** Plan as a first `pulumi preview` does: `isDryRun()` true, provider-computed outputs unknown, no apply on them. */
+    preview?: boolean;
 }
 
 /** A plan that failed: the reason, any configuration problems, and what had been registered by then. */
@@ -65,10 +67,10 @@ export async function planStack(options: PlanOptions): Promise<Plan> {
 
     pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
     await pulumi.runtime.setMocks(
-        new PlanMocks({ stack: options.stack, project: stackConfig.project, config: stackConfig.config }),
+        new PlanMocks({ stack: options.stack, project: stackConfig.project, config: stackConfig.config, preview: options.preview === true }),
         stackConfig.project,
         options.stack,
-        false,
+        options.preview === true,
     );
     const recorder = new Recorder();
     recorder.attach(pulumi.runtime.getMonitor() as unknown as RecordableMonitor);
@@ -97,6 +99,7 @@ export async function planStack(options: PlanOptions): Promise<Plan> {
     const cost = estimateCost(config);
     return {
         stack: options.stack,
+        ...(options.preview ? { preview: true } : {}),
         cloud: config.cloud,
         resources,
         outputs: stackUrn ? recorder.outputsOf(stackUrn) : {},

@@ -14,8 +14,10 @@ export interface PlannedResource {
     remote: boolean;
     /** URN of the explicit provider, when one is set. */
     provider?: string;
-    /** Resolved inputs as registered; secret values are "[secret]". */
+    /** Resolved inputs as registered; secret values are "[secret]", values not known yet "[unknown]". */
     inputs: Record<string, unknown>;
+    /** For a remote component only: the outputs it returns, all that CrossGuard and the program see of it. */
+    outputs?: Record<string, unknown>;
     protect: boolean;
     retainOnDelete: boolean;
     /** URNs the resource depends on (explicit `dependsOn` and the resources its inputs come from). */
@@ -25,6 +27,8 @@ export interface PlannedResource {
 /** The offline plan of a stack: the document `npm run plan -- --json` prints. */
 export interface Plan {
     stack: string;
+    /** Planned as a first `pulumi preview` sees the stack (`--preview`): unknowns where the provider computes values. */
+    preview?: boolean;
     cloud: string;
     resources: PlannedResource[];
     /** Stack outputs, resolved; secret values are "[secret]". */

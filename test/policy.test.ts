@@ -7,7 +7,7 @@ import { policyStackOfCrossGuard } from "../policy/crossguard";
 import { MANDATORY_POLICIES, violations } from "../policy/policies";
 import { UNKNOWN } from "../policy/subject";
 import { USER_CODE_SELECTOR } from "../policy/workbench";
-import { PLAN_CLI, planOf, PROJECT_DIR, STACKS, variantStackFile } from "./harness";
+import { PLAN_CLI, planOf, previewOf, PROJECT_DIR, STACKS, variantStackFile } from "./harness";
 
 type Values = Record<string, unknown>;
 
@@ -353,6 +353,17 @@ describe("policy pack: every mandatory policy on every shipped stack", () => {
     });
 });
 
+describe("policy pack: every mandatory policy on every shipped stack planned as a first pulumi preview (outputs only, unknowns)", () => {
+    for (const stack of STACKS) {
+        it(`${stack}: every policy passes on the --preview plan`, async () => {
+            const plan = await previewOf(stack);
+            assert.equal(plan.preview, true);
+            const found = planViolations(plan);
+            assert.deepEqual(found, [], found.map((v) => `[${v.policy}] ${v.message}`).join("\n"));
+        });
+    }
+});
+
 describe("policy pack: each policy fails on a crafted bad plan, naming the resource", () => {
     for (const [policy, breakages] of Object.entries(BREAKAGES)) {
         for (const breakage of breakages) {
@@ -362,15 +373,35 @@ describe("policy pack: each policy fails on a crafted bad plan, naming the resou
 });
 
 describe("policy pack: CrossGuard's view", () => {
-    /** A plan's resources as CrossGuard would hand them to a stack policy. */
+    /**
+     * The children @pulumi/eks's remote Cluster registers that the policies judge, which CrossGuard sees and the
+     * mock runtime does not: its VpcCniAddon component and the `vpc-cni` add-on, whose configurationValues carry
+     * `enableNetworkPolicy` as the string "true"/"false" (pulumi-eks nodejs/eks/addons/cni-addon.ts,
+     * mergeConfigurationValues and stringifyBool).
+     */
+    function eksChildren(plan: Plan): Plan["resources"] {
+        return plan.resources
+            .filter((r) => r.type === "eks:index:Cluster")
+            .flatMap((cluster) => {
+                const enabled = (cluster.inputs["vpcCniOptions"] as Values | undefined)?.["enableNetworkPolicy"];
+                const component = { ...cluster, urn: `${cluster.urn}-vpc-cni`, type: "eks:index:VpcCniAddon", name: `${cluster.name}-vpc-cni`, parent: cluster.urn, custom: false, remote: false, inputs: {}, outputs: undefined };
+                const configurationValues = JSON.stringify({ ...(enabled === undefined ? {} : { enableNetworkPolicy: enabled ? "true" : "false" }), env: {} });
+                const addon = { ...component, urn: `${cluster.urn}-vpc-cni-addon`, type: "aws:eks/addon:Addon", parent: component.urn, custom: true, inputs: { addonName: "vpc-cni", configurationValues } };
+                return [component, addon];
+            });
+    }
+
+    /** A plan's resources as CrossGuard would hand them to a stack policy: outputs only, a remote component's children included. */
     function asCrossGuard(plan: Plan) {
         const byUrn = new Map<string, { urn: string }>();
-        return plan.resources.map((r) => {
+        return [...plan.resources, ...eksChildren(plan)].map((r) => {
             const resource = {
                 type: r.type,
                 urn: r.urn,
                 name: r.name,
-                props: r.inputs,
+                parent: r.parent ? { urn: r.parent } : undefined,
+                // CrossGuard passes outputs: a custom resource's state, a remote component's outputs, nothing of a component's inputs
+                props: r.custom ? r.inputs : r.remote ? (r.outputs ?? {}) : {},
                 opts: { protect: r.protect, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
                 dependencies: r.dependsOn.map((urn) => byUrn.get(urn) ?? { urn }),
                 propertyDependencies: {},
@@ -394,6 +425,21 @@ describe("policy pack: CrossGuard's view", () => {
         const [stack] = [policyStackOfCrossGuard(asCrossGuard({ resources: [{ urn: "u", type: "t", name: "n", custom: true, remote: false, inputs: props, protect: false, retainOnDelete: false, dependsOn: [] }], outputs: {} } as unknown as Plan))];
         assert.deepEqual(stack.resources[0].props, { known: "yes", nested: { arn: UNKNOWN } });
         assert.equal(stack.resources[0].retainOnDelete, undefined, "CrossGuard does not show retainOnDelete");
+    });
+
+    it("judges EKS NetworkPolicy on the vpc-cni add-on CrossGuard sees, never on the Cluster's inputs, which it does not", async () => {
+        const plan = await planOf("aws");
+        const cluster = the(plan, "eks:index:Cluster", "workbench-eks");
+        // the plan records the remote component's outputs apart from its inputs: CrossGuard sees only the former
+        assert.ok(cluster.outputs && !("vpcCniOptions" in cluster.outputs) && "kubeconfig" in cluster.outputs, JSON.stringify(Object.keys(cluster.outputs ?? {})));
+        const broken = copy(plan);
+        (the(broken, "eks:index:Cluster", "workbench-eks").inputs["vpcCniOptions"] as Values)["enableNetworkPolicy"] = false;
+        const found = violations(policyStackOfCrossGuard(asCrossGuard(broken))).filter((v) => v.policy === "network-policy-enforced");
+        assert.equal(found.length, 1, found.map((v) => v.message).join("\n"));
+        assert.match(found[0]?.message ?? "", /^aws:eks\/addon:Addon workbench-eks-vpc-cni: configurationValues\.enableNetworkPolicy must be "true"/);
+        // without the add-on (a cluster that does not install it) the pack refuses rather than passing blindly
+        const bare = policyStackOfCrossGuard(asCrossGuard(plan)).resources.filter((r) => r.type !== "aws:eks/addon:Addon");
+        assert.ok(violations({ resources: bare, outputs: {}, secretsVisible: false }).some((v) => /no vpc-cni add-on/.test(v.message)));
     });
 
     it("the shipped AWS stack passes the pack as CrossGuard runs it, and a broken bucket fails it", async () => {
