@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import * as path from "node:path";
 import { USER_CODE_LABELS } from "../components/labels";
 import { planViolations } from "../plan/policy";
 import type { Plan, PlannedResource } from "../plan/types";
@@ -466,5 +467,69 @@ describe("policy pack: npm run plan -- --policy", () => {
         const run = await planWithPolicy(["--stack", "aws", "--stack-file", stackFile, "--json"]);
         assert.notEqual(run.status, 0);
         assert.match(run.stderr, /\[buckets-private-encrypted-tls-retained\] aws:s3\/bucket:Bucket workbench-data: is deleted with the stack/);
+    });
+});
+
+describe("policy pack: loaded the way `pulumi preview --policy-pack policy` loads it (run-policy-pack, @pulumi/pulumi 3.270)", function () {
+    this.timeout(120_000);
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const grpc = require("@grpc/grpc-js") as typeof import("@grpc/grpc-js");
+    const analyzerRpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as { AnalyzerClient: new (address: string, credentials: unknown) => Record<string, (...args: unknown[]) => void> };
+    const analyzer = require("@pulumi/pulumi/proto/analyzer_pb") as Record<string, new () => Record<string, (...args: unknown[]) => unknown>>;
+    const { Empty } = require("google-protobuf/google/protobuf/empty_pb") as { Empty: new () => unknown };
+    const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(value: unknown): unknown } };
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    let server: ReturnType<typeof spawn> | undefined;
+    let client: Record<string, (...args: unknown[]) => void>;
+
+    before(async () => {
+        // the build CI runs before each preview and deploy (npm run build:policy), then the pack's own folder as
+        // the language host hands it to run-policy-pack: `RUN <engine-address> <program>`, program = the pack's
+        // folder, whose package.json main is required (with ts-node and TypeScript 3.8 registered, as run.js does)
+        const build = await new Promise<{ status: number; out: string }>((resolve) =>
+            execFile(process.execPath, [path.join(PROJECT_DIR, "policy", "build.mjs")], { cwd: PROJECT_DIR }, (error, stdout, stderr) =>
+                resolve({ status: error ? 1 : 0, out: stdout + stderr }),
+            ),
+        );
+        assert.equal(build.status, 0, build.out);
+        const runner = path.join(PROJECT_DIR, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
+        server = spawn(process.execPath, [runner, "127.0.0.1:1", "."], { cwd: path.join(PROJECT_DIR, "policy"), stdio: ["ignore", "pipe", "pipe"] });
+        let stderr = "";
+        server.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+        const port = await new Promise<string>((resolve, reject) => {
+            server!.stdout?.once("data", (chunk: Buffer) => resolve(chunk.toString().trim()));
+            server!.once("exit", (code) => reject(new Error(`run-policy-pack exited (${code}) before serving: ${stderr}`)));
+        });
+        assert.match(port, /^\d+$/, "the pack prints the port it serves on, as the CLI expects");
+        client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    });
+
+    after(() => server?.kill());
+
+    const call = <T>(method: string, request: unknown) =>
+        new Promise<T>((resolve, reject) => client[method]!(request, (error: Error | null, response: T) => (error ? reject(error) : resolve(response))));
+
+    it("serves every mandatory policy, mandatory, under the pack's name", async () => {
+        const info = (await call<{ toObject(): { name: string; policiesList: Array<{ name: string; enforcementlevel: number }> } }>("getAnalyzerInfo", new Empty())).toObject();
+        assert.equal(info.name, "workbench");
+        assert.deepEqual(info.policiesList.map((p) => p.name), MANDATORY_POLICIES.map((p) => p.name));
+        // pulumirpc.EnforcementLevel.MANDATORY = 1
+        assert.ok(info.policiesList.every((p) => p.enforcementlevel === 1));
+    });
+
+    it("judges a stack sent as the engine sends it: a force-destroyed bucket is a mandatory violation", async () => {
+        const bucket = new analyzer["AnalyzerResource"]!();
+        bucket["setType"]!("aws:s3/bucket:Bucket");
+        bucket["setName"]!("workbench-data");
+        bucket["setUrn"]!("urn:pulumi:aws::workbench::aws:s3/bucket:Bucket::workbench-data");
+        bucket["setProperties"]!(Struct.fromJavaScript({ bucket: "workbench-data", forceDestroy: true }));
+        const options = new analyzer["AnalyzerResourceOptions"]!();
+        options["setProtect"]!(false);
+        bucket["setOptions"]!(options);
+        const request = new analyzer["AnalyzeStackRequest"]!();
+        request["setResourcesList"]!([bucket]);
+        const response = await call<{ getDiagnosticsList(): Array<{ getPolicyname(): string; getMessage(): string; getEnforcementlevel(): number }> }>("analyzeStack", request);
+        const found = response.getDiagnosticsList().filter((d) => d.getPolicyname() === "buckets-private-encrypted-tls-retained");
+        assert.ok(found.some((d) => /forceDestroy/.test(d.getMessage()) && d.getEnforcementlevel() === 1), found.map((d) => d.getMessage()).join("\n"));
     });
 });
