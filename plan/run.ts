@@ -19,6 +19,8 @@ export interface PlanOptions {
     stackFile?: string;
     /** Plan as a first `pulumi preview` does: `isDryRun()` true, provider-computed outputs unknown, no apply on them. */
     preview?: boolean;
+    /** Skip the CLI's config validation, as `pulumi preview --skip-config-validation` does (planning an old commit). */
+    skipConfigValidation?: boolean;
 }
 
 /** A plan that failed: the reason, any configuration problems, and what had been registered by then. */
@@ -57,7 +59,7 @@ export function loadedPulumiPackages(): string[] {
 export async function planStack(options: PlanOptions): Promise<Plan> {
     const stackConfig = readStackConfig(options.projectDir, options.stack, options.stackFile);
     // the CLI validates the stack's config against Pulumi.yaml before it starts the program: so does the plan
-    const cliProblems = pulumiConfigProblemsOf(options.projectDir, options.stack, options.stackFile);
+    const cliProblems = options.skipConfigValidation ? [] : pulumiConfigProblemsOf(options.projectDir, options.stack, options.stackFile);
     if (cliProblems.length > 0) throw new PlanError(cliConfigMessage(cliProblems), [], []);
     const warnings: string[] = [];
     const errors: string[] = [];
