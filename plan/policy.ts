@@ -33,6 +33,42 @@ export function policyStackOfPlan(plan: Pick<Plan, "resources" | "outputs">): Po
     };
 }
 
+/**
+ * The plan as CrossGuard would show it to the policies: no `retainOnDelete` (the analyzer does not receive it)
+ * and secrets in plaintext (so whether a value is secret cannot be judged).
+ */
+export function crossGuardViewOfPlan(plan: Pick<Plan, "resources" | "outputs">): PolicyStack {
+    const stack = policyStackOfPlan(plan);
+    return { ...stack, secretsVisible: false, resources: stack.resources.map((r) => ({ ...r, retainOnDelete: undefined })) };
+}
+
+/** The plan's verdict on the mandatory policies, split by who would give it. */
+export interface PolicyVerdict {
+    /** What `pulumi preview --policy-pack policy` would refuse: the plain plan refuses it too. */
+    refused: Violation[];
+    /** What only the offline plan can see (retainOnDelete, which values are secret): warnings in the plain plan, refusals with --policy. */
+    offlineOnly: Violation[];
+}
+
+/**
+ * One verdict: every policy in MANDATORY_POLICIES (a policy registered there is covered with no further step)
+ * judged on what CrossGuard would see (refused) and on what only the plan sees (offline only).
+ */
+export function planVerdict(plan: Pick<Plan, "resources" | "outputs">): PolicyVerdict {
+    const refused = violations(crossGuardViewOfPlan(plan));
+    const key = (v: Violation) => `${v.policy}\n${v.urn ?? ""}\n${v.message}`;
+    const seen = new Set(refused.map(key));
+    return { refused, offlineOnly: planViolations(plan).filter((v) => !seen.has(key(v))) };
+}
+
+/** The plain plan's refusal: what the pack would refuse at preview, worded as the CLI would stop. */
+export function refusalMessage(refused: readonly Violation[]): string {
+    return [
+        `pulumi preview --policy-pack policy would refuse this stack: ${refused.length} mandatory policy violation${refused.length === 1 ? "" : "s"}:`,
+        ...refused.map((v) => `  - [${v.policy}] ${v.message}`),
+    ].join("\n");
+}
+
 /** Every mandatory policy's violations in a plan. */
 export function planViolations(plan: Pick<Plan, "resources" | "outputs">): Violation[] {
     return violations(policyStackOfPlan(plan));

@@ -5,6 +5,7 @@ import { ConfigError, ConfigProblem } from "../stacks/errors";
 import { validateConfig } from "../stacks/load";
 import { PlanMocks } from "./mocks";
 import { pulumiConfigProblemsOf } from "./cli-config";
+import { planVerdict, refusalMessage } from "./policy";
 import { readStackConfig } from "./project";
 import { RecordableMonitor, Recorder } from "./recorder";
 import { Plan, PlannedResource } from "./types";
@@ -97,6 +98,11 @@ export async function planStack(options: PlanOptions): Promise<Plan> {
         throw new PlanError(message, failure instanceof ConfigError ? failure.problems : [], resources);
     }
 
+    // one verdict: what the mandatory pack would refuse at preview, the plan refuses; what only the plan can see, it warns of
+    const verdict = planVerdict({ resources, outputs: stackUrn ? recorder.outputsOf(stackUrn) : {} });
+    if (verdict.refused.length > 0) throw new PlanError(refusalMessage(verdict.refused), [], resources);
+    const offlineWarnings = verdict.offlineOnly.map((v) => `Policy ${v.policy} (checked offline only; npm run plan -- --policy refuses it): ${v.message}`);
+
     const { config } = validateConfig(options.stack, stackConfig.config);
     const cost = estimateCost(config);
     return {
@@ -105,7 +111,7 @@ export async function planStack(options: PlanOptions): Promise<Plan> {
         cloud: config.cloud,
         resources,
         outputs: stackUrn ? recorder.outputsOf(stackUrn) : {},
-        warnings: [...warnings, ...budgetWarnings(cost)],
+        warnings: [...warnings, ...offlineWarnings, ...budgetWarnings(cost)],
         cost,
     };
 }

@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import * as path from "node:path";
 import { USER_CODE_LABELS } from "../components/labels";
-import { planViolations } from "../plan/policy";
+import { planVerdict, planViolations } from "../plan/policy";
 import type { Plan, PlannedResource } from "../plan/types";
 import { policyStackOfCrossGuard } from "../policy/crossguard";
 import { MANDATORY_POLICIES, violations } from "../policy/policies";
 import { UNKNOWN } from "../policy/subject";
 import { USER_CODE_SELECTOR } from "../policy/workbench";
-import { PLAN_CLI, planOf, previewOf, PROJECT_DIR, STACKS, variantStackFile } from "./harness";
+import { PLAN_CLI, planOf, previewOf, PROJECT_DIR, runPlan, STACKS, variantStackFile } from "./harness";
 
 type Values = Record<string, unknown>;
 
@@ -443,6 +443,27 @@ describe("policy pack: CrossGuard's view", () => {
         assert.ok(violations({ resources: bare, outputs: {}, secretsVisible: false }).some((v) => /no vpc-cni add-on/.test(v.message)));
     });
 
+    it("one verdict: on every crafted plan the policy tests use, each policy CrossGuard would refuse the plain plan refuses", async () => {
+        let judged = 0;
+        for (const [policy, breakages] of Object.entries(BREAKAGES)) {
+            for (const breakage of breakages) {
+                const broken = copy(await planOf(breakage.base));
+                breakage.run(broken);
+                const atPreview = new Set(violations(policyStackOfCrossGuard(asCrossGuard(broken))).map((v) => v.policy));
+                const verdict = planVerdict(broken);
+                const refused = new Set(verdict.refused.map((v) => v.policy));
+                for (const name of atPreview) assert.ok(refused.has(name), `${policy} / ${breakage.title}: CrossGuard refuses ${name}, the plain plan does not`);
+                // and what the plain plan refuses, CrossGuard refuses: the verdict is the CLI's, no stricter
+                for (const name of refused) assert.ok(atPreview.has(name), `${policy} / ${breakage.title}: the plain plan refuses ${name}, CrossGuard would not`);
+                // nothing the offline policy run finds is lost: it is refused, or warned of as offline-only
+                const judgedPolicies = new Set([...verdict.refused, ...verdict.offlineOnly].map((v) => v.policy));
+                for (const v of planViolations(broken)) assert.ok(judgedPolicies.has(v.policy), `${policy} / ${breakage.title}: ${v.policy} lost`);
+                judged++;
+            }
+        }
+        assert.ok(judged >= MANDATORY_POLICIES.length);
+    });
+
     it("the shipped AWS stack passes the pack as CrossGuard runs it, and a broken bucket fails it", async () => {
         const plan = await planOf("aws");
         const stack = policyStackOfCrossGuard(asCrossGuard(plan));
@@ -450,6 +471,20 @@ describe("policy pack: CrossGuard's view", () => {
         const broken = copy(plan);
         the(broken, "aws:s3/bucket:Bucket", "workbench-data").inputs["forceDestroy"] = true;
         assert.ok(violations(policyStackOfCrossGuard(asCrossGuard(broken))).some((v) => v.message.startsWith("aws:s3/bucket:Bucket workbench-data: forceDestroy")));
+    });
+});
+
+describe("one verdict: the plain plan refuses what the mandatory pack refuses at preview", () => {
+    it("a user pool that keeps a node warm: npm run plan (no --policy) exits non-zero naming the policy, nothing else to run", async () => {
+        const run = await runPlan("aws", { stackFile: variantStackFile("aws", { "workbench:userPool": { size: "medium", minNodes: 1, maxNodes: 3, spot: true } }) });
+        assert.equal(run.status, 1);
+        assert.match(run.stderr, /pulumi preview --policy-pack policy would refuse this stack[\s\S]*\[user-pools-scale-to-zero\] aws:eks\/nodeGroup:NodeGroup workbench-user/);
+    });
+
+    it("what only the plan can see (retainOnDelete, unseen by CrossGuard) is a warning of the plain plan and a refusal with --policy", async () => {
+        const run = await runPlan("aws", { stackFile: variantStackFile("aws", { "workbench:storage": { retainOnDestroy: false } }) });
+        assert.equal(run.status, 0, run.stderr);
+        assert.ok(run.document.warnings.some((w) => /^Policy buckets-private-encrypted-tls-retained \(checked offline only/.test(w)), run.document.warnings.join("\n"));
     });
 });
 
