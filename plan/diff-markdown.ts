@@ -165,7 +165,8 @@ function footer(diff: PlanDiff): string {
     const secrets = diff.secretInputs > 0 ? ` ${diff.secretInputs} secret input${diff.secretInputs === 1 ? "" : "s"} could not be compared offline.` : "";
     return (
         "<sub>Planned offline on Pulumi's mock runtime, not against the cloud. Replacements are the plan's guess from a table of inputs " +
-        "known to force replacement (`plan/diff-replace.ts`); a real `pulumi preview` decides. Secret values show as `[secret]`." +
+        "known to force replacement (`plan/diff-replace.ts`); a real `pulumi preview` decides. Secret values show as `[secret]`. " +
+        "It cannot show a Helm release's rendered objects, a remote component's children, drift, or the cloud's live answers to lookups." +
         `${secrets}</sub>`
     );
 }

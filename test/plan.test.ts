@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import { PlanMocks } from "../plan/mocks";
 import { readStackConfig } from "../plan/project";
 import { validateConfig } from "../stacks/load";
-import { input, PLAN_CLI, PROJECT_DIR, planOf, resource, runPlan, STACKS, variantStackFile } from "./harness";
+import { input, PLAN_CLI, PROJECT_DIR, planOf, previewOf, resource, runPlan, STACKS, variantStackFile } from "./harness";
 
 const cloudOf = (stack: string) => validateConfig(stack, readStackConfig(PROJECT_DIR, stack).config).config.cloud;
 
@@ -154,4 +154,28 @@ describe("only the selected cloud's SDK is loaded", () => {
             assert.deepEqual(loaded.filter((sdk) => foreign.includes(sdk)), []);
         });
     }
+});
+
+describe("--preview: the plan as a first pulumi preview sees the stack", () => {
+    it("leaves what providers compute unknown (isDryRun true, no apply on them) and keeps inputs the program knows", async () => {
+        const [up, preview] = await Promise.all([planOf("aws"), previewOf("aws")]);
+        assert.equal(preview.preview, true);
+        assert.equal(up.preview, undefined);
+        assert.ok(!JSON.stringify(up).includes("[unknown]"), "an up-mode plan knows everything");
+        // the hub's address comes from the load balancer's status: unknown until it exists
+        assert.equal(preview.outputs["hubUrl"], "[unknown]");
+        assert.notEqual(up.outputs["hubUrl"], "[unknown]");
+        // a remote component's outputs are unknown on a first preview; the inputs the program gave it are known
+        const cluster = preview.resources.find((r) => r.type === "eks:index:Cluster")!;
+        assert.equal(cluster.outputs?.["kubeconfig"], "[unknown]");
+        assert.notEqual(cluster.inputs["vpcCniOptions"], "[unknown]");
+        // the same resources register either way
+        assert.deepEqual(preview.resources.map((r) => r.urn).sort(), up.resources.map((r) => r.urn).sort());
+    });
+
+    it("ends the readable plan with what a real preview may still add", async () => {
+        const { stdout } = await promisify(execFile)(process.execPath, [PLAN_CLI, "--stack", "local", "--preview"], { cwd: PROJECT_DIR });
+        assert.match(stdout, /^Plan of stack "local" \(cloud: existing\), planned offline on the mock runtime as a first pulumi preview/);
+        assert.match(stdout, /What a real pulumi preview may still add[\s\S]*rendered objects|What a real pulumi preview may still add[\s\S]*renders/);
+    });
 });
