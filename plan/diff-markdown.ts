@@ -67,7 +67,7 @@ function consequence(resource: ResourceChange): string {
     if (resource.retainOnDelete && resource.kind === "replace") {
         return "would be replaced (the plan's guess) by a new, empty one; retained on delete, the old one keeps its data outside Pulumi (still billed)";
     }
-    if (resource.retainOnDelete) return "retained on delete: the cloud keeps it and its data (still billed), Pulumi stops managing it";
+    if (resource.retainOnDelete) return "**kept** (retained on delete): the cloud keeps it and its data (still billed), Pulumi stops managing it";
     return `**would be ${verb} with its data**`;
 }
 

@@ -153,6 +153,8 @@ const DATA_TYPES: Readonly<Record<string, string>> = {
     "azure-native:compute:Disk": "managed disk",
     "kubernetes:core/v1:PersistentVolumeClaim": "persistent volume claim",
     "kubernetes:core/v1:PersistentVolume": "persistent volume",
+    // deleting a Namespace deletes every claim in it (homes, the hub's database, the data services' volumes)
+    "kubernetes:core/v1:Namespace": "namespace, with every volume claim in it",
 };
 
 /** Why deleting this resource may lose data, or undefined when it holds none. */

@@ -57,9 +57,33 @@ describe("offline plan diff between two fixed plans", () => {
         assert.ok(warning > 0, markdown);
         assert.ok(warning < markdown.indexOf("#### Added"), "data at risk comes before the lists");
         const bucketLine = markdown.split("\n").find((l) => l.includes("`workbench-data`") && l.startsWith("> -"));
-        assert.match(bucketLine ?? "", /S3 bucket.*retained on delete: the cloud keeps it and its data/);
+        assert.match(bucketLine ?? "", /S3 bucket.*\*\*kept\*\* \(retained on delete\): the cloud keeps it and its data/);
         const claimLine = markdown.split("\n").find((l) => l.includes("`workbench-scratch`") && l.startsWith("> -"));
         assert.match(claimLine ?? "", /would be deleted with its data/);
+    });
+
+    it("says when a Namespace would be deleted with the claims in it, and shows a retained one as kept", () => {
+        const namespace: Plan["resources"][number] = {
+            urn: "urn:pulumi:aws::workbench::workbench:index:Workbench$kubernetes:core/v1:Namespace::workbench-users",
+            type: "kubernetes:core/v1:Namespace",
+            name: "workbench-users",
+            custom: true,
+            remote: false,
+            inputs: { metadata: { name: "workbench-users" } },
+            protect: false,
+            retainOnDelete: false,
+            dependsOn: [],
+        };
+        const withNamespace = structuredClone(before);
+        withNamespace.resources.push(namespace);
+        const dropped = diffPlans("aws", withNamespace, before);
+        assert.deepEqual(namesOf(dropped.dataAtRisk), ["kubernetes:core/v1:Namespace workbench-users"]);
+        const line = renderDiffMarkdown(dropped).split("\n").find((l) => l.includes("`workbench-users`") && l.startsWith("> -"));
+        assert.match(line ?? "", /namespace, with every volume claim in it.*would be deleted with its data/);
+        const retained = structuredClone(withNamespace);
+        retained.resources.find((r) => r.name === "workbench-users")!.retainOnDelete = true;
+        const kept = renderDiffMarkdown(diffPlans("aws", retained, before)).split("\n").find((l) => l.includes("`workbench-users`") && l.startsWith("> -"));
+        assert.match(kept ?? "", /\*\*kept\*\* \(retained on delete\)/);
     });
 
     it("flags a retained bucket whose new name forces a replacement: the new bucket starts empty", () => {
