@@ -310,6 +310,14 @@ describe("ci/stack-matrix.ts: which stacks a cloud workflow runs", () => {
         assert.deepEqual(stackMatrix(PROJECT_DIR, "preview" satisfies Mode, env).rows, []);
     });
 
+    it("previews only with Pulumi Cloud: a passphrase backend's stacks get the offline diff, never the passphrase", () => {
+        const env = { AWS_PREVIEW_ROLE_ARN: "arn:aws:iam::123456789012:role/workbench-preview", PULUMI_BACKEND_URL: "s3://workbench-state" };
+        const { rows, skipped } = stackMatrix(PROJECT_DIR, "preview", env);
+        assert.deepEqual(rows, []);
+        assert.match(skipped.find((s) => s.stack === "aws")?.reason ?? "", /previews get no passphrase, the offline diff covers this stack/);
+        assert.ok(stackMatrix(PROJECT_DIR, "preview", { ...env, PULUMI_BACKEND_URL: "https://api.pulumi.com" }).rows.some((r) => r.stack === "aws"));
+    });
+
     it("never runs a stack on an existing cluster: CI has no login to it", () => {
         const everything = Object.fromEntries(
             (["preview", "deploy"] as const).flatMap((mode) => ["aws", "gcp", "azure"].flatMap((c) => requiredVariables(c, mode) ?? [])).map((n) => [n, "set"]),
