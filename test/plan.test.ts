@@ -1,5 +1,7 @@
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { promisify } from "node:util";
 import { PlanMocks } from "../plan/mocks";
 import { readStackConfig } from "../plan/project";
@@ -177,5 +179,27 @@ describe("--preview: the plan as a first pulumi preview sees the stack", () => {
         const { stdout } = await promisify(execFile)(process.execPath, [PLAN_CLI, "--stack", "local", "--preview"], { cwd: PROJECT_DIR });
         assert.match(stdout, /^Plan of stack "local" \(cloud: existing\), planned offline on the mock runtime as a first pulumi preview/);
         assert.match(stdout, /What a real pulumi preview may still add[\s\S]*rendered objects|What a real pulumi preview may still add[\s\S]*renders/);
+    });
+});
+
+describe("remote components return only the outputs the real component returns", () => {
+    /** The outputs a class of an SDK declares (`readonly name: pulumi.Output<…>` in its .d.ts). */
+    function declaredOutputs(file: string, className: string): Set<string> {
+        const source = fs.readFileSync(path.join(PROJECT_DIR, "node_modules", "@pulumi", file), "utf8");
+        const start = source.indexOf(`export declare class ${className} `);
+        const body = source.slice(start, source.indexOf("\n}", start));
+        return new Set([...body.matchAll(/^\s+readonly (\w+): pulumi\.Output</gm)].map((m) => m[1] as string));
+    }
+
+    it("eks:index:Cluster: the plan records its outputs apart from its inputs, each one @pulumi/eks declares", async () => {
+        const declared = declaredOutputs("eks/cluster.d.ts", "Cluster");
+        assert.ok(declared.has("kubeconfig") && declared.has("oidcProviderArn"), [...declared].join(", "));
+        const cluster = (await planOf("aws")).resources.find((r) => r.type === "eks:index:Cluster")!;
+        assert.equal(cluster.remote, true);
+        const outputs = Object.keys(cluster.outputs ?? {});
+        assert.ok(outputs.length > 3);
+        assert.deepEqual(outputs.filter((key) => !declared.has(key)), [], "an output the real component does not return");
+        // the inputs it was given are not among them: CrossGuard and the program never see those back
+        assert.ok("vpcCniOptions" in cluster.inputs && !outputs.includes("vpcCniOptions"));
     });
 });
