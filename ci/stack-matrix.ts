@@ -27,7 +27,7 @@ export interface SkippedStack {
     reason: string;
 }
 
-/** The repository variables (and one secret's presence) each cloud's login needs, per mode. */
+/** The repository variables each cloud's login needs, per mode. */
 export function requiredVariables(cloud: string, mode: Mode): string[] | undefined {
     const role = mode === "preview" ? "PREVIEW" : "DEPLOY";
     switch (cloud) {
@@ -40,6 +40,20 @@ export function requiredVariables(cloud: string, mode: Mode): string[] | undefin
         default:
             return undefined;
     }
+}
+
+/**
+ * What the backend variable still needs, or undefined when it will do. Only the `production` environment holds
+ * the Pulumi credentials (a token, or a passphrase for a self-managed backend); previews get a Pulumi Cloud token
+ * with read access (Pulumi Cloud's "Stack Read" permission set allows previews) and never the passphrase, so a
+ * stack on a passphrase backend is previewed by the offline diff only.
+ */
+export function backendProblem(mode: Mode, backendUrl: string | undefined): string | undefined {
+    if (!backendUrl) return "PULUMI_BACKEND_URL (variable: https://api.pulumi.com for Pulumi Cloud, or a state bucket such as s3://…)";
+    if (mode === "preview" && !backendUrl.startsWith("https://")) {
+        return `a Pulumi Cloud backend for previews (PULUMI_BACKEND_URL is ${backendUrl}: previews get no passphrase, the offline diff covers this stack)`;
+    }
+    return undefined;
 }
 
 /** A top-level key's scalar value in a stack file's `config:` block (enough for `workbench:cloud` and `aws:region`). */
@@ -74,7 +88,8 @@ export function stackMatrix(projectDir: string, mode: Mode, env: Readonly<Record
             continue;
         }
         const missing = needed.filter((name) => !env[name]);
-        if (env["HAS_PULUMI_BACKEND"] !== "true") missing.push("PULUMI_ACCESS_TOKEN (secret) or PULUMI_BACKEND_URL (variable)");
+        const backend = backendProblem(mode, env["PULUMI_BACKEND_URL"]);
+        if (backend) missing.push(backend);
         if (missing.length > 0) {
             skipped.push({ stack, reason: `set ${missing.join(", ")}` });
             continue;

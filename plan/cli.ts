@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
 import { planViolations, renderViolations } from "./policy";
-import { runDiff } from "./diff-command";
+import { compareFiles, runDiff } from "./diff-command";
 import { renderPlan } from "./render";
 import { loadedPulumiPackages, PlanError, planStack } from "./run";
 
@@ -20,7 +20,13 @@ const program = new Command()
     .option("--loaded-packages", "with --json: add the @pulumi packages the planning process loaded")
     .option("--stats", "print the plan's wall time and peak memory on stderr")
     .option("--policy", "run the mandatory policies (policy/) on the plan; exit non-zero on a violation")
+    .option("--skip-config-validation", "skip the Pulumi CLI's config validation, as pulumi preview --skip-config-validation does")
+    .option("--preview", "plan as a first pulumi preview sees the stack: isDryRun() true, outputs a provider computes unknown, no apply on them")
     .option("--diff <git-ref>", "compare with the plan of this git ref (planned offline in a temporary worktree) and print Markdown for a pull request")
+    .option(
+        "--compare <files...>",
+        "compare two plan documents already written by --json --out (the base's, then the change's; a missing file is a stack file absent on that side) and print the diff; --diff <label> names the base",
+    )
     .parse();
 
 interface Options {
@@ -33,6 +39,9 @@ interface Options {
     stats?: boolean;
     policy?: boolean;
     diff?: string;
+    compare?: string[];
+    preview?: boolean;
+    skipConfigValidation?: boolean;
 }
 
 /** The stack to plan: `--stack`, or the name in a `--stack-file` called `Pulumi.<stack>.yaml`. */
@@ -59,6 +68,13 @@ function emit(options: Options, text: string): void {
 
 async function main(options: Options): Promise<number> {
     let stack = options.stack;
+    if (options.compare !== undefined) {
+        const [baseFile, changeFile] = options.compare;
+        if (options.compare.length !== 2 || !baseFile || !changeFile) throw new Error("--compare takes two files: the base's plan document, then the change's");
+        const result = compareFiles(stackName(options), options.diff ?? "base", baseFile, changeFile, options.json);
+        emit(options, `${result.output}\n`);
+        return result.status;
+    }
     if (options.diff !== undefined) {
         const ref = options.diff;
         const result = await Promise.resolve()
@@ -69,7 +85,7 @@ async function main(options: Options): Promise<number> {
     }
     try {
         stack = stackName(options);
-        const plan = await planStack({ projectDir: options.projectDir, stack, stackFile: options.stackFile });
+        const plan = await planStack({ projectDir: options.projectDir, stack, stackFile: options.stackFile, preview: options.preview, skipConfigValidation: options.skipConfigValidation });
         if (options.json) {
             const document = options.loadedPackages ? { ...plan, loadedPackages: loadedPulumiPackages() } : plan;
             emit(options, `${JSON.stringify(document, null, 2)}\n`);

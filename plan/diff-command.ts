@@ -1,6 +1,8 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { diffPlans, PlanDiff } from "./diff";
 import { renderDiffMarkdown, renderPlanFailures } from "./diff-markdown";
+import { Plan } from "./types";
 import { planInProcess, PlanOutcome, withRefCheckout } from "./worktree";
 
 /** What `npm run plan -- --stack <name> --diff <ref>` compares. */
@@ -37,21 +39,53 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
         ),
         planInProcess(projectDir, options.stack, THIS_CLI, stackFile),
     ]);
+    return reportDiff(options.stack, options.ref, base, change, options.json);
+}
+
+/** The report of two plan outcomes of one stack: the diff, or which side failed (only the change's own failure fails). */
+export function reportDiff(stack: string, ref: string, base: PlanOutcome, change: PlanOutcome, json?: boolean): DiffResult {
     if (change.kind === "failed" || base.kind === "failed") {
         const failures = [
             ...(change.kind === "failed" ? [{ side: "change" as const, message: change.message }] : []),
             ...(base.kind === "failed" ? [{ side: "base" as const, message: base.message }] : []),
         ];
-        const output = options.json
-            ? JSON.stringify({ stack: options.stack, base: options.ref, failures }, null, 2)
-            : renderPlanFailures(options.stack, failures, options.ref);
+        const output = json
+            ? JSON.stringify({ stack: stack, base: ref, failures }, null, 2)
+            : renderPlanFailures(stack, failures, ref);
         // the base failing is not this change's fault: report it, and fail only for this change's own plan
         return { output, status: change.kind === "failed" ? 1 : 0 };
     }
     if (change.kind === "missing" && base.kind === "missing") {
-        return { output: `error: Pulumi.${options.stack}.yaml exists neither in the working tree nor at ${options.ref}`, status: 1 };
+        return { output: `error: Pulumi.${stack}.yaml exists neither in the working tree nor at ${ref}`, status: 1 };
     }
-    const diff = diffPlans(options.stack, base.kind === "plan" ? base.plan : undefined, change.kind === "plan" ? change.plan : undefined);
-    const output = options.json ? JSON.stringify({ base: options.ref, ...diff }, null, 2) : renderDiffMarkdown(diff, { base: options.ref });
+    const diff = diffPlans(stack, base.kind === "plan" ? base.plan : undefined, change.kind === "plan" ? change.plan : undefined);
+    const output = json ? JSON.stringify({ base: ref, ...diff }, null, 2) : renderDiffMarkdown(diff, { base: ref });
     return { output, status: 0, diff };
+}
+
+/** A plan document `npm run plan -- --json --out <file>` wrote, as an outcome: a plan, a failure, or no file (no stack file on that side). */
+export function outcomeOfFile(file: string): PlanOutcome {
+    if (!fs.existsSync(file)) return { kind: "missing" };
+    let document: (Plan & { error?: string }) | undefined;
+    try {
+        document = JSON.parse(fs.readFileSync(file, "utf8")) as Plan & { error?: string };
+    } catch (error) {
+        return { kind: "failed", message: `${file} holds no plan document: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    if (typeof document.error === "string") return { kind: "failed", message: document.error };
+    if (!Array.isArray(document.resources)) return { kind: "failed", message: `${file} holds no plan document` };
+    return { kind: "plan", plan: document };
+}
+
+/**
+ * Compares two plan documents already written (`--compare <base.json> <change.json>`). A pull request's workflow
+ * plans each side with its own commit's harness, then compares with the base commit's tooling, so the change
+ * cannot rewrite the code that reports on it (its own plan document is still the output of its own code: the
+ * comment is advisory).
+ */
+export function compareFiles(stack: string, label: string, baseFile: string, changeFile: string, json?: boolean): DiffResult {
+    const base = outcomeOfFile(baseFile);
+    const change = outcomeOfFile(changeFile);
+    if (base.kind === "missing" && change.kind === "missing") return { output: `error: neither ${baseFile} nor ${changeFile} exists`, status: 1 };
+    return reportDiff(stack, label, base, change, json);
 }

@@ -67,7 +67,7 @@ function consequence(resource: ResourceChange): string {
     if (resource.retainOnDelete && resource.kind === "replace") {
         return "would be replaced (the plan's guess) by a new, empty one; retained on delete, the old one keeps its data outside Pulumi (still billed)";
     }
-    if (resource.retainOnDelete) return "retained on delete: the cloud keeps it and its data (still billed), Pulumi stops managing it";
+    if (resource.retainOnDelete) return "**kept** (retained on delete): the cloud keeps it and its data (still billed), Pulumi stops managing it";
     return `**would be ${verb} with its data**`;
 }
 
@@ -165,7 +165,8 @@ function footer(diff: PlanDiff): string {
     const secrets = diff.secretInputs > 0 ? ` ${diff.secretInputs} secret input${diff.secretInputs === 1 ? "" : "s"} could not be compared offline.` : "";
     return (
         "<sub>Planned offline on Pulumi's mock runtime, not against the cloud. Replacements are the plan's guess from a table of inputs " +
-        "known to force replacement (`plan/diff-replace.ts`); a real `pulumi preview` decides. Secret values show as `[secret]`." +
+        "known to force replacement (`plan/diff-replace.ts`); a real `pulumi preview` decides. Secret values show as `[secret]`. " +
+        "It cannot show a Helm release's rendered objects, a remote component's children, drift, or the cloud's live answers to lookups." +
         `${secrets}</sub>`
     );
 }

@@ -153,6 +153,8 @@ const DATA_TYPES: Readonly<Record<string, string>> = {
     "azure-native:compute:Disk": "managed disk",
     "kubernetes:core/v1:PersistentVolumeClaim": "persistent volume claim",
     "kubernetes:core/v1:PersistentVolume": "persistent volume",
+    // deleting a Namespace deletes every claim in it (homes, the hub's database, the data services' volumes)
+    "kubernetes:core/v1:Namespace": "namespace, with every volume claim in it",
 };
 
 /** Why deleting this resource may lose data, or undefined when it holds none. */
@@ -245,8 +247,13 @@ export function diffPlans(stack: string, before: Plan | undefined, after: Plan |
     let unchanged = 0;
     let secretInputs = 0;
 
+    // an alias tells the engine that an old URN is this resource now: compare them, as the engine would
+    const aliasOf = new Map<string, PlannedResource>();
+    for (const resource of now.values()) for (const alias of resource.aliases ?? []) aliasOf.set(alias, resource);
+    const matched = new Set<string>();
     for (const [urn, old] of was) {
-        const current = now.get(urn);
+        const current = now.get(urn) ?? aliasOf.get(urn);
+        if (current) matched.add(current.urn);
         if (!current) {
             removed.push(resourceChange("remove", old));
             continue;
@@ -265,7 +272,7 @@ export function diffPlans(stack: string, before: Plan | undefined, after: Plan |
         else if (changes.some((c) => c.forcesReplacement)) replaced.push(resourceChange("replace", old, changes));
         else updated.push(resourceChange("update", current, changes));
     }
-    for (const [urn, resource] of now) if (!was.has(urn)) added.push(resourceChange("add", resource));
+    for (const [urn, resource] of now) if (!was.has(urn) && !matched.has(urn)) added.push(resourceChange("add", resource));
 
     const warningsBefore = new Set(before?.warnings ?? []);
     const warningsAfter = new Set(after?.warnings ?? []);

@@ -1,4 +1,5 @@
 import Table from "cli-table3";
+import { previewGaps } from "./preview-gaps";
 import { summarize } from "./summaries";
 import { Plan, PlannedResource } from "./types";
 
@@ -36,7 +37,8 @@ function formatOutput(value: unknown): string {
 
 /** The plan as a person reads it: resource tree, outputs, warnings and the cost estimate. */
 export function renderPlan(plan: Plan): string {
-    const lines = [`Plan of stack "${plan.stack}" (cloud: ${plan.cloud}), planned offline on the mock runtime`, ""];
+    const mode = plan.preview ? " as a first pulumi preview" : "";
+    const lines = [`Plan of stack "${plan.stack}" (cloud: ${plan.cloud}), planned offline on the mock runtime${mode}`, ""];
     lines.push(`Resources (${plan.resources.length}):`, ...tree(plan.resources), "");
     lines.push("Outputs:", ...Object.entries(plan.outputs).map(([key, value]) => `  ${key}: ${formatOutput(value)}`), "");
     lines.push(`Warnings (${plan.warnings.length}):`, ...plan.warnings.map((w) => `  - ${w}`), "");
@@ -46,5 +48,6 @@ export function renderPlan(plan: Plan): string {
     const table = new Table({ head: ["item", "USD/month", "when idle", "basis"], colWidths: [44, 11, 11, 80], wordWrap: true, style: { head: [], border: [] } });
     for (const line of cost.lines) table.push([line.item, line.monthly.toFixed(2), line.scalesToZero ? "scales to 0" : "paid", line.basis]);
     lines.push(table.toString());
+    lines.push("", "What a real pulumi preview may still add (the cloud preview is the authority):", ...previewGaps(plan.preview === true).map((g) => `  - ${g}`));
     return lines.join("\n");
 }

@@ -4,6 +4,8 @@ import { budgetWarnings, estimateCost } from "../cost/estimate";
 import { ConfigError, ConfigProblem } from "../stacks/errors";
 import { validateConfig } from "../stacks/load";
 import { PlanMocks } from "./mocks";
+import { pulumiConfigProblemsOf } from "./cli-config";
+import { planVerdict, refusalMessage } from "./policy";
 import { readStackConfig } from "./project";
 import { RecordableMonitor, Recorder } from "./recorder";
 import { Plan, PlannedResource } from "./types";
@@ -16,6 +18,10 @@ export interface PlanOptions {
     stack: string;
     /** Read the stack's config from this file instead of `Pulumi.<stack>.yaml`. */
     stackFile?: string;
+    /** Plan as a first `pulumi preview` does: `isDryRun()` true, provider-computed outputs unknown, no apply on them. */
+    preview?: boolean;
+    /** Skip the CLI's config validation, as `pulumi preview --skip-config-validation` does (planning an old commit). */
+    skipConfigValidation?: boolean;
 }
 
 /** A plan that failed: the reason, any configuration problems, and what had been registered by then. */
@@ -28,6 +34,15 @@ export class PlanError extends Error {
         super(message);
         this.name = "PlanError";
     }
+}
+
+/** The CLI's refusal, as `pulumi preview` prints it, and what to do about it. */
+function cliConfigMessage(problems: readonly string[]): string {
+    return [
+        "pulumi preview would stop here, before the program runs (validating stack config):",
+        ...problems.map((p) => `  - ${p}`),
+        "Set each missing key (pulumi config set [--secret] workbench:<key> <value>; --path for a nested one), and set secret keys with --secret.",
+    ].join("\n");
 }
 
 /** The SDK packages (`@pulumi/<name>`) this process has loaded. */
@@ -44,6 +59,9 @@ export function loadedPulumiPackages(): string[] {
  */
 export async function planStack(options: PlanOptions): Promise<Plan> {
     const stackConfig = readStackConfig(options.projectDir, options.stack, options.stackFile);
+    // the CLI validates the stack's config against Pulumi.yaml before it starts the program: so does the plan
+    const cliProblems = options.skipConfigValidation ? [] : pulumiConfigProblemsOf(options.projectDir, options.stack, options.stackFile);
+    if (cliProblems.length > 0) throw new PlanError(cliConfigMessage(cliProblems), [], []);
     const warnings: string[] = [];
     const errors: string[] = [];
     const log = pulumi.log as { warn: typeof pulumi.log.warn; error: typeof pulumi.log.error };
@@ -52,10 +70,10 @@ export async function planStack(options: PlanOptions): Promise<Plan> {
 
     pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
     await pulumi.runtime.setMocks(
-        new PlanMocks({ stack: options.stack, project: stackConfig.project, config: stackConfig.config }),
+        new PlanMocks({ stack: options.stack, project: stackConfig.project, config: stackConfig.config, preview: options.preview === true }),
         stackConfig.project,
         options.stack,
-        false,
+        options.preview === true,
     );
     const recorder = new Recorder();
     recorder.attach(pulumi.runtime.getMonitor() as unknown as RecordableMonitor);
@@ -80,14 +98,20 @@ export async function planStack(options: PlanOptions): Promise<Plan> {
         throw new PlanError(message, failure instanceof ConfigError ? failure.problems : [], resources);
     }
 
+    // one verdict: what the mandatory pack would refuse at preview, the plan refuses; what only the plan can see, it warns of
+    const verdict = planVerdict({ resources, outputs: stackUrn ? recorder.outputsOf(stackUrn) : {} });
+    if (verdict.refused.length > 0) throw new PlanError(refusalMessage(verdict.refused), [], resources);
+    const offlineWarnings = verdict.offlineOnly.map((v) => `Policy ${v.policy} (checked offline only; npm run plan -- --policy refuses it): ${v.message}`);
+
     const { config } = validateConfig(options.stack, stackConfig.config);
     const cost = estimateCost(config);
     return {
         stack: options.stack,
+        ...(options.preview ? { preview: true } : {}),
         cloud: config.cloud,
         resources,
         outputs: stackUrn ? recorder.outputsOf(stackUrn) : {},
-        warnings: [...warnings, ...budgetWarnings(cost)],
+        warnings: [...warnings, ...offlineWarnings, ...budgetWarnings(cost)],
         cost,
     };
 }

@@ -2,6 +2,7 @@ import { CostEstimate } from "../cost/estimate";
 
 /** One resource the program registers, as the engine would receive it. */
 export interface PlannedResource {
+    /** The engine's URN: `urn:pulumi:<stack>::<project>::<parent types $-joined, no root stack>$<type>::<name>`. */
     urn: string;
     /** Pulumi type token, e.g. `aws:s3/bucket:Bucket` or `kubernetes:helm.sh/v3:Release`. */
     type: string;
@@ -14,8 +15,12 @@ export interface PlannedResource {
     remote: boolean;
     /** URN of the explicit provider, when one is set. */
     provider?: string;
-    /** Resolved inputs as registered; secret values are "[secret]". */
+    /** Resolved inputs as registered; secret values are "[secret]", values not known yet "[unknown]". */
     inputs: Record<string, unknown>;
+    /** Engine URNs this resource was known by (its own and its ancestors' aliases): the engine moves those to it. */
+    aliases?: string[];
+    /** For a remote component only: the outputs it returns, all that CrossGuard and the program see of it. */
+    outputs?: Record<string, unknown>;
     protect: boolean;
     retainOnDelete: boolean;
     /** URNs the resource depends on (explicit `dependsOn` and the resources its inputs come from). */
@@ -25,6 +30,8 @@ export interface PlannedResource {
 /** The offline plan of a stack: the document `npm run plan -- --json` prints. */
 export interface Plan {
     stack: string;
+    /** Planned as a first `pulumi preview` sees the stack (`--preview`): unknowns where the provider computes values. */
+    preview?: boolean;
     cloud: string;
     resources: PlannedResource[];
     /** Stack outputs, resolved; secret values are "[secret]". */

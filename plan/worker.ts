@@ -15,6 +15,8 @@ export interface WorkerRequest {
     projectDir: string;
     stack: string;
     stackFile?: string;
+    /** Plan as a first preview (`--preview`). */
+    preview?: boolean;
 }
 
 /** Its outcome, as the CLI would report it. */
@@ -41,7 +43,7 @@ process.on("message", (request: WorkerRequest) => {
         resetResourcesMayExist();
         let response: WorkerResponse;
         try {
-            const plan = await planStack({ projectDir: request.projectDir, stack: request.stack, stackFile: request.stackFile });
+            const plan = await planStack({ projectDir: request.projectDir, stack: request.stack, stackFile: request.stackFile, preview: request.preview });
             response = { id: request.id, status: 0, stderr: "", document: plan };
         } catch (error) {
             const message = error instanceof Error ? error.message : String(error);

@@ -1,4 +1,4 @@
-import { at, Finding, finding, known, ofTypes, record, UNKNOWN, WorkbenchPolicy } from "./subject";
+import { at, Finding, finding, known, ofTypes, parseJson, PolicyStack, PolicySubject, record, UNKNOWN, WorkbenchPolicy } from "./subject";
 import { USER_NODE_PURPOSE } from "./workbench";
 
 /*
@@ -50,15 +50,54 @@ export const poolsScaleToZero: WorkbenchPolicy = {
 /** The engines whose NetworkPolicy enforcement an AKS cluster may use. */
 const AKS_POLICY_ENGINES = ["cilium", "calico", "azure"];
 
+const EKS_ADDON = "aws:eks/addon:Addon";
+
+/** Whether `resource` sits anywhere below `ancestor` in the resource tree. */
+function descendantOf(stack: PolicyStack, resource: PolicySubject, ancestor: string): boolean {
+    const byUrn = new Map(stack.resources.map((r) => [r.urn, r]));
+    for (let parent = resource.parent; parent !== undefined; parent = byUrn.get(parent)?.parent) if (parent === ancestor) return true;
+    return false;
+}
+
+/** Whether the VPC CNI add-on's configuration turns its network policy agent on (`enableNetworkPolicy`, "true" or true). */
+function cniEnforces(configurationValues: unknown): boolean | undefined {
+    if (!known(configurationValues)) return undefined;
+    const value = at(parseJson(configurationValues), "enableNetworkPolicy");
+    return value === true || value === "true";
+}
+
+/**
+ * An EKS cluster enforces NetworkPolicy when its VPC CNI add-on runs the network policy agent. @pulumi/eks's
+ * Cluster is a remote component: it creates the `vpc-cni` add-on as its child, which CrossGuard sees (and judges
+ * here) and the offline plan does not; `vpcCniOptions` is an input CrossGuard never sees (a component's props are
+ * its outputs). Offline, where the children are invisible, the same rule is judged on the input the add-on's
+ * configuration is made from (pulumi-eks: `vpcCniOptions.enableNetworkPolicy` becomes the add-on's
+ * `configurationValues.enableNetworkPolicy`).
+ */
+function eksNetworkPolicyFindings(stack: PolicyStack, cluster: PolicySubject): Finding[] {
+    // pulumi-eks (nodejs/eks/addons/cni-addon.ts): Cluster → VpcCniAddon component → aws.eks.Addon "vpc-cni"
+    const addons = ofTypes(stack, EKS_ADDON).filter((a) => a.props.addonName === "vpc-cni" && descendantOf(stack, a, cluster.urn));
+    if (addons.length > 0) {
+        return addons
+            .filter((a) => cniEnforces(a.props.configurationValues) === false)
+            .map((a) => finding(a, "configurationValues.enableNetworkPolicy must be \"true\": without it NetworkPolicies are not enforced"));
+    }
+    if (cluster.inputs !== undefined) {
+        const enabled = at(cluster.inputs, "vpcCniOptions", "enableNetworkPolicy");
+        if (known(enabled) && enabled === true) return [];
+        if (enabled === UNKNOWN) return [];
+        return [finding(cluster, "vpcCniOptions.enableNetworkPolicy must be true: without it the VPC CNI add-on does not enforce NetworkPolicies")];
+    }
+    return [finding(cluster, "has no vpc-cni add-on (aws:eks/addon:Addon) enforcing network policy: without it NetworkPolicies are not enforced")];
+}
+
 /** NetworkPolicy enforcement is on in every cluster a cloud platform creates. */
 export const networkPolicyEnforced: WorkbenchPolicy = {
     name: "network-policy-enforced",
     description:
         "Clusters enforce NetworkPolicy: EKS with the VPC CNI's network policy enabled, GKE with Dataplane V2 (ADVANCED_DATAPATH) or Calico, AKS with a network policy engine.",
     check: (stack) => [
-        ...ofTypes(stack, EKS_CLUSTER)
-            .filter((c) => c.props.vpcCniOptions !== UNKNOWN && at(c.props, "vpcCniOptions", "enableNetworkPolicy") !== true)
-            .map((c) => finding(c, "vpcCniOptions.enableNetworkPolicy must be true: without it NetworkPolicies are not enforced")),
+        ...ofTypes(stack, EKS_CLUSTER).flatMap((c) => eksNetworkPolicyFindings(stack, c)),
         ...ofTypes(stack, GKE_CLUSTER)
             .filter((c) => c.props.datapathProvider !== "ADVANCED_DATAPATH" && at(c.props, "networkPolicy", "enabled") !== true)
             .map((c) => finding(c, 'needs datapathProvider "ADVANCED_DATAPATH" (Dataplane V2) or networkPolicy.enabled: without it NetworkPolicies are not enforced')),

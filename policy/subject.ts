@@ -17,8 +17,17 @@ export interface PolicySubject {
     name: string;
     /** URN of the parent, if any. */
     parent?: string;
-    /** Inputs (the plan) or outputs (CrossGuard); {@link UNKNOWN} where not known yet. */
+    /**
+     * What CrossGuard passes a policy: the resource's outputs ({@link UNKNOWN} where not known yet). For a custom
+     * resource those are its inputs plus what the provider computes; for a remote component only the outputs its
+     * provider returns (never its inputs).
+     */
     props: Record<string, unknown>;
+    /**
+     * The inputs as registered, where the runner sees them (the offline plan; CrossGuard does not). A policy reads
+     * them only to judge offline what CrossGuard judges on a remote component's children, which the plan cannot see.
+     */
+    inputs?: Record<string, unknown>;
     protect: boolean;
     /** `retainOnDelete`, where the runner sees it (the plan does; CrossGuard does not). */
     retainOnDelete?: boolean;
@@ -70,7 +79,8 @@ export function at(value: unknown, ...path: Array<string | number>): unknown {
 
 /** Known: neither absent nor {@link UNKNOWN}. */
 export function known<T>(value: T | undefined): value is T {
-    return value !== undefined && value !== UNKNOWN;
+    // compared as unknown: TypeScript 3.8 (the policy runtime's vendored compiler) rejects T !== string
+    return value !== undefined && (value as unknown) !== UNKNOWN;
 }
 
 /** A plain object, or an empty one. */

@@ -1,4 +1,5 @@
 import { parse } from "yaml";
+import { UNDECLARED_KEY_DESCRIPTIONS } from "./undeclared-keys";
 import { z } from "zod";
 import { PROVIDER_SETTING_KEYS } from "./provider-settings";
 import { SECRET_KEYS, WorkbenchConfigSchema } from "./schema";
@@ -83,9 +84,13 @@ export function stackFileJsonSchemaText(descriptions: Readonly<Record<string, st
 /** The descriptions `Pulumi.yaml` declares for the project's config keys, by key. */
 export function declaredDescriptions(projectFileText: string): Record<string, string> {
     const project = parse(projectFileText) as { config?: Record<string, { description?: unknown } | null> };
-    return Object.fromEntries(
-        Object.entries(project.config ?? {}).flatMap(([key, declaration]) =>
-            typeof declaration?.description === "string" ? [[key, declaration.description]] : [],
+    // keys the CLI would require if declared keep their descriptions beside the schema (stacks/undeclared-keys.ts)
+    return {
+        ...UNDECLARED_KEY_DESCRIPTIONS,
+        ...Object.fromEntries(
+            Object.entries(project.config ?? {}).flatMap(([key, declaration]) =>
+                typeof declaration?.description === "string" ? [[key, declaration.description]] : [],
+            ),
         ),
-    );
+    };
 }

@@ -9,8 +9,12 @@ import { diffPlans, hasChanges, PlanDiff } from "../plan/diff";
 import { renderDiffMarkdown } from "../plan/diff-markdown";
 import { forcesReplacement, REPLACE_ON_CHANGE, replaceRule } from "../plan/diff-replace";
 import { Plan } from "../plan/types";
-import { withRefCheckout } from "../plan/worktree";
-import { PLAN_CLI, PROJECT_DIR } from "./harness";
+import { urnMoves } from "../plan/urns";
+import { planInProcess, withRefCheckout } from "../plan/worktree";
+import { PLAN_CLI, planOf, PROJECT_DIR, STACKS } from "./harness";
+
+/** The commit the URN-stability test compares with: WORKBENCH_URN_BASE (e.g. the merge base), else the previous commit. */
+const URN_BASE = process.env["WORKBENCH_URN_BASE"] ?? "HEAD^";
 
 const FIXTURES = path.join(__dirname, "fixtures", "diff");
 const readPlan = (file: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, file), "utf8")) as Plan;
@@ -53,9 +57,33 @@ describe("offline plan diff between two fixed plans", () => {
         assert.ok(warning > 0, markdown);
         assert.ok(warning < markdown.indexOf("#### Added"), "data at risk comes before the lists");
         const bucketLine = markdown.split("\n").find((l) => l.includes("`workbench-data`") && l.startsWith("> -"));
-        assert.match(bucketLine ?? "", /S3 bucket.*retained on delete: the cloud keeps it and its data/);
+        assert.match(bucketLine ?? "", /S3 bucket.*\*\*kept\*\* \(retained on delete\): the cloud keeps it and its data/);
         const claimLine = markdown.split("\n").find((l) => l.includes("`workbench-scratch`") && l.startsWith("> -"));
         assert.match(claimLine ?? "", /would be deleted with its data/);
+    });
+
+    it("says when a Namespace would be deleted with the claims in it, and shows a retained one as kept", () => {
+        const namespace: Plan["resources"][number] = {
+            urn: "urn:pulumi:aws::workbench::workbench:index:Workbench$kubernetes:core/v1:Namespace::workbench-users",
+            type: "kubernetes:core/v1:Namespace",
+            name: "workbench-users",
+            custom: true,
+            remote: false,
+            inputs: { metadata: { name: "workbench-users" } },
+            protect: false,
+            retainOnDelete: false,
+            dependsOn: [],
+        };
+        const withNamespace = structuredClone(before);
+        withNamespace.resources.push(namespace);
+        const dropped = diffPlans("aws", withNamespace, before);
+        assert.deepEqual(namesOf(dropped.dataAtRisk), ["kubernetes:core/v1:Namespace workbench-users"]);
+        const line = renderDiffMarkdown(dropped).split("\n").find((l) => l.includes("`workbench-users`") && l.startsWith("> -"));
+        assert.match(line ?? "", /namespace, with every volume claim in it.*would be deleted with its data/);
+        const retained = structuredClone(withNamespace);
+        retained.resources.find((r) => r.name === "workbench-users")!.retainOnDelete = true;
+        const kept = renderDiffMarkdown(diffPlans("aws", retained, before)).split("\n").find((l) => l.includes("`workbench-users`") && l.startsWith("> -"));
+        assert.match(kept ?? "", /\*\*kept\*\* \(retained on delete\)/);
     });
 
     it("flags a retained bucket whose new name forces a replacement: the new bucket starts empty", () => {
@@ -201,7 +229,7 @@ describe("npm run plan -- --diff, end to end", function () {
                 (e: { code: number; stdout: string }) => ({ status: e.code, stdout: e.stdout }),
             );
         const invalid = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "workbench-diff-test-")), "Pulumi.local.yaml");
-        fs.writeFileSync(invalid, stringify({ config: { "workbench:cloud": "mars" } }));
+        fs.writeFileSync(invalid, stringify({ config: { "workbench:cloud": "mars", "workbench:users": { admins: ["alice"] } } }));
         const both = await run(["--diff", "no-such-ref-e2e", "--stack-file", invalid]);
         assert.equal(both.status, 1);
         assert.match(both.stdout, /The offline plan of this change failed:[\s\S]*workbench:cloud/);
@@ -210,5 +238,75 @@ describe("npm run plan -- --diff, end to end", function () {
         const baseOnly = await run(["--diff", "no-such-ref-e2e"]);
         assert.equal(baseOnly.status, 0);
         assert.match(baseOnly.stdout, /no-such-ref-e2e names no commit/);
+    });
+});
+
+describe("engine URNs and their stability", function () {
+    this.timeout(600_000);
+
+    it("names resources as the engine does: the parent's full type chain, no root stack type", async () => {
+        const plan = await planOf("aws");
+        const namespace = plan.resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && r.name === "workbench");
+        assert.equal(namespace?.urn, "urn:pulumi:aws::workbench::workbench:index:Workbench$kubernetes:core/v1:Namespace::workbench");
+        const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+        for (const r of plan.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")) {
+            // pulumi/pulumi pkg/resource/deploy generateURN: parent type chain + "$" + type, unless the parent is the stack
+            const parent = byUrn.get(r.parent ?? "");
+            assert.ok(parent, `${r.urn} has its parent in the plan`);
+            const chain = parent.type === "pulumi:pulumi:Stack" ? r.type : `${/::([^:]+(?::[^:]+)*)::[^:]+$/.exec(parent.urn.replace(/^urn:pulumi:[^:]+::[^:]+/, ""))?.[1]}$${r.type}`;
+            assert.equal(r.urn, `urn:pulumi:aws::workbench::${chain}::${r.name}`);
+        }
+    });
+
+    it("names the Kubernetes provider <name>-k8s on every platform", async () => {
+        for (const stack of STACKS) {
+            const providers = (await planOf(stack)).resources.filter((r) => r.type === "pulumi:providers:kubernetes");
+            assert.deepEqual(providers.map((p) => p.name), ["workbench-k8s"], stack);
+        }
+    });
+
+    it("finds a custom resource whose URN moved without an alias, and accepts one an alias covers (the GCP provider's rename)", async () => {
+        const head = await planOf("gcp");
+        const provider = head.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+        const old = provider.urn.replace(/::workbench-k8s$/, "::workbench");
+        assert.deepEqual(provider.aliases, [old], "the alias the program declares is recorded as the engine's URN");
+        // the base as it was: the provider named `workbench`, every Kubernetes object pointing at it
+        const base = structuredClone(head);
+        for (const r of base.resources) {
+            if (r.urn === provider.urn) Object.assign(r, { urn: old, name: "workbench", aliases: undefined });
+        }
+        assert.deepEqual(urnMoves(base, head), []);
+        // and the diff matches on engine URNs through the alias: the provider is the same resource, not a delete and a create
+        const aliasedDiff = diffPlans("gcp", base, head);
+        assert.deepEqual([aliasedDiff.added.length, aliasedDiff.removed.length], [0, 0]);
+        const unaliased = structuredClone(head);
+        for (const r of unaliased.resources) delete r.aliases;
+        assert.deepEqual(urnMoves(base, unaliased), [{ type: "pulumi:providers:kubernetes", before: old, after: provider.urn }]);
+        // a component renamed without an alias moves every custom resource under it
+        const renamed = structuredClone(head);
+        for (const r of renamed.resources) {
+            r.urn = r.urn.replace("workbench:index:Workbench", "workbench:core:Workbench");
+            delete r.aliases;
+        }
+        const moved = urnMoves(head, renamed).map((m) => m.type);
+        assert.ok(moved.includes("kubernetes:core/v1:Namespace") && moved.includes("kubernetes:helm.sh/v3:Release"), moved.join(", "));
+    });
+
+    it(`no custom resource of a shipped stack changes URN without an alias since the base (${URN_BASE})`, async () => {
+        await withRefCheckout(PROJECT_DIR, URN_BASE, async (checkout) => {
+            const stacks = STACKS.filter((s) => fs.existsSync(path.join(checkout.projectDir, `Pulumi.${s}.yaml`)));
+            // the base's program planned by this harness (engine URNs), past the CLI's config check its Pulumi.yaml may predate
+            const bases = await Promise.all(
+                stacks.map((s) => planInProcess(checkout.projectDir, s, PLAN_CLI, undefined, { ownHarness: false, extraArgs: ["--skip-config-validation"] })),
+            );
+            const moves: string[] = [];
+            for (const [i, stack] of stacks.entries()) {
+                const base = bases[i]!;
+                assert.equal(base.kind, "plan", `${stack} at ${URN_BASE}: ${base.kind === "failed" ? base.message : base.kind}`);
+                if (base.kind !== "plan") continue;
+                for (const m of urnMoves(base.plan, await planOf(stack))) moves.push(`${stack}: ${m.type}\n    ${m.before}\n  → ${m.after}`);
+            }
+            assert.deepEqual(moves, [], `add aliases (e.g. aliases: [{ type: "<old type>" }] or [{ parent: <old parent> }] on the component):\n${moves.join("\n")}`);
+        });
     });
 });

@@ -58,16 +58,17 @@ async function withPlanSlot<T>(first: boolean, work: () => Promise<T>): Promise<
  * Plans a stack in its own process through the real CLI (`plan/cli.ts --json`), as a user would;
  * runs are cached per stack and config so several tests share one plan.
  */
-export function runPlan(stack: string, options: { stackFile?: string; loadedPackages?: boolean } = {}): Promise<PlanRun> {
+export function runPlan(stack: string, options: { stackFile?: string; loadedPackages?: boolean; preview?: boolean } = {}): Promise<PlanRun> {
     const args = [PLAN_CLI, "--stack", stack, "--json", "--project-dir", PROJECT_DIR];
     if (options.stackFile) args.push("--stack-file", options.stackFile);
+    if (options.preview) args.push("--preview");
     if (options.loadedPackages) args.push("--loaded-packages");
     const key = args.join(" ");
     let run = runs.get(key);
     if (!run) {
         run = withPlanSlot(!options.stackFile && !options.loadedPackages, () =>
             // which SDKs a plan loads is only true of a process that planned nothing else: that one runs the CLI
-            options.loadedPackages ? planWithCli(stack, args) : planInWorker({ projectDir: PROJECT_DIR, stack, stackFile: options.stackFile }),
+            options.loadedPackages ? planWithCli(stack, args) : planInWorker({ projectDir: PROJECT_DIR, stack, stackFile: options.stackFile, preview: options.preview }),
         );
         // awaited (and reported) by the tests that use it; a run nobody awaits must not crash the process
         run.catch(() => undefined);
@@ -169,6 +170,13 @@ export const mochaHooks = {
 export async function planOf(stack: string): Promise<Plan> {
     const run = await runPlan(stack);
     if (run.status !== 0) throw new Error(`plan of ${stack} failed (${run.status}): ${run.stderr}`);
+    return run.document;
+}
+
+/** Plans a shipped stack as a first `pulumi preview` sees it (shared by the test files), failing the test if planning fails. */
+export async function previewOf(stack: string): Promise<Plan> {
+    const run = await runPlan(stack, { preview: true });
+    if (run.status !== 0) throw new Error(`preview plan of ${stack} failed (${run.status}): ${run.stderr}`);
     return run.document;
 }
 

@@ -1,10 +1,12 @@
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { promisify } from "node:util";
 import { PlanMocks } from "../plan/mocks";
 import { readStackConfig } from "../plan/project";
 import { validateConfig } from "../stacks/load";
-import { input, PLAN_CLI, PROJECT_DIR, planOf, resource, runPlan, STACKS, variantStackFile } from "./harness";
+import { input, PLAN_CLI, PROJECT_DIR, planOf, previewOf, resource, runPlan, STACKS, variantStackFile } from "./harness";
 
 const cloudOf = (stack: string) => validateConfig(stack, readStackConfig(PROJECT_DIR, stack).config).config.cloud;
 
@@ -154,4 +156,50 @@ describe("only the selected cloud's SDK is loaded", () => {
             assert.deepEqual(loaded.filter((sdk) => foreign.includes(sdk)), []);
         });
     }
+});
+
+describe("--preview: the plan as a first pulumi preview sees the stack", () => {
+    it("leaves what providers compute unknown (isDryRun true, no apply on them) and keeps inputs the program knows", async () => {
+        const [up, preview] = await Promise.all([planOf("aws"), previewOf("aws")]);
+        assert.equal(preview.preview, true);
+        assert.equal(up.preview, undefined);
+        assert.ok(!JSON.stringify(up).includes("[unknown]"), "an up-mode plan knows everything");
+        // the hub's address comes from the load balancer's status: unknown until it exists
+        assert.equal(preview.outputs["hubUrl"], "[unknown]");
+        assert.notEqual(up.outputs["hubUrl"], "[unknown]");
+        // a remote component's outputs are unknown on a first preview; the inputs the program gave it are known
+        const cluster = preview.resources.find((r) => r.type === "eks:index:Cluster")!;
+        assert.equal(cluster.outputs?.["kubeconfig"], "[unknown]");
+        assert.notEqual(cluster.inputs["vpcCniOptions"], "[unknown]");
+        // the same resources register either way
+        assert.deepEqual(preview.resources.map((r) => r.urn).sort(), up.resources.map((r) => r.urn).sort());
+    });
+
+    it("ends the readable plan with what a real preview may still add", async () => {
+        const { stdout } = await promisify(execFile)(process.execPath, [PLAN_CLI, "--stack", "local", "--preview"], { cwd: PROJECT_DIR });
+        assert.match(stdout, /^Plan of stack "local" \(cloud: existing\), planned offline on the mock runtime as a first pulumi preview/);
+        assert.match(stdout, /What a real pulumi preview may still add[\s\S]*rendered objects|What a real pulumi preview may still add[\s\S]*renders/);
+    });
+});
+
+describe("remote components return only the outputs the real component returns", () => {
+    /** The outputs a class of an SDK declares (`readonly name: pulumi.Output<…>` in its .d.ts). */
+    function declaredOutputs(file: string, className: string): Set<string> {
+        const source = fs.readFileSync(path.join(PROJECT_DIR, "node_modules", "@pulumi", file), "utf8");
+        const start = source.indexOf(`export declare class ${className} `);
+        const body = source.slice(start, source.indexOf("\n}", start));
+        return new Set([...body.matchAll(/^\s+readonly (\w+): pulumi\.Output</gm)].map((m) => m[1] as string));
+    }
+
+    it("eks:index:Cluster: the plan records its outputs apart from its inputs, each one @pulumi/eks declares", async () => {
+        const declared = declaredOutputs("eks/cluster.d.ts", "Cluster");
+        assert.ok(declared.has("kubeconfig") && declared.has("oidcProviderArn"), [...declared].join(", "));
+        const cluster = (await planOf("aws")).resources.find((r) => r.type === "eks:index:Cluster")!;
+        assert.equal(cluster.remote, true);
+        const outputs = Object.keys(cluster.outputs ?? {});
+        assert.ok(outputs.length > 3);
+        assert.deepEqual(outputs.filter((key) => !declared.has(key)), [], "an output the real component does not return");
+        // the inputs it was given are not among them: CrossGuard and the program never see those back
+        assert.ok("vpcCniOptions" in cluster.inputs && !outputs.includes("vpcCniOptions"));
+    });
 });

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import * as path from "node:path";
 import { USER_CODE_LABELS } from "../components/labels";
-import { planViolations } from "../plan/policy";
+import { planVerdict, planViolations } from "../plan/policy";
 import type { Plan, PlannedResource } from "../plan/types";
 import { policyStackOfCrossGuard } from "../policy/crossguard";
 import { MANDATORY_POLICIES, violations } from "../policy/policies";
 import { UNKNOWN } from "../policy/subject";
 import { USER_CODE_SELECTOR } from "../policy/workbench";
-import { PLAN_CLI, planOf, PROJECT_DIR, STACKS, variantStackFile } from "./harness";
+import { PLAN_CLI, planOf, previewOf, PROJECT_DIR, runPlan, STACKS, variantStackFile } from "./harness";
 
 type Values = Record<string, unknown>;
 
@@ -374,6 +375,17 @@ describe("policy pack: every mandatory policy on every shipped stack", () => {
     });
 });
 
+describe("policy pack: every mandatory policy on every shipped stack planned as a first pulumi preview (outputs only, unknowns)", () => {
+    for (const stack of STACKS) {
+        it(`${stack}: every policy passes on the --preview plan`, async () => {
+            const plan = await previewOf(stack);
+            assert.equal(plan.preview, true);
+            const found = planViolations(plan);
+            assert.deepEqual(found, [], found.map((v) => `[${v.policy}] ${v.message}`).join("\n"));
+        });
+    }
+});
+
 describe("policy pack: each policy fails on a crafted bad plan, naming the resource", () => {
     for (const [policy, breakages] of Object.entries(BREAKAGES)) {
         for (const breakage of breakages) {
@@ -383,15 +395,35 @@ describe("policy pack: each policy fails on a crafted bad plan, naming the resou
 });
 
 describe("policy pack: CrossGuard's view", () => {
-    /** A plan's resources as CrossGuard would hand them to a stack policy. */
+    /**
+     * The children @pulumi/eks's remote Cluster registers that the policies judge, which CrossGuard sees and the
+     * mock runtime does not: its VpcCniAddon component and the `vpc-cni` add-on, whose configurationValues carry
+     * `enableNetworkPolicy` as the string "true"/"false" (pulumi-eks nodejs/eks/addons/cni-addon.ts,
+     * mergeConfigurationValues and stringifyBool).
+     */
+    function eksChildren(plan: Plan): Plan["resources"] {
+        return plan.resources
+            .filter((r) => r.type === "eks:index:Cluster")
+            .flatMap((cluster) => {
+                const enabled = (cluster.inputs["vpcCniOptions"] as Values | undefined)?.["enableNetworkPolicy"];
+                const component = { ...cluster, urn: `${cluster.urn}-vpc-cni`, type: "eks:index:VpcCniAddon", name: `${cluster.name}-vpc-cni`, parent: cluster.urn, custom: false, remote: false, inputs: {}, outputs: undefined };
+                const configurationValues = JSON.stringify({ ...(enabled === undefined ? {} : { enableNetworkPolicy: enabled ? "true" : "false" }), env: {} });
+                const addon = { ...component, urn: `${cluster.urn}-vpc-cni-addon`, type: "aws:eks/addon:Addon", parent: component.urn, custom: true, inputs: { addonName: "vpc-cni", configurationValues } };
+                return [component, addon];
+            });
+    }
+
+    /** A plan's resources as CrossGuard would hand them to a stack policy: outputs only, a remote component's children included. */
     function asCrossGuard(plan: Plan) {
         const byUrn = new Map<string, { urn: string }>();
-        return plan.resources.map((r) => {
+        return [...plan.resources, ...eksChildren(plan)].map((r) => {
             const resource = {
                 type: r.type,
                 urn: r.urn,
                 name: r.name,
-                props: r.inputs,
+                parent: r.parent ? { urn: r.parent } : undefined,
+                // CrossGuard passes outputs: a custom resource's state, a remote component's outputs, nothing of a component's inputs
+                props: r.custom ? r.inputs : r.remote ? (r.outputs ?? {}) : {},
                 opts: { protect: r.protect, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
                 dependencies: r.dependsOn.map((urn) => byUrn.get(urn) ?? { urn }),
                 propertyDependencies: {},
@@ -417,6 +449,42 @@ describe("policy pack: CrossGuard's view", () => {
         assert.equal(stack.resources[0].retainOnDelete, undefined, "CrossGuard does not show retainOnDelete");
     });
 
+    it("judges EKS NetworkPolicy on the vpc-cni add-on CrossGuard sees, never on the Cluster's inputs, which it does not", async () => {
+        const plan = await planOf("aws");
+        const cluster = the(plan, "eks:index:Cluster", "workbench-eks");
+        // the plan records the remote component's outputs apart from its inputs: CrossGuard sees only the former
+        assert.ok(cluster.outputs && !("vpcCniOptions" in cluster.outputs) && "kubeconfig" in cluster.outputs, JSON.stringify(Object.keys(cluster.outputs ?? {})));
+        const broken = copy(plan);
+        (the(broken, "eks:index:Cluster", "workbench-eks").inputs["vpcCniOptions"] as Values)["enableNetworkPolicy"] = false;
+        const found = violations(policyStackOfCrossGuard(asCrossGuard(broken))).filter((v) => v.policy === "network-policy-enforced");
+        assert.equal(found.length, 1, found.map((v) => v.message).join("\n"));
+        assert.match(found[0]?.message ?? "", /^aws:eks\/addon:Addon workbench-eks-vpc-cni: configurationValues\.enableNetworkPolicy must be "true"/);
+        // without the add-on (a cluster that does not install it) the pack refuses rather than passing blindly
+        const bare = policyStackOfCrossGuard(asCrossGuard(plan)).resources.filter((r) => r.type !== "aws:eks/addon:Addon");
+        assert.ok(violations({ resources: bare, outputs: {}, secretsVisible: false }).some((v) => /no vpc-cni add-on/.test(v.message)));
+    });
+
+    it("one verdict: on every crafted plan the policy tests use, each policy CrossGuard would refuse the plain plan refuses", async () => {
+        let judged = 0;
+        for (const [policy, breakages] of Object.entries(BREAKAGES)) {
+            for (const breakage of breakages) {
+                const broken = copy(await planOf(breakage.base));
+                breakage.run(broken);
+                const atPreview = new Set(violations(policyStackOfCrossGuard(asCrossGuard(broken))).map((v) => v.policy));
+                const verdict = planVerdict(broken);
+                const refused = new Set(verdict.refused.map((v) => v.policy));
+                for (const name of atPreview) assert.ok(refused.has(name), `${policy} / ${breakage.title}: CrossGuard refuses ${name}, the plain plan does not`);
+                // and what the plain plan refuses, CrossGuard refuses: the verdict is the CLI's, no stricter
+                for (const name of refused) assert.ok(atPreview.has(name), `${policy} / ${breakage.title}: the plain plan refuses ${name}, CrossGuard would not`);
+                // nothing the offline policy run finds is lost: it is refused, or warned of as offline-only
+                const judgedPolicies = new Set([...verdict.refused, ...verdict.offlineOnly].map((v) => v.policy));
+                for (const v of planViolations(broken)) assert.ok(judgedPolicies.has(v.policy), `${policy} / ${breakage.title}: ${v.policy} lost`);
+                judged++;
+            }
+        }
+        assert.ok(judged >= MANDATORY_POLICIES.length);
+    });
+
     it("the shipped AWS stack passes the pack as CrossGuard runs it, and a broken bucket fails it", async () => {
         const plan = await planOf("aws");
         const stack = policyStackOfCrossGuard(asCrossGuard(plan));
@@ -424,6 +492,20 @@ describe("policy pack: CrossGuard's view", () => {
         const broken = copy(plan);
         the(broken, "aws:s3/bucket:Bucket", "workbench-data").inputs["forceDestroy"] = true;
         assert.ok(violations(policyStackOfCrossGuard(asCrossGuard(broken))).some((v) => v.message.startsWith("aws:s3/bucket:Bucket workbench-data: forceDestroy")));
+    });
+});
+
+describe("one verdict: the plain plan refuses what the mandatory pack refuses at preview", () => {
+    it("a user pool that keeps a node warm: npm run plan (no --policy) exits non-zero naming the policy, nothing else to run", async () => {
+        const run = await runPlan("aws", { stackFile: variantStackFile("aws", { "workbench:userPool": { size: "medium", minNodes: 1, maxNodes: 3, spot: true } }) });
+        assert.equal(run.status, 1);
+        assert.match(run.stderr, /pulumi preview --policy-pack policy would refuse this stack[\s\S]*\[user-pools-scale-to-zero\] aws:eks\/nodeGroup:NodeGroup workbench-user/);
+    });
+
+    it("what only the plan can see (retainOnDelete, unseen by CrossGuard) is a warning of the plain plan and a refusal with --policy", async () => {
+        const run = await runPlan("aws", { stackFile: variantStackFile("aws", { "workbench:storage": { retainOnDestroy: false } }) });
+        assert.equal(run.status, 0, run.stderr);
+        assert.ok(run.document.warnings.some((w) => /^Policy buckets-private-encrypted-tls-retained \(checked offline only/.test(w)), run.document.warnings.join("\n"));
     });
 });
 
@@ -441,5 +523,69 @@ describe("policy pack: npm run plan -- --policy", () => {
         const run = await planWithPolicy(["--stack", "aws", "--stack-file", stackFile, "--json"]);
         assert.notEqual(run.status, 0);
         assert.match(run.stderr, /\[buckets-private-encrypted-tls-retained\] aws:s3\/bucket:Bucket workbench-data: is deleted with the stack/);
+    });
+});
+
+describe("policy pack: loaded the way `pulumi preview --policy-pack policy` loads it (run-policy-pack, @pulumi/pulumi 3.270)", function () {
+    this.timeout(120_000);
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const grpc = require("@grpc/grpc-js") as typeof import("@grpc/grpc-js");
+    const analyzerRpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as { AnalyzerClient: new (address: string, credentials: unknown) => Record<string, (...args: unknown[]) => void> };
+    const analyzer = require("@pulumi/pulumi/proto/analyzer_pb") as Record<string, new () => Record<string, (...args: unknown[]) => unknown>>;
+    const { Empty } = require("google-protobuf/google/protobuf/empty_pb") as { Empty: new () => unknown };
+    const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(value: unknown): unknown } };
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    let server: ReturnType<typeof spawn> | undefined;
+    let client: Record<string, (...args: unknown[]) => void>;
+
+    before(async () => {
+        // the build CI runs before each preview and deploy (npm run build:policy), then the pack's own folder as
+        // the language host hands it to run-policy-pack: `RUN <engine-address> <program>`, program = the pack's
+        // folder, whose package.json main is required (with ts-node and TypeScript 3.8 registered, as run.js does)
+        const build = await new Promise<{ status: number; out: string }>((resolve) =>
+            execFile(process.execPath, [path.join(PROJECT_DIR, "policy", "build.mjs")], { cwd: PROJECT_DIR }, (error, stdout, stderr) =>
+                resolve({ status: error ? 1 : 0, out: stdout + stderr }),
+            ),
+        );
+        assert.equal(build.status, 0, build.out);
+        const runner = path.join(PROJECT_DIR, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
+        server = spawn(process.execPath, [runner, "127.0.0.1:1", "."], { cwd: path.join(PROJECT_DIR, "policy"), stdio: ["ignore", "pipe", "pipe"] });
+        let stderr = "";
+        server.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+        const port = await new Promise<string>((resolve, reject) => {
+            server!.stdout?.once("data", (chunk: Buffer) => resolve(chunk.toString().trim()));
+            server!.once("exit", (code) => reject(new Error(`run-policy-pack exited (${code}) before serving: ${stderr}`)));
+        });
+        assert.match(port, /^\d+$/, "the pack prints the port it serves on, as the CLI expects");
+        client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    });
+
+    after(() => server?.kill());
+
+    const call = <T>(method: string, request: unknown) =>
+        new Promise<T>((resolve, reject) => client[method]!(request, (error: Error | null, response: T) => (error ? reject(error) : resolve(response))));
+
+    it("serves every mandatory policy, mandatory, under the pack's name", async () => {
+        const info = (await call<{ toObject(): { name: string; policiesList: Array<{ name: string; enforcementlevel: number }> } }>("getAnalyzerInfo", new Empty())).toObject();
+        assert.equal(info.name, "workbench");
+        assert.deepEqual(info.policiesList.map((p) => p.name), MANDATORY_POLICIES.map((p) => p.name));
+        // pulumirpc.EnforcementLevel.MANDATORY = 1
+        assert.ok(info.policiesList.every((p) => p.enforcementlevel === 1));
+    });
+
+    it("judges a stack sent as the engine sends it: a force-destroyed bucket is a mandatory violation", async () => {
+        const bucket = new analyzer["AnalyzerResource"]!();
+        bucket["setType"]!("aws:s3/bucket:Bucket");
+        bucket["setName"]!("workbench-data");
+        bucket["setUrn"]!("urn:pulumi:aws::workbench::aws:s3/bucket:Bucket::workbench-data");
+        bucket["setProperties"]!(Struct.fromJavaScript({ bucket: "workbench-data", forceDestroy: true }));
+        const options = new analyzer["AnalyzerResourceOptions"]!();
+        options["setProtect"]!(false);
+        bucket["setOptions"]!(options);
+        const request = new analyzer["AnalyzeStackRequest"]!();
+        request["setResourcesList"]!([bucket]);
+        const response = await call<{ getDiagnosticsList(): Array<{ getPolicyname(): string; getMessage(): string; getEnforcementlevel(): number }> }>("analyzeStack", request);
+        const found = response.getDiagnosticsList().filter((d) => d.getPolicyname() === "buckets-private-encrypted-tls-retained");
+        assert.ok(found.some((d) => /forceDestroy/.test(d.getMessage()) && d.getEnforcementlevel() === 1), found.map((d) => d.getMessage()).join("\n"));
     });
 });

@@ -156,12 +156,26 @@ describe("GitHub Actions workflows", () => {
         assert.match(text("plan-diff-comment.yml"), /pull\.head\.sha !== process\.env\.RUN_HEAD_SHA/);
     });
 
-    it("runs the offline diff with the CLI's --diff and --out options against the merge's base side", () => {
-        const run = steps(workflow("plan-diff.yml").jobs["diff"] as Job).find((s) => s.run?.includes("--diff"))?.run ?? "";
-        assert.match(run, /npm run -s plan -- --stack "\$stack" --diff "\$BASE" --out "plan-diff\/stack-\$stack\.md"/);
+    it("plans each side with its own commit and writes the report with the base commit's tooling (--compare), labelled advisory", () => {
+        const job = workflow("plan-diff.yml").jobs["diff"] as Job;
+        const checkouts = steps(job).filter((s) => s.uses?.startsWith("actions/checkout@"));
+        assert.deepEqual(
+            checkouts.map((s) => [s.with?.["path"], s.with?.["ref"]]),
+            [
+                ["base", "${{ github.event.pull_request.base.sha }}"],
+                ["change", undefined],
+            ],
+        );
+        const install = steps(job).find((s) => s.run?.includes("npm ci"))?.run ?? "";
+        for (const side of ["base", "change"]) assert.match(install, new RegExp(`npm ci [^\\n]*--ignore-scripts --prefix ${side}`), "no install scripts of the pull request run");
+        const run = steps(job).find((s) => s.run?.includes("--compare"))?.run ?? "";
+        assert.match(run, /compare_dir=base\n/);
+        assert.match(run, /\(cd "\$compare_dir" && npm run -s plan -- --stack "\$stack" --diff "[^"]+" \\\n\s+--compare "\.\.\/plans\/base-\$stack\.json" "\.\.\/plans\/change-\$stack\.json" --out "\.\.\/plan-diff\/stack-\$stack\.md"\)/);
+        assert.match(run, /npm run -s plan -- --stack "\$stack" \$mode --json --out "\.\.\/plans\/\$side-\$stack\.json"/);
         const cli = fs.readFileSync(path.join(PROJECT_DIR, "plan", "cli.ts"), "utf8");
-        assert.match(cli, /--diff <git-ref>/);
-        assert.match(cli, /--out <file>/);
+        // the workflow's fallback and mode detection grep the CLI's own option declarations
+        assert.ok(cli.includes('"--compare <files...>"') && cli.includes('"--preview"') && cli.includes("--out <file>"));
+        assert.match(text("plan-diff-comment.yml"), /## Offline plan diff \(advisory\)/);
     });
 
     it("runs on the Node.js major that package.json's engines field names", () => {
@@ -186,9 +200,9 @@ describe("GitHub Actions workflows", () => {
         assert.deepEqual(deploy.jobs["deploy"]?.needs, ["test", "stacks"]);
     });
 
-    it("deploys behind the production environment, previews without one", () => {
+    it("deploys behind the production environment, previews behind their own (reviewed) one", () => {
         assert.equal(workflow("deploy.yml").jobs["deploy"]?.environment, "production");
-        assert.equal(workflow("preview.yml").jobs["preview"]?.environment, undefined);
+        assert.equal(workflow("preview.yml").jobs["preview"]?.environment, "preview");
         const up = steps(workflow("deploy.yml").jobs["deploy"] as Job).find((s) => s.uses?.startsWith("pulumi/actions@"));
         assert.equal(up?.with?.["command"], "up");
         const preview = steps(workflow("preview.yml").jobs["preview"] as Job).find((s) => s.uses?.startsWith("pulumi/actions@"));
@@ -221,6 +235,44 @@ describe("GitHub Actions workflows", () => {
         });
     }
 
+    it("lets no job outside the production environment read the Pulumi token or the passphrase", () => {
+        const guarded = /secrets\.(PULUMI_ACCESS_TOKEN|PULUMI_CONFIG_PASSPHRASE)\b/;
+        let readers = 0;
+        for (const file of FILES) {
+            const wf = parse(text(file)) as Workflow & { env?: unknown };
+            assert.ok(!guarded.test(JSON.stringify(wf.env ?? {})), `${file}: workflow-level env hands them to every job`);
+            for (const [id, job] of jobsOf(file)) {
+                const raw = job as Job & { secrets?: unknown };
+                const reads = guarded.test(JSON.stringify(job)) || raw.secrets === "inherit";
+                if (reads) readers++;
+                if (reads) assert.equal(job.environment, "production", `${file} job ${id} reads the Pulumi credentials outside production`);
+            }
+        }
+        // the deployment does read them (the check is not vacuous)
+        assert.ok(readers >= 1);
+        // and this test catches a preview that reads them again
+        const leaky = text("preview.yml").replace("secrets.PULUMI_PREVIEW_ACCESS_TOKEN", "secrets.PULUMI_ACCESS_TOKEN");
+        const preview = (parse(leaky) as Workflow).jobs["preview"] as Job;
+        assert.ok(guarded.test(JSON.stringify(preview)) && preview.environment !== "production");
+    });
+
+    it("previews and deploys with the pinned Pulumi CLI and the policy pack, built to JavaScript first", () => {
+        const pack = parse(fs.readFileSync(path.join(PROJECT_DIR, "policy", "PulumiPolicy.yaml"), "utf8")) as { runtime: unknown };
+        assert.ok(pack.runtime);
+        for (const [file, id] of [
+            ["preview.yml", "preview"],
+            ["deploy.yml", "deploy"],
+        ] as const) {
+            const all = steps(workflow(file).jobs[id] as Job);
+            const pulumi = all.findIndex((s) => s.uses?.startsWith("pulumi/actions@"));
+            const build = all.findIndex((s) => s.run?.trim() === "npm run build:policy");
+            assert.ok(build >= 0 && build < pulumi, `${file}: the pack is built before pulumi runs`);
+            assert.equal(all[pulumi]?.with?.["pulumi-version-file"], ".pulumi.version", file);
+            assert.equal(all[pulumi]?.with?.["policyPacks"], "policy", file);
+            assert.equal(all[pulumi]?.with?.["pulumi-version"], undefined, `${file}: one pin, in .pulumi.version`);
+        }
+    });
+
     it("documents every repository variable and secret the workflows read", () => {
         const docs = fs.readFileSync(path.join(PROJECT_DIR, "docs", "pull-requests.md"), "utf8");
         const names = new Set(FILES.flatMap((f) => [...text(f).matchAll(/(?:vars|secrets)\.([A-Z0-9_]+)/g)].map((m) => m[1] as string)));
@@ -245,11 +297,11 @@ describe("ci/stack-matrix.ts: which stacks a cloud workflow runs", () => {
         assert.deepEqual(skipped.map((s) => s.stack), STACKS);
         const aws = skipped.find((s) => s.stack === "aws");
         assert.match(aws?.reason ?? "", /AWS_PREVIEW_ROLE_ARN/);
-        assert.match(aws?.reason ?? "", /PULUMI_ACCESS_TOKEN/);
+        assert.match(aws?.reason ?? "", /PULUMI_BACKEND_URL/);
     });
 
     it("runs a stack once its cloud's variables and a backend are set, with the stack's region", () => {
-        const env = { AWS_DEPLOY_ROLE_ARN: "arn:aws:iam::123456789012:role/workbench-deploy", HAS_PULUMI_BACKEND: "true" };
+        const env = { AWS_DEPLOY_ROLE_ARN: "arn:aws:iam::123456789012:role/workbench-deploy", PULUMI_BACKEND_URL: "s3://workbench-state" };
         const { rows } = stackMatrix(PROJECT_DIR, "deploy", env);
         const awsStacks = STACKS.filter((s) => validateConfig(s, readStackConfig(PROJECT_DIR, s).config).config.cloud === "aws");
         assert.deepEqual(rows.map((r) => r.stack), awsStacks);
@@ -258,11 +310,19 @@ describe("ci/stack-matrix.ts: which stacks a cloud workflow runs", () => {
         assert.deepEqual(stackMatrix(PROJECT_DIR, "preview" satisfies Mode, env).rows, []);
     });
 
+    it("previews only with Pulumi Cloud: a passphrase backend's stacks get the offline diff, never the passphrase", () => {
+        const env = { AWS_PREVIEW_ROLE_ARN: "arn:aws:iam::123456789012:role/workbench-preview", PULUMI_BACKEND_URL: "s3://workbench-state" };
+        const { rows, skipped } = stackMatrix(PROJECT_DIR, "preview", env);
+        assert.deepEqual(rows, []);
+        assert.match(skipped.find((s) => s.stack === "aws")?.reason ?? "", /previews get no passphrase, the offline diff covers this stack/);
+        assert.ok(stackMatrix(PROJECT_DIR, "preview", { ...env, PULUMI_BACKEND_URL: "https://api.pulumi.com" }).rows.some((r) => r.stack === "aws"));
+    });
+
     it("never runs a stack on an existing cluster: CI has no login to it", () => {
         const everything = Object.fromEntries(
             (["preview", "deploy"] as const).flatMap((mode) => ["aws", "gcp", "azure"].flatMap((c) => requiredVariables(c, mode) ?? [])).map((n) => [n, "set"]),
         );
-        const { rows, skipped } = stackMatrix(PROJECT_DIR, "preview", { ...everything, HAS_PULUMI_BACKEND: "true" });
+        const { rows, skipped } = stackMatrix(PROJECT_DIR, "preview", { ...everything, PULUMI_BACKEND_URL: "https://api.pulumi.com" });
         assert.ok(!rows.some((r) => r.cloud === "existing"));
         assert.ok(skipped.every((s) => /existing/.test(s.reason)));
         assert.equal(rows.length + skipped.length, STACKS.length);
@@ -363,11 +423,18 @@ describe("docs/pull-requests.md: the trust it tells you to create matches the wo
         assert.ok(docs.includes(`--subject ${subject}`), "Azure federated credential");
     });
 
-    it("the preview identities trust pull_request jobs, the event preview.yml runs on", () => {
+    it("the preview identities trust jobs of the preview environment (GitHub names the environment, not the event, in the subject)", () => {
         assert.deepEqual(Object.keys(workflow("preview.yml").on), ["pull_request"]);
-        const subject = "repo:OWNER/REPO:pull_request";
+        const subject = `repo:OWNER/REPO:environment:${workflow("preview.yml").jobs["preview"]?.environment}`;
         assert.ok(docs.includes(`"token.actions.githubusercontent.com:sub": "${subject}"`), "AWS trust policy");
         assert.ok(docs.includes(`/subject/${subject}"`), "GCP binding");
         assert.ok(docs.includes(`--subject ${subject}`), "Azure federated credential");
+        assert.ok(!docs.includes("repo:OWNER/REPO:pull_request"), "no identity trusts every pull_request job");
+    });
+
+    it("gives preview identities roles that read infrastructure, not data, and never advises reading Secrets", () => {
+        for (const broad of ["policy/ReadOnlyAccess", "roles/viewer", "read access to Secrets"]) assert.ok(!docs.includes(broad), `docs/pull-requests.md still advises ${broad}`);
+        assert.ok(docs.includes("policy/job-function/ViewOnlyAccess"));
+        assert.ok(docs.includes("roles/container.viewer") && docs.includes("roles/storage.bucketViewer"));
     });
 });

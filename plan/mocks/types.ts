@@ -6,6 +6,8 @@ export interface MockContext {
     project: string;
     /** The stack's flat config map (`aws:region` and friends). */
     config: Readonly<Record<string, string>>;
+    /** Planning as a first `pulumi preview` sees the stack: provider-computed outputs are not known yet. */
+    preview?: boolean;
 }
 
 /** Outputs a provider would add to a resource's inputs (ARNs, endpoints, statuses); an `id` string becomes the resource's id. */

@@ -93,7 +93,8 @@ export class GkeCluster extends pulumi.ComponentResource {
             endpoint: this.cluster.endpoint,
             caCertificate: this.cluster.masterAuth.clusterCaCertificate,
         });
-        this.provider = new k8s.Provider(name, { kubeconfig: this.kubeconfig }, { parent: this });
+        // named `<name>-k8s` as on every platform; the alias keeps stacks that planned it as `<name>` from replacing it
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this, aliases: [{ name }] });
         this.registerOutputs({ clusterName: this.cluster.name, endpoint: this.cluster.endpoint });
     }
 }

@@ -1,0 +1,17 @@
+/*
+ * The keys Pulumi.yaml cannot declare: optional keys without a default and the secret keys. The CLI treats a
+ * declared key without a default as required (pulumi/pulumi pkg/workspace/config.go, mergeConfig) and refuses a
+ * plaintext default for a secret one, so these stay undeclared; the program validates them (stacks/schema.ts) and
+ * their descriptions live here, for the stack files' JSON Schema and the docs.
+ */
+
+/** One-line descriptions of the workbench keys Pulumi.yaml leaves undeclared, by key. */
+export const UNDECLARED_KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
+    kubernetesVersion: "Kubernetes minor version of the cluster, e.g. \"1.35\"; unset takes the cloud's default from the version catalog.",
+    domain: "DNS name of the hub (optional); with it the hub serves HTTPS from Let's Encrypt.",
+    tlsEmail: "Contact e-mail for Let's Encrypt; required with domain.",
+    githubClientSecret: "GitHub OAuth app client secret (with auth.type github).",
+    kubeconfig: "Kubeconfig of an existing cluster (optional; the ambient kubeconfig is used otherwise).",
+    s3AccessKeyId: "Access key id for an existing cluster's S3-compatible object store.",
+    s3SecretAccessKey: "Secret access key for an existing cluster's S3-compatible object store.",
+};
