@@ -108,6 +108,17 @@ describe("cost in the plan and the diff", () => {
         assert.ok(STACKS.some((stack) => stack !== "local"), "a stack with an alert is among the shipped ones");
     });
 
+    it("the README's cost table states each shipped stack's idle, typical and ceiling figures as the plan prices them", async () => {
+        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+        for (const stack of STACKS) {
+            const { cost } = await planOf(stack);
+            const row = readme.split("\n").find((line) => line.startsWith(`| \`${stack}\` | USD`));
+            const usd = (value: number) => `USD ${Math.round(value)}`;
+            assert.ok(row?.startsWith(`| \`${stack}\` | ${usd(cost.idleMonthly)} | ${usd(cost.typicalMonthly)} | ${usd(cost.ceilingMonthly)} |`),
+                `README's Cost table: ${stack} should read ${usd(cost.idleMonthly)} | ${usd(cost.typicalMonthly)} | ${usd(cost.ceilingMonthly)}; it reads ${row}`);
+        }
+    });
+
     it("knows each cloud's budget resource by the type token its SDK registers", () => {
         const sdkFiles = ["aws/budgets/budget.js", "gcp/billing/budget.js", "azure-native/consumption/budget.js"];
         const tokens = sdkFiles.map((file) => /__pulumiType = '([^']+)'/.exec(fs.readFileSync(path.join(PROJECT_DIR, "node_modules", "@pulumi", file), "utf8"))?.[1]);
