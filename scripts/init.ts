@@ -68,6 +68,11 @@ runInit(prompts, { projectDir: PROJECT_DIR, outDir: options.outDir, force: optio
         process.exit(0);
     },
     (error: unknown) => {
+        // Ctrl-C, or the terminal closed, in a question (@inquirer/prompts' ExitPromptError)
+        if (error instanceof Error && error.name === "ExitPromptError") {
+            console.error("npm run init: cancelled; nothing written.");
+            process.exit(130);
+        }
         console.error(`npm run init: ${error instanceof Error ? error.message : String(error)}`);
         process.exit(1);
     },
