@@ -1,4 +1,6 @@
-import { cpuPoolInstanceTypes, gpuMachine, HUB_DB_GIB, ManagedCloud, NODE_DISK_GIB } from "../providers/catalog";
+import { STORAGE_GIB } from "../components/capacity/requests";
+import { enabledDataServices } from "../components/services/catalog";
+import { cpuPoolInstanceTypes, CpuSize, gpuMachine, gpusOf, HUB_DB_GIB, ManagedCloud, NODE_DISK_GIB } from "../providers/catalog";
 import { WorkbenchConfig } from "../stacks/schema";
 import { CloudPrices, HOURS_PER_MONTH, Price, PRICES } from "./prices";
 
@@ -8,7 +10,9 @@ export interface CostLine {
     item: string;
     /** USD a month under the usage profile (for pools that scale from zero) or always. */
     monthly: number;
-    /** How the figure was reached, with the rate and its source. */
+    /** USD a month with the line's pool at its maximum node count all month (equal to `monthly` for fixed lines). */
+    ceilingMonthly: number;
+    /** How the figure was reached, with each rate's source as a footnote number into {@link CostEstimate.sources}, e.g. `[2]`. */
     basis: string;
     /** The line is zero while the workbench idles (a pool scaled to zero). */
     scalesToZero: boolean;
@@ -21,9 +25,13 @@ export interface CostEstimate {
     idleMonthly: number;
     /** Idle plus the usage profile (`workbench:usageProfile`). */
     typicalMonthly: number;
+    /** Every pool at its `maxNodes` for the whole month: what the configuration allows at most (bucket as in the profile). */
+    ceilingMonthly: number;
     /** The stack's budget (`workbench:budget.monthlyUsd`). */
     budgetMonthly: number;
     lines: CostLine[];
+    /** The pages the rates were read from, with the month read: footnote `[n]` of a basis is `sources[n - 1]`. */
+    sources: string[];
 }
 
 /** How a cloud's network bills a workbench's nodes and entry point. */
@@ -57,92 +65,172 @@ function networkTraits(config: WorkbenchConfig, cloud: ManagedCloud): NetworkTra
 }
 
 const round = (usd: number) => Math.round(usd * 100) / 100;
-const rate = (price: Price) => `USD ${price.usd}/${price.per === "hour" ? "h" : "GB-month"} (${price.source}, ${price.asOf})`;
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** What a basis says of an instance type cost/prices.ts has no price for (an instance type override). */
 export const UNPRICED = "no list price recorded in cost/prices.ts";
 
+/** Collects the sources the lines cite, numbering each page once. */
+class Sources {
+    readonly list: string[] = [];
+
+    /** `[n]` for a price's page and month. */
+    ref(price: Price): string {
+        return this.note(`${price.source}, read ${price.asOf}`);
+    }
+
+    /** `[n]` for a stated assumption (spot's share of on-demand), numbered with the sources. */
+    note(text: string): string {
+        let index = this.list.indexOf(text);
+        if (index < 0) index = this.list.push(text) - 1;
+        return `[${index + 1}]`;
+    }
+
+    /** "USD 0.1/h [3]". */
+    rate(price: Price): string {
+        return `USD ${price.usd}/${price.per === "hour" ? "h" : "GB-month"} ${this.ref(price)}`;
+    }
+}
+
+/** One node of a pool: what an hour of it costs, and how that figure is reached. */
+interface NodeRate {
+    hourly: number;
+    basis: string;
+}
+
 /** Hourly cost of one node of a pool: instance (spot-adjusted), boot disk and public address. */
-function nodeHourly(prices: CloudPrices, traits: NetworkTraits, instanceType: string, spot: boolean, diskGiB: number) {
+function nodeHourly(prices: CloudPrices, traits: NetworkTraits, sources: Sources, instanceType: string, spot: boolean, diskGiB: number): NodeRate {
     const instance: Price | undefined = prices.instances[instanceType];
     const compute = (instance?.usd ?? 0) * (spot ? prices.spotFactor : 1);
     const disk = (diskGiB * prices.blockStorage.usd) / HOURS_PER_MONTH;
     const address = traits.publicIpPerNode ? prices.publicIpv4.usd : 0;
     const hourly = compute + disk + address;
-    const instanceRate = instance ? rate(instance) : `(${UNPRICED}; instance counted as USD 0)`;
+    const instanceRate = instance ? sources.rate(instance) : `(${UNPRICED}; instance counted as USD 0)`;
     const basis =
-        `${instanceType} ${spot ? `spot (${prices.spotFactor} × on-demand; ${prices.spotBasis}) ` : ""}${instanceRate}` +
-        ` + ${diskGiB} GiB disk${traits.publicIpPerNode ? " + public IPv4" : ""} = USD ${hourly.toFixed(4)}/h`;
+        `${instanceType} ${instanceRate}${spot ? ` × ${prices.spotFactor} spot ${sources.note(`Spot assumed at ${prices.spotFactor} × on-demand: ${prices.spotBasis}`)}` : ""}` +
+        ` + ${diskGiB} GiB disk at ${sources.rate(prices.blockStorage)}` +
+        `${traits.publicIpPerNode ? ` + public IPv4 ${sources.rate(prices.publicIpv4)}` : ""} = USD ${hourly.toFixed(4)}/h`;
     return { hourly, basis };
 }
 
-function managedCloudLines(config: WorkbenchConfig, cloud: ManagedCloud): CostLine[] {
+/** A line that costs the same every month, idle or busy. */
+const fixed = (item: string, monthly: number, basis: string): CostLine => ({
+    item,
+    monthly: round(monthly),
+    ceilingMonthly: round(monthly),
+    basis,
+    scalesToZero: false,
+});
+
+/** The data services that keep a volume (one server each, on the retained class). */
+type VolumeService = keyof typeof STORAGE_GIB;
+const hasVolume = (name: string): name is VolumeService => name in STORAGE_GIB;
+
+/** The data services' volumes the configuration creates (with the services they require): service and GiB. */
+export function dataVolumes(services: WorkbenchConfig["services"]): { service: VolumeService; gib: number }[] {
+    return enabledDataServices(services)
+        .filter(hasVolume)
+        .map((service) => ({ service, gib: services[service].storageGiB ?? STORAGE_GIB[service] }));
+}
+
+/** The system pool's monthly cost at a size class (the always-on fit check's advice quotes it). */
+export function systemPoolMonthly(config: WorkbenchConfig, cloud: ManagedCloud, size: CpuSize = config.systemPool.size): { instanceType: string; monthly: number } {
+    const sized = { ...config, systemPool: { ...config.systemPool, size } };
+    const instanceType = cpuPoolInstanceTypes(sized, cloud, "system")[0];
+    const node = nodeHourly(PRICES[cloud], networkTraits(config, cloud), new Sources(), instanceType, config.systemPool.spot, NODE_DISK_GIB.system);
+    return { instanceType, monthly: round(node.hourly * HOURS_PER_MONTH * config.systemPool.nodes) };
+}
+
+function managedCloudLines(config: WorkbenchConfig, cloud: ManagedCloud, sources: Sources): CostLine[] {
     const prices = PRICES[cloud];
     const traits = networkTraits(config, cloud);
-    const always = (item: string, monthly: number, basis: string): CostLine => ({ item, monthly: round(monthly), basis, scalesToZero: false });
     const lines: CostLine[] = [];
 
     // GKE's free-tier credit pays a zonal cluster's fee only (workbench:gcp.regional forgoes it)
     const credit = cloud === "gcp" && config.gcp.regional ? 0 : prices.controlPlaneCreditMonthly;
     const controlPlane = prices.controlPlane.usd * HOURS_PER_MONTH - credit;
-    lines.push(always("Kubernetes control plane", Math.max(0, controlPlane),
-        `${rate(prices.controlPlane)} × ${HOURS_PER_MONTH} h` + (credit ? ` − USD ${credit} free-tier credit (one zonal cluster)` : "")));
+    lines.push(fixed("Kubernetes control plane", Math.max(0, controlPlane),
+        `${sources.rate(prices.controlPlane)} × ${HOURS_PER_MONTH} h` + (credit ? ` − USD ${credit} free-tier credit (one zonal cluster)` : "")));
 
     const systemType = cpuPoolInstanceTypes(config, cloud, "system")[0];
-    const system = nodeHourly(prices, traits, systemType, config.systemPool.spot, NODE_DISK_GIB.system);
-    lines.push(always(`System pool (${config.systemPool.nodes} × ${systemType}, always on)`,
-        system.hourly * HOURS_PER_MONTH * config.systemPool.nodes, `${config.systemPool.nodes} × ${HOURS_PER_MONTH} h × ${system.basis}`));
+    const system = nodeHourly(prices, traits, sources, systemType, config.systemPool.spot, NODE_DISK_GIB.system);
+    // what the always-on fit check sized the pool for: the data services' servers and operators make it larger
+    const services = enabledDataServices(config.services);
+    lines.push(fixed(`System pool (${config.systemPool.nodes} × ${systemType}, always on)`,
+        system.hourly * HOURS_PER_MONTH * config.systemPool.nodes,
+        `${plural(config.systemPool.nodes, "node")} × ${HOURS_PER_MONTH} h × (${system.basis}); size ${config.systemPool.size} (workbench:systemPool.size), ` +
+            `checked to fit the hub and operators${services.length > 0 ? ` with ${services.join(", ")}` : ""}`));
 
-    lines.push(always("Hub load balancer", (prices.loadBalancer.usd + traits.loadBalancerIps * prices.publicIpv4.usd) * HOURS_PER_MONTH,
-        `${rate(prices.loadBalancer)} + ${traits.loadBalancerIps} public IPv4 × ${rate(prices.publicIpv4)}`));
+    lines.push(fixed("Hub load balancer", (prices.loadBalancer.usd + traits.loadBalancerIps * prices.publicIpv4.usd) * HOURS_PER_MONTH,
+        `(${sources.rate(prices.loadBalancer)} + ${traits.loadBalancerIps} public IPv4 × ${sources.rate(prices.publicIpv4)}) × ${HOURS_PER_MONTH} h`));
 
     if (traits.natGateways > 0 && prices.natGateway) {
-        lines.push(always("NAT gateway (private nodes)", traits.natGateways * (prices.natGateway.usd + prices.publicIpv4.usd) * HOURS_PER_MONTH,
-            `${rate(prices.natGateway)} + its public IPv4, excluding data processed`));
+        lines.push(fixed("NAT gateway (private nodes)", traits.natGateways * (prices.natGateway.usd + prices.publicIpv4.usd) * HOURS_PER_MONTH,
+            `(${sources.rate(prices.natGateway)} + its public IPv4 ${sources.rate(prices.publicIpv4)}) × ${HOURS_PER_MONTH} h, excluding data processed`));
     }
 
     const users = new Set([...config.users.admins, ...config.users.allowed]).size;
     const volumeGiB = users * config.storage.homeSizeGiB + HUB_DB_GIB;
-    lines.push(always(`Volumes (${users} home × ${config.storage.homeSizeGiB} GiB + hub database)`, volumeGiB * prices.blockStorage.usd,
-        `${volumeGiB} GiB × ${rate(prices.blockStorage)}; homes are retained while users are idle`));
+    lines.push(fixed(`Volumes (${plural(users, "home")} of ${config.storage.homeSizeGiB} GiB, hub database)`, volumeGiB * prices.blockStorage.usd,
+        `${volumeGiB} GiB × ${sources.rate(prices.blockStorage)}; homes are retained while users are idle`));
 
-    lines.push(always(`Bucket storage (${config.usageProfile.bucketGB} GB)`, config.usageProfile.bucketGB * prices.objectStorage.usd,
-        `${config.usageProfile.bucketGB} GB (usageProfile.bucketGB) × ${rate(prices.objectStorage)}, excluding requests and egress`));
+    const data = dataVolumes(config.services);
+    if (data.length > 0) {
+        const gib = data.reduce((sum, v) => sum + v.gib, 0);
+        lines.push(fixed(`Data-service volumes (${plural(data.length, "volume")}, ${gib} GiB)`, gib * prices.blockStorage.usd,
+            `${data.map((v) => `${v.service} ${v.gib} GiB`).join(" + ")} (workbench:services.<name>.storageGiB) × ${sources.rate(prices.blockStorage)}; retained, paid while the servers idle`));
+    }
+
+    lines.push(fixed(`Bucket storage (${config.usageProfile.bucketGB} GB)`, config.usageProfile.bucketGB * prices.objectStorage.usd,
+        `${config.usageProfile.bucketGB} GB (usageProfile.bucketGB) × ${sources.rate(prices.objectStorage)}, excluding requests and egress`));
 
     const userType = cpuPoolInstanceTypes(config, cloud, "user")[0];
-    const user = nodeHourly(prices, traits, userType, config.userPool.spot, NODE_DISK_GIB.user);
+    const user = nodeHourly(prices, traits, sources, userType, config.userPool.spot, NODE_DISK_GIB.user);
     lines.push(poolLine(`User pool (${userType}, ${config.userPool.minNodes}-${config.userPool.maxNodes} nodes)`,
-        user, config.userPool.minNodes, config.usageProfile.userNodeHours, "usageProfile.userNodeHours"));
+        user, config.userPool, config.usageProfile.userNodeHours, "usageProfile.userNodeHours"));
 
     for (const pool of config.gpuPools) {
         const machine = gpuMachine(pool.gpu, cloud);
-        const gpu = nodeHourly(prices, traits, machine.instanceTypes[0], pool.spot, NODE_DISK_GIB.gpu);
-        lines.push(poolLine(`GPU pool ${pool.name} (${machine.instanceTypes[0]}, ${pool.minNodes}-${pool.maxNodes} nodes)`,
-            gpu, pool.minNodes, config.usageProfile.gpuNodeHours, "usageProfile.gpuNodeHours"));
+        const type = machine.instanceTypes[0];
+        const gpu = nodeHourly(prices, traits, sources, type, pool.spot, NODE_DISK_GIB.gpu);
+        const gpus = gpusOf(pool.gpu, machine).replace("NVIDIA ", "");
+        lines.push(poolLine(`GPU pool ${pool.name} (${type}: ${gpus}, USD ${gpu.hourly.toFixed(2)}/h${pool.spot ? " spot" : ""}, ${pool.minNodes}-${pool.maxNodes} nodes)`,
+            gpu, pool, config.usageProfile.gpuNodeHours, "usageProfile.gpuNodeHours"));
     }
     return lines;
 }
 
-/** A pool that scales: its minimum nodes always run, the usage profile adds hours on top. */
-function poolLine(item: string, node: { hourly: number; basis: string }, minNodes: number, hours: number, hoursKey: string): CostLine {
-    const alwaysOn = minNodes * HOURS_PER_MONTH;
+/** A pool that scales: its minimum nodes always run, the usage profile adds hours on top, the ceiling runs every node. */
+function poolLine(item: string, node: NodeRate, pool: { minNodes: number; maxNodes: number }, hours: number, hoursKey: string): CostLine {
+    const alwaysOn = pool.minNodes * HOURS_PER_MONTH;
     return {
         item,
         monthly: round(node.hourly * (alwaysOn + hours)),
-        basis: `${minNodes > 0 ? `${minNodes} node(s) × ${HOURS_PER_MONTH} h + ` : ""}${hours} node-hours (${hoursKey}) × ${node.basis}`,
-        scalesToZero: minNodes === 0,
+        ceilingMonthly: round(node.hourly * pool.maxNodes * HOURS_PER_MONTH),
+        basis:
+            `${pool.minNodes > 0 ? `(${plural(pool.minNodes, "node")} × ${HOURS_PER_MONTH} h + ${hours} node-hours, ${hoursKey})` : `${hours} node-hours (${hoursKey})`}` +
+            ` × (${node.basis}); ceiling ${plural(pool.maxNodes, "node")} × ${HOURS_PER_MONTH} h`,
+        scalesToZero: pool.minNodes === 0,
     };
 }
 
 /** Estimates a stack's monthly cost from its validated configuration. */
 export function estimateCost(config: WorkbenchConfig): CostEstimate {
+    const sources = new Sources();
     const lines: CostLine[] =
         config.cloud === "existing"
-            ? [{ item: "Existing cluster", monthly: 0, basis: "the cluster and any external object store are paid for outside this program", scalesToZero: false }]
-            : managedCloudLines(config, config.cloud);
-    const idle = lines.filter((line) => !line.scalesToZero).reduce((sum, line) => sum + line.monthly, 0);
-    const typical = lines.reduce((sum, line) => sum + line.monthly, 0);
-    return { currency: "USD", idleMonthly: round(idle), typicalMonthly: round(typical), budgetMonthly: config.budget.monthlyUsd, lines };
+            ? [fixed("Existing cluster", 0, "the cluster and any external object store are paid for outside this program")]
+            : managedCloudLines(config, config.cloud, sources);
+    const sum = (values: number[]) => round(values.reduce((total, value) => total + value, 0));
+    return {
+        currency: "USD",
+        idleMonthly: sum(lines.filter((line) => !line.scalesToZero).map((line) => line.monthly)),
+        typicalMonthly: sum(lines.map((line) => line.monthly)),
+        ceilingMonthly: sum(lines.map((line) => line.ceilingMonthly)),
+        budgetMonthly: config.budget.monthlyUsd,
+        lines,
+        sources: sources.list,
+    };
 }
 
 /** Warnings when the estimate breaks the budget, or cannot price part of the stack. */
@@ -158,3 +246,10 @@ export function budgetWarnings(estimate: CostEstimate): string[] {
     }
     return incomplete;
 }
+
+/**
+ * The resource types that are a budget alert (AWS Budgets, Cloud Billing budgets, Azure consumption budgets):
+ * a plan holding none has no budget to print, whatever `workbench:budget` says (an existing cluster, GCP
+ * without `workbench:gcp.billingAccount`).
+ */
+export const BUDGET_ALERT_TYPES: readonly string[] = ["aws:budgets/budget:Budget", "gcp:billing/budget:Budget", "azure-native:consumption:Budget"];

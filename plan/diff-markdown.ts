@@ -98,6 +98,12 @@ function changedSection(title: string, resources: readonly ResourceChange[], mar
     return out;
 }
 
+/** The ceiling's change; none where one side's plan was made before the estimate had a ceiling. */
+function ceilingDelta(cost: PlanDiff["cost"]): string {
+    const predates = (ceiling: number | undefined, idle: number | undefined) => ceiling === undefined && idle !== undefined;
+    return predates(cost.ceilingBefore, cost.idleBefore) || predates(cost.ceilingAfter, cost.idleAfter) ? "–" : delta(cost.ceilingBefore, cost.ceilingAfter);
+}
+
 function costSection(diff: PlanDiff): string[] {
     const { cost } = diff;
     const out = [
@@ -107,6 +113,9 @@ function costSection(diff: PlanDiff): string[] {
         "| --- | ---: | ---: | ---: |",
         `| idle (pools at zero) | ${money(cost.idleBefore)} | ${money(cost.idleAfter)} | ${delta(cost.idleBefore, cost.idleAfter)} |`,
         `| typical (usage profile) | ${money(cost.typicalBefore)} | ${money(cost.typicalAfter)} | ${delta(cost.typicalBefore, cost.typicalAfter)} |`,
+        ...(cost.ceilingBefore !== undefined || cost.ceilingAfter !== undefined
+            ? [`| ceiling (every pool at maxNodes) | ${money(cost.ceilingBefore)} | ${money(cost.ceilingAfter)} | ${ceilingDelta(cost)} |`]
+            : []),
         "",
     ];
     if (cost.lines.length > 0) {

@@ -52,6 +52,9 @@ export interface CostChange {
     idleAfter?: number;
     typicalBefore?: number;
     typicalAfter?: number;
+    /** Every pool at its maximum all month (absent for a plan made before the estimate had a ceiling). */
+    ceilingBefore?: number;
+    ceilingAfter?: number;
     /** Lines added, removed or with another monthly figure. */
     lines: CostLineChange[];
 }
@@ -220,10 +223,12 @@ function diffCost(before: CostEstimate | undefined, after: CostEstimate | undefi
     if (before) {
         change.idleBefore = before.idleMonthly;
         change.typicalBefore = before.typicalMonthly;
+        if (before.ceilingMonthly !== undefined) change.ceilingBefore = before.ceilingMonthly;
     }
     if (after) {
         change.idleAfter = after.idleMonthly;
         change.typicalAfter = after.typicalMonthly;
+        if (after.ceilingMonthly !== undefined) change.ceilingAfter = after.ceilingMonthly;
     }
     return change;
 }
@@ -300,6 +305,7 @@ export function hasChanges(diff: PlanDiff): boolean {
         diff.added.length + diff.removed.length + diff.replaced.length + diff.updated.length + diff.cost.lines.length + diff.warningsAdded.length + diff.warningsRemoved.length > 0 ||
         diff.beforeMissing !== diff.afterMissing ||
         diff.cost.idleBefore !== diff.cost.idleAfter ||
-        diff.cost.typicalBefore !== diff.cost.typicalAfter
+        diff.cost.typicalBefore !== diff.cost.typicalAfter ||
+        diff.cost.ceilingBefore !== diff.cost.ceilingAfter
     );
 }

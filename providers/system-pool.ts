@@ -1,3 +1,4 @@
+import { systemPoolMonthly } from "../cost/estimate";
 import type { WorkbenchConfig } from "../stacks/schema";
 import { CPU_SIZES, CpuSize } from "./catalog";
 import { NodePool, ResourceRequests, SystemPoolAtSize, SystemPoolSizing } from "./contract";
@@ -40,8 +41,16 @@ export function systemPoolSizing(config: WorkbenchConfig, source: SystemPoolSour
         given: config.systemPool.size,
         advice: (fitting: CpuSize | undefined) =>
             fitting
-                ? `choose systemPool.size ${fitting} (pulumi config set --path workbench:systemPool.size ${fitting}; the cost estimate follows), or switch services off`
+                ? `choose systemPool.size ${fitting} (pulumi config set --path workbench:systemPool.size ${fitting}${costAt(config, fitting)}), or switch services off`
                 : "no size fits one node: add systemPool.nodes, switch services off or lower their cpuMillis/memoryMiB settings",
     };
     return { key: key.key, given: key.given, current: at(configuredSize), sizes: CPU_SIZES.map(at), advice: key.advice };
+}
+
+/** "; the system pool then costs USD 225.63 a month (t3a.2xlarge) instead of USD 33.50": what the advice costs. */
+function costAt(config: WorkbenchConfig, size: CpuSize): string {
+    if (config.cloud === "existing") return "";
+    const now = systemPoolMonthly(config, config.cloud);
+    const then = systemPoolMonthly(config, config.cloud, size);
+    return `; the system pool then costs USD ${then.monthly.toFixed(2)} a month (${then.instanceType}) instead of USD ${now.monthly.toFixed(2)} (${now.instanceType})`;
 }

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 import { AWS_PRICES } from "../cost/prices/aws";
 import { AZURE_PRICES } from "../cost/prices/azure";
 import { GCP_PRICES } from "../cost/prices/gcp";
+import { multiGpuMachineWarnings } from "../cost/gpu-machines";
 import { gpuClassesOn, unsupportedGpuHint } from "../providers/catalog";
 import { ConfigProblem } from "./errors";
 import { ProviderSettings } from "./provider-settings";
@@ -344,7 +345,10 @@ const certificateNamesUnused: WarningRule = ({ parsed }) =>
         ? [`workbench:hub.certificateNames is set but the hub serves no generated certificate (TLS: ${effectiveHubTls(parsed.hub, parsed.domain)}): it is ignored`]
         : [];
 
-const WARNINGS: readonly WarningRule[] = [otherCloudSettingsIgnored, pricedRegion, existingContextPinned, certificateNamesUnused];
+/** A GPU class the cloud sells only as a multi-GPU machine: the machine and its price, before anything is created. */
+const multiGpuMachine: WarningRule = ({ parsed }) => multiGpuMachineWarnings(parsed.cloud, parsed.gpuPools ?? []);
+
+const WARNINGS: readonly WarningRule[] = [otherCloudSettingsIgnored, pricedRegion, existingContextPinned, certificateNamesUnused, multiGpuMachine];
 
 /** Every cross-key warning of a configuration. */
 export function crossKeyWarnings(input: RuleInput): string[] {

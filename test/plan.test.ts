@@ -30,7 +30,7 @@ describe("offline plan harness", () => {
         assert.equal(plan.cost.currency, "USD");
         assert.equal(typeof plan.cost.idleMonthly, "number");
         assert.equal(typeof plan.cost.typicalMonthly, "number");
-        for (const line of plan.cost.lines) assert.deepEqual(Object.keys(line).sort(), ["basis", "item", "monthly", "scalesToZero"]);
+        for (const line of plan.cost.lines) assert.deepEqual(Object.keys(line).sort(), ["basis", "ceilingMonthly", "item", "monthly", "scalesToZero"]);
     });
 
     it("records the tree as the engine sees it: one stack root, every other resource parented inside the plan", async () => {

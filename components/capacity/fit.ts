@@ -54,21 +54,42 @@ export function poolCapacity(pool: SystemPoolShape): ResourceRequests {
 }
 
 const gib = (mib: number) => `${(mib / 1024).toFixed(1)} GiB`;
-const cpus = (millis: number) => `${(millis / 1000).toFixed(2)} CPU`;
+
+/**
+ * "7.3 GiB > 5.5 GiB": a need above what is given, in figures that keep the gap. Both sides are rounded
+ * outward (the need up, the capacity down), so the printed need always exceeds the printed capacity; a gap
+ * under 100 MiB is printed in MiB, where tenths of a GiB would hide it ("2.7 GiB > 2.7 GiB").
+ */
+export function memoryExceeds(needMiB: number, givenMiB: number): string {
+    return memoryFigures(needMiB, givenMiB).join(" > ");
+}
+
+/** The two figures of {@link memoryExceeds}: the need, and what is given. */
+function memoryFigures(needMiB: number, givenMiB: number): [string, string] {
+    if (needMiB - givenMiB < 100) return [`${Math.ceil(needMiB)} MiB`, `${Math.floor(givenMiB)} MiB`];
+    return [`${(Math.ceil((needMiB / 1024) * 10) / 10).toFixed(1)} GiB`, `${(Math.floor((givenMiB / 1024) * 10) / 10).toFixed(1)} GiB`];
+}
+
+/** "0.55 CPU > 0.50 CPU", rounded outward like {@link memoryExceeds}; millicores where hundredths would hide the gap. */
+export function cpuExceeds(needMillis: number, givenMillis: number): string {
+    if (needMillis - givenMillis < 10) return `${Math.ceil(needMillis)}m CPU > ${Math.floor(givenMillis)}m CPU`;
+    return `${(Math.ceil(needMillis / 10) / 100).toFixed(2)} CPU > ${(Math.floor(givenMillis / 10) / 100).toFixed(2)} CPU`;
+}
 
 /** Checks the pods and the agents against the pool. */
 export function systemPoolFit(pool: SystemPoolShape, agents: ResourceRequests, pods: readonly SystemPods[]): SystemPoolFit {
     const demand = total([agents, ...pods]);
     const capacity = poolCapacity(pool);
     const shortages: string[] = [];
-    if (demand.cpuMillis > capacity.cpuMillis) shortages.push(`CPU ${cpus(demand.cpuMillis)} > ${cpus(capacity.cpuMillis)}`);
-    if (demand.memoryMiB > capacity.memoryMiB) shortages.push(`memory ${gib(demand.memoryMiB)} > ${gib(capacity.memoryMiB)}`);
+    if (demand.cpuMillis > capacity.cpuMillis) shortages.push(`CPU ${cpuExceeds(demand.cpuMillis, capacity.cpuMillis)}`);
+    if (demand.memoryMiB > capacity.memoryMiB) shortages.push(`memory ${memoryExceeds(demand.memoryMiB, capacity.memoryMiB)}`);
     if (demand.pods > capacity.pods) shortages.push(`pods ${demand.pods} > ${capacity.pods}`);
     // one pod cannot span nodes: the largest must fit one node
     const node = poolCapacity({ ...pool, nodes: 1 });
     const largest = [...pods].sort((a, b) => b.memoryMiB / b.pods - a.memoryMiB / a.pods)[0];
     if (largest && largest.memoryMiB / largest.pods > node.memoryMiB) {
-        shortages.push(`${largest.component} needs ${gib(largest.memoryMiB / largest.pods)} on one node, which gives ${gib(node.memoryMiB)}`);
+        const [needs, gives] = memoryFigures(largest.memoryMiB / largest.pods, node.memoryMiB);
+        shortages.push(`${largest.component} needs ${needs} on one node, which gives ${gives}`);
     }
     return { fits: shortages.length === 0, demand, capacity, shortages };
 }

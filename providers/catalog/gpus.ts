@@ -114,6 +114,19 @@ export function unsupportedGpuHint(gpu: GpuClass, cloud: Cloud): string {
     return `choose one of ${alternatives.join(", ")}`;
 }
 
+/** "1 × NVIDIA T4 16 GB" or "8 × NVIDIA A100 40 GB": the GPUs one node of a machine carries, and their memory each. */
+export function gpusOf(gpu: GpuClass, machine: Pick<GpuMachine, "gpuCount">): string {
+    return `${machine.gpuCount} × ${GPU_CATALOG[gpu].model} ${GPU_CATALOG[gpu].gpuMemoryGiB} GB`;
+}
+
+/**
+ * The GPU classes that `cloud` sells as a machine of several GPUs: a node (and the notebook that holds it, which
+ * gets every GPU of its node) is then paid for all of them, whatever the work needs.
+ */
+export function multiGpuClassesOn(cloud: ManagedCloud): GpuClass[] {
+    return gpuClassesOn(cloud).filter((gpu) => (GPU_CATALOG[gpu].machines[cloud]?.gpuCount ?? 1) > 1);
+}
+
 /** "NVIDIA T4 · 4 vCPU · 16 GiB" — the line a notebook profile shows for a GPU pool. */
 export function describeGpuMachine(gpu: GpuClass, machine: Pick<GpuMachine, "vcpu" | "memoryGiB" | "gpuCount">): string {
     const count = machine.gpuCount > 1 ? `${machine.gpuCount}× ` : "";
