@@ -280,8 +280,11 @@ export const AwsSchema = z.strictObject({
 
 /** GCP-only settings (project and zone are `gcp:project` and `gcp:zone`). */
 export const GcpSchema = z.strictObject({
-    /** GKE release channel. */
-    releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]).default("REGULAR"),
+    /**
+     * GKE release channel. EXTENDED follows REGULAR's versions and keeps a minor up to about 24 months, at an
+     * extra fee once the minor leaves standard support (the plan warns with the date and the price).
+     */
+    releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE", "EXTENDED"]).default("REGULAR"),
     /** Refuse `pulumi destroy` of the cluster until this is switched off. */
     deletionProtection: z.boolean().default(true),
     /**

@@ -29,13 +29,14 @@ export function budgetProblems(budget: WorkbenchConfig["budget"]): ConfigProblem
 
 /** The warning a stack without a billing account gets: GCP has nowhere to put the budget. */
 export const NO_BILLING_ACCOUNT_WARNING =
-    "The GCP budget alert is off: set workbench:gcp.billingAccount (gcloud billing accounts list) to get e-mails when spending nears workbench:budget.monthlyUsd.";
+    "The GCP budget alert is off: the project's billing account could not be read (billing off, or no permission to read it); set workbench:gcp.billingAccount " +
+    "(gcloud billing accounts list) to get e-mails when spending nears workbench:budget.monthlyUsd.";
 
 /** Arguments of {@link createBudget}. */
 export interface BudgetArgs {
     context: GcpContext;
     budget: WorkbenchConfig["budget"];
-    /** `workbench:gcp.billingAccount`. */
+    /** `workbench:gcp.billingAccount`, else the billing account the project is billed to (read by the check). */
     billingAccount: string;
     /** The project's number: a budget filters projects by number, not id. */
     projectNumber: string;
