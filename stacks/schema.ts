@@ -299,6 +299,11 @@ export const GcpSchema = z.strictObject({
         .string()
         .regex(/^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/, "must be a billing account id such as 012345-6789AB-CDEF01 (gcloud billing accounts list)")
         .optional(),
+    /**
+     * The billing account's currency (ISO 4217, e.g. EUR): the Budget API refuses a budget in another currency than
+     * its account's. `workbench:budget.monthlyUsd` is then taken as an amount in this currency.
+     */
+    budgetCurrency: z.string().regex(/^[A-Z]{3}$/, "must be a currency code such as USD or EUR (the billing account's currency)").default("USD"),
 });
 
 /** Azure-only settings (location is `azure-native:location`). */

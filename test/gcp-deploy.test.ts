@@ -185,6 +185,14 @@ describe("GKE: what a first real deploy would hit, planned offline", () => {
         });
     });
 
+    describe("budget currency (newcomer review: no key for it)", () => {
+        it("takes the billing account's currency from workbench:gcp.budgetCurrency, USD by default", async () => {
+            assert.equal(input(ofType(plan, T.budget)[0], "amount", "specifiedAmount", "currencyCode"), "USD");
+            const euro = await variant({ "workbench:gcp": { budgetCurrency: "EUR" } });
+            assert.equal(input(ofType(euro, T.budget)[0], "amount", "specifiedAmount", "currencyCode"), "EUR");
+        });
+    });
+
     describe("Resource Manager's API off (review §2)", () => {
         it("is a warning naming the API and the command, the plan goes on, and the budget waits for the project's number", async () => {
             const fresh = await variant({ "gcp:project": `${RESOURCE_MANAGER_OFF_PREFIX}project-1` });

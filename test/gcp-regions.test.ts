@@ -100,6 +100,20 @@ describe("GCP regions and zones (providers/gcp/regions.ts)", () => {
     });
 });
 
+describe("GCP check: what the newcomer review found accepted", () => {
+    before(async () => {
+        pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
+        await pulumi.runtime.setMocks(new PlanMocks({ stack: "gcp", project: stack.project, config: stack.config }), stack.project, "gcp", false);
+    });
+
+    it("refuses an xsmall (e2-medium) system pool even when the rest would fit, naming the size to choose", async () => {
+        const { problems } = await check({ "workbench:systemPool": { size: "xsmall" }, "workbench:services": { spark: { connectServer: false } } });
+        const problem = problems.find((p) => p.key === "workbench:systemPool.size");
+        assert.ok(problem, JSON.stringify(problems));
+        assert.match(problem.allowed, /small or larger/);
+    });
+});
+
 describe("GCP GPU quota before the first GPU node", () => {
     before(async () => {
         pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);

@@ -5,7 +5,7 @@ import { GpuClass, gpuClassesOn, gpuMachine } from "../catalog";
 /*
  * The GPU quota a project has before its first GPU node, read during the check through the Cloud Quotas API
  * (`gcp.cloudquota.getSQuotaInfo`, @pulumi/gcp 9.37). New projects have none: GPUS-ALL-REGIONS is 0 and each
- * model has a regional quota, on-demand and preemptible (spot) separately (notes/gke-facts.md §2; GKE "About
+ * model has a regional quota, on-demand and preemptible (spot) separately (fastai/course-v3#165; vanvalenlab/kiosk-console#359; GKE "About
  * GPUs": both must cover the nodes). Without it a GPU notebook waits and its events say the quota is exceeded.
  */
 

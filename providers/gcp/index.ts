@@ -117,7 +117,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
         this.objectStore = new GcsObjectStore({ context, bucket, cluster: gke.cluster, dependsOn: apis, parent: this });
 
         if (billingAccount) {
-            createBudget(`${name}-budget`, { context, budget: config.budget, billingAccount, projectNumber: found.projectNumber, dependsOn: apis }, this);
+            createBudget(`${name}-budget`, { context, budget: config.budget, currency: config.gcp.budgetCurrency, billingAccount, projectNumber: found.projectNumber, dependsOn: apis }, this);
         }
 
         this.outputs = {
@@ -152,6 +152,15 @@ export const prepare: PlatformModule["prepare"] = async ({ parsed, provider, tod
     const { gcpProject: project, gcpZone: zone } = provider;
     const problems = parsed.budget ? budgetProblems(parsed.budget) : [];
     const warnings: string[] = [];
+    if (parsed.systemPool?.size === "xsmall") {
+        // xsmall is e2-medium on GCP: 2 shared vCPUs, of which GKE leaves 940m allocatable (Kong/kubernetes-ingress-controller#3555),
+        // less than GKE's own system pods request (system-agents.ts) before the hub's
+        problems.push({
+            key: "workbench:systemPool.size",
+            given: "xsmall",
+            allowed: "small or larger on GCP: an e2-medium (shared core) leaves about 940m CPU allocatable, which GKE's own pods use up (pulumi config set --path workbench:systemPool.size small)",
+        });
+    }
     if (parsed.gpuPools) warnings.push(...gpuPoolWarnings(parsed.gpuPools));
 
     // the schema's rules report a missing or malformed project or zone; no lookup can run without them

@@ -79,7 +79,7 @@ function gpuPoolSpec(pool: GpuPoolConfig): PoolSpec {
         labels: { ...selectorLabels, ...gkeLabels(pool.spot, acceleratorType) },
         selectorLabels,
         // Declared, not left to GKE: GKE adds it only when a non-GPU pool already exists, which the
-        // default pool's removal can race (notes/gke-facts.md §2). GKE's own device plugin tolerates it.
+        // default pool's removal can race (terraform-google-modules/terraform-google-kubernetes-engine#703). GKE's own device plugin tolerates it.
         taints: [GPU_NODE_TAINT],
         gpu: pool.gpu,
         acceleratorType,
