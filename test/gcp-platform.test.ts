@@ -136,6 +136,25 @@ describe("GCP platform, as the shared layer receives it", () => {
     });
 });
 
+describe("GCP object store: BindingScope.excludePrefixes", () => {
+    it("says the exclusions are enforced, and still reaches the whole bucket otherwise", async () => {
+        const stack = readStackConfig(PROJECT_DIR, "gcp");
+        const { config, provider } = validateConfig("gcp", stack.config);
+        pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
+        await pulumi.runtime.setMocks(new PlanMocks({ stack: "gcp", project: stack.project, config: stack.config }), stack.project, "gcp", false);
+        const { prepare } = await import("../providers/gcp");
+        const preparation = await prepare({ stack: "gcp", parsed: config, provider, secretsSet: new Set(), today: new Date("2026-11-28T00:00:00Z") });
+        const store = preparation.create("excl", { stack: "gcp", config, provider, secrets: {} }).objectStore;
+        assert.ok(store);
+        const users = store.bindServiceAccount({ namespace: "excl-users", name: "excl-user" }, { excludePrefixes: ["backups/", "mlflow/"] });
+        assert.equal(users.excluded, true);
+        assert.equal(users.reach, "bucket");
+        const scoped = store.bindServiceAccount({ namespace: "excl", name: "postgres" }, { prefix: "backups/postgres/" });
+        assert.equal(scoped.reach, "prefix");
+        assert.ok(scoped.readyWhen.length >= 3, "the trust, the object grant and the bucket-metadata grant");
+    });
+});
+
 describe("GCP platform helpers", () => {
     it("writes a kubeconfig that gets tokens from gke-gcloud-auth-plugin and holds no credential", async () => {
         const kubeconfig = JSON.parse(await valueOf(gkeKubeconfig({ contextName: "gke_p_z_c", endpoint: "203.0.113.20", caCertificate: "Q0E=" }))) as {

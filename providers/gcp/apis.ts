@@ -16,6 +16,9 @@ export const PLATFORM_APIS: readonly string[] = [
     "cloudresourcemanager.googleapis.com",
 ];
 
+/** The API the check reads GPU quotas through, enabled with GPU pools so that the next preview can read them. */
+export const GPU_QUOTA_APIS: readonly string[] = ["cloudquotas.googleapis.com"];
+
 /** The APIs a budget alert needs on top of {@link PLATFORM_APIS}. */
 export const BUDGET_APIS: readonly string[] = ["billingbudgets.googleapis.com", "monitoring.googleapis.com", "cloudbilling.googleapis.com"];
 

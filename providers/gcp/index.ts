@@ -5,7 +5,7 @@ import { gpuClassesOn, kubernetesVersionsOf } from "../catalog";
 import { GKE_EXTENDED_SUPPORT_FEE_PER_HOUR } from "../catalog/kubernetes/gcp";
 import { GpuPool, ObjectStore, Platform, PlatformCluster, PlatformModule } from "../contract";
 import { systemPoolSizing } from "../system-pool";
-import { BUDGET_APIS, enableApis, PLATFORM_APIS } from "./apis";
+import { BUDGET_APIS, enableApis, GPU_QUOTA_APIS, PLATFORM_APIS } from "./apis";
 import { retainedStorageClass } from "./block-storage";
 import { budgetProblems, createBudget, NO_BILLING_ACCOUNT_WARNING } from "./budget";
 import { DataBucket } from "./bucket";
@@ -59,7 +59,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
 
         // a budget needs the account and the project's number (its filter): without either there is none, and the check said why
         const billingAccount = found.projectNumber ? found.billingAccount : undefined;
-        const apis = config.gcp.manageApis ? enableApis(context, [...PLATFORM_APIS, ...(billingAccount ? BUDGET_APIS : [])], this) : [];
+        const apis = config.gcp.manageApis ? enableApis(context, [...PLATFORM_APIS, ...(billingAccount ? BUDGET_APIS : []), ...(pools.gpu.length > 0 ? GPU_QUOTA_APIS : [])], this) : [];
 
         const network = new Network(name, { context, dependsOn: apis }, { parent: this });
         const nodeAccount = new NodeAccount(`${name}-nodes`, { context, dependsOn: apis }, { parent: this });
