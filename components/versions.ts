@@ -89,6 +89,14 @@ export const IMAGES = {
  */
 export const SPARK_HADOOP_VERSION = "3.4.1";
 
+/**
+ * Google's GCS connector for Hadoop, on the line built against Spark's Hadoop line: 4.0.x builds against Hadoop
+ * 3.4 (`<hadoop.version>` 3.4.2 in GoogleCloudDataproc/hadoop-connectors `pom.xml` at tag v4.0.4, 2026-03-26),
+ * 3.0.x against 3.3.6. Its SHA-256 is not pinned (no copy of the jar was reachable when it was chosen), like the
+ * other downloaded jars here.
+ */
+export const GCS_CONNECTOR = { version: "4.0.4", hadoopVersion: "3.4.2" } as const;
+
 /** Spark version of {@link IMAGES.spark}, as a SparkApplication and a SparkConnect declare it. */
 export const SPARK_VERSION = "4.0.4";
 
@@ -155,7 +163,7 @@ export const SPARK_CONNECTORS: Readonly<Record<"s3" | "gs" | "az", SchemeConnect
         ],
     },
     /** GCS: Google's shaded connector (its own dependencies relocated inside); auth from the metadata server. */
-    gs: { download: [maven("com/google/cloud/bigdataoss/gcs-connector/3.0.2", "gcs-connector-3.0.2-shaded.jar", 40)] },
+    gs: { download: [maven(`com/google/cloud/bigdataoss/gcs-connector/${GCS_CONNECTOR.version}`, `gcs-connector-${GCS_CONNECTOR.version}-shaded.jar`, 40)] },
     /** ABFS: hadoop-azure (WorkloadIdentityTokenProvider since Hadoop 3.4.0). */
     az: {
         image: { image: IMAGES.hadoop, directory: HADOOP_TOOLS_LIB, files: [`hadoop-azure-${SPARK_HADOOP_VERSION}.jar`], platforms: ["amd64"] },

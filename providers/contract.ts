@@ -74,6 +74,12 @@ export interface NodePool {
      * platform knows its cloud's formula; the always-on fit check uses it, and a conservative estimate otherwise.
      */
     allocatable?: KubeletAllocatable;
+    /**
+     * What the cloud's own DaemonSets request on every node of this pool (network, metadata, logging agents, and on
+     * GPU nodes the cloud's device plugin and driver installer), where the platform knows it. With
+     * {@link allocatable}, whole-node sizes (a GPU profile, a Dask worker) ask for no more than is left beside them.
+     */
+    daemonSets?: ResourceRequests;
 }
 
 /** What pods ask of a node: CPU, memory and pod slots. */

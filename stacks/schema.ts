@@ -335,8 +335,11 @@ export const AwsSchema = z.strictObject({
 
 /** GCP-only settings (project and zone are `gcp:project` and `gcp:zone`). */
 export const GcpSchema = z.strictObject({
-    /** GKE release channel. */
-    releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]).default("REGULAR"),
+    /**
+     * GKE release channel. EXTENDED follows REGULAR's versions and keeps a minor up to about 24 months, at an
+     * extra fee once the minor leaves standard support (the plan warns with the date and the price).
+     */
+    releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE", "EXTENDED"]).default("REGULAR"),
     /** Refuse `pulumi destroy` of the cluster until this is switched off. */
     deletionProtection: z.boolean().default(true),
     /**
@@ -351,6 +354,11 @@ export const GcpSchema = z.strictObject({
         .string()
         .regex(/^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/, "must be a billing account id such as 012345-6789AB-CDEF01 (gcloud billing accounts list)")
         .optional(),
+    /**
+     * The billing account's currency (ISO 4217, e.g. EUR): the Budget API refuses a budget in another currency than
+     * its account's. `workbench:budget.monthlyUsd` is then taken as an amount in this currency.
+     */
+    budgetCurrency: z.string().regex(/^[A-Z]{3}$/, "must be a currency code such as USD or EUR (the billing account's currency)").default("USD"),
 });
 
 /** Azure-only settings (location is `azure-native:location`). */

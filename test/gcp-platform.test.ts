@@ -136,6 +136,25 @@ describe("GCP platform, as the shared layer receives it", () => {
     });
 });
 
+describe("GCP object store: BindingScope.excludePrefixes", () => {
+    it("says the exclusions are enforced, and still reaches the whole bucket otherwise", async () => {
+        const stack = readStackConfig(PROJECT_DIR, "gcp");
+        const { config, provider } = validateConfig("gcp", stack.config);
+        pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
+        await pulumi.runtime.setMocks(new PlanMocks({ stack: "gcp", project: stack.project, config: stack.config }), stack.project, "gcp", false);
+        const { prepare } = await import("../providers/gcp");
+        const preparation = await prepare({ stack: "gcp", parsed: config, provider, secretsSet: new Set(), today: new Date("2026-11-28T00:00:00Z") });
+        const store = preparation.create("excl", { stack: "gcp", config, provider, secrets: {} }).objectStore;
+        assert.ok(store);
+        const users = store.bindServiceAccount({ namespace: "excl-users", name: "excl-user" }, { excludePrefixes: ["backups/", "mlflow/"] });
+        assert.equal(users.excluded, true);
+        assert.equal(users.reach, "bucket");
+        const scoped = store.bindServiceAccount({ namespace: "excl", name: "postgres" }, { prefix: "backups/postgres/" });
+        assert.equal(scoped.reach, "prefix");
+        assert.ok(scoped.readyWhen.length >= 3, "the trust, the object grant and the bucket-metadata grant");
+    });
+});
+
 describe("GCP platform helpers", () => {
     it("writes a kubeconfig that gets tokens from gke-gcloud-auth-plugin and holds no credential", async () => {
         const kubeconfig = JSON.parse(await valueOf(gkeKubeconfig({ contextName: "gke_p_z_c", endpoint: "203.0.113.20", caCertificate: "Q0E=" }))) as {
@@ -150,18 +169,11 @@ describe("GCP platform helpers", () => {
         assert.equal(user.token, undefined);
     });
 
-    it("warns of the GPU quota each pool needs at its maximum, spot quota for spot pools, and of an on-demand pool on spot-only machines", () => {
-        const pools = [
-            { name: "t4", gpu: "t4" as const, minNodes: 0, maxNodes: 2, spot: true },
-            { name: "h100", gpu: "h100" as const, minNodes: 0, maxNodes: 1, spot: false },
-        ];
-        const warnings = gpuPoolWarnings(pools, "us-central1");
-        assert.match(warnings[0], /GPUS_ALL_REGIONS/);
-        assert.match(warnings[0], new RegExp(`PREEMPTIBLE_NVIDIA_T4_GPUS ≥ ${2 * gpuMachine("t4", "gcp").gpuCount}`));
-        assert.match(warnings[0], /[^_]NVIDIA_H100_GPUS ≥ 1/);
-        assert.ok(warnings.some((w) => w.startsWith("GPU pool h100:")));
-        assert.ok(!gpuPoolWarnings([{ ...pools[1], spot: true }], "us-central1").some((w) => w.startsWith("GPU pool h100:")));
-        assert.deepEqual(gpuPoolWarnings([], "us-central1"), []);
+    it("warns of an on-demand pool on spot-only machines, and of nothing for a spot one", () => {
+        const h100 = { name: "h100", gpu: "h100" as const, minNodes: 0, maxNodes: 1, spot: false };
+        assert.ok(gpuPoolWarnings([h100]).some((w) => w.startsWith("GPU pool h100:")));
+        assert.deepEqual(gpuPoolWarnings([{ ...h100, spot: true }]), []);
+        assert.deepEqual(gpuPoolWarnings([]), []);
     });
 
     it("records every minor a channel offers in the GKE catalog, newest channel first, with the catalog's default on the default channel", () => {

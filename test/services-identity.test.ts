@@ -54,7 +54,8 @@ describe("data services' own identities reach only their prefix of the bucket", 
 
     it("GCP: the backup account's bucket grant carries a condition naming its prefix; the notebooks' has none", async () => {
         const plan = await planWithServices("gcp");
-        const members = ofType(plan, "gcp:storage/bucketIAMMember:BucketIAMMember");
+        // the object grant (each account also holds storage.buckets.get through its own, unconditioned grant)
+        const members = ofType(plan, "gcp:storage/bucketIAMMember:BucketIAMMember").filter((m) => input(m, "role") === "roles/storage.objectUser");
         const grantFor = (account: string) => {
             const gsa = ofType(plan, "gcp:serviceaccount/iAMMember:IAMMember").find((m) => String(input(m, "member")).endsWith(`[workbench/${account}]`));
             assert.ok(gsa, `Workload Identity for workbench/${account}`);

@@ -5,7 +5,8 @@ import { GcpContext } from "./context";
 /**
  * The Google APIs the platform's resources call: GKE and Compute Engine (cluster, nodes, disks, load
  * balancer), IAM (service accounts and their bindings), Cloud Storage (the bucket), Resource Manager
- * (project-level IAM grants). The budget adds Billing Budgets and Cloud Monitoring (its e-mail channels).
+ * (project-level IAM grants). The budget adds Billing Budgets, Cloud Monitoring (its e-mail channels) and Cloud
+ * Billing (the project lookup reads the project's billing account through it).
  */
 export const PLATFORM_APIS: readonly string[] = [
     "container.googleapis.com",
@@ -15,8 +16,11 @@ export const PLATFORM_APIS: readonly string[] = [
     "cloudresourcemanager.googleapis.com",
 ];
 
+/** The API the check reads GPU quotas through, enabled with GPU pools so that the next preview can read them. */
+export const GPU_QUOTA_APIS: readonly string[] = ["cloudquotas.googleapis.com"];
+
 /** The APIs a budget alert needs on top of {@link PLATFORM_APIS}. */
-export const BUDGET_APIS: readonly string[] = ["billingbudgets.googleapis.com", "monitoring.googleapis.com"];
+export const BUDGET_APIS: readonly string[] = ["billingbudgets.googleapis.com", "monitoring.googleapis.com", "cloudbilling.googleapis.com"];
 
 /**
  * Enables `apis` in the project, one `gcp.projects.Service` each. `disableOnDestroy: false`: switching an

@@ -53,6 +53,9 @@ export class DataBucket extends pulumi.ComponentResource {
                 publicAccessPrevention: "enforced",
                 versioning: { enabled: storage.versioning },
                 lifecycleRules: lifecycleRules(storage),
+                // GCS keeps (and bills) deleted objects 7 days by default; versioning already keeps them, for
+                // storage.noncurrentVersionDays, so soft delete only adds billed copies (shuffles, checkpoints)
+                softDeletePolicy: storage.versioning ? { retentionDurationSeconds: 0 } : undefined,
                 forceDestroy: false,
                 labels: context.labels,
             },

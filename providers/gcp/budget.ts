@@ -29,14 +29,17 @@ export function budgetProblems(budget: WorkbenchConfig["budget"]): ConfigProblem
 
 /** The warning a stack without a billing account gets: GCP has nowhere to put the budget. */
 export const NO_BILLING_ACCOUNT_WARNING =
-    "The GCP budget alert is off: set workbench:gcp.billingAccount (gcloud billing accounts list) to get e-mails when spending nears workbench:budget.monthlyUsd.";
+    "The GCP budget alert is off: the project's billing account could not be read (billing off, or no permission to read it); set workbench:gcp.billingAccount " +
+    "(gcloud billing accounts list) to get e-mails when spending nears workbench:budget.monthlyUsd.";
 
 /** Arguments of {@link createBudget}. */
 export interface BudgetArgs {
     context: GcpContext;
     budget: WorkbenchConfig["budget"];
-    /** `workbench:gcp.billingAccount`. */
+    /** `workbench:gcp.billingAccount`, else the billing account the project is billed to (read by the check). */
     billingAccount: string;
+    /** `workbench:gcp.budgetCurrency`: the billing account's currency, which the Budget API requires. */
+    currency: string;
     /** The project's number: a budget filters projects by number, not id. */
     projectNumber: string;
     /** The Billing Budgets and Monitoring APIs. */
@@ -47,7 +50,7 @@ export interface BudgetArgs {
  * `workbench:budget` as a Cloud Billing budget on this project's monthly spend (credits such as the GKE
  * free tier counted, so it alerts on what is actually billed), e-mailing `budget.alertEmails` through
  * Cloud Monitoring channels. The billing account's own admins get the default e-mails too. The amount is
- * in USD: a billing account in another currency must take the budget in its own.
+ * in `workbench:gcp.budgetCurrency` (USD by default): the Budget API refuses any other than the account's.
  */
 export function createBudget(name: string, args: BudgetArgs, parent: pulumi.Resource): gcp.billing.Budget {
     const { context, budget } = args;
@@ -69,7 +72,7 @@ export function createBudget(name: string, args: BudgetArgs, parent: pulumi.Reso
             billingAccount: args.billingAccount,
             displayName: `${context.clusterName} monthly`.slice(0, 60),
             budgetFilter: { projects: [`projects/${args.projectNumber}`], calendarPeriod: "MONTH", creditTypesTreatment: "INCLUDE_ALL_CREDITS" },
-            amount: { specifiedAmount: { currencyCode: "USD", units: String(units), nanos: Math.round((budget.monthlyUsd - units) * 1e9) } },
+            amount: { specifiedAmount: { currencyCode: args.currency, units: String(units), nanos: Math.round((budget.monthlyUsd - units) * 1e9) } },
             thresholdRules: BUDGET_THRESHOLDS.map((rule) => ({ ...rule })),
             allUpdatesRule: { monitoringNotificationChannels: channels.map((channel) => channel.id), disableDefaultIamRecipients: false },
         },

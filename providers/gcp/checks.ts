@@ -3,8 +3,11 @@ import { ConfigProblem } from "../../stacks/errors";
 import type { WorkbenchConfig } from "../../stacks/schema";
 import { checkKubernetesVersion, compareMinors, gpuClassesOn, gpuMachine, kubernetesVersionsOf } from "../catalog";
 import { GKE_CHANNEL_WINDOWS, GkeReleaseChannel } from "../catalog/kubernetes/gcp";
+import { staleCatalogWarning, unknownRegionProblem } from "../catalog/regions";
 import { ATTACHED_ACCELERATOR_ZONES } from "./accelerator-zones";
 import { regionOfZone } from "./context";
+import { gpuQuotaFindings } from "./gpu-quota";
+import { GCP_REGIONS, GPU_REGIONS } from "./regions";
 
 /*
  * What GCP can tell before any resource exists: the project, the region's zones, the GKE versions a
@@ -19,6 +22,8 @@ export interface GcpFindings {
     warnings: string[];
     /** The project's number (budgets filter by it); undefined when the project could not be read. */
     projectNumber?: string;
+    /** The project's billing account as Cloud Billing reports it through the project lookup; undefined when unknown. */
+    billingAccount?: string;
     /** The minor the cluster runs: the pinned one, or the channel's default in the location. */
     kubernetesVersion?: string;
 }
@@ -62,37 +67,92 @@ export function minorOf(version: string): string {
     return version.split(".").slice(0, 2).join(".");
 }
 
-async function projectNumber(input: GcpCheckInput, findings: GcpFindings): Promise<void> {
+/**
+ * The project's number and billing account. Resource Manager's API being off (a project billed to itself as
+ * quota project, docs/gcp.md) is not a missing project: the stack enables that API, so it is a warning, and
+ * whatever needs the number (the budget) waits for the next preview.
+ */
+async function readProject(input: GcpCheckInput, findings: GcpFindings): Promise<boolean> {
     try {
         const project = await gcp.organizations.getProject({ projectId: input.project });
         findings.projectNumber = project.number;
+        // the provider reads it from Cloud Billing and leaves it empty when it cannot (API off, no permission)
+        if (project.billingAccount) findings.billingAccount = project.billingAccount.replace(/^billingAccounts\//, "");
+        return true;
     } catch (error) {
+        if (isApiDisabled(error)) {
+            findings.warnings.push(
+                `Could not read project ${input.project}: the Cloud Resource Manager API is off in it (the stack enables it; the next preview reads the project ` +
+                    `and plans the budget). To check everything now: gcloud services enable cloudresourcemanager.googleapis.com serviceusage.googleapis.com --project ${input.project}`,
+            );
+            return true;
+        }
         findings.problems.push({
             key: "gcp:project",
             given: input.project,
             allowed: `no project with this id can be read with your credentials (${message(error).split("\n")[0]}); check the id (gcloud projects list) and gcloud auth application-default login`,
         });
+        return false;
     }
+}
+
+/**
+ * The zone against the dated region catalog: a region it does not know gets the nearest real names, a zone it
+ * does not list the region's zones. A real preview then asks Compute Engine, whose answer wins (a region
+ * opened after the catalog's date only gets a warning to regenerate it); offline, the mocks answer from the
+ * same catalog, and the message says the answer is the catalog's.
+ */
+export function zoneCatalogProblems(zone: string): ConfigProblem[] {
+    const region = regionOfZone(zone);
+    const zones = GCP_REGIONS.regions[region];
+    if (zones === undefined) {
+        return unknownRegionProblem(GCP_REGIONS, region).map((problem) => ({
+            ...problem,
+            given: zone,
+            allowed: `${problem.allowed}; ${region} is not among them: its zones are named <region>-<letter>, e.g. us-central1-a or europe-west1-b`,
+        }));
+    }
+    return zones.includes(zone)
+        ? []
+        : [{ key: "gcp:zone", given: zone, allowed: `${region} has the zones ${zones.join(", ")} (offline catalog of ${GCP_REGIONS.generatedOn}; regenerate with ${GCP_REGIONS.regenerate})` }];
 }
 
 /** The region's zones; undefined when the lookup was refused. */
 async function zonesOfRegion(input: GcpCheckInput, findings: GcpFindings): Promise<string[] | undefined> {
     const region = regionOfZone(input.zone);
+    const catalog = zoneCatalogProblems(input.zone);
     try {
         const zones = await gcp.compute.getZones({ project: input.project, region });
         if (zones.names.length === 0) {
-            findings.problems.push({ key: "gcp:zone", given: input.zone, allowed: `${region} is not a region of Compute Engine (gcloud compute regions list)` });
+            findings.problems.push(
+                ...(catalog.length > 0 && GCP_REGIONS.regions[region] === undefined
+                    ? catalog
+                    : [{ key: "gcp:zone", given: input.zone, allowed: `${region} is not a region of Compute Engine in ${input.project} (gcloud compute regions list)` }]),
+            );
         } else if (!zones.names.includes(input.zone)) {
             findings.problems.push({ key: "gcp:zone", given: input.zone, allowed: `${region} has the zones ${[...zones.names].sort().join(", ")}` });
+        } else if (catalog.length > 0) {
+            // Compute Engine knows what the catalog does not: it answers, the catalog is out of date
+            findings.warnings.push(
+                `${input.zone} is not in the offline region catalog of ${GCP_REGIONS.generatedOn}, but Compute Engine lists it: regenerate the catalog (${GCP_REGIONS.regenerate}) so offline plans know it.`,
+            );
         }
         return zones.names;
     } catch (error) {
+        // no live answer: the catalog's is the only one, and it says so
+        findings.problems.push(...catalog);
+        if (catalog.length > 0) return [];
         lookupFailed(input, findings, `gcp:zone ${input.zone}`, "Compute Engine", error);
         return undefined;
     }
 }
 
-/** The pinned minor against GKE's support window (catalog), the channel's window and what the location offers (lookup). */
+/**
+ * The pinned minor against GKE's support window (catalog), then against what the location offers on the channel:
+ * the live lookup is the authority when it answers (every valid master version up to the channel's newest), and
+ * the catalog's static channel window only stands in when it cannot (the API is still off), so the plan never
+ * refuses a minor GKE's channel would give.
+ */
 async function kubernetesVersion(input: GcpCheckInput, findings: GcpFindings): Promise<void> {
     const key = "workbench:kubernetesVersion";
     const window = GKE_CHANNEL_WINDOWS[input.channel];
@@ -101,14 +161,6 @@ async function kubernetesVersion(input: GcpCheckInput, findings: GcpFindings): P
         findings.problems.push(...checked.problems);
         findings.warnings.push(...checked.warnings);
         if (checked.problems.length > 0) return;
-        if (compareMinors(input.pinnedMinor, window.oldest) < 0 || compareMinors(input.pinnedMinor, window.newest) > 0) {
-            findings.problems.push({
-                key,
-                given: input.pinnedMinor,
-                allowed: `the ${input.channel} channel offers ${window.oldest} to ${window.newest} for new clusters (${kubernetesVersionsOf("gcp").source}); choose one, or another workbench:gcp.releaseChannel`,
-            });
-            return;
-        }
     }
     let versions: gcp.container.GetEngineVersionsResult;
     try {
@@ -116,6 +168,13 @@ async function kubernetesVersion(input: GcpCheckInput, findings: GcpFindings): P
     } catch (error) {
         lookupFailed(input, findings, `the GKE versions of ${input.location}`, "Kubernetes Engine", error);
         findings.kubernetesVersion = input.pinnedMinor ?? window.default;
+        if (input.pinnedMinor !== undefined && (compareMinors(input.pinnedMinor, window.oldest) < 0 || compareMinors(input.pinnedMinor, window.newest) > 0)) {
+            findings.problems.push({
+                key,
+                given: input.pinnedMinor,
+                allowed: `the ${input.channel} channel offers ${window.oldest} to ${window.newest} for new clusters (${kubernetesVersionsOf("gcp").source}; GKE could not be asked); choose one, or another workbench:gcp.releaseChannel`,
+            });
+        }
         return;
     }
     const latest = versions.releaseChannelLatestVersion[input.channel];
@@ -137,6 +196,13 @@ async function kubernetesVersion(input: GcpCheckInput, findings: GcpFindings): P
     }
 }
 
+/** How many leading characters two names share. */
+function sharedPrefix(a: string, b: string): number {
+    let i = 0;
+    while (i < a.length && i < b.length && a[i] === b[i]) i++;
+    return i;
+}
+
 /** Whether a zone has a machine type, and the GPUs built into it. */
 async function machineInZone(project: string, zone: string, machineType: string): Promise<{ found: boolean; accelerators: string[] }> {
     const result = await gcp.compute.getMachineTypes({ project, zone, filter: `name = "${machineType}"` });
@@ -156,6 +222,19 @@ async function gpuPoolsInZone(input: GcpCheckInput, zones: string[] | undefined,
             const machineType = machine.instanceTypes[0];
             const accelerator = machine.acceleratorType ?? "";
             const key = `workbench:gpuPools[${i}].gpu`;
+            const regions = GPU_REGIONS.regions[accelerator];
+            if (regions !== undefined && !regions.includes(region)) {
+                // the catalog knows where the GPU is sold: no zone of this region has it
+                const nearest = [...regions].sort((x, y) => sharedPrefix(y, region) - sharedPrefix(x, region) || x.localeCompare(y)).slice(0, 3);
+                findings.problems.push({
+                    key,
+                    given: pool.gpu,
+                    allowed:
+                        `${region} offers no ${accelerator} (GPU catalog of ${GPU_REGIONS.generatedOn}, from ${GPU_REGIONS.source}); ` +
+                        `${regions.length} regions do, e.g. ${nearest.join(", ")}: choose another GPU class or a gcp:zone there`,
+                });
+                return;
+            }
             let here: { found: boolean; accelerators: string[] };
             try {
                 here = await machineInZone(input.project, input.zone, machineType);
@@ -191,12 +270,16 @@ async function gpuPoolsInZone(input: GcpCheckInput, zones: string[] | undefined,
 /** Every check GCP's lookups allow, run together. */
 export async function gcpFindings(input: GcpCheckInput): Promise<GcpFindings> {
     const findings: GcpFindings = { problems: [], warnings: [] };
-    await projectNumber(input, findings);
+    findings.warnings.push(...staleCatalogWarning("GCP regions and zones", GCP_REGIONS, input.today), ...staleCatalogWarning("GCP GPU regions", GPU_REGIONS, input.today));
     // a project that cannot be read answers no other lookup: its one problem says what to fix
-    if (findings.projectNumber === undefined) return findings;
+    if (!(await readProject(input, findings))) return findings;
     const zones = await zonesOfRegion(input, findings);
     // a zone the region lacks answers no machine or version lookup either: its problem says what to type
     if (zones !== undefined && !zones.includes(input.zone)) return findings;
-    await Promise.all([gpuPoolsInZone(input, zones, findings), input.versionValid ? kubernetesVersion(input, findings) : Promise.resolve()]);
+    await Promise.all([
+        gpuPoolsInZone(input, zones, findings),
+        input.versionValid ? kubernetesVersion(input, findings) : Promise.resolve(),
+        gpuQuotaFindings(input.project, regionOfZone(input.zone), input.gpuPools).then((quota) => findings.warnings.push(...quota)),
+    ]);
     return findings;
 }

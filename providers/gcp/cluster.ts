@@ -7,6 +7,14 @@ import { gkeKubeconfig } from "./kubeconfig";
 import { Network, POD_RANGE, SERVICE_RANGE } from "./network";
 import { CLOUD_PLATFORM_SCOPE } from "./node-account";
 
+/**
+ * When GKE may upgrade the control plane and the pools on its own: weekend nights, 02:00 to 10:00 UTC on Saturday
+ * and Sunday. The system pool is one node, so each upgrade is a hub outage and drains running notebooks; GKE needs
+ * 48 hours of windows in any 32 days with none shorter than 4 hours (GKE "Maintenance windows and exclusions"),
+ * which eight-hour weekend windows give. Times in UTC "Zulu" form, as GKE returns them (no perma-diff).
+ */
+export const MAINTENANCE_WINDOW = { startTime: "2026-01-03T02:00:00Z", endTime: "2026-01-03T10:00:00Z", recurrence: "FREQ=WEEKLY;BYDAY=SA,SU" } as const;
+
 /** Arguments of {@link GkeCluster}. */
 export interface GkeClusterArgs {
     /** Names, project, location and labels shared by the platform's resources. */
@@ -52,6 +60,7 @@ export class GkeCluster extends pulumi.ComponentResource {
                 nodeLocations: context.location === context.zone ? undefined : [context.zone],
                 description: `Data-science workbench, stack ${context.stack}`,
                 releaseChannel: { channel: args.releaseChannel },
+                maintenancePolicy: { recurringWindow: { ...MAINTENANCE_WINDOW } },
                 minMasterVersion: args.pinnedMinor,
                 deletionProtection: args.deletionProtection,
                 // GKE insists on a first pool; it is removed once the cluster exists

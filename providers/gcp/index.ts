@@ -1,14 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackSettings } from "../../stacks/load";
 import type { WorkbenchConfig } from "../../stacks/schema";
-import { gpuClassesOn } from "../catalog";
+import { gpuClassesOn, kubernetesVersionsOf } from "../catalog";
+import { GKE_EXTENDED_SUPPORT_FEE_PER_HOUR } from "../catalog/kubernetes/gcp";
 import { GpuPool, ObjectStore, Platform, PlatformCluster, PlatformModule } from "../contract";
 import { systemPoolSizing } from "../system-pool";
-import { BUDGET_APIS, enableApis, PLATFORM_APIS } from "./apis";
+import { BUDGET_APIS, enableApis, GPU_QUOTA_APIS, PLATFORM_APIS } from "./apis";
 import { retainedStorageClass } from "./block-storage";
 import { budgetProblems, createBudget, NO_BILLING_ACCOUNT_WARNING } from "./budget";
 import { DataBucket } from "./bucket";
-import { gcpFindings } from "./checks";
+import { gcpFindings, zoneCatalogProblems } from "./checks";
 import { gpuPoolWarnings } from "./gpu-notes";
 import { GkeCluster } from "./cluster";
 import { GcpContext, gcpContext, regionOfZone } from "./context";
@@ -31,8 +32,10 @@ export interface GcpLookups {
     kubernetesVersion: string;
     /** The minor pinned by `workbench:kubernetesVersion`; undefined follows the channel. */
     pinnedMinor?: string;
-    /** The project's number, for the budget's filter. */
+    /** The project's number, for the budget's filter; empty when the project could not be read yet. */
     projectNumber: string;
+    /** The billing account the budget goes to: `workbench:gcp.billingAccount`, else the project's own; undefined: no budget. */
+    billingAccount?: string;
 }
 
 /**
@@ -54,8 +57,9 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
         const context: GcpContext = gcpContext(name, settings);
         const pools = poolSpecs(config);
 
-        const billingAccount = config.gcp.billingAccount;
-        const apis = config.gcp.manageApis ? enableApis(context, [...PLATFORM_APIS, ...(billingAccount ? BUDGET_APIS : [])], this) : [];
+        // a budget needs the account and the project's number (its filter): without either there is none, and the check said why
+        const billingAccount = found.projectNumber ? found.billingAccount : undefined;
+        const apis = config.gcp.manageApis ? enableApis(context, [...PLATFORM_APIS, ...(billingAccount ? BUDGET_APIS : []), ...(pools.gpu.length > 0 ? GPU_QUOTA_APIS : [])], this) : [];
 
         const network = new Network(name, { context, dependsOn: apis }, { parent: this });
         const nodeAccount = new NodeAccount(`${name}-nodes`, { context, dependsOn: apis }, { parent: this });
@@ -110,10 +114,10 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
         this.gpuPools = pools.gpu.map(gpuPoolOf);
 
         const bucket = new DataBucket(`${name}-data`, { context, storage: config.storage, dependsOn: apis }, { parent: this });
-        this.objectStore = new GcsObjectStore({ context, bucket, cluster: gke.cluster, parent: this });
+        this.objectStore = new GcsObjectStore({ context, bucket, cluster: gke.cluster, dependsOn: apis, parent: this });
 
         if (billingAccount) {
-            createBudget(`${name}-budget`, { context, budget: config.budget, billingAccount, projectNumber: found.projectNumber, dependsOn: apis }, this);
+            createBudget(`${name}-budget`, { context, budget: config.budget, currency: config.gcp.budgetCurrency, billingAccount, projectNumber: found.projectNumber, dependsOn: apis }, this);
         }
 
         this.outputs = {
@@ -128,6 +132,17 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
     }
 }
 
+/** What the Extended channel costs, and from when: the surcharge starts when the running minor leaves standard support. */
+export function extendedChannelWarning(minor: string | undefined): string {
+    const release = kubernetesVersionsOf("gcp").releases.find((r) => r.minor === minor);
+    const monthly = Math.round(GKE_EXTENDED_SUPPORT_FEE_PER_HOUR * 730);
+    return (
+        `workbench:gcp.releaseChannel EXTENDED: GKE adds USD ${GKE_EXTENDED_SUPPORT_FEE_PER_HOUR.toFixed(2)} per cluster-hour (about USD ${monthly} a month, not covered by the free tier) ` +
+        `once the cluster's minor${release ? ` (${release.minor}, on ${release.endOfStandardSupport})` : ""} leaves standard support; the estimate does not include it. ` +
+        "Upgrade before that date to stay at the standard fee."
+    );
+}
+
 /**
  * Everything GCP would refuse that the schema cannot see, checked before any resource exists: the project
  * (read through its own lookup), the zone in its region, each GPU pool's machine in that zone, the pinned
@@ -137,11 +152,21 @@ export const prepare: PlatformModule["prepare"] = async ({ parsed, provider, tod
     const { gcpProject: project, gcpZone: zone } = provider;
     const problems = parsed.budget ? budgetProblems(parsed.budget) : [];
     const warnings: string[] = [];
-    if (parsed.gcp && !parsed.gcp.billingAccount) warnings.push(NO_BILLING_ACCOUNT_WARNING);
-    if (zone !== undefined && parsed.gpuPools) warnings.push(...gpuPoolWarnings(parsed.gpuPools, regionOfZone(zone)));
+    if (parsed.systemPool?.size === "xsmall") {
+        // xsmall is e2-medium on GCP: 2 shared vCPUs, of which GKE leaves 940m allocatable (Kong/kubernetes-ingress-controller#3555),
+        // less than GKE's own system pods request (system-agents.ts) before the hub's
+        problems.push({
+            key: "workbench:systemPool.size",
+            given: "xsmall",
+            allowed: "small or larger on GCP: an e2-medium (shared core) leaves about 940m CPU allocatable, which GKE's own pods use up (pulumi config set --path workbench:systemPool.size small)",
+        });
+    }
+    if (parsed.gpuPools) warnings.push(...gpuPoolWarnings(parsed.gpuPools));
 
     // the schema's rules report a missing or malformed project or zone; no lookup can run without them
     const ready = project !== undefined && zone !== undefined && /^[a-z]+-[a-z]+\d{1,2}-[a-z]$/.test(zone) && parsed.gcp !== undefined;
+    // a zone the catalog does not know is refused by it when no lookup can run (the lookups have the final word otherwise)
+    if (!ready && zone !== undefined && /^[a-z]+-[a-z]+\d{1,2}-[a-z]$/.test(zone)) problems.push(...zoneCatalogProblems(zone));
     const findings =
         ready && parsed.gcp
             ? await gcpFindings({
@@ -155,6 +180,13 @@ export const prepare: PlatformModule["prepare"] = async ({ parsed, provider, tod
                   today,
               })
             : { problems: [], warnings: [] };
+    if (parsed.gcp?.releaseChannel === "EXTENDED") warnings.push(extendedChannelWarning(findings.kubernetesVersion ?? parsed.kubernetesVersion));
+    // the budget goes to the configured billing account, else to the one the project is billed to (when it could be read)
+    const billingAccount = parsed.gcp?.billingAccount ?? findings.billingAccount;
+    if (parsed.gcp && !billingAccount && findings.projectNumber !== undefined) warnings.push(NO_BILLING_ACCOUNT_WARNING);
+    if (parsed.gcp && billingAccount && findings.projectNumber === undefined && ready) {
+        warnings.push(`The GCP budget alert waits for the next preview: it filters on the project's number, which could not be read yet.`);
+    }
     const { systemPool, userPool, gpuPools } = parsed;
     return {
         problems: [...problems, ...findings.problems],
@@ -173,6 +205,7 @@ export const prepare: PlatformModule["prepare"] = async ({ parsed, provider, tod
                 kubernetesVersion: findings.kubernetesVersion ?? settings.config.kubernetesVersion ?? "",
                 pinnedMinor: settings.config.kubernetesVersion,
                 projectNumber: findings.projectNumber ?? "",
+                billingAccount,
             }),
     };
 };

@@ -18,6 +18,14 @@ export const GKE_TAINT_EFFECTS: Readonly<Record<TaintEffect, string>> = {
  */
 export const GPU_DRIVER_VERSION = "DEFAULT";
 
+/**
+ * How GPU pools upgrade: one node down, then its replacement, rather than GKE's default surge (one extra node
+ * first). A surge node needs one more GPU of quota than the pools' maximum, which a project granted exactly
+ * that (what the check asks for) does not have, so the upgrade would stall on the quota (@pulumi/gcp 9.37
+ * `NodePoolUpgradeSettings`). A GPU node is one person's notebook, which an upgrade stops either way.
+ */
+export const GPU_UPGRADE_SETTINGS = { strategy: "SURGE", maxSurge: 0, maxUnavailable: 1 } as const;
+
 /** Arguments of {@link createNodePool}. */
 export interface NodePoolArgs {
     context: GcpContext;
@@ -55,6 +63,7 @@ export function createNodePool(name: string, args: NodePoolArgs, parent: pulumi.
             nodeLocations: [context.zone],
             ...scaling,
             management: { autoRepair: true, autoUpgrade: true },
+            upgradeSettings: pool.role === "gpu" ? { ...GPU_UPGRADE_SETTINGS } : undefined,
             nodeConfig: {
                 machineType: pool.machineType,
                 spot: pool.spot,

@@ -4,6 +4,7 @@ import { GpuPool, NodePool, Toleration } from "../contract";
 import { GPU_NODE_TAINT, placementOn, USER_NODE_LABELS, USER_NODE_TAINT } from "../placement";
 import { gkeAllocatable } from "../allocatable";
 import { gpuPoolFrom, nodePoolFrom, PoolSpecBase } from "../pool-spec";
+import { GKE_DAEMONSETS_PER_NODE, GKE_GPU_DAEMONSETS } from "./system-agents";
 
 /*
  * The node pools of a GKE workbench, as data: what each `gcp.container.NodePool` is (machine, spot,
@@ -78,7 +79,7 @@ function gpuPoolSpec(pool: GpuPoolConfig): PoolSpec {
         labels: { ...selectorLabels, ...gkeLabels(pool.spot, acceleratorType) },
         selectorLabels,
         // Declared, not left to GKE: GKE adds it only when a non-GPU pool already exists, which the
-        // default pool's removal can race (notes/gke-facts.md §2). GKE's own device plugin tolerates it.
+        // default pool's removal can race (terraform-google-modules/terraform-google-kubernetes-engine#703). GKE's own device plugin tolerates it.
         taints: [GPU_NODE_TAINT],
         gpu: pool.gpu,
         acceleratorType,
@@ -143,7 +144,18 @@ function spotPlacement(spec: PoolSpec) {
 /** What the shared layer is told about a pool. */
 export function nodePoolOf(spec: PoolSpec): NodePool {
     // the catalog's GCE machine types (E2, N2, G2, A2…) are all x86-64
-    return nodePoolFrom(spec, { spot: spec.spot, maxPods: GKE_MAX_PODS, placement: spotPlacement(spec), allocatable: gkeAllocatable(spec.vcpu, spec.memoryGiB), architecture: "amd64" });
+    const node = nodePoolFrom(spec, { spot: spec.spot, maxPods: GKE_MAX_PODS, placement: spotPlacement(spec), allocatable: gkeAllocatable(spec.vcpu, spec.memoryGiB), architecture: "amd64" });
+    return { ...node, daemonSets: daemonSetsOn(spec) };
+}
+
+/** What GKE's DaemonSets request on one node of the pool: the GPU ones too on GPU nodes. */
+export function daemonSetsOn(spec: Pick<PoolSpec, "acceleratorType">): { cpuMillis: number; memoryMiB: number; pods: number } {
+    const gpu = spec.acceleratorType ? GKE_GPU_DAEMONSETS : { cpuMillis: 0, memoryMiB: 0, pods: 0 };
+    return {
+        cpuMillis: GKE_DAEMONSETS_PER_NODE.cpuMillis + gpu.cpuMillis,
+        memoryMiB: GKE_DAEMONSETS_PER_NODE.memoryMiB + gpu.memoryMiB,
+        pods: GKE_DAEMONSETS_PER_NODE.pods + gpu.pods,
+    };
 }
 
 /** What the shared layer is told about a GPU pool. */

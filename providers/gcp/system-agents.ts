@@ -14,6 +14,16 @@ import { ResourceRequests } from "../contract";
 export const GKE_DAEMONSETS_PER_NODE: ResourceRequests = { cpuMillis: 443, memoryMiB: 596, pods: 7 };
 
 /**
+ * GKE's own pods on each GPU node besides {@link GKE_DAEMONSETS_PER_NODE}: its NVIDIA device plugin (50m CPU,
+ * 20 MiB: GoogleCloudPlatform/container-engine-accelerators cmd/nvidia_gpu/device-plugin.yaml, which notes it
+ * is not GKE's source of truth) and, with GKE-managed drivers, the driver installer, whose init containers
+ * request 150m CPU (nvidia-driver-installer/cos/daemonset-preloaded.yaml): a pod's effective request is the
+ * larger of its init containers' and the sum of its containers', so it keeps 150m while it exists. Not
+ * measured on a GKE 1.35 T4 node: check with `kubectl describe node` on the first one.
+ */
+export const GKE_GPU_DAEMONSETS: ResourceRequests = { cpuMillis: 50 + 150, memoryMiB: 20, pods: 2 };
+
+/**
  * GKE's Deployments, all on the system pool: kube-dns (two replicas as soon as a user node joins,
  * 260m/110Mi each) and its autoscaler (20m/10Mi), konnectivity-agent (two, 15m/60Mi each) and its
  * autoscaler (10m/10Mi), per cryptnono/cryptnono#34; metrics-server with its nanny (48m/105Mi) and the

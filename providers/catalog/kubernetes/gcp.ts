@@ -1,7 +1,15 @@
 import { CloudKubernetesVersions } from "./types";
 
 /** GKE release channels the workbench offers (`workbench:gcp.releaseChannel`). */
-export type GkeReleaseChannel = "RAPID" | "REGULAR" | "STABLE";
+export type GkeReleaseChannel = "RAPID" | "REGULAR" | "STABLE" | "EXTENDED";
+
+/**
+ * The Extended channel's surcharge on the cluster management fee while the cluster's minor is in extended
+ * support (after its end of standard support): USD 0.50 per cluster-hour on top of the USD 0.10 fee (GKE pricing,
+ * "for clusters in the Extended release channel, an additional cluster management fee applies"; the total of six
+ * times the standard fee as reported in chkk.io "GKE extended support"). Not covered by the free tier.
+ */
+export const GKE_EXTENDED_SUPPORT_FEE_PER_HOUR = 0.5;
 
 /**
  * GKE: about 14 months of standard support per minor from its availability in the Regular channel,
@@ -35,4 +43,6 @@ export const GKE_CHANNEL_WINDOWS: Readonly<Record<GkeReleaseChannel, { oldest: s
     RAPID: { oldest: "1.35", newest: "1.37", default: "1.36" },
     REGULAR: { oldest: "1.34", newest: "1.36", default: "1.35" },
     STABLE: { oldest: "1.33", newest: "1.35", default: "1.34" },
+    // Regular's versions during standard support, and minors kept into extended support
+    EXTENDED: { oldest: "1.33", newest: "1.36", default: "1.35" },
 };
