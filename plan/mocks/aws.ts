@@ -166,6 +166,13 @@ export const awsMocks: PackageMocks = {
                 locationTypes: rows.map(() => locationType),
             };
         },
+        // SSM's public parameter of the EKS AMI's current release: `<minor>.<patch>-<build date>`, as AL2023 AMIs name it
+        "aws:ssm/getParameter:getParameter": (args, context) => {
+            const name = String(args.inputs.name);
+            const minor = /\/optimized-ami\/(\d+\.\d+)\//.exec(name)?.[1];
+            if (!minor) throw new Error(`the plan has no value for SSM parameter ${name}`);
+            return { id: name, name, type: "String", value: `${minor}.0-20261120`, insecureValue: `${minor}.0-20261120`, version: 1, arn: arn(context, "ssm", `parameter${name}`), withDecryption: true };
+        },
         "aws:index/getCallerIdentity:getCallerIdentity": () => ({
             id: MOCK_ACCOUNT_ID,
             accountId: MOCK_ACCOUNT_ID,

@@ -8,7 +8,7 @@ import { systemPoolSizing } from "../system-pool";
 import { BlockStorage } from "./block-storage";
 import { budgetProblems, createBudget } from "./budget";
 import { DataBucket } from "./bucket";
-import { EksCluster } from "./cluster";
+import { EksCluster, KUBERNETES_SERVICE_IP } from "./cluster";
 import { clusterAdmins, creatorListedProblems } from "./cluster-access";
 import { clusterAutoscaler } from "./cluster-autoscaler";
 import { AwsContext, awsContext } from "./context";
@@ -119,8 +119,15 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
                 podsNeedMetadataServer: false,
             },
             hubService: { type: "LoadBalancer", annotations: loadBalancerAnnotations(network.nodeZonePublicSubnetName, pools.system.selectorLabels) },
-            // the private endpoint's network interfaces sit in the VPC's subnets
-            apiServerEgress: [{ cidr: VPC_CIDR, ports: [443] }],
+            // The VPC CNI's network-policy agent filters on the pod's host-side veth, before kube-proxy translates
+            // the Service address, so it sees `kubernetes.default`'s ClusterIP (aws/aws-network-policy-agent
+            // pkg/ebpf/bpf_client.go; aws/amazon-network-policy-controller-k8s pkg/resolvers/endpoints.go: "unable to
+            // see the pod IP after the DNAT happens for the clusterIPs"). The private endpoint's network interfaces
+            // in the VPC's subnets are listed too, for clients that use the endpoint's name.
+            apiServerEgress: [
+                { cidr: `${KUBERNETES_SERVICE_IP}/32`, ports: [443] },
+                { cidr: VPC_CIDR, ports: [443] },
+            ],
             readyWhen: [systemNodes.nodeGroup, userNodes.nodeGroup, ...gpuNodes.map((g) => g.nodeGroup), coreDns, storage.addon, storage.storageClass],
         };
         this.gpuPools = pools.gpu.map(gpuPoolOf);
