@@ -173,6 +173,8 @@ export const awsMocks: PackageMocks = {
             if (!minor) throw new Error(`the plan has no value for SSM parameter ${name}`);
             return { id: name, name, type: "String", value: `${minor}.0-20261120`, insecureValue: `${minor}.0-20261120`, version: 1, arn: arn(context, "ssm", `parameter${name}`), withDecryption: true };
         },
+        // DescribeSubnets by the stack's tags: an offline plan is a first deploy, so the stack has no subnets yet
+        "aws:ec2/getSubnets:getSubnets": (args, context) => ({ id: regionOf(context), ids: [], filters: args.inputs.filters }),
         "aws:index/getCallerIdentity:getCallerIdentity": () => ({
             id: MOCK_ACCOUNT_ID,
             accountId: MOCK_ACCOUNT_ID,

@@ -11,14 +11,14 @@ import { DataBucket } from "./bucket";
 import { EksCluster, KUBERNETES_SERVICE_IP } from "./cluster";
 import { clusterAdmins, creatorListedProblems } from "./cluster-access";
 import { clusterAutoscaler } from "./cluster-autoscaler";
-import { AwsContext, awsContext } from "./context";
+import { AwsContext, awsContext, clusterNameOf } from "./context";
 import { coreDnsAddon } from "./coredns";
 import { S3ObjectStore } from "./identity";
 import { EKS_SYSTEM_AGENTS } from "./system-agents";
 import { Network, VPC_CIDR } from "./network";
 import { createNodeRole, NodeGroup } from "./node-groups";
 import { gpuPoolOf, instanceTypeProblems, nodePoolOf, poolDemands, PoolSpec, poolSpecs } from "./pools";
-import { chooseZones, lookUpOfferings, lookUpZones, PoolDemand, ZoneChoice } from "./zones";
+import { chooseZones, lookUpExistingZones, lookUpOfferings, lookUpZones, PoolDemand, ZoneChoice } from "./zones";
 
 /** The in-tree AWS load balancer annotations the hub's Service carries (kubernetes/cloud-provider-aws). */
 export const LB_TYPE_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-type";
@@ -137,7 +137,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
 
         createBudget(`${name}-budget`, { context, budget: config.budget }, this);
 
-        this.outputs = { kubeconfig: eks.kubeconfig, clusterName: this.cluster.name, region: context.region, nodeZone: network.nodeZone };
+        this.outputs = { kubeconfig: eks.kubeconfig, clusterName: this.cluster.name, region: context.region, nodeZone: network.nodeZone, nodeZoneId: found.zones.zones[0].id };
         this.registerOutputs({ clusterName: this.cluster.name, region: context.region, bucketName: bucket.bucketName });
     }
 }
@@ -191,7 +191,7 @@ function zoneDemands(parsed: Partial<WorkbenchConfig>): { config: WorkbenchConfi
  * EKS's standard-support window, and the zones: the region's zones where EKS can place subnets, and the
  * one that sells every pool's instance types (EC2 instance type offerings), which every node then uses.
  */
-export const prepare: PlatformModule["prepare"] = async ({ parsed, provider, today }) => {
+export const prepare: PlatformModule["prepare"] = async ({ stack, parsed, provider, today }) => {
     const version = checkKubernetesVersion("aws", parsed.kubernetesVersion, today);
     const problems = [
         ...(parsed.aws && parsed.systemPool && parsed.userPool ? instanceTypeProblems(parsed as WorkbenchConfig) : []),
@@ -207,8 +207,9 @@ export const prepare: PlatformModule["prepare"] = async ({ parsed, provider, tod
     if (demand && region) {
         try {
             const listed = [...new Set(demand.demands.flatMap((pool) => pool.instanceTypes))];
-            const [regionZones, offerings] = await Promise.all([lookUpZones(), lookUpOfferings(listed)]);
-            const chosen = chooseZones({ zones: regionZones, offerings, pools: demand.demands, count: demand.config.aws.availabilityZones, region });
+            const name = demand.config.name;
+            const [regionZones, offerings, existing] = await Promise.all([lookUpZones(), lookUpOfferings(listed), lookUpExistingZones(name, clusterNameOf(name, stack))]);
+            const chosen = chooseZones({ zones: regionZones, offerings, pools: demand.demands, count: demand.config.aws.availabilityZones, region, existing });
             if ("problems" in chosen) problems.push(...chosen.problems);
             else {
                 zones = chosen.choice;
