@@ -1,3 +1,4 @@
+import { AWS_REGIONS } from "../../providers/aws/regions";
 import { MockContext, PackageMocks, ResourceMock } from "./types";
 
 /*
@@ -89,8 +90,12 @@ const LIMITED_TYPES: Readonly<Record<string, readonly string[]>> = {
     "p5.": ["az4"],
 };
 
-/** Whether the zone with this ID sells the instance type. */
+/**
+ * Whether the zone with this ID sells the instance type. The limits are us-east-1's (use1-…); in every other
+ * region each zone sells every type, as the mock cannot know better and a real region must plan offline.
+ */
 export function zoneSells(zoneId: string, instanceType: string): boolean {
+    if (!zoneId.startsWith("use1-")) return true;
     const family = Object.keys(LIMITED_TYPES).find((prefix) => instanceType.startsWith(prefix));
     return family === undefined || LIMITED_TYPES[family].some((suffix) => zoneId.endsWith(`-${suffix}`));
 }
@@ -137,6 +142,8 @@ export const awsMocks: PackageMocks = {
     invokes: {
         "aws:index/getAvailabilityZones:getAvailabilityZones": (args, context) => {
             const region = regionOf(context);
+            // as the provider fails for a region AWS does not have; every region of the catalog answers
+            if (!(region in AWS_REGIONS.regions)) throw new Error(`invalid AWS Region: ${region}`);
             const excluded = new Set((args.inputs.excludeZoneIds as string[] | undefined) ?? []);
             const zones = zonesOf(region).filter(([, id]) => !excluded.has(id));
             return {

@@ -4,7 +4,9 @@ import type { StackSettings } from "../../stacks/load";
 import type { WorkbenchConfig } from "../../stacks/schema";
 import { checkKubernetesVersion, CPU_SHAPES, gpuClassesOn } from "../catalog";
 import { GpuPool, ObjectStore, Platform, PlatformCluster, PlatformModule, SystemPoolSizing } from "../contract";
+import { staleCatalogWarning, unknownRegionProblem } from "../catalog/regions";
 import { systemPoolSizing } from "../system-pool";
+import { AWS_REGIONS } from "./regions";
 import { BlockStorage } from "./block-storage";
 import { budgetProblems, createBudget } from "./budget";
 import { DataBucket } from "./bucket";
@@ -199,12 +201,15 @@ export const prepare: PlatformModule["prepare"] = async ({ stack, parsed, provid
         // an invalid version string is reported by the schema; an absent key means exactly that
         ...("kubernetesVersion" in parsed ? version.problems : []),
     ];
-    const warnings = [...version.warnings, ...openApiWarning(parsed.aws?.apiAllowedCidrs ?? [])];
+    const warnings = [...version.warnings, ...openApiWarning(parsed.aws?.apiAllowedCidrs ?? []), ...staleCatalogWarning("AWS regions", AWS_REGIONS, today)];
 
     let zones: ZoneChoice | undefined;
     const demand = zoneDemands(parsed);
     const region = provider.awsRegion;
-    if (demand && region) {
+    // a region AWS does not have is refused by name, with the nearest real ones, before any lookup
+    const regionProblems = region ? unknownRegionProblem(AWS_REGIONS, region) : [];
+    problems.push(...regionProblems);
+    if (demand && region && regionProblems.length === 0) {
         try {
             const listed = [...new Set(demand.demands.flatMap((pool) => pool.instanceTypes))];
             const name = demand.config.name;
@@ -223,7 +228,7 @@ export const prepare: PlatformModule["prepare"] = async ({ stack, parsed, provid
     }
 
     const admins = parsed.aws?.clusterAdmins ?? [];
-    if (admins.length > 0 && region) {
+    if (admins.length > 0 && region && regionProblems.length === 0) {
         try {
             problems.push(...creatorListedProblems(admins, (await aws.getCallerIdentity({})).arn));
         } catch {
