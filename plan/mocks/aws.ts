@@ -100,6 +100,14 @@ export function zoneSells(zoneId: string, instanceType: string): boolean {
     return family === undefined || LIMITED_TYPES[family].some((suffix) => zoneId.endsWith(`-${suffix}`));
 }
 
+/** Names of the EC2 quotas the platform reads (Service Quotas, service code ec2). */
+const MOCK_QUOTA_NAMES: Readonly<Record<string, string>> = {
+    "L-DB2E81BA": "Running On-Demand G and VT instances",
+    "L-3819A6DF": "All G and VT Spot Instance Requests",
+    "L-417A185B": "Running On-Demand P instances",
+    "L-7212CCBC": "All P Spot Instance Requests",
+};
+
 /** Answers for @pulumi/aws. */
 export const awsMocks: PackageMocks = {
     prefix: "aws:",
@@ -182,6 +190,26 @@ export const awsMocks: PackageMocks = {
         },
         // DescribeSubnets by the stack's tags: an offline plan is a first deploy, so the stack has no subnets yet
         "aws:ec2/getSubnets:getSubnets": (args, context) => ({ id: regionOf(context), ids: [], filters: args.inputs.filters }),
+        // Service Quotas' GetServiceQuota, shaped as the provider returns it, for a new account: the GPU quotas at 0
+        "aws:servicequotas/getServiceQuota:getServiceQuota": (args, context) => {
+            const code = String(args.inputs.quotaCode);
+            const name = MOCK_QUOTA_NAMES[code];
+            if (!name) throw new Error(`the plan has no answer for quota ${code}`);
+            return {
+                id: `ec2/${code}`,
+                adjustable: true,
+                arn: arn(context, "servicequotas", `ec2/${code}`),
+                defaultValue: 0,
+                globalQuota: false,
+                quotaCode: code,
+                quotaName: name,
+                region: regionOf(context),
+                serviceCode: "ec2",
+                serviceName: "Amazon Elastic Compute Cloud (Amazon EC2)",
+                usageMetrics: [{ metricName: "ResourceCount", metricNamespace: "AWS/Usage", metricStatisticRecommendation: "Maximum", metricDimensions: [] }],
+                value: 0,
+            };
+        },
         "aws:index/getCallerIdentity:getCallerIdentity": () => ({
             id: MOCK_ACCOUNT_ID,
             accountId: MOCK_ACCOUNT_ID,

@@ -2,11 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackSettings } from "../../stacks/load";
 import type { WorkbenchConfig } from "../../stacks/schema";
-import { checkKubernetesVersion, CPU_SHAPES, gpuClassesOn } from "../catalog";
+import { checkKubernetesVersion, CPU_SHAPES, gpuClassesOn, gpuMachine } from "../catalog";
 import { GpuPool, ObjectStore, Platform, PlatformCluster, PlatformModule, SystemPoolSizing } from "../contract";
 import { staleCatalogWarning, unknownRegionProblem } from "../catalog/regions";
 import { systemPoolSizing } from "../system-pool";
 import { AWS_REGIONS } from "./regions";
+import { GpuPoolDemand, gpuQuotaWarnings, QuotaAnswer, quotaOf } from "./gpu-quota";
 import { BlockStorage } from "./block-storage";
 import { budgetProblems, createBudget } from "./budget";
 import { DataBucket } from "./bucket";
@@ -155,7 +156,6 @@ export function openApiWarning(cidrs: readonly string[]): string[] {
         : [];
 }
 
-/** What the zone lookups need of the configuration, when every key they read is valid on its own. */
 /**
  * The system node group at each size class, for the always-on fit check: the same pool description the
  * node group is built from (instance type, the VPC CNI's pod slots), with EKS's own pods and the
@@ -227,6 +227,9 @@ export const prepare: PlatformModule["prepare"] = async ({ stack, parsed, provid
         }
     }
 
+    // GPU quota before the first GPU server: read once per quota the pools count against
+    if (demand && zones && region) warnings.push(...(await lookUpGpuQuotaWarnings(demand.config, region)));
+
     const admins = parsed.aws?.clusterAdmins ?? [];
     if (admins.length > 0 && region && regionProblems.length === 0) {
         try {
@@ -246,3 +249,30 @@ export const prepare: PlatformModule["prepare"] = async ({ stack, parsed, provid
         },
     };
 };
+
+/** The GPU pools' quota warnings, from Service Quotas (one lookup per quota; a failed one is reported, not fatal). */
+async function lookUpGpuQuotaWarnings(config: WorkbenchConfig, region: string): Promise<string[]> {
+    const pools: GpuPoolDemand[] = config.gpuPools.map((pool, i) => {
+        const machine = gpuMachine(pool.gpu, "aws");
+        return { name: pool.name, key: `workbench:gpuPools[${i}]`, instanceType: machine.instanceTypes[0], vcpu: machine.vcpu, spot: pool.spot };
+    });
+    const codes = [...new Set(pools.flatMap((pool) => quotaOf(pool)?.code ?? []))];
+    const answers = new Map<string, QuotaAnswer>(
+        await Promise.all(
+            codes.map(async (code): Promise<[string, QuotaAnswer]> => {
+                try {
+                    const quota = await aws.servicequotas.getServiceQuota({ serviceCode: "ec2", quotaCode: code });
+                    return [code, { value: quota.value, name: quota.quotaName }];
+                } catch (error) {
+                    return [code, { error: firstLine(error instanceof Error ? error.message : String(error)) }];
+                }
+            }),
+        ),
+    );
+    return gpuQuotaWarnings(pools, region, answers);
+}
+
+/** The first non-empty line of an error message, trimmed (provider errors wrap the cause in more lines). */
+function firstLine(message: string): string {
+    return message.split("\n").map((line) => line.trim()).find((line) => line.length > 0) ?? "no reason given";
+}
