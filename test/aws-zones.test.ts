@@ -20,6 +20,15 @@ import { PROJECT_DIR } from "./harness";
 /** The plan's mocks, plus the subnets an earlier deploy left, by index: zone name → [subnet index]. */
 class DeployedStackMocks extends PlanMocks {
     existing: Map<number, string> = new Map();
+    /** The live desired size of each node group, by its `workbench/pool` label. */
+    liveDesired: Map<string, number> = new Map();
+    /** The node groups registered, by logical name: their inputs. */
+    nodeGroups = new Map<string, Record<string, unknown>>();
+
+    override newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+        if (args.type === "aws:eks/nodeGroup:NodeGroup") this.nodeGroups.set(args.name, args.inputs);
+        return super.newResource(args);
+    }
 
     override call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         const region = "us-east-1";
@@ -41,6 +50,22 @@ class DeployedStackMocks extends PlanMocks {
                 mapPublicIpOnLaunch: true,
                 state: "available",
                 tags: { Name: `workbench-public-${index}`, "kubernetes.io/cluster/workbench-aws": "shared", "workbench:stack": "aws" },
+            };
+        }
+        if (args.token === "aws:eks/getNodeGroups:getNodeGroups") {
+            return { id: String(args.inputs.clusterName), clusterName: args.inputs.clusterName, region, names: [...this.liveDesired.keys()].map((pool) => `${pool}-20261101000000000000000001`) };
+        }
+        if (args.token === "aws:eks/getNodeGroup:getNodeGroup") {
+            const name = String(args.inputs.nodeGroupName);
+            const pool = name.slice(0, name.lastIndexOf("-"));
+            const desired = this.liveDesired.get(pool) ?? 0;
+            return {
+                id: `${String(args.inputs.clusterName)}:${name}`,
+                clusterName: args.inputs.clusterName,
+                nodeGroupName: name,
+                labels: { "workbench/pool": pool },
+                scalingConfigs: [{ desiredSize: desired, minSize: 0, maxSize: 3 }],
+                status: "ACTIVE",
             };
         }
         return super.call(args);
@@ -101,5 +126,37 @@ describe("AWS node zone across deploys", () => {
         const result = chooseZones({ zones, offerings, pools: [{ key: "workbench:userPool.size", instanceTypes: ["m.one"] }], count: 3, region: "us-east-1", existing });
         assert.ok("choice" in result, JSON.stringify(result));
         assert.deepEqual(result.choice.zones.map((z) => z.id), [zones[3].id, zones[5].id, "use1-az1"]);
+    });
+
+    describe("node group sizes on a later deploy", () => {
+        const desiredOf = (name: string) => (mocks.nodeGroups.get(name)?.["scalingConfig"] as { desiredSize: number; minSize: number } | undefined)?.desiredSize;
+        const deployWith = async (config: WorkbenchConfig, name: string) => {
+            mocks.existing = new Map([[0, "us-east-1b"], [1, "us-east-1a"]]);
+            const preparation = await prepareWith(config);
+            assert.deepEqual(preparation.problems, []);
+            preparation.create(name, { ...settings, config });
+            await new Promise((resolve) => setTimeout(resolve, 200));
+        };
+
+        it("sends the autoscaler's live count, so an update neither resets it nor is refused for it", async () => {
+            mocks.liveDesired = new Map([["system", 1], ["user", 2], ["gpu-t4", 0]]);
+            await deployWith(settings.config, "live");
+            assert.equal(desiredOf("live-user"), 2, "two user nodes running: the update keeps them");
+            assert.equal(desiredOf("live-gpu-t4"), 0);
+        });
+
+        it("raises the desired size to a raised minNodes, and lowers it to a lowered maxNodes, as EKS requires", async () => {
+            mocks.liveDesired = new Map([["system", 1], ["user", 0], ["gpu-t4", 2]]);
+            const config: WorkbenchConfig = {
+                ...settings.config,
+                userPool: { ...settings.config.userPool, minNodes: 1 },
+                gpuPools: settings.config.gpuPools.map((pool) => ({ ...pool, maxNodes: 1 })),
+            };
+            await deployWith(config, "raised");
+            const user = mocks.nodeGroups.get("raised-user")?.["scalingConfig"] as { desiredSize: number; minSize: number };
+            assert.ok(user.desiredSize >= user.minSize, `desired ${user.desiredSize} >= min ${user.minSize}`);
+            assert.equal(user.desiredSize, 1);
+            assert.equal(desiredOf("raised-gpu-t4"), 1, "two GPU nodes live, at most one allowed now");
+        });
     });
 });

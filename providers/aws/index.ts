@@ -20,7 +20,7 @@ import { S3ObjectStore } from "./identity";
 import { EKS_SYSTEM_AGENTS } from "./system-agents";
 import { Network, VPC_CIDR } from "./network";
 import { createNodeRole, NodeGroup } from "./node-groups";
-import { gpuPoolOf, instanceTypeProblems, nodePoolOf, poolDemands, PoolSpec, poolSpecs } from "./pools";
+import { gpuPoolOf, instanceTypeProblems, nodePoolOf, POOL_LABEL, poolDemands, PoolSpec, poolSpecs } from "./pools";
 import { chooseZones, lookUpExistingZones, lookUpOfferings, lookUpZones, PoolDemand, ZoneChoice } from "./zones";
 
 /** The in-tree AWS load balancer annotations the hub's Service carries (kubernetes/cloud-provider-aws). */
@@ -52,6 +52,8 @@ export interface AwsLookups {
     kubernetesVersion: string;
     /** The zones and what the node zone sells, chosen before any resource registers. */
     zones: ZoneChoice;
+    /** The live desired size of each existing node group, by its `workbench/pool` label; empty before the first deploy. */
+    liveDesired: ReadonlyMap<string, number>;
 }
 
 /**
@@ -92,7 +94,15 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
         const nodeGroup = (pool: PoolSpec) =>
             new NodeGroup(
                 `${name}-${pool.role === "gpu" ? `gpu-${pool.name}` : pool.name}`,
-                { context, pool, kubernetesVersion: kubernetesVersion, nodeRole, subnetIds: network.nodeSubnetIds, cluster: eks.cluster },
+                {
+                    context,
+                    pool,
+                    kubernetesVersion: kubernetesVersion,
+                    nodeRole,
+                    subnetIds: network.nodeSubnetIds,
+                    cluster: eks.cluster,
+                    liveDesiredSize: found.liveDesired.get(pool.selectorLabels[POOL_LABEL]),
+                },
                 { parent: this },
             );
         const systemNodes = nodeGroup(pools.system);
@@ -204,6 +214,7 @@ export const prepare: PlatformModule["prepare"] = async ({ stack, parsed, provid
     const warnings = [...version.warnings, ...openApiWarning(parsed.aws?.apiAllowedCidrs ?? []), ...staleCatalogWarning("AWS regions", AWS_REGIONS, today)];
 
     let zones: ZoneChoice | undefined;
+    let liveDesired: ReadonlyMap<string, number> = new Map();
     const demand = zoneDemands(parsed);
     const region = provider.awsRegion;
     // a region AWS does not have is refused by name, with the nearest real ones, before any lookup
@@ -218,6 +229,8 @@ export const prepare: PlatformModule["prepare"] = async ({ stack, parsed, provid
             if ("problems" in chosen) problems.push(...chosen.problems);
             else {
                 zones = chosen.choice;
+                // a deployed stack: its node groups' live sizes, so the update neither resets nor contradicts them
+                if (existing.size > 0) liveDesired = await lookUpLiveDesiredSizes(clusterNameOf(name, stack));
                 if (zones.dropped.length > 0) {
                     warnings.push(`${zones.zones[0].name} (${zones.zones[0].id}), where every node runs, does not sell ${zones.dropped.join(", ")}: the pools listing them use their other instance types.`);
                 }
@@ -245,7 +258,7 @@ export const prepare: PlatformModule["prepare"] = async ({ stack, parsed, provid
         systemPool: demand ? awsSystemPoolSizing(demand.config) : undefined,
         create: (name, settings) => {
             if (!zones) throw new Error("the AWS platform is created only after its zone lookups succeeded");
-            return new AwsPlatform(name, settings, { kubernetesVersion: version.minor, zones });
+            return new AwsPlatform(name, settings, { kubernetesVersion: version.minor, zones, liveDesired });
         },
     };
 };
@@ -275,4 +288,25 @@ async function lookUpGpuQuotaWarnings(config: WorkbenchConfig, region: string): 
 /** The first non-empty line of an error message, trimmed (provider errors wrap the cause in more lines). */
 function firstLine(message: string): string {
     return message.split("\n").map((line) => line.trim()).find((line) => line.length > 0) ?? "no reason given";
+}
+
+/**
+ * The desired size of each node group of the cluster (EKS DescribeNodegroup), by its `workbench/pool` label. Read
+ * only for a stack whose subnets exist; a cluster not created yet (a first deploy that stopped half-way) has none.
+ */
+async function lookUpLiveDesiredSizes(clusterName: string): Promise<Map<string, number>> {
+    const sizes = new Map<string, number>();
+    let names: string[];
+    try {
+        names = (await aws.eks.getNodeGroups({ clusterName })).names;
+    } catch {
+        return sizes;
+    }
+    for (const nodeGroupName of names) {
+        const group = await aws.eks.getNodeGroup({ clusterName, nodeGroupName });
+        const pool = group.labels[POOL_LABEL];
+        const desired = group.scalingConfigs[0]?.desiredSize;
+        if (pool !== undefined && desired !== undefined) sizes.set(pool, desired);
+    }
+    return sizes;
 }

@@ -86,6 +86,18 @@ export function releaseVersionParameter(kubernetesVersion: string, amiType: stri
     return `/aws/service/eks/optimized-ami/${kubernetesVersion}/amazon-linux-2023/${architecture}/${flavour}/recommended/release_version`;
 }
 
+/**
+ * The desired size a node group is sent: the live count clamped into the configured bounds, or the minimum for a
+ * group that does not exist yet. Sending the live count (rather than ignoring the field, as before) keeps a
+ * `pulumi up` from resetting what the cluster-autoscaler chose, and lets EKS accept a raised `minNodes` or a
+ * lowered `maxNodes`: with the desired size frozen at 0, `min 1` was refused ("Minimum capacity 1 can't be
+ * greater than desired size 0"; hashicorp/terraform-provider-aws#18310, terraform-aws-modules/terraform-aws-eks#3306).
+ */
+export function desiredSizeOf(pool: Pick<PoolSpec, "minNodes" | "maxNodes" | "desiredNodes">, live?: number): number {
+    if (live === undefined) return pool.desiredNodes;
+    return Math.min(pool.maxNodes, Math.max(pool.minNodes, live));
+}
+
 /** Arguments of {@link NodeGroup}. */
 export interface NodeGroupArgs {
     /** Names, region, partition and tags shared by the platform's resources. */
@@ -100,6 +112,8 @@ export interface NodeGroupArgs {
     subnetIds: pulumi.Input<string>[];
     /** The control plane, which must exist first. */
     cluster: pulumi.Resource;
+    /** The group's live desired size (the autoscaler's count), read before anything registers; absent before it exists. */
+    liveDesiredSize?: number;
 }
 
 /**
@@ -147,7 +161,6 @@ export class NodeGroup extends pulumi.ComponentResource {
         // one node at a time (updateConfig), instead of leaving them months behind until the next minor.
         const releaseVersion = aws.ssm.getParameterOutput({ name: releaseVersionParameter(args.kubernetesVersion, pool.amiType) }, { parent: this }).value;
 
-        const autoscaled = pool.minNodes < pool.maxNodes;
         this.nodeGroup = new aws.eks.NodeGroup(
             name,
             {
@@ -162,18 +175,13 @@ export class NodeGroup extends pulumi.ComponentResource {
                 capacityType: pool.capacityType,
                 instanceTypes: [...pool.instanceTypes],
                 launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
-                scalingConfig: { minSize: pool.minNodes, maxSize: pool.maxNodes, desiredSize: pool.desiredNodes },
+                scalingConfig: { minSize: pool.minNodes, maxSize: pool.maxNodes, desiredSize: desiredSizeOf(pool, args.liveDesiredSize) },
                 updateConfig: { maxUnavailable: 1 },
                 labels: pool.nodeGroupLabels,
                 taints: pool.taints.map((t) => ({ key: t.key, value: t.value, effect: EKS_TAINT_EFFECTS[t.effect] })),
                 tags,
             },
-            {
-                parent: this,
-                dependsOn: [args.cluster, ...args.nodeRole.attachments],
-                // the cluster-autoscaler owns the node count of a group that scales; a later `pulumi up` must not reset it
-                ignoreChanges: autoscaled ? ["scalingConfig.desiredSize"] : [],
-            },
+            { parent: this, dependsOn: [args.cluster, ...args.nodeRole.attachments] },
         );
 
         this.autoScalingGroupName = this.nodeGroup.resources.apply((resources) => {
