@@ -9,7 +9,7 @@ import { creditSpecificationOf, releaseVersionParameter } from "../providers/aws
 import { VPC_CIDR } from "../providers/aws/network";
 import { cpuInstanceTypes, CPU_SIZES, GPU_CLASSES, gpuClassesOn, gpuMachine, kubernetesVersionsOf } from "../providers/catalog";
 import { planViolations } from "../plan/policy";
-import { input, ofType, planOf } from "./harness";
+import { input, ofType, planOf, runPlan, variantStackFile } from "./harness";
 
 /*
  * The fixes of the EKS review (shared/notes/reviews/aws.md), each asserted as the relationship it restores, on
@@ -174,5 +174,41 @@ describe("EKS review fixes (planned offline)", function () {
             assert.equal(creditSpecificationOf(["m6a.xlarge"]), undefined);
         });
     });
-});
 
+    describe("a spot GPU pool's way out", () => {
+        it("adds, when asked, an on-demand twin of each spot GPU pool that the autoscaler grows only after the spot group", async () => {
+            const run = await runPlan("aws", { stackFile: variantStackFile("aws", { "workbench:aws": { spotGpuFallback: true } }) });
+            assert.equal(run.status, 0, run.document.error);
+            const fallback = run.document;
+            const groups = ofType(fallback, "aws:eks/nodeGroup:NodeGroup");
+            const spot = groups.find((g) => g.name === "workbench-gpu-t4");
+            const twin = groups.find((g) => g.name === "workbench-gpu-t4-od");
+            assert.ok(spot && twin, groups.map((g) => g.name).join(", "));
+            assert.equal(input(spot, "capacityType"), "SPOT");
+            assert.equal(input(twin, "capacityType"), "ON_DEMAND");
+            for (const key of ["labels", "taints", "instanceTypes", "amiType"]) assert.deepEqual(input(twin, key), input(spot, key), `${key}: a GPU notebook fits either`);
+
+            // which Auto Scaling group each node group got (the tags name it), against the priority expander's patterns
+            const asgOf = (group: typeof spot) => {
+                const tag = ofType(fallback, "aws:autoscaling/tag:Tag").find((t) => t.dependsOn.includes(group.urn) || t.name.startsWith(`${group.name}-`));
+                const asg = String(input(tag ?? group, "autoscalingGroupName"));
+                assert.match(asg, /^eks-/, `${group.name}'s Auto Scaling group`);
+                return asg;
+            };
+            const release = ofType(fallback, "kubernetes:helm.sh/v3:Release").find((r) => input(r, "chart") === "cluster-autoscaler");
+            assert.ok(release);
+            assert.equal(input(release, "values", "extraArgs", "expander"), "priority,least-waste");
+            const priorities = input(release, "values", "expanderPriorities") as Record<string, string[]>;
+            const top = Math.max(...Object.keys(priorities).map(Number));
+            const first = (asg: string) => priorities[String(top)].some((pattern) => new RegExp(pattern).test(asg));
+            assert.ok(first(asgOf(spot)), `the spot group ${asgOf(spot)} comes first`);
+            for (const other of groups.filter((g) => g !== spot)) assert.ok(!first(asgOf(other)), `${other.name} (${asgOf(other)}) does not`);
+            assert.ok(Object.values(priorities).flat().includes(".*"), "every other group stays eligible");
+
+            // off by default: one group per pool, least-waste alone, and the plan says the spot pool has no way out
+            assert.ok(!ofType(plan, "aws:eks/nodeGroup:NodeGroup").some((g) => g.name.endsWith("-od")));
+            assert.ok(plan.warnings.some((w) => w.includes("Spot GPU pool t4 (g4dn.xlarge)") && w.includes("workbench:aws.spotGpuFallback")), plan.warnings.join("\n"));
+            assert.ok(!fallback.warnings.some((w) => w.includes("Spot GPU pool")));
+        });
+    });
+});

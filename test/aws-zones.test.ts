@@ -59,11 +59,14 @@ class DeployedStackMocks extends PlanMocks {
             const name = String(args.inputs.nodeGroupName);
             const pool = name.slice(0, name.lastIndexOf("-"));
             const desired = this.liveDesired.get(pool) ?? 0;
+            // the shipped stack: an on-demand system pool, spot user and GPU pools
+            const capacityType = pool === "system" ? "ON_DEMAND" : "SPOT";
             return {
                 id: `${String(args.inputs.clusterName)}:${name}`,
                 clusterName: args.inputs.clusterName,
                 nodeGroupName: name,
                 labels: { "workbench/pool": pool },
+                capacityType,
                 scalingConfigs: [{ desiredSize: desired, minSize: 0, maxSize: 3 }],
                 status: "ACTIVE",
             };

@@ -20,7 +20,7 @@ import { S3ObjectStore } from "./identity";
 import { EKS_SYSTEM_AGENTS } from "./system-agents";
 import { Network, VPC_CIDR } from "./network";
 import { createNodeRole, NodeGroup } from "./node-groups";
-import { gpuPoolOf, instanceTypeProblems, nodePoolOf, POOL_LABEL, poolDemands, PoolSpec, poolSpecs } from "./pools";
+import { gpuPoolOf, instanceTypeProblems, nodePoolOf, POOL_LABEL, poolDemands, PoolSpec, poolSpecs, spotFirstPriorities } from "./pools";
 import { chooseZones, lookUpExistingZones, lookUpOfferings, lookUpZones, PoolDemand, ZoneChoice } from "./zones";
 
 /** The in-tree AWS load balancer annotations the hub's Service carries (kubernetes/cloud-provider-aws). */
@@ -52,7 +52,7 @@ export interface AwsLookups {
     kubernetesVersion: string;
     /** The zones and what the node zone sells, chosen before any resource registers. */
     zones: ZoneChoice;
-    /** The live desired size of each existing node group, by its `workbench/pool` label; empty before the first deploy. */
+    /** The live desired size of each existing node group, by {@link liveSizeKey}; empty before the first deploy. */
     liveDesired: ReadonlyMap<string, number>;
 }
 
@@ -101,18 +101,18 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
                     nodeRole,
                     subnetIds: network.nodeSubnetIds,
                     cluster: eks.cluster,
-                    liveDesiredSize: found.liveDesired.get(pool.selectorLabels[POOL_LABEL]),
+                    liveDesiredSize: found.liveDesired.get(liveSizeKey(pool.selectorLabels[POOL_LABEL], pool.capacityType)),
                 },
                 { parent: this },
             );
         const systemNodes = nodeGroup(pools.system);
         const userNodes = nodeGroup(pools.user);
-        const gpuNodes = pools.gpu.map(nodeGroup);
+        const gpuNodes = [...pools.gpu, ...pools.gpuFallback].map(nodeGroup);
 
         const coreDns = coreDnsAddon(name, { context, systemNodes: systemNodes.nodeGroup }, this);
         const storage = new BlockStorage(name, { context, oidc: eks.oidc, provider: eks.provider, systemNodes: systemNodes.nodeGroup }, { parent: this });
         const instanceTypes = [pools.system, pools.user, ...pools.gpu].flatMap((pool) => pool.instanceTypes);
-        const autoscaler = clusterAutoscaler(`${name}-cluster-autoscaler`, { context, oidc: eks.oidc, instanceTypes }, this);
+        const autoscaler = clusterAutoscaler(`${name}-cluster-autoscaler`, { context, oidc: eks.oidc, instanceTypes, priorities: spotFirstPriorities(pools.gpuFallback) }, this);
         clusterAdmins(`${name}-admin`, { context, principalArns: config.aws.clusterAdmins, cluster: eks.cluster }, this);
 
         this.cluster = {
@@ -241,7 +241,10 @@ export const prepare: PlatformModule["prepare"] = async ({ stack, parsed, provid
     }
 
     // GPU quota before the first GPU server: read once per quota the pools count against
-    if (demand && zones && region) warnings.push(...(await lookUpGpuQuotaWarnings(demand.config, region)));
+    if (demand && zones && region) {
+        warnings.push(...(await lookUpGpuQuotaWarnings(demand.config, region)));
+        warnings.push(...singleSpotPoolWarnings(demand.config, zones));
+    }
 
     const admins = parsed.aws?.clusterAdmins ?? [];
     if (admins.length > 0 && region && regionProblems.length === 0) {
@@ -306,7 +309,29 @@ async function lookUpLiveDesiredSizes(clusterName: string): Promise<Map<string, 
         const group = await aws.eks.getNodeGroup({ clusterName, nodeGroupName });
         const pool = group.labels[POOL_LABEL];
         const desired = group.scalingConfigs[0]?.desiredSize;
-        if (pool !== undefined && desired !== undefined) sizes.set(pool, desired);
+        if (pool !== undefined && desired !== undefined) sizes.set(liveSizeKey(pool, group.capacityType), desired);
     }
     return sizes;
+}
+
+/** A node group's key among the live sizes: its `workbench/pool` label and capacity type (a spot pool's on-demand twin shares the label). */
+export function liveSizeKey(pool: string, capacityType: string): string {
+    return `${pool}/${capacityType}`;
+}
+
+/**
+ * A spot GPU pool without an on-demand twin asks for one instance type in one zone: one EC2 spot capacity pool.
+ * Offerings say a type is sold in a zone, not that spot capacity is there; when it is not, GPU notebooks wait
+ * until the autoscaler gives up (aws.md review §5).
+ */
+export function singleSpotPoolWarnings(config: WorkbenchConfig, zones: ZoneChoice): string[] {
+    if (config.aws.spotGpuFallback) return [];
+    const spot = config.gpuPools.filter((pool) => pool.spot);
+    if (spot.length === 0) return [];
+    const names = spot.map((pool) => `${pool.name} (${gpuMachine(pool.gpu, "aws").instanceTypes.filter((type) => zones.offered.has(type)).join("/")})`);
+    return [
+        `Spot GPU pool${spot.length > 1 ? "s" : ""} ${names.join(", ")} ask${spot.length > 1 ? "" : "s"} for one instance type in one zone (${zones.zones[0].name}): when EC2 has no spot ` +
+            "capacity there, GPU notebooks wait until the autoscaler gives up. Set workbench:aws.spotGpuFallback: true for an on-demand node group the " +
+            "autoscaler uses only then (on-demand price), or spot: false on the pool.",
+    ];
 }
