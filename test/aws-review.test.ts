@@ -166,6 +166,28 @@ describe("EKS review fixes (planned offline)", function () {
             assert.equal(maxPodsOfType("t3a.medium"), 17);
         });
 
+        it("prices image pulls through the NAT gateway per node start when nodes are private, and only then", async () => {
+            const run = await runPlan("aws", { stackFile: variantStackFile("aws", { "workbench:aws": { privateNodes: true } }) });
+            assert.equal(run.status, 0, run.document.error);
+            const warning = run.document.warnings.find((w) => w.includes("through the NAT gateway"));
+            assert.ok(warning, run.document.warnings.join("\n"));
+            assert.match(warning, /USD 0\.045\/GB/);
+            assert.match(warning, /GPU node about 7 GB \(USD 0\.32\)/);
+            assert.ok(!plan.warnings.some((w) => w.includes("through the NAT gateway")), "public nodes pull through the internet gateway");
+        });
+
+        it("describes and prices gpu: a100 on AWS as the 8-GPU p4d.24xlarge it is, with the quota one such node needs", async () => {
+            const pools = [{ name: "big", gpu: "a100", minNodes: 0, maxNodes: 1, spot: false }];
+            const run = await runPlan("aws", { stackFile: variantStackFile("aws", { "workbench:gpuPools": pools }) });
+            assert.equal(run.status, 0, run.document.error);
+            const group = ofType(run.document, "aws:eks/nodeGroup:NodeGroup").find((g) => g.name === "workbench-gpu-big");
+            assert.deepEqual(input(group ?? ofType(run.document, "x")[0], "instanceTypes"), ["p4d.24xlarge"]);
+            assert.ok(JSON.stringify(run.document).includes("8\u00d7 NVIDIA A100 40 GB \u00b7 96 vCPU \u00b7 1152 GiB RAM"), "the profile says 8 GPUs, 96 vCPU");
+            const line = run.document.cost.lines.find((l) => l.item.startsWith("GPU pool big"));
+            assert.ok(line && /p4d\.24xlarge USD 21\.96\/h/.test(line.basis), line?.basis);
+            assert.ok(run.document.warnings.some((w) => /GPU pool big .*one node needs 96/.test(w)), "the P quota in vCPUs of one whole p4d");
+        });
+
         it("runs burstable pools in standard CPU-credit mode, so the always-on node cannot bill surplus credits", () => {
             const system = ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate").find((r) => r.name.endsWith("-system"));
             assert.ok(system);

@@ -5,6 +5,7 @@ import type { WorkbenchConfig } from "../../stacks/schema";
 import { checkKubernetesVersion, CPU_SHAPES, gpuClassesOn, gpuMachine } from "../catalog";
 import { GpuPool, ObjectStore, Platform, PlatformCluster, PlatformModule, SystemPoolSizing } from "../contract";
 import { staleCatalogWarning, unknownRegionProblem } from "../catalog/regions";
+import { AWS_NAT_DATA_PER_GB } from "../../cost/prices/aws";
 import { systemPoolSizing } from "../system-pool";
 import { AWS_REGIONS } from "./regions";
 import { GpuPoolDemand, gpuQuotaWarnings, QuotaAnswer, quotaOf } from "./gpu-quota";
@@ -211,7 +212,12 @@ export const prepare: PlatformModule["prepare"] = async ({ stack, parsed, provid
         // an invalid version string is reported by the schema; an absent key means exactly that
         ...("kubernetesVersion" in parsed ? version.problems : []),
     ];
-    const warnings = [...version.warnings, ...openApiWarning(parsed.aws?.apiAllowedCidrs ?? []), ...staleCatalogWarning("AWS regions", AWS_REGIONS, today)];
+    const warnings = [
+        ...version.warnings,
+        ...openApiWarning(parsed.aws?.apiAllowedCidrs ?? []),
+        ...staleCatalogWarning("AWS regions", AWS_REGIONS, today),
+        ...(parsed.aws?.privateNodes ? [natImagePullWarning(parsed.gpuPools ?? [])] : []),
+    ];
 
     let zones: ZoneChoice | undefined;
     let liveDesired: ReadonlyMap<string, number> = new Map();
@@ -334,4 +340,21 @@ export function singleSpotPoolWarnings(config: WorkbenchConfig, zones: ZoneChoic
             "capacity there, GPU notebooks wait until the autoscaler gives up. Set workbench:aws.spotGpuFallback: true for an on-demand node group the " +
             "autoscaler uses only then (on-demand price), or spot: false on the pool.",
     ];
+}
+
+/**
+ * The compressed download of the workbench's largest public images, GB, as components/versions.ts states them
+ * (pangeo-notebook about 2, pytorch-notebook about 7): what a user or GPU node from zero pulls before a server starts.
+ */
+export const IMAGE_PULL_GB = { userNode: 2, gpuNode: 7 } as const;
+
+/** With private nodes, public image pulls go through the NAT gateway, billed per GB: priced per node start. */
+export function natImagePullWarning(gpuPools: readonly unknown[]): string {
+    const usd = (gb: number) => (gb * AWS_NAT_DATA_PER_GB.usd).toFixed(2);
+    return (
+        `With private nodes, images from Docker Hub and quay.io come through the NAT gateway at USD ${AWS_NAT_DATA_PER_GB.usd}/GB (${AWS_NAT_DATA_PER_GB.source}), ` +
+        `not in the estimate: each user node started from zero pulls about ${IMAGE_PULL_GB.userNode} GB (USD ${usd(IMAGE_PULL_GB.userNode)})` +
+        (gpuPools.length > 0 ? `, each GPU node about ${IMAGE_PULL_GB.gpuNode} GB (USD ${usd(IMAGE_PULL_GB.gpuNode)})` : "") +
+        ". Bucket and ECR traffic use the free S3 gateway endpoint."
+    );
 }
