@@ -9,6 +9,8 @@ import { creditSpecificationOf, releaseVersionParameter } from "../providers/aws
 import { VPC_CIDR } from "../providers/aws/network";
 import { cpuInstanceTypes, CPU_SIZES, GPU_CLASSES, gpuClassesOn, gpuMachine, kubernetesVersionsOf } from "../providers/catalog";
 import { planViolations } from "../plan/policy";
+import { BoundIdentities } from "../providers/bindings";
+import type { WorkloadIdentity } from "../providers/contract";
 import { input, ofType, planOf, runPlan, variantStackFile } from "./harness";
 
 /*
@@ -84,6 +86,16 @@ describe("EKS review fixes (planned offline)", function () {
             assert.ok(allows(policy, { action: "s3:GetObject", resource: `${BUCKET}/data/train.parquet` }), "the rest of the bucket stays the user's");
             assert.ok(allows(policy, { action: "s3:ListBucket", resource: BUCKET, context: { "s3:prefix": "data/" } }));
             assert.ok(policy.Statement.some((s) => s.Effect === "Deny"), "an explicit Deny, which no other Allow can override");
+        });
+
+        it("counts the excluded prefixes as part of a binding's scope: one account cannot be bound with and without them", () => {
+            const bound = new BoundIdentities();
+            const account = { namespace: "workbench-users", name: "workbench-user" };
+            const identity = { reach: "bucket", excluded: true } as unknown as WorkloadIdentity;
+            const first = bound.of(account, { excludePrefixes: ["backups/", "mlflow/"] }, () => identity);
+            assert.equal(bound.of(account, { excludePrefixes: ["mlflow/", "backups/"] }, () => identity), first, "the same exclusions in another order");
+            assert.throws(() => bound.of(account, undefined, () => identity), /except backups\/, mlflow\/ already; it cannot also reach the whole bucket$/);
+            assert.throws(() => bound.of(account, { excludePrefixes: ["backups/"] }, () => identity), /cannot also reach the whole bucket except backups\/$/);
         });
 
         it("requires the STS audience as well as the exact ServiceAccount in every IRSA trust of the plan", () => {
