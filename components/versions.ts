@@ -39,6 +39,8 @@ export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Readonly<Record<string, string>> = {
     "1.33": "v1.33.6",
     "1.34": "v1.34.5",
     "1.35": "v1.35.2",
+    // kubernetes/autoscaler tag cluster-autoscaler-1.36.1 (aws.md review §4)
+    "1.36": "v1.36.1",
 };
 
 /**

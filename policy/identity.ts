@@ -45,6 +45,12 @@ function trustProblems(trust: unknown): { subjects: string[]; problems: string[]
             problems.push("its web-identity trust must name exactly one ServiceAccount (one StringEquals condition on :sub, no wildcard)");
             continue;
         }
+        // without the audience, a token the cluster issued for another audience (any OIDC client) would be accepted
+        const audience = record(record(at(statement, "Condition")).StringEquals);
+        if (!Object.entries(audience).some(([key, value]) => key.endsWith(":aud") && value === "sts.amazonaws.com")) {
+            problems.push("its web-identity trust must require the audience sts.amazonaws.com (a StringEquals condition on :aud)");
+            continue;
+        }
         subjects.push(conditions[0].value);
     }
     return { subjects, problems };

@@ -165,10 +165,12 @@ export interface PlatformCluster {
     /** How the hub's proxy, the workbench's one entry point, is exposed. */
     hubService: HubServiceExposure;
     /**
-     * Private addresses where pods reach the Kubernetes API server (after `kubernetes.default` is
-     * translated), for the NetworkPolicies of pods that must call it (Spark drivers, operators): on EKS
-     * the VPC's range (the private endpoint's interfaces), on kind a node's address. Empty where the API
-     * server is at a public address, which the policies' internet egress already covers.
+     * Private addresses where pods reach the Kubernetes API server, for the NetworkPolicies of pods that
+     * must call it (Spark drivers, operators). Where the network-policy engine filters before kube-proxy's
+     * translation (the VPC CNI's eBPF agent on EKS), that is `kubernetes.default`'s ClusterIP itself, so the
+     * platform lists it (EKS: the first address of the Service range it pins) beside the addresses after
+     * translation (EKS: the VPC's range, the private endpoint's interfaces; kind: a node's address). Empty
+     * where the API server is at a public address, which the policies' internet egress already covers.
      */
     apiServerEgress: PrivateDestination[];
     /** Resources that must exist before workloads are installed (node pools, CSI driver, storage class). */

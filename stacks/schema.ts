@@ -317,6 +317,12 @@ export const AwsSchema = z.strictObject({
     availabilityZones: count(2, 6).default(2),
     /** Nodes in private subnets behind one NAT gateway (about USD 33 a month idle). */
     privateNodes: z.boolean().default(false),
+    /**
+     * Give each spot GPU pool an on-demand twin node group with the same labels and taints, which the autoscaler
+     * grows only when the spot group cannot get capacity (priority expander: spot first). Off by default: a node
+     * from the twin costs the on-demand price, about three times spot.
+     */
+    spotGpuFallback: z.boolean().default(false),
     /** CIDRs allowed to reach the Kubernetes API endpoint. */
     apiAllowedCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]),
     /** Instance types for the system pool, overriding the size class. */

@@ -151,6 +151,10 @@ describe("AWS platform, as the shared layer receives it", () => {
         assert.deepEqual(identity.secretEnv, {}, "no static cloud keys in the cluster");
         assert.equal(identity.env["AWS_REGION"], settings.provider.awsRegion);
         assert.ok(identity.readyWhen.length > 1, "pods wait for the role's policy and the bucket's protections");
+        const fenced = store.bindServiceAccount({ namespace: "workbench-users", name: "workbench-user" }, { excludePrefixes: ["backups/", "mlflow/"] });
+        assert.equal(fenced.reach, "bucket", "the whole bucket but the excluded prefixes");
+        assert.equal(fenced.excluded, true, "IAM's explicit Deny enforces the exclusions");
+        assert.equal(store.bindServiceAccount({ namespace: "workbench", name: "postgres" }, { prefix: "backups/postgres/" }).reach, "prefix");
         const other = store.bindServiceAccount({ namespace: "spark", name: "workbench-user" });
         assert.notEqual(await valueOf(other.principal), await valueOf(identity.principal), "each ServiceAccount gets its own role");
     });

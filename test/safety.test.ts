@@ -7,6 +7,7 @@ import type { Plan, PlannedResource } from "../plan/types";
 import { ConfigError } from "../stacks/errors";
 import { validateConfig } from "../stacks/load";
 import { input, ofType, planOf, runPlan, variantStackFile } from "./harness";
+import { KUBERNETES_SERVICE_IP } from "../providers/aws/cluster";
 
 type Values = Record<string, unknown>;
 const at = (value: unknown, ...path: string[]): unknown =>
@@ -203,14 +204,15 @@ describe("safe by default: every pod running users' code is fenced", () => {
         });
     }
 
-    it("aws: Spark drivers reach the API server's private addresses the platform publishes (the VPC), and only those beyond the user-code fence", async () => {
+    it("aws: Spark drivers reach the API server's addresses the platform publishes (kubernetes.default's ClusterIP, the VPC), and only those beyond the user-code fence", async () => {
         const plan = await planOf("aws");
         const vpc = ofType(plan, "aws:ec2/vpc:Vpc")[0];
         const apiClients = selecting(plan, { ...USER_CODE_LABELS, ...API_CLIENT_LABELS }, "Egress").filter((p) => "workbench.io/kube-api-client" in ((input(p, "spec", "podSelector", "matchLabels") ?? {}) as Values));
         assert.equal(apiClients.length, 1);
         const rules = input(apiClients[0], "spec", "egress") as Array<{ to?: Array<{ ipBlock: { cidr: string } }>; ports: Array<{ port: number }> }>;
         const blocks = rules.flatMap((r) => r.to ?? []).map((peer) => peer.ipBlock.cidr);
-        assert.deepEqual(blocks, [vpc.inputs["cidrBlock"]]);
+        // the VPC CNI's agent sees the ClusterIP before DNAT (providers/aws/index.ts), then the endpoint's interfaces
+        assert.deepEqual(blocks, [`${KUBERNETES_SERVICE_IP}/32`, vpc.inputs["cidrBlock"]]);
         assert.deepEqual(rules.find((r) => r.to)?.ports.map((p) => p.port), [443]);
     });
 

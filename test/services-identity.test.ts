@@ -21,7 +21,7 @@ async function planWithServices(stack: "aws" | "gcp"): Promise<Plan> {
 interface Statement {
     Action: string[];
     Resource: string;
-    Condition?: { StringLike?: Record<string, string[]> };
+    Condition?: { StringLike?: Record<string, string[]>; StringLikeIfExists?: Record<string, string[]> };
 }
 
 /** The IRSA role trusted by exactly this ServiceAccount, and its inline policy's statements. */
@@ -46,7 +46,8 @@ describe("data services' own identities reach only their prefix of the bucket", 
             const objects = statements.find((s) => s.Action.includes("s3:PutObject"))!;
             assert.match(objects.Resource, new RegExp(`/${prefix.replace(/\//g, "\\/")}\\*$`), `${account}: objects under ${prefix} only`);
             const list = statements.find((s) => s.Action.includes("s3:ListBucket"))!;
-            assert.deepEqual(list.Condition?.StringLike?.["s3:prefix"], [`${prefix}*`], `${account}: listing under ${prefix} only`);
+            // IfExists: barman's HeadBucket carries no s3:prefix and must pass (providers/aws/identity.ts)
+            assert.deepEqual(list.Condition?.StringLikeIfExists?.["s3:prefix"], [`${prefix}*`], `${account}: listing under ${prefix} only`);
         }
         const notebooks = awsGrantOf(plan, "workbench-user");
         assert.match(notebooks.find((s) => s.Action.includes("s3:PutObject"))!.Resource, /:::[^/]+\/\*$/, "notebooks reach every object");

@@ -57,3 +57,9 @@ export const AWS_PRICES: CloudPrices = {
     blockStorage: perGbMonth(0.08, "https://aws.amazon.com/ebs/pricing/ (gp3)"),
     objectStorage: perGbMonth(0.023, "https://aws.amazon.com/s3/pricing/ (S3 Standard, first 50 TB)"),
 };
+
+/**
+ * What a NAT gateway bills per GB it processes (on top of its hourly rate): with private nodes, every image a
+ * node pulls from a public registry (Docker Hub, quay.io) goes through it; ECR and S3 use the free gateway endpoint.
+ */
+export const AWS_NAT_DATA_PER_GB = { usd: 0.045, source: "https://aws.amazon.com/vpc/pricing/ (NAT gateway, per GB data processed, us-east-1)" } as const;

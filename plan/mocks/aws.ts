@@ -1,3 +1,4 @@
+import { AWS_REGIONS } from "../../providers/aws/regions";
 import { MockContext, PackageMocks, ResourceMock } from "./types";
 
 /*
@@ -89,11 +90,23 @@ const LIMITED_TYPES: Readonly<Record<string, readonly string[]>> = {
     "p5.": ["az4"],
 };
 
-/** Whether the zone with this ID sells the instance type. */
+/**
+ * Whether the zone with this ID sells the instance type. The limits are us-east-1's (use1-…); in every other
+ * region each zone sells every type, as the mock cannot know better and a real region must plan offline.
+ */
 export function zoneSells(zoneId: string, instanceType: string): boolean {
+    if (!zoneId.startsWith("use1-")) return true;
     const family = Object.keys(LIMITED_TYPES).find((prefix) => instanceType.startsWith(prefix));
     return family === undefined || LIMITED_TYPES[family].some((suffix) => zoneId.endsWith(`-${suffix}`));
 }
+
+/** Names of the EC2 quotas the platform reads (Service Quotas, service code ec2). */
+const MOCK_QUOTA_NAMES: Readonly<Record<string, string>> = {
+    "L-DB2E81BA": "Running On-Demand G and VT instances",
+    "L-3819A6DF": "All G and VT Spot Instance Requests",
+    "L-417A185B": "Running On-Demand P instances",
+    "L-7212CCBC": "All P Spot Instance Requests",
+};
 
 /** Answers for @pulumi/aws. */
 export const awsMocks: PackageMocks = {
@@ -137,6 +150,8 @@ export const awsMocks: PackageMocks = {
     invokes: {
         "aws:index/getAvailabilityZones:getAvailabilityZones": (args, context) => {
             const region = regionOf(context);
+            // as the provider fails for a region AWS does not have; every region of the catalog answers
+            if (!(region in AWS_REGIONS.regions)) throw new Error(`invalid AWS Region: ${region}`);
             const excluded = new Set((args.inputs.excludeZoneIds as string[] | undefined) ?? []);
             const zones = zonesOf(region).filter(([, id]) => !excluded.has(id));
             return {
@@ -164,6 +179,35 @@ export const awsMocks: PackageMocks = {
                 instanceTypes: rows.map((r) => r.type),
                 locations: rows.map((r) => r.location),
                 locationTypes: rows.map(() => locationType),
+            };
+        },
+        // SSM's public parameter of the EKS AMI's current release: `<minor>.<patch>-<build date>`, as AL2023 AMIs name it
+        "aws:ssm/getParameter:getParameter": (args, context) => {
+            const name = String(args.inputs.name);
+            const minor = /\/optimized-ami\/(\d+\.\d+)\//.exec(name)?.[1];
+            if (!minor) throw new Error(`the plan has no value for SSM parameter ${name}`);
+            return { id: name, name, type: "String", value: `${minor}.0-20261120`, insecureValue: `${minor}.0-20261120`, version: 1, arn: arn(context, "ssm", `parameter${name}`), withDecryption: true };
+        },
+        // DescribeSubnets by the stack's tags: an offline plan is a first deploy, so the stack has no subnets yet
+        "aws:ec2/getSubnets:getSubnets": (args, context) => ({ id: regionOf(context), ids: [], filters: args.inputs.filters }),
+        // Service Quotas' GetServiceQuota, shaped as the provider returns it, for a new account: the GPU quotas at 0
+        "aws:servicequotas/getServiceQuota:getServiceQuota": (args, context) => {
+            const code = String(args.inputs.quotaCode);
+            const name = MOCK_QUOTA_NAMES[code];
+            if (!name) throw new Error(`the plan has no answer for quota ${code}`);
+            return {
+                id: `ec2/${code}`,
+                adjustable: true,
+                arn: arn(context, "servicequotas", `ec2/${code}`),
+                defaultValue: 0,
+                globalQuota: false,
+                quotaCode: code,
+                quotaName: name,
+                region: regionOf(context),
+                serviceCode: "ec2",
+                serviceName: "Amazon Elastic Compute Cloud (Amazon EC2)",
+                usageMetrics: [{ metricName: "ResourceCount", metricNamespace: "AWS/Usage", metricStatisticRecommendation: "Maximum", metricDimensions: [] }],
+                value: 0,
             };
         },
         "aws:index/getCallerIdentity:getCallerIdentity": () => ({

@@ -89,8 +89,17 @@ export function nodeProvisionTime(instanceTypes: readonly string[]): string {
     return instanceTypes.some(isLargeGpuInstanceType) ? LARGE_GPU_NODE_PROVISION_TIME : NODE_PROVISION_TIME;
 }
 
-export function clusterAutoscalerValues(clusterName: string, region: string, roleArn: string, provisionTime = NODE_PROVISION_TIME): Record<string, unknown> {
+export function clusterAutoscalerValues(
+    clusterName: string,
+    region: string,
+    roleArn: string,
+    provisionTime = NODE_PROVISION_TIME,
+    priorities: Record<string, string[]> = {},
+): Record<string, unknown> {
+    const prioritised = Object.keys(priorities).length > 0;
     return {
+        // spot GPU pools with on-demand twins: the priority expander picks spot first, least-waste breaks ties
+        ...(prioritised ? { expanderPriorities: priorities } : {}),
         cloudProvider: "aws",
         awsRegion: region,
         // the chart's default discovery tags: k8s.io/cluster-autoscaler/enabled and k8s.io/cluster-autoscaler/<clusterName>
@@ -100,7 +109,7 @@ export function clusterAutoscalerValues(clusterName: string, region: string, rol
         },
         extraArgs: {
             // pools differ by purpose (selectors), not price: choose the one that wastes least of a new node
-            expander: "least-waste",
+            expander: prioritised ? "priority,least-waste" : "least-waste",
             // no two pools are alike today (each has its own label); keeps zone-split copies of a pool even
             "balance-similar-node-groups": true,
             // notebooks and Dask workers use emptyDir scratch space; that must not pin a node forever
@@ -122,6 +131,8 @@ export interface ClusterAutoscalerArgs {
     oidc: OidcProvider;
     /** Every instance type the node groups may launch, for the provision time. */
     instanceTypes: readonly string[];
+    /** The priority expander's configuration (spot GPU pools before their on-demand twins); empty for none. */
+    priorities?: Record<string, string[]>;
 }
 
 /** The cluster-autoscaler's IAM role and policy, and the chart values the shared layer installs it with. */
@@ -155,6 +166,6 @@ export function clusterAutoscaler(name: string, args: ClusterAutoscalerArgs, par
         { parent },
     );
     // through the policy's id too, so the chart is installed only once the role may do its work
-    const values = pulumi.all([role.arn, policy.id]).apply(([arn]) => clusterAutoscalerValues(context.clusterName, context.region, arn, nodeProvisionTime(args.instanceTypes)));
+    const values = pulumi.all([role.arn, policy.id]).apply(([arn]) => clusterAutoscalerValues(context.clusterName, context.region, arn, nodeProvisionTime(args.instanceTypes), args.priorities));
     return { role, policy, request: { values, account: CLUSTER_AUTOSCALER_ACCOUNT } };
 }

@@ -4,6 +4,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsContext } from "./context";
 import { OidcProvider } from "./irsa";
 
+/**
+ * The cluster's Service range, pinned so the platform knows `kubernetes.default`'s address before the cluster
+ * exists. 172.20.0.0/16 is what EKS picks by itself for a VPC in 10.0.0.0/8 (aws/containers-roadmap#216: "10.100.x.x/16
+ * or 172.20.x.x/16 depending on the subnet range assigned to the VPC"), so a cluster created before it was pinned
+ * already has it, and pinning the same value changes nothing. It must not overlap the VPC (10.0.0.0/16).
+ */
+export const SERVICE_CIDR = "172.20.0.0/16";
+
+/** `kubernetes.default`'s ClusterIP: the first address of the Service range, which the API server takes. */
+export const KUBERNETES_SERVICE_IP = "172.20.0.1";
+
 /** Arguments of {@link EksCluster}. */
 export interface EksClusterArgs {
     /** Names, region, partition and tags shared by the platform's resources. */
@@ -71,6 +82,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 skipDefaultNodeGroup: true,
                 skipDefaultSecurityGroups: true,
                 vpcCniOptions: { enableNetworkPolicy: true },
+                kubernetesServiceIpAddressRange: SERVICE_CIDR,
                 // Standard support only: when the pinned version leaves it, EKS upgrades the control plane
                 // instead of billing extended support (USD 0.60/h, six times the fee, far over the budget).
                 upgradePolicy: { supportType: "STANDARD" },

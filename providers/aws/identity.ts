@@ -6,12 +6,26 @@ import { DataBucket } from "./bucket";
 import { AwsContext } from "./context";
 import { irsaRole, OidcProvider, PolicyDocument, ROLE_ARN_ANNOTATION } from "./irsa";
 
+/** The object actions a bound identity is given, and denied under an excluded prefix. */
+export const OBJECT_ACTIONS: readonly string[] = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"];
+
 /**
  * Read and write the bucket's objects, nothing more. Deleting a version, changing the bucket's
  * policy or settings are left out: with versioning on, a notebook's mistake stays recoverable.
- * With a prefix, listing is limited to keys under it (`s3:prefix`) and objects to that prefix.
+ *
+ * With a `prefix`, objects are limited to that prefix, and listing to keys under it whenever the request
+ * names a prefix. `StringLikeIfExists`, not `StringLike`: HeadBucket is authorised by `s3:ListBucket` and
+ * carries no `s3:prefix` key, and barman-cloud (CloudNativePG's backups) HEADs the bucket before every WAL
+ * archive and backup, treating a 403 as fatal (EnterpriseDB/barman `cloud_providers/aws_s3.py`,
+ * `_check_bucket_existence`; https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html). The price:
+ * a ListObjects without a prefix also passes, so the role can list the names of keys outside its prefix,
+ * never read or write them.
+ *
+ * With `excludePrefixes` (an identity reaching the whole bucket), an explicit Deny, which no Allow overrides,
+ * on the object actions under each prefix and on listing it (`s3:prefix` under it).
  */
-export function bucketAccessPolicy(bucketArn: string, prefix?: string): PolicyDocument {
+export function bucketAccessPolicy(bucketArn: string, scope: BindingScope = {}): PolicyDocument {
+    const { prefix, excludePrefixes = [] } = scope;
     return {
         Version: "2012-10-17",
         Statement: [
@@ -20,14 +34,31 @@ export function bucketAccessPolicy(bucketArn: string, prefix?: string): PolicyDo
                 Effect: "Allow",
                 Action: ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"],
                 Resource: bucketArn,
-                ...(prefix ? { Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } } } : {}),
+                ...(prefix ? { Condition: { StringLikeIfExists: { "s3:prefix": [`${prefix}*`] } } } : {}),
             },
             {
                 Sid: "ReadWriteItsObjects",
                 Effect: "Allow",
-                Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+                Action: [...OBJECT_ACTIONS],
                 Resource: `${bucketArn}/${prefix ?? ""}*`,
             },
+            ...(excludePrefixes.length > 0
+                ? [
+                      {
+                          Sid: "NotTheExcludedObjects",
+                          Effect: "Deny" as const,
+                          Action: [...OBJECT_ACTIONS, "s3:GetObjectVersion", "s3:DeleteObjectVersion"],
+                          Resource: excludePrefixes.map((excluded) => `${bucketArn}/${excluded}*`),
+                      },
+                      {
+                          Sid: "NotListingTheExcluded",
+                          Effect: "Deny" as const,
+                          Action: ["s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads"],
+                          Resource: bucketArn,
+                          Condition: { StringLike: { "s3:prefix": excludePrefixes.map((excluded) => `${excluded}*`) } },
+                      },
+                  ]
+                : []),
         ],
     };
 }
@@ -75,7 +106,7 @@ export class S3ObjectStore implements ObjectStore {
         );
         const policy = new aws.iam.RolePolicy(
             name,
-            { role: role.name, policy: pulumi.jsonStringify(bucket.arn.apply((arn) => bucketAccessPolicy(arn, scope?.prefix))) },
+            { role: role.name, policy: pulumi.jsonStringify(bucket.arn.apply((arn) => bucketAccessPolicy(arn, scope))) },
             { parent },
         );
         const identity: WorkloadIdentity = {
@@ -85,7 +116,9 @@ export class S3ObjectStore implements ObjectStore {
             env: { AWS_REGION: context.region, AWS_DEFAULT_REGION: context.region },
             secretEnv: {},
             privateEgress: [],
-            reach: scope ? "prefix" : "bucket",
+            reach: scope?.prefix ? "prefix" : "bucket",
+            // IAM's explicit Deny enforces every exclusion (true too when none was asked for)
+            excluded: true,
             principal: role.arn,
             readyWhen: [policy, ...bucket.protections],
         };

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsContext } from "./context";
-import { Zone } from "./zones";
+import { publicSubnetName, Zone } from "./zones";
 
 /** The VPC's address range; each zone gets a /20 public and (with private nodes) a /20 private subnet. */
 export const VPC_CIDR = "10.0.0.0/16";
@@ -87,7 +87,7 @@ export class Network extends pulumi.ComponentResource {
         // `shared`: the subnets may carry other clusters' load balancers too; the role tags pick them for ELBs.
         const clusterTag = { [`kubernetes.io/cluster/${context.clusterName}`]: "shared" };
         const publicSubnets = Array.from({ length: zoneCount }, (_, i) => {
-            const subnetName = `${name}-public-${i}`;
+            const subnetName = publicSubnetName(name, i);
             const subnet = new aws.ec2.Subnet(
                 subnetName,
                 {
@@ -151,7 +151,7 @@ export class Network extends pulumi.ComponentResource {
 
         this.nodeSubnetIds = [privateNodes ? this.privateSubnetIds[0] : this.publicSubnetIds[0]];
         this.nodeZone = zones[0].name;
-        this.nodeZonePublicSubnetName = `${name}-public-0`;
+        this.nodeZonePublicSubnetName = publicSubnetName(name, 0);
         this.registerOutputs({
             vpcId: this.vpcId,
             publicSubnetIds: this.publicSubnetIds,

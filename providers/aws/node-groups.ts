@@ -51,9 +51,52 @@ const EKS_TAINT_EFFECTS: Readonly<Record<TaintEffect, string>> = {
 /**
  * Instance metadata: IMDSv2 only, and a hop limit of 1 so that only the node itself and host-network
  * pods (CNI, kube-proxy) reach it. Workbench pods get their AWS identity from IRSA and never need
- * the node's role; the EBS CSI node plugin falls back to the Kubernetes API for the node's metadata.
+ * the node's role. The price, accepted: the EBS CSI node plugin falls back to the Kubernetes API for the
+ * node's metadata, which "will assume one ENI and one EBS volume (the root volume) is attached", so its
+ * volume-attach limit is approximate and Kubernetes may place one volume more than a busy node can attach
+ * (kubernetes-sigs/aws-ebs-csi-driver docs/install.md, "Kubernetes Metadata"; docs/faq.md). For a personal
+ * workbench with a few homes per node that is rare; the isolation of the node's role is worth more.
  */
 export const METADATA_OPTIONS = { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" } as const;
+
+/** Burstable families (T2, T3, T3a, T4g): CPU credits apply to them only. */
+export function isBurstable(instanceType: string): boolean {
+    return /^t\d[a-z]*\./.test(instanceType);
+}
+
+/**
+ * CPU credits of a pool's launch template: `standard` when every type is burstable. EC2 launches T3/T3a/T4g in
+ * `unlimited` mode by default, which bills surplus credits for sustained use above the baseline (20 % per vCPU
+ * on a t3a.medium) and the always-on system node runs near it; in `standard` mode it slows to the baseline
+ * instead, and the cost stays the one the estimate shows. Left unset for a pool mixing in other types: EC2
+ * refuses a credit specification for a non-burstable type.
+ */
+export function creditSpecificationOf(instanceTypes: readonly string[]): { cpuCredits: "standard" } | undefined {
+    return instanceTypes.length > 0 && instanceTypes.every(isBurstable) ? { cpuCredits: "standard" } : undefined;
+}
+
+/**
+ * The SSM parameter holding the current release of the EKS AMI a node group runs (`@pulumi/aws`
+ * eks/nodeGroup.d.ts, "Tracking the latest EKS Node Group AMI releases"): per Kubernetes minor, architecture
+ * and AL2023 flavour, e.g. `/aws/service/eks/optimized-ami/1.36/amazon-linux-2023/x86_64/nvidia/recommended/release_version`.
+ */
+export function releaseVersionParameter(kubernetesVersion: string, amiType: string): string {
+    const architecture = amiType.includes("ARM_64") ? "arm64" : "x86_64";
+    const flavour = amiType.endsWith("_NVIDIA") ? "nvidia" : "standard";
+    return `/aws/service/eks/optimized-ami/${kubernetesVersion}/amazon-linux-2023/${architecture}/${flavour}/recommended/release_version`;
+}
+
+/**
+ * The desired size a node group is sent: the live count clamped into the configured bounds, or the minimum for a
+ * group that does not exist yet. Sending the live count (rather than ignoring the field, as before) keeps a
+ * `pulumi up` from resetting what the cluster-autoscaler chose, and lets EKS accept a raised `minNodes` or a
+ * lowered `maxNodes`: with the desired size frozen at 0, `min 1` was refused ("Minimum capacity 1 can't be
+ * greater than desired size 0"; hashicorp/terraform-provider-aws#18310, terraform-aws-modules/terraform-aws-eks#3306).
+ */
+export function desiredSizeOf(pool: Pick<PoolSpec, "minNodes" | "maxNodes" | "desiredNodes">, live?: number): number {
+    if (live === undefined) return pool.desiredNodes;
+    return Math.min(pool.maxNodes, Math.max(pool.minNodes, live));
+}
 
 /** Arguments of {@link NodeGroup}. */
 export interface NodeGroupArgs {
@@ -69,6 +112,8 @@ export interface NodeGroupArgs {
     subnetIds: pulumi.Input<string>[];
     /** The control plane, which must exist first. */
     cluster: pulumi.Resource;
+    /** The group's live desired size (the autoscaler's count), read before anything registers; absent before it exists. */
+    liveDesiredSize?: number;
 }
 
 /**
@@ -96,6 +141,7 @@ export class NodeGroup extends pulumi.ComponentResource {
                 // No image, subnet or instance profile here (EKS refuses them next to amiType and its own
                 // settings); instance types stay on the node group, which may list several.
                 metadataOptions: METADATA_OPTIONS,
+                creditSpecification: creditSpecificationOf(pool.instanceTypes),
                 blockDeviceMappings: [
                     {
                         // the root device of AL2023 EKS AMIs
@@ -110,7 +156,11 @@ export class NodeGroup extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const autoscaled = pool.minNodes < pool.maxNodes;
+        // A managed node group keeps the AMI release it was created with until `releaseVersion` changes: reading
+        // the current one on every run rolls the nodes onto a patched kernel and containerd at each `pulumi up`,
+        // one node at a time (updateConfig), instead of leaving them months behind until the next minor.
+        const releaseVersion = aws.ssm.getParameterOutput({ name: releaseVersionParameter(args.kubernetesVersion, pool.amiType) }, { parent: this }).value;
+
         this.nodeGroup = new aws.eks.NodeGroup(
             name,
             {
@@ -118,24 +168,20 @@ export class NodeGroup extends pulumi.ComponentResource {
                 // auto-named: instance types and AMI type force a replacement, which a fixed name would block
                 nodeGroupNamePrefix: `${pool.name}-`,
                 version: args.kubernetesVersion,
+                releaseVersion,
                 nodeRoleArn: args.nodeRole.role.arn,
                 subnetIds: args.subnetIds,
                 amiType: pool.amiType,
                 capacityType: pool.capacityType,
                 instanceTypes: [...pool.instanceTypes],
                 launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
-                scalingConfig: { minSize: pool.minNodes, maxSize: pool.maxNodes, desiredSize: pool.desiredNodes },
+                scalingConfig: { minSize: pool.minNodes, maxSize: pool.maxNodes, desiredSize: desiredSizeOf(pool, args.liveDesiredSize) },
                 updateConfig: { maxUnavailable: 1 },
                 labels: pool.nodeGroupLabels,
                 taints: pool.taints.map((t) => ({ key: t.key, value: t.value, effect: EKS_TAINT_EFFECTS[t.effect] })),
                 tags,
             },
-            {
-                parent: this,
-                dependsOn: [args.cluster, ...args.nodeRole.attachments],
-                // the cluster-autoscaler owns the node count of a group that scales; a later `pulumi up` must not reset it
-                ignoreChanges: autoscaled ? ["scalingConfig.desiredSize"] : [],
-            },
+            { parent: this, dependsOn: [args.cluster, ...args.nodeRole.attachments] },
         );
 
         this.autoScalingGroupName = this.nodeGroup.resources.apply((resources) => {

@@ -161,7 +161,7 @@ function gpuPoolSpec(pool: GpuPoolConfig, offered?: ReadonlySet<string>): PoolSp
  * Expects a configuration without {@link instanceTypeProblems}. With `offered` (what the node zone sells),
  * each pool keeps only the instance types sold there.
  */
-export function poolSpecs(config: WorkbenchConfig, offered?: ReadonlySet<string>): { system: PoolSpec; user: PoolSpec; gpu: PoolSpec[] } {
+export function poolSpecs(config: WorkbenchConfig, offered?: ReadonlySet<string>): { system: PoolSpec; user: PoolSpec; gpu: PoolSpec[]; gpuFallback: PoolSpec[] } {
     const systemTypes = sold(cpuPoolInstanceTypes(config, "aws", "system"), offered);
     const userTypes = sold(cpuPoolInstanceTypes(config, "aws", "user"), offered);
 
@@ -206,7 +206,33 @@ export function poolSpecs(config: WorkbenchConfig, offered?: ReadonlySet<string>
         ...CPU_SHAPES[config.userPool.size],
     };
 
-    return { system, user, gpu: config.gpuPools.map((pool) => gpuPoolSpec(pool, offered)) };
+    const gpu = config.gpuPools.map((pool) => gpuPoolSpec(pool, offered));
+    return { system, user, gpu, gpuFallback: config.aws.spotGpuFallback ? gpu.filter((spec) => spec.capacityType === "SPOT").map(onDemandTwin) : [] };
+}
+
+/** The suffix of an on-demand twin's pool name (its node group, its Auto Scaling group's name). */
+export const FALLBACK_SUFFIX = "-od";
+
+/**
+ * The on-demand twin of a spot GPU pool (`workbench:aws.spotGpuFallback`): the same instance types, selector
+ * labels and taints, so a GPU notebook fits either; EKS's capacity-type label tells them apart. It is not a
+ * pool of its own for the shared layer (no profile), only a second group the autoscaler may grow.
+ */
+export function onDemandTwin(spot: PoolSpec): PoolSpec {
+    return { ...spot, name: `${spot.name}${FALLBACK_SUFFIX}`, capacityType: "ON_DEMAND", labels: withCapacity(spot.nodeGroupLabels, "ON_DEMAND") };
+}
+
+/**
+ * The autoscaler's priority expander configuration (`expanderPriorities` of the chart): each spot GPU pool that
+ * has an on-demand twin above everything else, so the twin grows only once the spot group failed and was backed
+ * off. Patterns match Auto Scaling group names, which EKS makes `eks-<node group name>-<uuid>`; a node group's
+ * name is its pool's name, a dash and a unique suffix (nodeGroupNamePrefix). Empty without twins.
+ */
+export function spotFirstPriorities(twins: readonly PoolSpec[]): Record<string, string[]> {
+    if (twins.length === 0) return {};
+    const spotNames = twins.map((twin) => twin.name.slice(0, -FALLBACK_SUFFIX.length));
+    // the unique suffix Terraform appends to a name prefix is 26 lower-case hex characters (PrefixedUniqueId)
+    return { "20": spotNames.map((name) => `^eks-${name}-[0-9a-f]{26}-.*`), "10": [".*"] };
 }
 
 /** The instance types each pool asks a zone for, with the config key naming the pool. */

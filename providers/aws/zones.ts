@@ -45,6 +45,57 @@ export interface ZoneChoice {
 }
 
 /**
+ * Keeps the zones of a stack deployed before (its subnets exist): a subnet's zone cannot change without
+ * replacing it (`availability_zone` and `cidr_block` are ForceNew in hashicorp/terraform-provider-aws
+ * internal/service/ec2/vpc_subnet.go), the new subnet would collide with the old one's range, and the EBS
+ * volumes of homes and databases stay in the old zone, so no notebook or hub could start again. The first
+ * deploy's choice therefore stands whatever was added since: a pool whose types the node zone does not sell
+ * is a problem naming the pool, never a reason to move. Subnets the stack does not have yet (more zones asked
+ * for) take the lowest remaining zone IDs.
+ */
+function keepZones(args: {
+    zones: readonly Zone[];
+    offerings: ZoneOfferings;
+    pools: readonly PoolDemand[];
+    count: number;
+    region: string;
+    existing: ReadonlyMap<number, Zone>;
+}): { choice: ZoneChoice } | { problems: ConfigProblem[] } {
+    const { zones, offerings, pools, count, region, existing } = args;
+    const nodeZone = existing.get(0);
+    if (!nodeZone) {
+        return { problems: [{ key: "aws:region", given: region, allowed: `this stack's subnets exist without its node subnet (index 0: ${[...existing.keys()].join(", ")} found); repair the VPC or destroy the stack first` }] };
+    }
+    const sells = offerings.get(nodeZone.name) ?? new Set<string>();
+    const unsold = pools.filter((pool) => !pool.instanceTypes.some((type) => sells.has(type)));
+    if (unsold.length > 0) {
+        return {
+            problems: unsold.map((pool) => ({
+                key: pool.key,
+                given: pool.instanceTypes,
+                allowed:
+                    `every node of this stack runs in ${nodeZone.name} (${nodeZone.id}), the zone its subnets and volumes were created in at the first deploy, ` +
+                    `and it does not sell ${pool.instanceTypes.join(" or ")}. The zone cannot move without replacing the subnets and stranding the home and ` +
+                    `database volumes there: choose a pool whose instance types ${nodeZone.name} sells, or remove this one`,
+            })),
+        };
+    }
+    const used = new Set([...existing.values()].map((zone) => zone.id));
+    const free = zones.filter((zone) => !used.has(zone.id)).sort((a, b) => a.id.localeCompare(b.id));
+    const result: Zone[] = [];
+    for (let i = 0; i < count; i++) {
+        const zone = existing.get(i) ?? free.shift();
+        if (!zone) {
+            return { problems: [{ key: "workbench:aws.availabilityZones", given: count, allowed: `${region} has no zone left for subnet ${i} beside the zones this stack uses; ask for fewer` }] };
+        }
+        result.push(zone);
+    }
+    const listed = [...new Set(pools.flatMap((pool) => pool.instanceTypes))];
+    const offered = new Set(listed.filter((type) => sells.has(type)));
+    return { choice: { zones: result, offered, dropped: listed.filter((type) => !offered.has(type)) } };
+}
+
+/**
  * Chooses the node zone: one in which every pool can run (sells at least one of its types), preferring the
  * zone that sells the most of the listed types and, among equals, each pool's preferred (first) type; ties
  * go to the lower zone ID, which names the same physical zone in every account. Then `count - 1` more zones
@@ -57,8 +108,11 @@ export function chooseZones(args: {
     pools: readonly PoolDemand[];
     count: number;
     region: string;
+    /** The zones of the stack's existing public subnets, by subnet index: what earlier deploys chose, kept. */
+    existing?: ReadonlyMap<number, Zone>;
 }): { choice: ZoneChoice } | { problems: ConfigProblem[] } {
     const { zones, offerings, pools, count, region } = args;
+    if (args.existing && args.existing.size > 0) return keepZones({ ...args, existing: args.existing });
     if (zones.length < count) {
         return {
             problems: [
@@ -130,4 +184,33 @@ export async function lookUpOfferings(instanceTypes: readonly string[]): Promise
         offerings.set(location, types);
     });
     return offerings;
+}
+
+/** The name of a stack's public subnet `index`, as {@link Network} tags it. */
+export function publicSubnetName(name: string, index: number): string {
+    return `${name}-public-${index}`;
+}
+
+/** The most subnets per kind the VPC's address plan holds (network.ts: six zones). */
+const MAX_SUBNETS = 6;
+
+/**
+ * The zones of the public subnets this stack created at an earlier deploy, by subnet index (empty before the
+ * first deploy): subnets tagged with the cluster and named `<name>-public-<i>` (EC2 DescribeSubnets).
+ */
+export async function lookUpExistingZones(name: string, clusterName: string): Promise<Map<number, Zone>> {
+    const names = Array.from({ length: MAX_SUBNETS }, (_, i) => publicSubnetName(name, i));
+    const found = await aws.ec2.getSubnets({
+        filters: [
+            { name: `tag:kubernetes.io/cluster/${clusterName}`, values: ["shared"] },
+            { name: "tag:Name", values: names },
+        ],
+    });
+    const existing = new Map<number, Zone>();
+    for (const id of found.ids) {
+        const subnet = await aws.ec2.getSubnet({ id });
+        const index = names.indexOf(subnet.tags["Name"] ?? "");
+        if (index >= 0) existing.set(index, { name: subnet.availabilityZone, id: subnet.availabilityZoneId });
+    }
+    return existing;
 }
