@@ -1,4 +1,4 @@
-import { cpuPoolInstanceTypes, gpuMachine, HUB_DB_GIB, ManagedCloud, NODE_DISK_GIB } from "../providers/catalog";
+import { cpuPoolInstanceTypes, gpuMachine, HUB_DB_GIB, ManagedCloud, nodeDiskGiB } from "../providers/catalog";
 import { WorkbenchConfig } from "../stacks/schema";
 import { CloudPrices, HOURS_PER_MONTH, Price, PRICES } from "./prices";
 
@@ -62,17 +62,24 @@ const rate = (price: Price) => `USD ${price.usd}/${price.per === "hour" ? "h" : 
 /** What a basis says of an instance type cost/prices.ts has no price for (an instance type override). */
 export const UNPRICED = "no list price recorded in cost/prices.ts";
 
+/** A month of one block-storage disk: by the cloud's size tiers where it bills so, else per GiB. */
+function diskMonthly(prices: CloudPrices, gib: number): { usd: number; basis: string } {
+    return prices.diskMonthly?.(gib) ?? { usd: gib * prices.blockStorage.usd, basis: rate(prices.blockStorage) };
+}
+
 /** Hourly cost of one node of a pool: instance (spot-adjusted), boot disk and public address. */
 function nodeHourly(prices: CloudPrices, traits: NetworkTraits, instanceType: string, spot: boolean, diskGiB: number) {
     const instance: Price | undefined = prices.instances[instanceType];
     const compute = (instance?.usd ?? 0) * (spot ? prices.spotFactor : 1);
-    const disk = (diskGiB * prices.blockStorage.usd) / HOURS_PER_MONTH;
+    const free = prices.freeBootDisk?.(instanceType, diskGiB) ?? false;
+    const disk = free ? 0 : diskMonthly(prices, diskGiB).usd / HOURS_PER_MONTH;
     const address = traits.publicIpPerNode ? prices.publicIpv4.usd : 0;
     const hourly = compute + disk + address;
     const instanceRate = instance ? rate(instance) : `(${UNPRICED}; instance counted as USD 0)`;
+    const diskBasis = free ? `${diskGiB} GiB ephemeral OS disk (free)` : `${diskGiB} GiB disk${prices.diskMonthly ? ` (${diskMonthly(prices, diskGiB).basis})` : ""}`;
     const basis =
         `${instanceType} ${spot ? `spot (${prices.spotFactor} × on-demand; ${prices.spotBasis}) ` : ""}${instanceRate}` +
-        ` + ${diskGiB} GiB disk${traits.publicIpPerNode ? " + public IPv4" : ""} = USD ${hourly.toFixed(4)}/h`;
+        ` + ${diskBasis}${traits.publicIpPerNode ? " + public IPv4" : ""} = USD ${hourly.toFixed(4)}/h`;
     return { hourly, basis };
 }
 
@@ -84,12 +91,14 @@ function managedCloudLines(config: WorkbenchConfig, cloud: ManagedCloud): CostLi
 
     // GKE's free-tier credit pays a zonal cluster's fee only (workbench:gcp.regional forgoes it)
     const credit = cloud === "gcp" && config.gcp.regional ? 0 : prices.controlPlaneCreditMonthly;
-    const controlPlane = prices.controlPlane.usd * HOURS_PER_MONTH - credit;
+    // AKS sells its control plane in tiers (workbench:azure.tier)
+    const controlPlanePrice = (cloud === "azure" ? prices.controlPlaneTiers?.[config.azure.tier] : undefined) ?? prices.controlPlane;
+    const controlPlane = controlPlanePrice.usd * HOURS_PER_MONTH - credit;
     lines.push(always("Kubernetes control plane", Math.max(0, controlPlane),
-        `${rate(prices.controlPlane)} × ${HOURS_PER_MONTH} h` + (credit ? ` − USD ${credit} free-tier credit (one zonal cluster)` : "")));
+        `${rate(controlPlanePrice)} × ${HOURS_PER_MONTH} h` + (credit ? ` − USD ${credit} free-tier credit (one zonal cluster)` : "")));
 
     const systemType = cpuPoolInstanceTypes(config, cloud, "system")[0];
-    const system = nodeHourly(prices, traits, systemType, config.systemPool.spot, NODE_DISK_GIB.system);
+    const system = nodeHourly(prices, traits, systemType, config.systemPool.spot, nodeDiskGiB(cloud, "system"));
     lines.push(always(`System pool (${config.systemPool.nodes} × ${systemType}, always on)`,
         system.hourly * HOURS_PER_MONTH * config.systemPool.nodes, `${config.systemPool.nodes} × ${HOURS_PER_MONTH} h × ${system.basis}`));
 
@@ -103,20 +112,24 @@ function managedCloudLines(config: WorkbenchConfig, cloud: ManagedCloud): CostLi
 
     const users = new Set([...config.users.admins, ...config.users.allowed]).size;
     const volumeGiB = users * config.storage.homeSizeGiB + HUB_DB_GIB;
-    lines.push(always(`Volumes (${users} home × ${config.storage.homeSizeGiB} GiB + hub database)`, volumeGiB * prices.blockStorage.usd,
-        `${volumeGiB} GiB × ${rate(prices.blockStorage)}; homes are retained while users are idle`));
+    const home = diskMonthly(prices, config.storage.homeSizeGiB);
+    const hubDb = diskMonthly(prices, HUB_DB_GIB);
+    lines.push(always(`Volumes (${users} home × ${config.storage.homeSizeGiB} GiB + hub database)`, users * home.usd + hubDb.usd,
+        prices.diskMonthly
+            ? `${users} × ${config.storage.homeSizeGiB} GiB (${home.basis}) + ${HUB_DB_GIB} GiB (${hubDb.basis}); homes are retained while users are idle`
+            : `${volumeGiB} GiB × ${rate(prices.blockStorage)}; homes are retained while users are idle`));
 
     lines.push(always(`Bucket storage (${config.usageProfile.bucketGB} GB)`, config.usageProfile.bucketGB * prices.objectStorage.usd,
         `${config.usageProfile.bucketGB} GB (usageProfile.bucketGB) × ${rate(prices.objectStorage)}, excluding requests and egress`));
 
     const userType = cpuPoolInstanceTypes(config, cloud, "user")[0];
-    const user = nodeHourly(prices, traits, userType, config.userPool.spot, NODE_DISK_GIB.user);
+    const user = nodeHourly(prices, traits, userType, config.userPool.spot, nodeDiskGiB(cloud, "user"));
     lines.push(poolLine(`User pool (${userType}, ${config.userPool.minNodes}-${config.userPool.maxNodes} nodes)`,
         user, config.userPool.minNodes, config.usageProfile.userNodeHours, "usageProfile.userNodeHours"));
 
     for (const pool of config.gpuPools) {
         const machine = gpuMachine(pool.gpu, cloud);
-        const gpu = nodeHourly(prices, traits, machine.instanceTypes[0], pool.spot, NODE_DISK_GIB.gpu);
+        const gpu = nodeHourly(prices, traits, machine.instanceTypes[0], pool.spot, nodeDiskGiB(cloud, "gpu"));
         lines.push(poolLine(`GPU pool ${pool.name} (${machine.instanceTypes[0]}, ${pool.minNodes}-${pool.maxNodes} nodes)`,
             gpu, pool.minNodes, config.usageProfile.gpuNodeHours, "usageProfile.gpuNodeHours"));
     }

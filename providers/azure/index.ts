@@ -1,4 +1,5 @@
 import * as authorization from "@pulumi/azure-native/authorization";
+import type * as containerservice from "@pulumi/azure-native/containerservice";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import type { ConfigProblem } from "../../stacks/errors";
@@ -12,6 +13,7 @@ import { createBudget } from "./budget";
 import { AksCluster } from "./cluster";
 import { AzureContext, azureContext, MAX_STORAGE_PREFIX, storageAccountNameOf, storageAccountPrefixOf } from "./context";
 import { BlobObjectStore } from "./identity";
+import { maintenanceWindows } from "./maintenance";
 import { agentPool } from "./node-pools";
 import { gpuPoolOf, nodePoolOf, poolProblems, poolSpecs } from "./pools";
 import { CONTRIBUTOR_ROLE, roleDefinitionId } from "./roles";
@@ -75,12 +77,25 @@ export class AzurePlatform extends pulumi.ComponentResource implements Platform 
 
         const aks = new AksCluster(
             name,
-            { context, resourceGroupName: group.name, kubernetesVersion: found.kubernetesVersion, azure: config.azure, systemPool: pools.system, client },
+            { context, resourceGroupName: group.name, resourceGroupId: group.id, kubernetesVersion: found.kubernetesVersion, azure: config.azure, systemPool: pools.system, client },
             { parent: this },
         );
-        const pool = (spec: typeof pools.user) => agentPool(`${name}-${spec.role === "gpu" ? `gpu-${spec.name}` : spec.name}`, { resourceGroupName: group.name, clusterName: aks.clusterName, pool: spec }, this);
-        const userNodes = pool(pools.user);
-        const gpuNodes = pools.gpu.map(pool);
+        // One pool at a time: AKS refuses an agent-pool operation while another runs ("409 OperationNotAllowed: Another
+        // agentpool operation ... is in progress", cilium/cilium#25944, Azure/AKS#1913), and azure-native retries a 409
+        // only for AnotherOperationInProgress (pulumi-azure-native client_azcore.go shouldRetryConflict).
+        const agentPools: containerservice.AgentPool[] = [];
+        for (const spec of [pools.user, ...pools.gpu]) {
+            const previous = agentPools.at(-1);
+            agentPools.push(
+                agentPool(
+                    `${name}-${spec.role === "gpu" ? `gpu-${spec.name}` : spec.name}`,
+                    { resourceGroupName: group.name, clusterName: aks.clusterName, pool: spec, after: previous ? [previous] : [] },
+                    this,
+                ),
+            );
+        }
+        const [userNodes, ...gpuNodes] = agentPools;
+        maintenanceWindows(name, { resourceGroupName: group.name, clusterName: aks.clusterName, window: config.azure.maintenanceWindow }, this);
 
         // The control plane's identity makes the retained disks, in the volumes group (Azure Disk CSI `resourceGroup`).
         const volumesRole = new authorization.RoleAssignment(
