@@ -99,6 +99,11 @@ export const azureMocks: PackageMocks = {
         "azure-native:managedidentity:UserAssignedIdentity": identity,
         "azure-native:managedidentity:FederatedIdentityCredential": (args) => ({ name: str(args.inputs.federatedIdentityCredentialResourceName, args.name) }),
         "azure-native:authorization:RoleAssignment": (args) => ({ name: str(args.inputs.roleAssignmentName, guidOf(args.name)) }),
+        // a custom role's id is its scope's roleDefinitions/<guid>, as role assignments name it
+        "azure-native:authorization:RoleDefinition": (args) => {
+            const name = str(args.inputs.roleDefinitionId, guidOf(args.name));
+            return { id: `${str(args.inputs.scope, `/subscriptions/${MOCK_SUBSCRIPTION_ID}`)}/providers/Microsoft.Authorization/roleDefinitions/${name}`, name, type: "Microsoft.Authorization/roleDefinitions" };
+        },
         "azure-native:consumption:Budget": (args) => ({ name: str(args.inputs.budgetName, args.name) }),
     },
     invokes: {

@@ -136,7 +136,7 @@ export class AzurePlatform extends pulumi.ComponentResource implements Platform 
 
         const accountName = client.subscriptionId.apply((subscription) => storageAccountNameOf(context.storageAccountPrefix, subscription, context.resourceGroupName));
         const storage = new DataStorage(`${name}-data`, { context, resourceGroupName: dataGroup.name, accountName, storage: config.storage }, { parent: this });
-        this.objectStore = new BlobObjectStore({ context, resourceGroupName: group.name, storage, oidcIssuerUrl: aks.oidcIssuerUrl, client, parent: this });
+        this.objectStore = new BlobObjectStore({ context, resourceGroupName: group.name, storage, oidcIssuerUrl: aks.oidcIssuerUrl, client, dataResourceGroupId: dataGroup.id, parent: this });
 
         createBudget(
             `${name}-budget`,
