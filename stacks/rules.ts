@@ -51,7 +51,9 @@ const providerSettingsRequired: Rule = ({ parsed, provider }) => {
             // a zone outside gcp:region is gcpRegionMatchesZone's
             break;
         case "azure":
-            need("azure-native:location", provider.azureLocation, AZURE_LOCATION, "eastus");
+            // required here; the name itself is judged against Azure's location catalog by the platform's check
+            // (providers/azure/regions.ts), which also turns a display name ("West Europe") into the name to type
+            need("azure-native:location", provider.azureLocation, /./, "eastus");
             break;
     }
     return problems;

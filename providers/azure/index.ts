@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ConfigProblem } from "../../stacks/errors";
 import type { StackSettings } from "../../stacks/load";
 import type { WorkbenchConfig } from "../../stacks/schema";
-import { checkKubernetesVersion, gpuClassesOn } from "../catalog";
+import { checkKubernetesVersion, gpuClassesOn, staleCatalogWarning } from "../catalog";
 import { GpuPool, ObjectStore, Platform, PlatformCluster, PlatformModule } from "../contract";
 import { systemPoolSizing } from "../system-pool";
 import { retainedStorageClass } from "./block-storage";
@@ -16,6 +16,8 @@ import { BlobObjectStore } from "./identity";
 import { maintenanceWindows } from "./maintenance";
 import { agentPool } from "./node-pools";
 import { gpuPoolOf, nodePoolOf, poolProblems, poolSpecs } from "./pools";
+import { gpuQuotaWarnings } from "./quota";
+import { AZURE_LOCATIONS, azureLocationProblems, azureLocationWarnings } from "./regions";
 import { CONTRIBUTOR_ROLE, roleDefinitionId } from "./roles";
 import { DataStorage } from "./storage";
 import { AKS_SYSTEM_AGENTS } from "./system-agents";
@@ -172,21 +174,47 @@ function nameProblems(name: string | undefined): ConfigProblem[] {
         : [];
 }
 
+/** The subscription the deployment runs in, or the reason it could not be read. */
+async function subscriptionOf(): Promise<string | Error> {
+    try {
+        return (await authorization.getClientConfig()).subscriptionId;
+    } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+    }
+}
+
 /**
  * Everything Azure would refuse that the schema cannot see, checked before any resource exists: a spot
- * system pool, GPU pool names AKS cannot take, a `workbench:name` too long for a storage account, and the
- * Kubernetes minor against AKS's support window. (`azure-native:location`'s form and GPU classes Azure has
- * no size for are cross-key rules of the configuration.)
+ * system pool, GPU pool names AKS cannot take, a `workbench:name` too long for a storage account, the
+ * Kubernetes minor against AKS's support window, and `azure-native:location` against the location catalog
+ * (a display name gets its programmatic name). Looked up: each GPU pool's vCPU quota in the location, which
+ * is warned about, not refused (quota can be raised after the plan). (GPU classes Azure has no size for are a
+ * cross-key rule of the configuration.)
  */
-export const prepare: PlatformModule["prepare"] = async ({ parsed, today }) => {
+export const prepare: PlatformModule["prepare"] = async ({ parsed, provider, today }) => {
+    const location = provider.azureLocation;
+    const locationProblems = location !== undefined ? azureLocationProblems(location) : [];
     const version = checkKubernetesVersion("azure", parsed.kubernetesVersion, today);
     const problems = [
+        ...locationProblems,
         ...poolProblems(parsed),
         ...nameProblems(parsed.name),
         // an invalid version string is reported by the schema; an absent key means exactly that
         ...("kubernetesVersion" in parsed ? version.problems : []),
     ];
-    const warnings = [...version.warnings];
+    const warnings = [...version.warnings, ...staleCatalogWarning("Azure locations", AZURE_LOCATIONS, today)];
+    if (location !== undefined && locationProblems.length === 0) {
+        warnings.push(...azureLocationWarnings(location));
+        const gpuPools = (parsed.gpuPools ?? []).filter((pool) => gpuClassesOn("azure").includes(pool.gpu));
+        if (gpuPools.length > 0) {
+            const subscription = await subscriptionOf();
+            warnings.push(
+                ...(subscription instanceof Error
+                    ? [`Could not check the GPU quota in ${location}: the subscription could not be read (${subscription.message.split("\n")[0]}); check with az vm list-usage -l ${location} -o table.`]
+                    : await gpuQuotaWarnings(gpuPools, location, subscription)),
+            );
+        }
+    }
     if (parsed.azure?.networkPolicy === "azure") {
         warnings.push("Azure Network Policy Manager (workbench:azure.networkPolicy azure) retires on Linux on 2028-09-30 (AKS use-network-policies): cilium is the default and the way forward.");
     }
