@@ -185,25 +185,25 @@ async function subscriptionOf(): Promise<string | Error> {
 
 /**
  * Everything Azure would refuse that the schema cannot see, checked before any resource exists: a spot
- * system pool, GPU pool names AKS cannot take, a `workbench:name` too long for a storage account, the
- * Kubernetes minor against AKS's support window, and `azure-native:location` against the location catalog
- * (a display name gets its programmatic name). Looked up: each GPU pool's vCPU quota in the location, which
- * is warned about, not refused (quota can be raised after the plan). (GPU classes Azure has no size for are a
- * cross-key rule of the configuration.)
+ * system pool, GPU pool names AKS cannot take, a `workbench:name` too long for a storage account, and the
+ * Kubernetes minor against AKS's support window. Looked up: each GPU pool's vCPU quota in the location, which
+ * is warned about, not refused (quota can be raised after the plan). Warned: a restricted location, and a
+ * location catalog past its age. (`azure-native:location` against the catalog and GPU classes Azure has no size
+ * for are cross-key rules of the configuration.)
  */
 export const prepare: PlatformModule["prepare"] = async ({ parsed, provider, today }) => {
     const location = provider.azureLocation;
-    const locationProblems = location !== undefined ? azureLocationProblems(location) : [];
+    // an unknown location is a problem of the configuration's rules (stacks/rules.ts), from the same catalog
+    const locationKnown = location !== undefined && azureLocationProblems(location).length === 0;
     const version = checkKubernetesVersion("azure", parsed.kubernetesVersion, today);
     const problems = [
-        ...locationProblems,
         ...poolProblems(parsed),
         ...nameProblems(parsed.name),
         // an invalid version string is reported by the schema; an absent key means exactly that
         ...("kubernetesVersion" in parsed ? version.problems : []),
     ];
     const warnings = [...version.warnings, ...staleCatalogWarning("Azure locations", AZURE_LOCATIONS, today)];
-    if (location !== undefined && locationProblems.length === 0) {
+    if (location !== undefined && locationKnown) {
         warnings.push(...azureLocationWarnings(location));
         const gpuPools = (parsed.gpuPools ?? []).filter((pool) => gpuClassesOn("azure").includes(pool.gpu));
         if (gpuPools.length > 0) {
