@@ -1,19 +1,17 @@
-import * as authorization from "@pulumi/azure-native/authorization";
-import * as pulumi from "@pulumi/pulumi";
-
 /*
  * Reads from Azure Resource Manager that @pulumi/azure-native 3.28 has no function for (the Compute usages list:
  * GET /subscriptions/{id}/providers/Microsoft.Compute/locations/{location}/usages). The deployer's own token comes
  * from azure-native's getClientToken, so the read runs as `pulumi up` does. Under Pulumi's mock runtime (the offline
  * plan and the tests) nothing goes to the network: the read is handed to the mocks as a call with {@link ARM_GET_TOKEN},
- * which plan/mocks/azure.ts answers with Azure's response shapes.
+ * which plan/mocks/azure.ts answers with Azure's response shapes. This file loads no SDK (the mocks import it on
+ * every cloud); the read itself is in arm-get.ts.
  */
 
 /** The mock call an ARM read becomes under the mock runtime (not a function of azure-native). */
 export const ARM_GET_TOKEN = "azure-native:workbench/arm:get";
 
 /** Azure Resource Manager's endpoint in the public cloud. */
-const ARM = "https://management.azure.com";
+export const ARM = "https://management.azure.com";
 
 /** A failed ARM read, with Azure's error code when it gave one. */
 export class ArmError extends Error {
@@ -33,28 +31,8 @@ export interface ArmPage<T> {
     nextLink?: string;
 }
 
-/** The mocks of the mock runtime, when the program runs on it (its monitor carries them). */
-function runtimeMocks(): pulumi.runtime.Mocks | undefined {
-    const monitor = pulumi.runtime.getMonitor() as unknown as { mocks?: pulumi.runtime.Mocks } | undefined;
-    return monitor?.mocks;
-}
-
-/** One GET of `pathAndQuery` (from `/subscriptions/...`, with `api-version`) as the deployer. */
-export async function armGet(pathAndQuery: string): Promise<unknown> {
-    const mocks = runtimeMocks();
-    if (mocks) return await mocks.call({ token: ARM_GET_TOKEN, inputs: { path: pathAndQuery } });
-    const { token } = await authorization.getClientToken({});
-    const response = await fetch(pathAndQuery.startsWith("https://") ? pathAndQuery : `${ARM}${pathAndQuery}`, {
-        headers: { Authorization: `Bearer ${token}` },
-        signal: AbortSignal.timeout(20_000),
-    });
-    const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-    if (!response.ok) throw new ArmError(body.error?.message ?? `HTTP ${response.status}`, response.status, body.error?.code);
-    return body;
-}
-
 /** Every item of an ARM list, following `nextLink`. */
-export async function armList<T>(pathAndQuery: string, get: (path: string) => Promise<unknown> = armGet): Promise<T[]> {
+export async function armList<T>(pathAndQuery: string, get: (path: string) => Promise<unknown>): Promise<T[]> {
     const items: T[] = [];
     for (let next: string | undefined = pathAndQuery, pages = 0; next !== undefined && pages < 20; pages++) {
         const page = (await get(next)) as ArmPage<T>;

@@ -2,6 +2,7 @@ import type { GpuClass } from "../catalog";
 import { gpuMachine } from "../catalog";
 import type { WorkbenchConfig } from "../../stacks/schema";
 import { armList } from "./arm";
+import { armGet } from "./arm-get";
 
 /*
  * GPU quota before the first GPU server: a new subscription's GPU families have a vCPU limit of 0, which shows up
@@ -42,7 +43,7 @@ export type UsageReader = (subscriptionId: string, location: string) => Promise<
 
 /** The usages of a location, from Azure Resource Manager. */
 export const readComputeUsages: UsageReader = (subscriptionId, location) =>
-    armList<ComputeUsage>(`/subscriptions/${subscriptionId}/providers/Microsoft.Compute/locations/${location}/usages?api-version=${USAGES_API_VERSION}`);
+    armList<ComputeUsage>(`/subscriptions/${subscriptionId}/providers/Microsoft.Compute/locations/${location}/usages?api-version=${USAGES_API_VERSION}`, armGet);
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error)).split("\n")[0];
 
