@@ -1,6 +1,6 @@
 import { STORAGE_GIB } from "../components/capacity/requests";
 import { enabledDataServices } from "../components/services/catalog";
-import { cpuPoolInstanceTypes, CpuSize, gpuMachine, gpusOf, HUB_DB_GIB, ManagedCloud, NODE_DISK_GIB } from "../providers/catalog";
+import { cpuPoolInstanceTypes, CpuSize, gpuMachine, gpusOf, HUB_DB_GIB, ManagedCloud, nodeDiskGiB } from "../providers/catalog";
 import { WorkbenchConfig } from "../stacks/schema";
 import { CloudPrices, HOURS_PER_MONTH, Price, PRICES } from "./prices";
 
@@ -98,17 +98,25 @@ interface NodeRate {
     basis: string;
 }
 
+/** A month of one block-storage disk: by the cloud's size tiers where it bills so (Azure's Premium SSD), else per GiB. */
+function diskMonthly(prices: CloudPrices, sources: Sources, gib: number): { usd: number; basis: string } {
+    return prices.diskMonthly?.(gib) ?? { usd: gib * prices.blockStorage.usd, basis: `${gib} GiB at ${sources.rate(prices.blockStorage)}` };
+}
+
 /** Hourly cost of one node of a pool: instance (spot-adjusted), boot disk and public address. */
 function nodeHourly(prices: CloudPrices, traits: NetworkTraits, sources: Sources, instanceType: string, spot: boolean, diskGiB: number): NodeRate {
     const instance: Price | undefined = prices.instances[instanceType];
     const compute = (instance?.usd ?? 0) * (spot ? prices.spotFactor : 1);
-    const disk = (diskGiB * prices.blockStorage.usd) / HOURS_PER_MONTH;
+    // an ephemeral OS disk lives on the VM's own temporary disk and is part of the VM's price
+    const free = prices.freeBootDisk?.(instanceType, diskGiB) ?? false;
+    const bootDisk = diskMonthly(prices, sources, diskGiB);
+    const disk = free ? 0 : bootDisk.usd / HOURS_PER_MONTH;
     const address = traits.publicIpPerNode ? prices.publicIpv4.usd : 0;
     const hourly = compute + disk + address;
     const instanceRate = instance ? sources.rate(instance) : `(${UNPRICED}; instance counted as USD 0)`;
     const basis =
         `${instanceType} ${instanceRate}${spot ? ` × ${prices.spotFactor} spot ${sources.note(`Spot assumed at ${prices.spotFactor} × on-demand: ${prices.spotBasis}`)}` : ""}` +
-        ` + ${diskGiB} GiB disk at ${sources.rate(prices.blockStorage)}` +
+        ` + ${free ? `${diskGiB} GiB ephemeral OS disk (free)` : `${diskGiB} GiB disk (${bootDisk.basis})`}` +
         `${traits.publicIpPerNode ? ` + public IPv4 ${sources.rate(prices.publicIpv4)}` : ""} = USD ${hourly.toFixed(4)}/h`;
     return { hourly, basis };
 }
@@ -137,7 +145,7 @@ export function dataVolumes(services: WorkbenchConfig["services"]): { service: V
 export function systemPoolMonthly(config: WorkbenchConfig, cloud: ManagedCloud, size: CpuSize = config.systemPool.size): { instanceType: string; monthly: number } {
     const sized = { ...config, systemPool: { ...config.systemPool, size } };
     const instanceType = cpuPoolInstanceTypes(sized, cloud, "system")[0];
-    const node = nodeHourly(PRICES[cloud], networkTraits(config, cloud), new Sources(), instanceType, config.systemPool.spot, NODE_DISK_GIB.system);
+    const node = nodeHourly(PRICES[cloud], networkTraits(config, cloud), new Sources(), instanceType, config.systemPool.spot, nodeDiskGiB(cloud, "system"));
     return { instanceType, monthly: round(node.hourly * HOURS_PER_MONTH * config.systemPool.nodes) };
 }
 
@@ -148,12 +156,14 @@ function managedCloudLines(config: WorkbenchConfig, cloud: ManagedCloud, sources
 
     // GKE's free-tier credit pays a zonal cluster's fee only (workbench:gcp.regional forgoes it)
     const credit = cloud === "gcp" && config.gcp.regional ? 0 : prices.controlPlaneCreditMonthly;
-    const controlPlane = prices.controlPlane.usd * HOURS_PER_MONTH - credit;
+    // AKS sells its control plane in tiers (workbench:azure.tier)
+    const controlPlanePrice = (cloud === "azure" ? prices.controlPlaneTiers?.[config.azure.tier] : undefined) ?? prices.controlPlane;
+    const controlPlane = controlPlanePrice.usd * HOURS_PER_MONTH - credit;
     lines.push(fixed("Kubernetes control plane", Math.max(0, controlPlane),
-        `${sources.rate(prices.controlPlane)} × ${HOURS_PER_MONTH} h` + (credit ? ` − USD ${credit} free-tier credit (one zonal cluster)` : "")));
+        `${sources.rate(controlPlanePrice)} × ${HOURS_PER_MONTH} h` + (credit ? ` − USD ${credit} free-tier credit (one zonal cluster)` : "")));
 
     const systemType = cpuPoolInstanceTypes(config, cloud, "system")[0];
-    const system = nodeHourly(prices, traits, sources, systemType, config.systemPool.spot, NODE_DISK_GIB.system);
+    const system = nodeHourly(prices, traits, sources, systemType, config.systemPool.spot, nodeDiskGiB(cloud, "system"));
     // what the always-on fit check sized the pool for: the data services' servers and operators make it larger
     const services = enabledDataServices(config.services);
     lines.push(fixed(`System pool (${config.systemPool.nodes} × ${systemType}, always on)`,
@@ -171,28 +181,35 @@ function managedCloudLines(config: WorkbenchConfig, cloud: ManagedCloud, sources
 
     const users = new Set([...config.users.admins, ...config.users.allowed]).size;
     const volumeGiB = users * config.storage.homeSizeGiB + HUB_DB_GIB;
-    lines.push(fixed(`Volumes (${plural(users, "home")} of ${config.storage.homeSizeGiB} GiB, hub database)`, volumeGiB * prices.blockStorage.usd,
-        `${volumeGiB} GiB × ${sources.rate(prices.blockStorage)}; homes are retained while users are idle`));
+    const home = diskMonthly(prices, sources, config.storage.homeSizeGiB);
+    const hubDb = diskMonthly(prices, sources, HUB_DB_GIB);
+    lines.push(fixed(`Volumes (${plural(users, "home")} of ${config.storage.homeSizeGiB} GiB, hub database)`, users * home.usd + hubDb.usd,
+        prices.diskMonthly
+            ? `${users} × (${home.basis}) + hub database (${hubDb.basis}); homes are retained while users are idle`
+            : `${volumeGiB} GiB × ${sources.rate(prices.blockStorage)}; homes are retained while users are idle`));
 
     const data = dataVolumes(config.services);
     if (data.length > 0) {
         const gib = data.reduce((sum, v) => sum + v.gib, 0);
-        lines.push(fixed(`Data-service volumes (${plural(data.length, "volume")}, ${gib} GiB)`, gib * prices.blockStorage.usd,
-            `${data.map((v) => `${v.service} ${v.gib} GiB`).join(" + ")} (workbench:services.<name>.storageGiB) × ${sources.rate(prices.blockStorage)}; retained, paid while the servers idle`));
+        // each volume is its own disk: where disks are billed by tier, each rounds up to its tier
+        const monthly = data.reduce((sum, v) => sum + diskMonthly(prices, sources, v.gib).usd, 0);
+        lines.push(fixed(`Data-service volumes (${plural(data.length, "volume")}, ${gib} GiB)`, monthly,
+            `${data.map((v) => `${v.service} ${v.gib} GiB`).join(" + ")} (workbench:services.<name>.storageGiB) × ` +
+                `${prices.diskMonthly ? "each billed by its disk tier" : sources.rate(prices.blockStorage)}; retained, paid while the servers idle`));
     }
 
     lines.push(fixed(`Bucket storage (${config.usageProfile.bucketGB} GB)`, config.usageProfile.bucketGB * prices.objectStorage.usd,
         `${config.usageProfile.bucketGB} GB (usageProfile.bucketGB) × ${sources.rate(prices.objectStorage)}, excluding requests and egress`));
 
     const userType = cpuPoolInstanceTypes(config, cloud, "user")[0];
-    const user = nodeHourly(prices, traits, sources, userType, config.userPool.spot, NODE_DISK_GIB.user);
+    const user = nodeHourly(prices, traits, sources, userType, config.userPool.spot, nodeDiskGiB(cloud, "user"));
     lines.push(poolLine(`User pool (${userType}, ${config.userPool.minNodes}-${config.userPool.maxNodes} nodes)`,
         user, config.userPool, config.usageProfile.userNodeHours, "usageProfile.userNodeHours"));
 
     for (const pool of config.gpuPools) {
         const machine = gpuMachine(pool.gpu, cloud);
         const type = machine.instanceTypes[0];
-        const gpu = nodeHourly(prices, traits, sources, type, pool.spot, NODE_DISK_GIB.gpu);
+        const gpu = nodeHourly(prices, traits, sources, type, pool.spot, nodeDiskGiB(cloud, "gpu"));
         const gpus = gpusOf(pool.gpu, machine).replace("NVIDIA ", "");
         lines.push(poolLine(`GPU pool ${pool.name} (${type}: ${gpus}, USD ${gpu.hourly.toFixed(2)}/h${pool.spot ? " spot" : ""}, ${pool.minNodes}-${pool.maxNodes} nodes)`,
             gpu, pool, config.usageProfile.gpuNodeHours, "usageProfile.gpuNodeHours"));

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { AWS_PRICES } from "../cost/prices/aws";
 import { AZURE_PRICES } from "../cost/prices/azure";
+import { azureLocationProblems } from "../providers/azure/regions";
 import { GCP_PRICES } from "../cost/prices/gcp";
 import { multiGpuMachineWarnings } from "../cost/gpu-machines";
 import { gpuClassesOn, unsupportedGpuHint } from "../providers/catalog";
@@ -52,7 +53,10 @@ const providerSettingsRequired: Rule = ({ parsed, provider }) => {
             // a zone outside gcp:region is gcpRegionMatchesZone's
             break;
         case "azure":
-            need("azure-native:location", provider.azureLocation, AZURE_LOCATION, "eastus");
+            // a name from Azure's location catalog (providers/azure/regions.ts): a display name ("West Europe") gets the
+            // name to type, an unknown one the nearest names
+            if (provider.azureLocation === undefined) need("azure-native:location", provider.azureLocation, AZURE_LOCATION, "eastus");
+            else problems.push(...azureLocationProblems(provider.azureLocation));
             break;
     }
     return problems;

@@ -369,8 +369,11 @@ export const GcpSchema = z.strictObject({
 
 /** Azure-only settings (location is `azure-native:location`). */
 export const AzureSchema = z.strictObject({
-    /** AKS pricing tier: Free has no uptime SLA and no fee. */
-    tier: z.enum(["Free", "Standard"]).default("Free"),
+    /**
+     * AKS pricing tier: Free has no uptime SLA and no fee; Standard adds the SLA (USD 0.10 an hour); Premium adds
+     * long-term support (USD 0.60 an hour; cost/prices/azure.ts).
+     */
+    tier: z.enum(["Free", "Standard", "Premium"]).default("Free"),
     /** Network policy engine. */
     networkPolicy: z.enum(["cilium", "calico", "azure"]).default("cilium"),
     /**
@@ -378,6 +381,23 @@ export const AzureSchema = z.strictObject({
      * kubelogin. Off by default: sign-in to the cluster goes through Entra ID (kubelogin) and Azure RBAC.
      */
     localAccounts: z.boolean().default(false),
+    /**
+     * How Pulumi's Kubernetes provider signs in through kubelogin (Entra ID clusters): azurecli (after `az login`),
+     * workloadidentity (CI with a federated token), spn (a service principal's secret or certificate in the
+     * environment), msi (a managed identity), azd. Never AKS's default devicecode, whose prompt nobody sees.
+     */
+    kubeloginMethod: z.enum(["azurecli", "workloadidentity", "spn", "msi", "azd"]).default("azurecli"),
+    /**
+     * When AKS may upgrade patch versions and roll node images (both drain the one system node, so running sessions
+     * are cut): a weekly window of `durationHours` (4-24) from `startHourUtc` on `day`.
+     */
+    maintenanceWindow: z
+        .strictObject({
+            day: z.enum(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]).default("Sunday"),
+            startHourUtc: z.number().int().min(0).max(23).default(2),
+            durationHours: z.number().int().min(4).max(24).default(4),
+        })
+        .default({ day: "Sunday", startHourUtc: 2, durationHours: 4 }),
 });
 
 /** How an existing cluster describes one GPU pool: the labels and taints its nodes already carry. */

@@ -4,8 +4,10 @@ import * as path from "node:path";
 import { budgetStartDate } from "../providers/azure/budget";
 import { clusterNameOf, STORAGE_ACCOUNT_NAME, storageAccountNameOf, storageAccountPrefixOf } from "../providers/azure/context";
 import { containerUrl } from "../providers/azure/identity";
+import { nonInteractiveKubeconfig } from "../providers/azure/kubeconfig";
+import { parse } from "yaml";
 import { describeAzureGpu, osDiskTypeFor, poolProblems, poolSpecs, taintString } from "../providers/azure/pools";
-import { checkKubernetesVersion, GPU_CATALOG, kubernetesVersionsOf, NODE_DISK_GIB } from "../providers/catalog";
+import { checkKubernetesVersion, GPU_CATALOG, kubernetesVersionsOf, NODE_DISK_GIB, nodeDiskGiB } from "../providers/catalog";
 import { placementOn } from "../providers/placement";
 import { readStackConfig } from "../plan/project";
 import { validateConfig } from "../stacks/load";
@@ -47,6 +49,7 @@ describe("Azure platform building blocks", () => {
         assert.equal(osDiskTypeFor("Standard_NC4as_T4_v3", NODE_DISK_GIB.gpu), "Ephemeral");
         assert.equal(osDiskTypeFor("Standard_NC24ads_A100_v4", NODE_DISK_GIB.gpu), "Managed", "its 64 GiB temporary disk is too small");
         assert.equal(osDiskTypeFor("Standard_D2as_v5", NODE_DISK_GIB.system), "Managed", "Dasv5 has no temporary disk");
+        assert.equal(osDiskTypeFor("Standard_D2as_v5", nodeDiskGiB("azure", "system")), "Managed");
     });
 
     it("gives every pool a placement that selects its own labels and tolerates each of its taints, AKS's spot taint on spot pools", () => {
@@ -103,6 +106,35 @@ describe("Azure platform building blocks", () => {
 
     it("hands notebooks a container URL adlfs reads the account from", () => {
         assert.equal(containerUrl("acct", "data"), "abfs://data@acct.dfs.core.windows.net/");
+    });
+
+    it("signs Pulumi's Kubernetes provider in without a prompt: AKS's devicecode login becomes the configured method", () => {
+        // the user kubeconfig AKS returns for an Entra ID cluster with format exec (AKS kubelogin-authentication)
+        const aks = [
+            "apiVersion: v1",
+            "kind: Config",
+            "clusters: [{name: c, cluster: {server: 'https://c.hcp.eastus.azmk8s.io:443'}}]",
+            "contexts: [{name: c, context: {cluster: c, user: clusterUser_rg_c}}]",
+            "current-context: c",
+            "users:",
+            "- name: clusterUser_rg_c",
+            "  user:",
+            "    exec:",
+            "      apiVersion: client.authentication.k8s.io/v1beta1",
+            "      command: kubelogin",
+            "      args: [get-token, --environment, AzurePublicCloud, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630, --client-id, 80faf920-1908-4b52-b5ef-a8e7bedfc67a, --tenant-id, t, --login, devicecode]",
+            "      interactiveMode: IfAvailable",
+        ].join("\n");
+        for (const method of ["azurecli", "workloadidentity", "spn"] as const) {
+            const args = (parse(nonInteractiveKubeconfig(aks, method)) as { users: { user: { exec: { args: string[] } } }[] }).users[0].user.exec.args;
+            const login = args.flatMap((a, i) => (a === "--login" || a === "-l" ? [args[i + 1]] : []));
+            assert.deepEqual(login, [method], `one login method, ${method}`);
+            assert.ok(!args.includes("devicecode"));
+            // the server id names the AKS API the token is for; AKS's public client id would override the method's own identity
+            assert.equal(args[args.indexOf("--server-id") + 1], "6dae42f8-4368-4678-94ff-3960e28e3630");
+            assert.ok(!args.includes("--client-id"));
+        }
+        assert.throws(() => nonInteractiveKubeconfig("apiVersion: v1\nusers: [{name: u, user: {token: x}}]\n", "azurecli"), /no kubelogin user/);
     });
 
     it("imports @pulumi/azure-native by submodule only: its root module (every service, a GiB) is never loaded", () => {

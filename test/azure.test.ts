@@ -5,6 +5,8 @@ import { cpuPoolInstanceTypes, gpuMachine, kubernetesVersionsOf } from "../provi
 import type { Taint, Toleration } from "../providers/contract";
 import { validateConfig } from "../stacks/load";
 import type { WorkbenchConfig } from "../stacks/schema";
+import { AZURE_PRICES, premiumSsdMonthly, PREMIUM_SSD_TIERS } from "../cost/prices/azure";
+import { MOCK_SUBSCRIPTION_ID } from "../plan/mocks/azure";
 import { input, ofType, PROJECT_DIR, planOf, runPlan, variantStackFile } from "./harness";
 
 /*
@@ -25,12 +27,18 @@ const T = {
     identity: "azure-native:managedidentity:UserAssignedIdentity",
     credential: "azure-native:managedidentity:FederatedIdentityCredential",
     roleAssignment: "azure-native:authorization:RoleAssignment",
+    roleDefinition: "azure-native:authorization:RoleDefinition",
     budget: "azure-native:consumption:Budget",
     storageClass: "kubernetes:storage.k8s.io/v1:StorageClass",
     serviceAccount: "kubernetes:core/v1:ServiceAccount",
     release: "kubernetes:helm.sh/v3:Release",
     k8sProvider: "pulumi:providers:kubernetes",
+    sleep: "time:index/sleep:Sleep",
+    maintenance: "azure-native:containerservice:MaintenanceConfiguration",
 } as const;
+
+/** Built-in role "Azure Kubernetes Service RBAC Cluster Admin". */
+const CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
 
 const BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
 const SPOT_TAINT = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule";
@@ -146,19 +154,39 @@ describe("Azure platform (Pulumi.azure.yaml, planned offline)", () => {
             assert.equal(input(cluster, "disableLocalAccounts"), true);
             assert.equal(input(cluster, "aadProfile", "managed"), true);
             assert.equal(input(cluster, "aadProfile", "enableAzureRBAC"), true);
-            const admins = ofType(plan, T.roleAssignment).filter((r) => r.dependsOn.includes(cluster.urn) && String(input(r, "roleDefinitionId")).endsWith("b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"));
-            assert.equal(admins.length, 1, "one AKS RBAC Cluster Admin assignment, on the cluster");
+            const admins = ofType(plan, T.roleAssignment).filter((r) => String(input(r, "roleDefinitionId")).endsWith(CLUSTER_ADMIN));
+            assert.equal(admins.length, 1, "one AKS RBAC Cluster Admin assignment");
             const [provider] = ofType(plan, T.k8sProvider);
             assert.equal(input(provider, "kubeconfig"), "[secret]");
             assert.ok(provider.dependsOn.includes(cluster.urn) && provider.dependsOn.includes(admins[0].urn), "the provider waits for the cluster and the admin role");
             for (const r of plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"))) assert.equal(r.provider, provider.urn, `${r.type} ${r.name}`);
         });
 
+        it("waits out the admin grant's propagation (up to five minutes, AKS manage-azure-rbac) before the Kubernetes provider is used, while AKS builds the cluster", () => {
+            const [cluster] = ofType(plan, T.cluster);
+            const [admin] = ofType(plan, T.roleAssignment).filter((r) => String(input(r, "roleDefinitionId")).endsWith(CLUSTER_ADMIN));
+            // the grant is on the cluster's resource group (Azure RBAC for Kubernetes honours inherited assignments), so it
+            // needs nothing of the cluster and its propagation runs during the cluster's creation
+            const group = ofType(plan, T.group).find((g) => input(g, "resourceGroupName") === input(cluster, "resourceGroupName"))!;
+            assert.equal(input(admin, "scope"), `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/${String(input(group, "resourceGroupName"))}`);
+            assert.ok(!admin.dependsOn.includes(cluster.urn), "the grant does not wait for the cluster");
+            const waits = ofType(plan, T.sleep).filter((w) => w.dependsOn.includes(admin.urn));
+            assert.equal(waits.length, 1, "one deliberate wait after the grant");
+            const [wait] = waits;
+            const minutes = /^(\d+)m$/.exec(String(input(wait, "createDuration")));
+            assert.ok(minutes && Number(minutes[1]) >= 5, `waits at least five minutes: ${String(input(wait, "createDuration"))}`);
+            assert.ok(!wait.dependsOn.includes(cluster.urn), "the wait runs beside the cluster's creation, not after it");
+            const [provider] = ofType(plan, T.k8sProvider);
+            assert.ok(provider.dependsOn.includes(wait.urn), "the Kubernetes provider is used only after the wait");
+        });
+
         it("keeps local accounts and needs no deployer role when workbench:azure.localAccounts is set", async () => {
             const { plan: local } = await flipped;
             const [cluster] = ofType(local, T.cluster);
             assert.equal(input(cluster, "disableLocalAccounts"), false);
-            assert.equal(ofType(local, T.roleAssignment).filter((r) => r.dependsOn.includes(cluster.urn) && String(input(r, "roleDefinitionId")).endsWith("b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b")).length, 0);
+            assert.equal(ofType(local, T.roleAssignment).filter((r) => String(input(r, "roleDefinitionId")).endsWith(CLUSTER_ADMIN)).length, 0);
+            const [provider] = ofType(local, T.k8sProvider);
+            assert.equal(ofType(local, T.sleep).filter((w) => provider.dependsOn.includes(w.urn)).length, 0, "the Kubernetes provider waits for no grant");
         });
 
         it("removes idle nodes faster than AKS's 10-minute default, for every autoscaled pool", () => {
@@ -182,12 +210,34 @@ describe("Azure platform (Pulumi.azure.yaml, planned offline)", () => {
             for (const pool of ofType(plan, T.agentPool)) assert.equal(input(pool, "resourceName"), input(ofType(plan, T.cluster)[0], "resourceName"), "each pool is in the workbench's cluster");
         });
 
+        it("are created one after another: each AgentPool depends on the one before it (AKS refuses concurrent agent-pool operations)", () => {
+            const pools = ofType(plan, T.agentPool);
+            assert.ok(pools.length >= 2, "the shipped stack has a user pool and a GPU pool");
+            // a chain: exactly one pool waits for no other pool, and every other pool waits for exactly one
+            const waitsFor = (p: PlannedResource) => pools.filter((other) => p.dependsOn.includes(other.urn));
+            const first = pools.filter((p) => waitsFor(p).length === 0);
+            assert.equal(first.length, 1, `one pool starts the chain: ${first.map((p) => p.name).join(", ")}`);
+            const seen = new Set([first[0].urn]);
+            let current = first[0];
+            for (let i = 1; i < pools.length; i++) {
+                const next = pools.filter((p) => waitsFor(p).length === 1 && waitsFor(p)[0].urn === current.urn);
+                assert.equal(next.length, 1, `exactly one pool follows ${current.name}`);
+                current = next[0];
+                seen.add(current.urn);
+            }
+            assert.equal(seen.size, pools.length, "every pool is in the chain");
+        });
+
         it("run the system pool on a supported size with a set OS disk (no default 128 GiB premium disk), never on spot", () => {
             const system = poolsOf(plan).find((p) => p.name === "system")!;
             assert.equal(system.settings["vmSize"], cpuPoolInstanceTypes(config, "azure", "system")[0]);
             assert.doesNotMatch(String(system.settings["vmSize"]), /^Standard_B/, "AKS documents B-series as unsupported for system pools");
             assert.equal(system.settings["count"], config.systemPool.nodes);
             assert.ok(Number(system.settings["osDiskSizeGB"]) > 0 && Number(system.settings["osDiskSizeGB"]) < 128);
+            // AKS's node image pre-caches about 24 GB of images (elastic/cloud-on-k8s#5925: 24157 of 29599 MB used on a
+            // fresh 30 GiB node) and the kubelet collects images from 85 % use: the node holding the hub's and the data
+            // services' images needs room beyond that
+            assert.ok(Number(system.settings["osDiskSizeGB"]) >= 64, `the always-on node's OS disk holds AKS's cache and the workbench's images: ${String(system.settings["osDiskSizeGB"])} GiB`);
             assert.ok(["Managed", "Ephemeral"].includes(String(system.settings["osDiskType"])));
             assert.ok(Number(system.settings["maxPods"]) >= 30, "AKS needs room for 30 pods on a system pool");
             assert.equal(system.settings["scaleSetPriority"], undefined);
@@ -238,6 +288,25 @@ describe("Azure platform (Pulumi.azure.yaml, planned offline)", () => {
             }
             const poolLabels = poolsOf(plan).map((p) => p.labels["workbench/pool"]);
             assert.equal(new Set(poolLabels).size, poolLabels.length, "each pool has its own label value, so selectors are exact");
+        });
+    });
+
+    describe("maintenance", () => {
+        it("lets AKS upgrade patches and roll node images only in the configured weekly window, for both auto-upgrade channels", () => {
+            const [cluster] = ofType(plan, T.cluster);
+            const windows = ofType(plan, T.maintenance);
+            // AKS reads the schedules of its upgrade channels under these fixed names (AKS planned-maintenance)
+            assert.deepEqual(windows.map((w) => input(w, "configName")).sort(), ["aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"]);
+            assert.ok(input(cluster, "autoUpgradeProfile", "upgradeChannel") !== "none" && input(cluster, "autoUpgradeProfile", "nodeOSUpgradeChannel") !== "None");
+            const { day, startHourUtc, durationHours } = config.azure.maintenanceWindow;
+            for (const w of windows) {
+                assert.equal(input(w, "resourceName"), input(cluster, "resourceName"));
+                assert.deepEqual(input(w, "maintenanceWindow", "schedule"), { weekly: { dayOfWeek: day, intervalWeeks: 1 } });
+                assert.equal(input(w, "maintenanceWindow", "startTime"), `${String(startHourUtc).padStart(2, "0")}:00`);
+                assert.equal(input(w, "maintenanceWindow", "utcOffset"), "+00:00");
+                assert.equal(input(w, "maintenanceWindow", "durationHours"), durationHours);
+                assert.ok(durationHours >= 4, "AKS needs at least four hours");
+            }
         });
     });
 
@@ -314,14 +383,15 @@ describe("Azure platform (Pulumi.azure.yaml, planned offline)", () => {
             assert.equal(input(spark, "values", "spark", "serviceAccount", "name"), name, "Spark jobs run as it");
         });
 
-        it("may read and write the container and nothing else: Storage Blob Data Contributor scoped to the container", () => {
+        it("may read and write the container and nothing else: the workbench's blob data role scoped to the container", () => {
             const { grant } = binding();
-            assert.match(String(input(grant, "roleDefinitionId")), new RegExp(`^/subscriptions/[0-9a-f-]{36}/providers/Microsoft\\.Authorization/roleDefinitions/${BLOB_DATA_CONTRIBUTOR}$`));
+            const [role] = ofType(plan, T.roleDefinition);
+            assert.ok(grant.dependsOn.includes(role.urn), "the custom role (blob data actions, no container delete: test/azure-abac.test.ts)");
+            assert.ok(!String(input(grant, "roleDefinitionId")).endsWith(BLOB_DATA_CONTRIBUTOR), "not Storage Blob Data Contributor, which may delete the container");
             assert.equal(input(grant, "principalType"), "ServicePrincipal");
             const [container] = ofType(plan, T.container);
             assert.ok(grant.dependsOn.includes(container.urn), "the scope is the container's id");
             assert.equal(dependenciesOf(plan, grant, T.account).length, 0, "not the whole account");
-            assert.equal(ofType(plan, T.roleAssignment).filter((r) => String(input(r, "roleDefinitionId")).endsWith(BLOB_DATA_CONTRIBUTOR)).length, 1);
         });
     });
 
@@ -417,14 +487,53 @@ describe("Azure platform (Pulumi.azure.yaml, planned offline)", () => {
     });
 
     describe("cost", () => {
-        it("idles within DESIGN's Azure goal (USD 100: Free tier, a supported system node) and stays within the budget in a typical month", () => {
-            assert.ok(plan.cost.idleMonthly <= 100, `idle USD ${plan.cost.idleMonthly}`);
+        it("idles near DESIGN's Azure goal (USD 100, plus the 64 GiB system disk and Premium SSD tier billing) and stays within the budget in a typical month", () => {
+            // DESIGN §7's USD 100 assumed a 30 GiB system disk priced per GiB; the disk that holds AKS's image cache (P6)
+            // and tier billing (P1 hub database, P3 home) add about USD 8 (docs/azure.md, Cost)
+            assert.ok(plan.cost.idleMonthly <= 105, `idle USD ${plan.cost.idleMonthly}`);
             assert.ok(plan.cost.typicalMonthly <= config.budget.monthlyUsd, `typical USD ${plan.cost.typicalMonthly}`);
             const line = (prefix: string) => plan.cost.lines.find((l) => l.item.startsWith(prefix));
             assert.equal(line("Kubernetes control plane")?.monthly, 0, "AKS Free tier has no fee");
             const system = poolsOf(plan).find((p) => p.name === "system")!;
             assert.ok(line("System pool")?.item.includes(String(system.settings["vmSize"])), "the estimate prices the planned system node");
             assert.match(line("Hub load balancer")?.basis ?? "", /2 public IPv4/, "the hub's address and AKS's outbound address");
+        });
+    });
+
+    describe("cost corrections", () => {
+        it("prices each Premium SSD at its billed tier, the system node's OS disk included", () => {
+            const system = poolsOf(plan).find((p) => p.name === "system")!;
+            const line = plan.cost.lines.find((l) => l.item.startsWith("System pool"))!;
+            const vm = AZURE_PRICES.instances[String(system.settings["vmSize"])].usd;
+            const disk = premiumSsdMonthly(Number(system.settings["osDiskSizeGB"]));
+            assert.equal(line.monthly, Math.round((vm * 730 + disk.usd) * config.systemPool.nodes * 100) / 100);
+            // 1 GiB bills as P1 (4 GiB) and 10 GiB as P3 (16 GiB): Azure bills Premium SSD by tier (disks-understand-billing)
+            assert.equal(premiumSsdMonthly(1).usd, PREMIUM_SSD_TIERS.find((t) => t.name === "P1")!.monthlyUsd);
+            assert.equal(premiumSsdMonthly(10).usd, PREMIUM_SSD_TIERS.find((t) => t.name === "P3")!.monthlyUsd);
+            const users = new Set([...config.users.admins, ...config.users.allowed]).size;
+            const volumes = plan.cost.lines.find((l) => l.item.startsWith("Volumes"))!;
+            assert.equal(volumes.monthly, Math.round((users * premiumSsdMonthly(config.storage.homeSizeGiB).usd + premiumSsdMonthly(1).usd) * 100) / 100);
+        });
+
+        it("charges nothing for a GPU pool's ephemeral OS disk, which lives on the VM's temporary disk", () => {
+            for (const pool of ofType(plan, T.agentPool).filter((p) => input(p, "osDiskType") === "Ephemeral")) {
+                const line = plan.cost.lines.find((l) => l.item.includes(String(input(pool, "vmSize"))))!;
+                const spot = input(pool, "scaleSetPriority") === "Spot";
+                const hourly = AZURE_PRICES.instances[String(input(pool, "vmSize"))].usd * (spot ? AZURE_PRICES.spotFactor : 1);
+                const hours = String(input(pool, "agentPoolName")) === "user" ? config.usageProfile.userNodeHours : config.usageProfile.gpuNodeHours;
+                assert.equal(line.monthly, Math.round(hourly * hours * 100) / 100, `${line.item}: the VM alone`);
+            }
+        });
+
+        it("prices AKS's Standard and Premium tiers (workbench:azure.tier) and accepts Premium", async () => {
+            for (const tier of ["Standard", "Premium"] as const) {
+                const { plan: tiered } = await planAzureVariant({ "workbench:azure": { tier } });
+                const [cluster] = ofType(tiered, T.cluster);
+                assert.equal(input(cluster, "sku", "tier"), tier);
+                const line = tiered.cost.lines.find((l) => l.item === "Kubernetes control plane")!;
+                assert.equal(line.monthly, Math.round(AZURE_PRICES.controlPlaneTiers![tier].usd * 730 * 100) / 100);
+                assert.ok(line.monthly > 0, `${tier} is not free`);
+            }
         });
     });
 

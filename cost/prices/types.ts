@@ -42,6 +42,15 @@ export interface CloudPrices {
     blockStorage: Price;
     /** Object storage, standard class. */
     objectStorage: Price;
+    /** The control plane's price per tier, where the cloud sells tiers (AKS Free/Standard/Premium); `controlPlane` otherwise. */
+    controlPlaneTiers?: Readonly<Record<string, Price>>;
+    /**
+     * What one block-storage disk of `gib` costs a month, where the cloud bills disks by size tier rather than per GiB
+     * (Azure Premium SSD: a 1 GiB disk bills as P1, 4 GiB); absent: `gib` × `blockStorage`.
+     */
+    diskMonthly?: (gib: number) => { usd: number; basis: string };
+    /** Whether a node's boot disk of `gib` on `instanceType` costs nothing (an ephemeral OS disk on the VM's own temporary disk). */
+    freeBootDisk?: (instanceType: string, gib: number) => boolean;
 }
 
 /** An hourly price. */

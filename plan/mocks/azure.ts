@@ -1,3 +1,6 @@
+import { ARM_GET_TOKEN, ArmError } from "../../providers/azure/arm";
+import type { ComputeUsage } from "../../providers/azure/quota";
+import { AZURE_LOCATION_DETAILS } from "../../providers/azure/regions";
 import { hexOf } from "./aws";
 import { MockContext, PackageMocks, ResourceMock } from "./types";
 
@@ -37,6 +40,8 @@ const managedCluster: ResourceMock = (args, context) => {
     const group = str(args.inputs.resourceGroupName, "rg");
     const name = str(args.inputs.resourceName, args.name);
     const oidc = (args.inputs.oidcIssuerProfile ?? {}) as { enabled?: boolean };
+    // as Azure refuses a location it does not have (the configuration check refuses it first)
+    if (!(location in AZURE_LOCATION_DETAILS)) throw new Error(`LocationNotAvailableForResourceType: the location '${location}' is not available for resource type 'Microsoft.ContainerService/managedClusters'`);
     return {
         id: armId(group, `Microsoft.ContainerService/managedClusters/${name}`),
         name,
@@ -67,6 +72,40 @@ const storageAccount: ResourceMock = (args) => {
         provisioningState: "Succeeded",
     };
 };
+
+/**
+ * The Compute usages of a location, shaped as Azure returns them (`az vm list-usage` prints this list;
+ * Azure/azure-rest-api-specs#25455 shows the shape), for a pay-as-you-go subscription that has been granted GPU
+ * quota: the offline plan cannot know the real subscription's, so it answers as one where the shipped stack fits
+ * (the quota check's warnings are tested with other answers in test/azure-quota.test.ts).
+ */
+export function mockComputeUsages(): { value: ComputeUsage[] } {
+    const usage = (value: string, localizedValue: string, limit: number, currentValue = 0): ComputeUsage => ({ limit, unit: "Count", currentValue, name: { value, localizedValue } });
+    return {
+        value: [
+            usage("availabilitySets", "Availability Sets", 2500),
+            usage("cores", "Total Regional vCPUs", 100),
+            usage("virtualMachines", "Virtual Machines", 25000),
+            usage("virtualMachineScaleSets", "Virtual Machine Scale Sets", 2500),
+            usage("lowPriorityCores", "Total Regional Low-priority vCPUs", 100),
+            usage("standardDASv5Family", "Standard DASv5 Family vCPUs", 100),
+            usage("standardNCASv3_T4Family", "Standard NCASv3_T4 Family vCPUs", 16),
+            usage("StandardNVADSA10v5Family", "Standard NVADSA10v5 Family vCPUs", 72),
+            usage("StandardNCADSA100v4Family", "Standard NCADS_A100_v4 Family vCPUs", 48),
+            usage("standardNCadsH100v5Family", "Standard NCadsH100v5 Family vCPUs", 80),
+        ],
+    };
+}
+
+/** Answers the workbench's own ARM reads (providers/azure/arm.ts): the Compute usages of a catalog location. */
+function armGet(path: string): Record<string, unknown> {
+    const usages = /^\/subscriptions\/[^/]+\/providers\/Microsoft\.Compute\/locations\/([^/?]+)\/usages\?/.exec(path);
+    if (!usages) throw new ArmError(`the plan has no answer for GET ${path}: add one in plan/mocks/azure.ts`);
+    const location = usages[1];
+    // as Azure answers a location it does not have
+    if (!(location in AZURE_LOCATION_DETAILS)) throw new ArmError(`No registered resource provider found for location '${location}'`, 400, "NoRegisteredProviderFound");
+    return mockComputeUsages() as unknown as Record<string, unknown>;
+}
 
 /** A kubeconfig as AKS returns it: base64 of the YAML document. */
 function kubeconfigValue(cluster: string, user: string, exec: boolean): string {
@@ -99,9 +138,16 @@ export const azureMocks: PackageMocks = {
         "azure-native:managedidentity:UserAssignedIdentity": identity,
         "azure-native:managedidentity:FederatedIdentityCredential": (args) => ({ name: str(args.inputs.federatedIdentityCredentialResourceName, args.name) }),
         "azure-native:authorization:RoleAssignment": (args) => ({ name: str(args.inputs.roleAssignmentName, guidOf(args.name)) }),
+        // a custom role's id is its scope's roleDefinitions/<guid>, as role assignments name it
+        "azure-native:authorization:RoleDefinition": (args) => {
+            const name = str(args.inputs.roleDefinitionId, guidOf(args.name));
+            return { id: `${str(args.inputs.scope, `/subscriptions/${MOCK_SUBSCRIPTION_ID}`)}/providers/Microsoft.Authorization/roleDefinitions/${name}`, name, type: "Microsoft.Authorization/roleDefinitions" };
+        },
         "azure-native:consumption:Budget": (args) => ({ name: str(args.inputs.budgetName, args.name) }),
     },
     invokes: {
+        [ARM_GET_TOKEN]: (args) => armGet(str(args.inputs.path, "")),
+        "azure-native:authorization:getClientToken": () => ({ token: "mock-arm-token" }),
         "azure-native:authorization:getClientConfig": () => ({
             clientId: "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
             objectId: MOCK_DEPLOYER_OBJECT_ID,

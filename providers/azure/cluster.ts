@@ -2,13 +2,23 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as time from "@pulumiverse/time";
 import type { WorkbenchConfig } from "../../stacks/schema";
 import { AzureContext } from "./context";
+import { nonInteractiveKubeconfig } from "./kubeconfig";
 import { PoolSpec, taintString } from "./pools";
 import { roleDefinitionId } from "./roles";
 
 /** Built-in role "Azure Kubernetes Service RBAC Cluster Admin" (Azure built-in roles). */
 export const AKS_RBAC_CLUSTER_ADMIN_ROLE = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
+
+/**
+ * How long the Kubernetes provider waits after the deployer's cluster-admin grant: "New role assignments can take
+ * up to five minutes to propagate and be updated by the authorization server" (AKS manage-azure-rbac, Before you
+ * begin). The wait starts with the resource group, so it runs while AKS creates the cluster (5-10 minutes) and
+ * costs a first `pulumi up` nothing; it runs again only when the grant is replaced (another deployer).
+ */
+export const RBAC_PROPAGATION_WAIT = "5m";
 
 /**
  * Application ids of the Azure CLI and Azure PowerShell (first-party Microsoft apps): when getClientConfig
@@ -58,6 +68,8 @@ export interface AksClusterArgs {
     context: AzureContext;
     /** The resource group the cluster lives in. */
     resourceGroupName: pulumi.Input<string>;
+    /** Its id: the deployer's cluster-admin grant is scoped to it, so it exists before the cluster does. */
+    resourceGroupId: pulumi.Input<string>;
     /** Kubernetes minor version (the catalog's default or `workbench:kubernetesVersion`). */
     kubernetesVersion: string;
     /** `workbench:azure`. */
@@ -79,8 +91,8 @@ export interface AksClusterArgs {
  *   internet egress covers it, so `apiServerEgress` is empty).
  * - Entra ID sign-in with Azure RBAC and local accounts disabled, unless `workbench:azure.localAccounts`:
  *   no static admin certificate exists, and the deploying principal is made cluster admin through Azure
- *   RBAC. The kubeconfig is then an exec one that runs `kubelogin` (on PATH, with `AAD_LOGIN_METHOD=azurecli`
- *   after `az login`, or `workloadidentity`/`spn` in CI; docs/azure.md).
+ *   RBAC. The kubeconfig is then an exec one that runs `kubelogin` (on PATH); the provider's copy signs in
+ *   with `workbench:azure.kubeloginMethod` (azurecli after `az login`, workloadidentity/spn in CI; docs/azure.md).
  * - Only the system pool inline; user and GPU pools are AgentPool resources (editing an inline pool puts
  *   every pool into Scaling: pulumi-azure-native#4264).
  */
@@ -99,7 +111,10 @@ export class AksCluster extends pulumi.ComponentResource {
     readonly kubeconfig: pulumi.Output<string>;
     /** Provider every Kubernetes resource of the workbench uses. */
     readonly provider: k8s.Provider;
-    /** What must exist before Kubernetes resources are created: the deployer's cluster role, when Entra ID is used. */
+    /**
+     * What must exist before Kubernetes resources are created: the deployer's cluster role and the wait for it to
+     * reach AKS's authorizer, when Entra ID is used.
+     */
     readonly readyWhen: pulumi.Resource[];
 
     constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -166,19 +181,26 @@ export class AksCluster extends pulumi.ComponentResource {
 
         this.readyWhen = [];
         if (entra) {
-            // the deploying principal needs a cluster role once local accounts are off
+            // The deploying principal needs a cluster role once local accounts are off. Granted on the resource group
+            // (Azure RBAC for Kubernetes honours inherited assignments), so it does not wait for the cluster, and the
+            // Kubernetes provider waits out its propagation while AKS builds the cluster.
             const admin = new authorization.RoleAssignment(
                 `${name}-deployer-admin`,
                 {
                     principalId: client.objectId,
                     principalType: client.clientId.apply((id) => (USER_SIGN_IN_CLIENT_IDS.includes(id) ? "User" : "ServicePrincipal")),
                     roleDefinitionId: roleDefinitionId(client, AKS_RBAC_CLUSTER_ADMIN_ROLE),
-                    scope: this.cluster.id,
-                    description: `pulumi up of workbench ${context.name}: cluster admin through Azure RBAC`,
+                    scope: args.resourceGroupId,
+                    description: `pulumi up of workbench ${context.name}: cluster admin of the AKS clusters in this group through Azure RBAC`,
                 },
                 { parent: this },
             );
-            this.readyWhen.push(admin);
+            const propagated = new time.Sleep(
+                `${name}-deployer-admin-propagation`,
+                { createDuration: RBAC_PROPAGATION_WAIT, triggers: { assignment: admin.id } },
+                { parent: this, dependsOn: [admin] },
+            );
+            this.readyWhen.push(admin, propagated);
         }
 
         const credentials = entra
@@ -191,7 +213,10 @@ export class AksCluster extends pulumi.ComponentResource {
                 return Buffer.from(first.value, "base64").toString("utf8");
             }),
         );
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this, dependsOn: [this.cluster, ...this.readyWhen] });
+        // The exported kubeconfig stays as AKS returns it (a person at a terminal can answer devicecode); the provider's
+        // signs in without a prompt.
+        const providerKubeconfig = entra ? pulumi.secret(this.kubeconfig.apply((text) => nonInteractiveKubeconfig(text, azure.kubeloginMethod))) : this.kubeconfig;
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: providerKubeconfig }, { parent: this, dependsOn: [this.cluster, ...this.readyWhen] });
         this.registerOutputs({ clusterName: this.clusterName, oidcIssuerUrl: this.oidcIssuerUrl, kubeconfig: this.kubeconfig });
     }
 }

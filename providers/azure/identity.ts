@@ -1,10 +1,11 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
+import * as time from "@pulumiverse/time";
 import { BoundIdentities } from "../bindings";
 import { BindingScope, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
+import { BLOB_DATA_ACTIONS, blobCondition, CONTAINER_ACTIONS } from "./blob-conditions";
 import { AzureContext } from "./context";
-import { roleDefinitionId, STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE } from "./roles";
 import { DataStorage } from "./storage";
 
 /** The ServiceAccount annotation naming the identity a pod's token is exchanged for (Azure Workload Identity). */
@@ -18,10 +19,20 @@ export const TOKEN_AUDIENCE = "api://AzureADTokenExchange";
  * The container's URL as notebooks use it: adlfs/fsspec (`abfs://`) and Spark's ABFS driver (`abfss://`)
  * both read the account from the `<container>@<account>.dfs.core.windows.net` host. The `az://<container>/`
  * form works too, with the account from `AZURE_STORAGE_ACCOUNT_NAME` (set in the pods' environment).
+ *
+ * The dfs endpoint, though the account has a flat namespace (blob versioning needs one): the pinned hadoop-azure
+ * 3.4.1 speaks only the Data Lake (dfs) API, which Azure serves for flat-namespace accounts too ("can be used with the
+ * Data Lake Storage endpoint ... even if that account does not have a hierarchical namespace", azure-docs
+ * data-lake-storage-introduction-abfs-uri.md); its Blob-endpoint mode for such accounts came after 3.4.1 (hadoop-azure
+ * fns_blob.md). MLflow's `abfss://` repository uses the same API; adlfs reads only the account from the host and
+ * talks to the blob endpoint. Renames on a flat namespace copy each blob: not atomic (Spark's v1 committer).
  */
 export function containerUrl(account: string, container: string): string {
     return `abfs://${container}@${account}.dfs.core.windows.net/`;
 }
+
+/** How long assignments of the just-created custom role wait for it to be visible everywhere. */
+export const ROLE_DEFINITION_WAIT = "2m";
 
 /** Arguments of {@link BlobObjectStore}. */
 export interface BlobObjectStoreArgs {
@@ -35,6 +46,8 @@ export interface BlobObjectStoreArgs {
     oidcIssuerUrl: pulumi.Output<string>;
     /** Subscription and tenant of the deployment. */
     client: pulumi.Output<authorization.GetClientConfigResult>;
+    /** The data resource group's id: where the bindings' custom role may be assigned. */
+    dataResourceGroupId: pulumi.Input<string>;
     /** Parent of what bindings create: the platform. */
     parent: pulumi.Resource;
 }
@@ -42,27 +55,51 @@ export interface BlobObjectStoreArgs {
 /**
  * The container as the shared layer sees it. Binding a ServiceAccount creates a user-assigned identity,
  * a federated credential that trusts exactly that ServiceAccount's tokens from this cluster's issuer, and
- * "Storage Blob Data Contributor" on this container alone. AKS's webhook hands labelled pods the token
- * file and `AZURE_CLIENT_ID`/`AZURE_TENANT_ID`; no key exists (the account refuses shared keys).
+ * the workbench's blob data role on this container alone, with an ABAC condition for the binding's prefix or
+ * excluded prefixes ({@link blobCondition}). AKS's webhook hands labelled pods the token file and
+ * `AZURE_CLIENT_ID`/`AZURE_TENANT_ID`; no key exists (the account refuses shared keys).
  */
 export class BlobObjectStore implements ObjectStore {
     readonly url: pulumi.Output<string>;
     readonly bucket: pulumi.Output<string>;
+    /** The custom role every binding is given: blob data actions, no container-level write or delete. */
+    readonly role: authorization.RoleDefinition;
+    /**
+     * A wait after the role's creation: role definitions are eventually consistent across Azure's authorization replicas
+     * (Azure/azure-rest-api-specs#2135; "RoleDefinitionDoesNotExist" right after creation, pulumi/pulumi-azure#840). It
+     * starts with the deployment and ends long before the bindings' credentials, which wait for the cluster.
+     */
+    private readonly roleReady: time.Sleep;
     private readonly bindings = new BoundIdentities();
 
     constructor(private readonly args: BlobObjectStoreArgs) {
         this.bucket = args.storage.containerName;
         this.url = pulumi.all([args.storage.accountName, args.storage.containerName]).apply(([account, container]) => containerUrl(account, container));
+        const { context, client, parent } = args;
+        // Role names are unique in the tenant: the subscription and the data group make this one's.
+        this.role = new authorization.RoleDefinition(
+            `${context.name}-blob-data`,
+            {
+                scope: pulumi.interpolate`/subscriptions/${client.subscriptionId}`,
+                roleName: pulumi.interpolate`workbench blob data ${context.dataResourceGroupName} ${client.subscriptionId}`,
+                description: `Workbench ${context.name}: read, write and delete blobs; read the container, never create or delete it`,
+                roleType: "CustomRole",
+                permissions: [{ actions: [...CONTAINER_ACTIONS], dataActions: [...BLOB_DATA_ACTIONS] }],
+                assignableScopes: [args.dataResourceGroupId],
+            },
+            { parent },
+        );
+        this.roleReady = new time.Sleep(`${context.name}-blob-data-propagation`, { createDuration: ROLE_DEFINITION_WAIT, triggers: { role: this.role.id } }, { parent, dependsOn: [this.role] });
     }
 
     bindServiceAccount(account: ServiceAccountRef, scope?: BindingScope): WorkloadIdentity {
-        return this.bindings.of(account, scope, (key) => this.bind(account, key));
+        return this.bindings.of(account, scope, (key) => this.bind(account, key, scope));
     }
 
     /** Creates the account's identity (once: {@link BoundIdentities}). */
-    private bind(account: ServiceAccountRef, key: string): WorkloadIdentity {
+    private bind(account: ServiceAccountRef, key: string, scope: BindingScope | undefined): WorkloadIdentity {
 
-        const { context, storage, client, parent } = this.args;
+        const { context, storage, parent } = this.args;
         const name = `${context.name}-${account.namespace}-${account.name}`;
         const identity = new managedidentity.UserAssignedIdentity(
             name,
@@ -87,17 +124,19 @@ export class BlobObjectStore implements ObjectStore {
             },
             { parent },
         );
+        const condition = blobCondition(scope);
         const grant = new authorization.RoleAssignment(
             name,
             {
                 principalId: identity.principalId,
                 // a just-created identity is not yet visible to Entra ID everywhere; the type skips that lookup
                 principalType: "ServicePrincipal",
-                roleDefinitionId: roleDefinitionId(client, STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE),
+                roleDefinitionId: this.role.id,
                 scope: storage.container.id,
-                description: `ServiceAccount ${key} of AKS cluster ${context.clusterName}: the workbench container`,
+                description: `ServiceAccount ${key} of AKS cluster ${context.clusterName}: the workbench container${scope?.prefix ? `, under ${scope.prefix}` : ""}`,
+                ...(condition ? { condition, conditionVersion: "2.0" } : {}),
             },
-            { parent, dependsOn: storage.protections },
+            { parent, dependsOn: [...storage.protections, this.role, this.roleReady] },
         );
         const binding: WorkloadIdentity = {
             serviceAccountAnnotations: { [CLIENT_ID_ANNOTATION]: identity.clientId },
@@ -107,8 +146,9 @@ export class BlobObjectStore implements ObjectStore {
             env: { AZURE_STORAGE_ACCOUNT_NAME: storage.accountName, AZURE_STORAGE_ANON: "false" },
             secretEnv: {},
             privateEgress: [],
-            // the role assignment covers the container: Azure's ABAC conditions could narrow it to a path, not done here
-            reach: "bucket",
+            // the ABAC condition keeps a prefix binding to its prefix, and an excluding one out of the excluded prefixes
+            reach: scope?.prefix !== undefined ? "prefix" : "bucket",
+            excluded: true,
             principal: identity.clientId,
             readyWhen: [credential, grant],
         };

@@ -1,10 +1,11 @@
 import * as authorization from "@pulumi/azure-native/authorization";
+import type * as containerservice from "@pulumi/azure-native/containerservice";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import type { ConfigProblem } from "../../stacks/errors";
 import type { StackSettings } from "../../stacks/load";
 import type { WorkbenchConfig } from "../../stacks/schema";
-import { checkKubernetesVersion, gpuClassesOn } from "../catalog";
+import { checkKubernetesVersion, gpuClassesOn, staleCatalogWarning } from "../catalog";
 import { GpuPool, ObjectStore, Platform, PlatformCluster, PlatformModule } from "../contract";
 import { systemPoolSizing } from "../system-pool";
 import { retainedStorageClass } from "./block-storage";
@@ -12,8 +13,11 @@ import { createBudget } from "./budget";
 import { AksCluster } from "./cluster";
 import { AzureContext, azureContext, MAX_STORAGE_PREFIX, storageAccountNameOf, storageAccountPrefixOf } from "./context";
 import { BlobObjectStore } from "./identity";
+import { maintenanceWindows } from "./maintenance";
 import { agentPool } from "./node-pools";
 import { gpuPoolOf, nodePoolOf, poolProblems, poolSpecs } from "./pools";
+import { gpuQuotaWarnings } from "./quota";
+import { AZURE_LOCATIONS, azureLocationProblems, azureLocationWarnings } from "./regions";
 import { CONTRIBUTOR_ROLE, roleDefinitionId } from "./roles";
 import { DataStorage } from "./storage";
 import { AKS_SYSTEM_AGENTS } from "./system-agents";
@@ -75,12 +79,25 @@ export class AzurePlatform extends pulumi.ComponentResource implements Platform 
 
         const aks = new AksCluster(
             name,
-            { context, resourceGroupName: group.name, kubernetesVersion: found.kubernetesVersion, azure: config.azure, systemPool: pools.system, client },
+            { context, resourceGroupName: group.name, resourceGroupId: group.id, kubernetesVersion: found.kubernetesVersion, azure: config.azure, systemPool: pools.system, client },
             { parent: this },
         );
-        const pool = (spec: typeof pools.user) => agentPool(`${name}-${spec.role === "gpu" ? `gpu-${spec.name}` : spec.name}`, { resourceGroupName: group.name, clusterName: aks.clusterName, pool: spec }, this);
-        const userNodes = pool(pools.user);
-        const gpuNodes = pools.gpu.map(pool);
+        // One pool at a time: AKS refuses an agent-pool operation while another runs ("409 OperationNotAllowed: Another
+        // agentpool operation ... is in progress", cilium/cilium#25944, Azure/AKS#1913), and azure-native retries a 409
+        // only for AnotherOperationInProgress (pulumi-azure-native client_azcore.go shouldRetryConflict).
+        const agentPools: containerservice.AgentPool[] = [];
+        for (const spec of [pools.user, ...pools.gpu]) {
+            const previous = agentPools.at(-1);
+            agentPools.push(
+                agentPool(
+                    `${name}-${spec.role === "gpu" ? `gpu-${spec.name}` : spec.name}`,
+                    { resourceGroupName: group.name, clusterName: aks.clusterName, pool: spec, after: previous ? [previous] : [] },
+                    this,
+                ),
+            );
+        }
+        const [userNodes, ...gpuNodes] = agentPools;
+        maintenanceWindows(name, { resourceGroupName: group.name, clusterName: aks.clusterName, window: config.azure.maintenanceWindow }, this);
 
         // The control plane's identity makes the retained disks, in the volumes group (Azure Disk CSI `resourceGroup`).
         const volumesRole = new authorization.RoleAssignment(
@@ -121,7 +138,7 @@ export class AzurePlatform extends pulumi.ComponentResource implements Platform 
 
         const accountName = client.subscriptionId.apply((subscription) => storageAccountNameOf(context.storageAccountPrefix, subscription, context.resourceGroupName));
         const storage = new DataStorage(`${name}-data`, { context, resourceGroupName: dataGroup.name, accountName, storage: config.storage }, { parent: this });
-        this.objectStore = new BlobObjectStore({ context, resourceGroupName: group.name, storage, oidcIssuerUrl: aks.oidcIssuerUrl, client, parent: this });
+        this.objectStore = new BlobObjectStore({ context, resourceGroupName: group.name, storage, oidcIssuerUrl: aks.oidcIssuerUrl, client, dataResourceGroupId: dataGroup.id, parent: this });
 
         createBudget(
             `${name}-budget`,
@@ -157,13 +174,27 @@ function nameProblems(name: string | undefined): ConfigProblem[] {
         : [];
 }
 
+/** The subscription the deployment runs in, or the reason it could not be read. */
+async function subscriptionOf(): Promise<string | Error> {
+    try {
+        return (await authorization.getClientConfig()).subscriptionId;
+    } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+    }
+}
+
 /**
  * Everything Azure would refuse that the schema cannot see, checked before any resource exists: a spot
  * system pool, GPU pool names AKS cannot take, a `workbench:name` too long for a storage account, and the
- * Kubernetes minor against AKS's support window. (`azure-native:location`'s form and GPU classes Azure has
- * no size for are cross-key rules of the configuration.)
+ * Kubernetes minor against AKS's support window. Looked up: each GPU pool's vCPU quota in the location, which
+ * is warned about, not refused (quota can be raised after the plan). Warned: a restricted location, and a
+ * location catalog past its age. (`azure-native:location` against the catalog and GPU classes Azure has no size
+ * for are cross-key rules of the configuration.)
  */
-export const prepare: PlatformModule["prepare"] = async ({ parsed, today }) => {
+export const prepare: PlatformModule["prepare"] = async ({ parsed, provider, today }) => {
+    const location = provider.azureLocation;
+    // an unknown location is a problem of the configuration's rules (stacks/rules.ts), from the same catalog
+    const locationKnown = location !== undefined && azureLocationProblems(location).length === 0;
     const version = checkKubernetesVersion("azure", parsed.kubernetesVersion, today);
     const problems = [
         ...poolProblems(parsed),
@@ -171,7 +202,19 @@ export const prepare: PlatformModule["prepare"] = async ({ parsed, today }) => {
         // an invalid version string is reported by the schema; an absent key means exactly that
         ...("kubernetesVersion" in parsed ? version.problems : []),
     ];
-    const warnings = [...version.warnings];
+    const warnings = [...version.warnings, ...staleCatalogWarning("Azure locations", AZURE_LOCATIONS, today)];
+    if (location !== undefined && locationKnown) {
+        warnings.push(...azureLocationWarnings(location));
+        const gpuPools = (parsed.gpuPools ?? []).filter((pool) => gpuClassesOn("azure").includes(pool.gpu));
+        if (gpuPools.length > 0) {
+            const subscription = await subscriptionOf();
+            warnings.push(
+                ...(subscription instanceof Error
+                    ? [`Could not check the GPU quota in ${location}: the subscription could not be read (${subscription.message.split("\n")[0]}); check with az vm list-usage -l ${location} -o table.`]
+                    : await gpuQuotaWarnings(gpuPools, location, subscription)),
+            );
+        }
+    }
     if (parsed.azure?.networkPolicy === "azure") {
         warnings.push("Azure Network Policy Manager (workbench:azure.networkPolicy azure) retires on Linux on 2028-09-30 (AKS use-network-policies): cilium is the default and the way forward.");
     }

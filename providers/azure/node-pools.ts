@@ -11,6 +11,8 @@ export interface AgentPoolArgs {
     clusterName: pulumi.Input<string>;
     /** What the pool is. */
     pool: PoolSpec;
+    /** Pools that must be created (and changed) before this one: AKS runs one agent-pool operation at a time. */
+    after: pulumi.Resource[];
 }
 
 /**
@@ -39,6 +41,6 @@ export function agentPool(name: string, args: AgentPoolArgs, parent: pulumi.Reso
             spotMaxPrice: pool.spot ? -1 : undefined,
             gpuProfile: pool.role === "gpu" ? { driver: "Install" } : undefined,
         },
-        { parent, ignoreChanges: ["count"] },
+        { parent, ignoreChanges: ["count"], dependsOn: args.after },
     );
 }

@@ -1,11 +1,12 @@
 import type { ConfigProblem } from "../../stacks/errors";
 import type { GpuPoolConfig, WorkbenchConfig } from "../../stacks/schema";
-import { CPU_SHAPES, cpuPoolInstanceTypes, describeGpuMachine, GPU_CATALOG, GpuClass, gpuMachine, NODE_DISK_GIB } from "../catalog";
+import { CPU_SHAPES, cpuPoolInstanceTypes, describeGpuMachine, GPU_CATALOG, GpuClass, gpuMachine, nodeDiskGiB } from "../catalog";
 import { GpuPool, NodePool, Taint } from "../contract";
 import { GPU_NODE_TAINT, USER_NODE_LABELS, USER_NODE_TAINT } from "../placement";
 import { aksAllocatable } from "../allocatable";
 import { gpuPoolFrom, nodePoolFrom, PoolSpecBase } from "../pool-spec";
 import { AGENT_POOL_NAME } from "./context";
+import { OsDiskType, osDiskTypeFor } from "./os-disk";
 
 /*
  * The agent pools of an AKS workbench, as data: what each pool is (VM size, priority, OS disk, scaling,
@@ -37,28 +38,8 @@ export { GPU_RESOURCE } from "../pool-spec";
  */
 export const MAX_PODS = { system: 60, user: 110, gpu: 110 } as const;
 
-/**
- * Temporary (resource) disk per VM size, GiB (Azure VM size pages): an ephemeral OS disk fits on it,
- * costs nothing and boots faster. Dasv5 sizes have none, so their OS disk is a managed one.
- */
-const TEMP_DISK_GIB: Readonly<Record<string, number>> = {
-    "Standard_NC4as_T4_v3": 176,
-    "Standard_NV36ads_A10_v5": 1440,
-    "Standard_NC24ads_A100_v4": 64,
-    "Standard_NC40ads_H100_v5": 3576,
-};
-
-/** AKS OS disk types. */
-export type OsDiskType = "Ephemeral" | "Managed";
-
-/**
- * The OS disk type of a VM size for a disk of `sizeGiB`: ephemeral where the temporary disk holds it,
- * managed otherwise. Chosen explicitly, because AKS's own default for a managed disk is a 128 GiB Premium
- * SSD (P10) on small VMs (AKS concepts-storage).
- */
-export function osDiskTypeFor(vmSize: string, sizeGiB: number): OsDiskType {
-    return (TEMP_DISK_GIB[vmSize] ?? 0) >= sizeGiB ? "Ephemeral" : "Managed";
-}
+export { osDiskTypeFor } from "./os-disk";
+export type { OsDiskType } from "./os-disk";
 
 /** Everything about one agent pool. */
 export interface PoolSpec extends PoolSpecBase {
@@ -128,8 +109,8 @@ function gpuPoolSpec(pool: GpuPoolConfig): PoolSpec {
         role: "gpu",
         vmSize,
         spot: pool.spot,
-        osDiskType: osDiskTypeFor(vmSize, NODE_DISK_GIB.gpu),
-        osDiskSizeGB: NODE_DISK_GIB.gpu,
+        osDiskType: osDiskTypeFor(vmSize, nodeDiskGiB("azure", "gpu")),
+        osDiskSizeGB: nodeDiskGiB("azure", "gpu"),
         minNodes: pool.minNodes,
         maxNodes: pool.maxNodes,
         maxPods: MAX_PODS.gpu,
@@ -160,8 +141,8 @@ export function poolSpecs(config: WorkbenchConfig): { system: PoolSpec; user: Po
         role: "system",
         vmSize: systemSize,
         spot: false,
-        osDiskType: osDiskTypeFor(systemSize, NODE_DISK_GIB.system),
-        osDiskSizeGB: NODE_DISK_GIB.system,
+        osDiskType: osDiskTypeFor(systemSize, nodeDiskGiB("azure", "system")),
+        osDiskSizeGB: nodeDiskGiB("azure", "system"),
         minNodes: config.systemPool.nodes,
         maxNodes: config.systemPool.nodes,
         maxPods: MAX_PODS.system,
@@ -182,8 +163,8 @@ export function poolSpecs(config: WorkbenchConfig): { system: PoolSpec; user: Po
         role: "user",
         vmSize: userSize,
         spot: config.userPool.spot,
-        osDiskType: osDiskTypeFor(userSize, NODE_DISK_GIB.user),
-        osDiskSizeGB: NODE_DISK_GIB.user,
+        osDiskType: osDiskTypeFor(userSize, nodeDiskGiB("azure", "user")),
+        osDiskSizeGB: nodeDiskGiB("azure", "user"),
         minNodes: config.userPool.minNodes,
         maxNodes: config.userPool.maxNodes,
         maxPods: MAX_PODS.user,

@@ -1,9 +1,6 @@
 import type * as authorization from "@pulumi/azure-native/authorization";
 import * as pulumi from "@pulumi/pulumi";
 
-/** Built-in role "Storage Blob Data Contributor": read, write and delete blobs (Azure built-in roles). */
-export const STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
-
 /** Built-in role "Contributor" (Azure built-in roles). */
 export const CONTRIBUTOR_ROLE = "b24988ac-6180-42a0-ab88-20f7382dd24c";
 
