@@ -18,6 +18,12 @@ const REFERENCE_KEY = /From|[Ee]xisting|Ref$|Name$|File$|Path$/;
 const CREDENTIAL_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|ACCESS_KEY|PRIVATE_KEY|API_KEY)/;
 /** Output names that hold a credential. */
 const CREDENTIAL_OUTPUT = /(kubeconfig|password|secret|token|credential|privateKey)/i;
+/**
+ * A value that is only a Kubernetes dependent-variable reference, `$(NAME)`: the kubelet replaces it with another
+ * variable of the same container when the container starts (e.g. MLflow's token from the hub's per-user token), so
+ * the value itself holds nothing secret.
+ */
+const ENV_REFERENCE = /^\$\([A-Za-z_][A-Za-z0-9_]*\)$/;
 /** Text of a private key or a kubeconfig's credentials. */
 const CREDENTIAL_TEXT = /-----BEGIN [A-Z ]*PRIVATE KEY-----|client-key-data:|client-certificate-data:/;
 
@@ -31,7 +37,7 @@ function credentialLeaves(value: unknown, secretsVisible: boolean): string[] {
         if (secretsVisible && leaf === SECRET) found.push(`${shown} holds a secret`);
         else if (CREDENTIAL_TEXT.test(leaf)) found.push(`${shown} holds a private key or kubeconfig credentials`);
         else if (CREDENTIAL_KEY.test(key) && !REFERENCE_KEY.test(key)) found.push(`${shown} holds a credential`);
-        else if (key === "value" && CREDENTIAL_ENV.test(String(at(value, ...path.slice(0, -1), "name") ?? path[path.length - 2] ?? ""))) {
+        else if (key === "value" && !ENV_REFERENCE.test(leaf) && CREDENTIAL_ENV.test(String(at(value, ...path.slice(0, -1), "name") ?? path[path.length - 2] ?? ""))) {
             found.push(`${shown} sets a credential as a plain environment variable: use valueFrom.secretKeyRef`);
         }
     }
@@ -85,7 +91,7 @@ export const credentialsAsSecrets: WorkbenchPolicy = {
         for (const resource of stack.resources.filter((r) => r.type.startsWith("kubernetes:") && r.type !== HELM_RELEASE && r.type !== K8S_SECRET)) {
             for (const [path, leaf] of leaves(resource.props)) {
                 const [last, parentKey] = [path[path.length - 1], path[path.length - 2]];
-                if (last !== "value" || typeof leaf !== "string" || parentKey === undefined) continue;
+                if (last !== "value" || typeof leaf !== "string" || parentKey === undefined || ENV_REFERENCE.test(leaf)) continue;
                 const envName = at(resource.props, ...path.slice(0, -1), "name");
                 if (typeof envName === "string" && CREDENTIAL_ENV.test(envName)) findings.push(finding(resource, `environment variable ${envName} is set in plain text: use valueFrom.secretKeyRef`));
             }

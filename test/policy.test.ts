@@ -351,6 +351,18 @@ const BREAKAGES: Record<string, Array<{ title: string; base: string; run: (plan:
                 assertViolates(plan, "no-secret-helm-values", "kubernetes:helm.sh/v3:Release", "workbench-hub", /DB_PASSWORD\.value holds a secret/);
             },
         },
+        {
+            // a dependent-variable reference ($(NAME)) holds nothing itself; a literal token beside it still fails
+            title: "a literal token in a plain environment variable, next to a $(VAR) reference that passes",
+            base: "aws",
+            run: (plan) => {
+                const extraEnv = (hubValues(plan)["singleuser"] as Values)["extraEnv"] as Values;
+                extraEnv["MLFLOW_TRACKING_TOKEN"] = { name: "MLFLOW_TRACKING_TOKEN", value: "$(JUPYTERHUB_API_TOKEN)" };
+                assert.ok(!planViolations(plan).some((v) => v.message.includes("MLFLOW_TRACKING_TOKEN")), "a $(VAR) reference is not a credential");
+                extraEnv["MLFLOW_TRACKING_TOKEN"] = { name: "MLFLOW_TRACKING_TOKEN", value: "tok-123" };
+                assertViolates(plan, "no-secret-helm-values", "kubernetes:helm.sh/v3:Release", "workbench-hub", /MLFLOW_TRACKING_TOKEN\.value sets a credential/);
+            },
+        },
     ],
 };
 
