@@ -45,7 +45,11 @@ export function renderPlan(plan: Plan): string {
     lines.push(`Warnings (${plan.warnings.length}):`, ...plan.warnings.map((w) => `  - ${w}`), "");
 
     lines.push(...renderCost(plan));
-    lines.push("", "What a real pulumi preview may still add (the cloud preview is the authority):", ...previewGaps(plan.preview === true).map((g) => `  - ${g}`));
+    lines.push(
+        "",
+        "What a real pulumi preview may still add (the cloud preview is the authority):",
+        ...previewGaps(plan.preview === true).flatMap((gap) => wrap(gap, COST_WIDTH, "    ", "  -")),
+    );
     return lines.join("\n");
 }
 
