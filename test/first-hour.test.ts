@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { notebookEgress } from "./tenancy-fixtures";
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -66,7 +67,7 @@ describe("first hour: Spark from a notebook, without a kubeconfig", () => {
             const enabled = config.services.spark.enabled && config.services.spark.connectServer;
             assert.equal(resource !== undefined, enabled, "a SparkConnect exactly when Spark and its Connect server are on");
             if (!resource) return;
-            const namespace = String(at(plan.outputs, "namespace"));
+            const namespace = String(at(plan.outputs, "userNamespace"));
             assert.equal(input(resource, "metadata", "name"), SPARK_CONNECT_NAME);
             assert.equal(input(resource, "metadata", "namespace"), namespace);
             const spec = input(resource, "spec") as ValueMap;
@@ -75,9 +76,9 @@ describe("first hour: Spark from a notebook, without a kubeconfig", () => {
             const remote = notebookEnv(plan).find((e) => e.name === "SPARK_REMOTE")?.value ?? "";
             assert.equal(remote, `sc://${SPARK_CONNECT_NAME}-server.${namespace}.svc.cluster.local:${SPARK_CONNECT_PORT}`);
             const serverLabels = at(spec, "server", "template", "metadata", "labels") as Record<string, string>;
-            const rules = at(hubValues(plan), "singleuser", "networkPolicy", "egress") as Rule[];
+            const rules = notebookEgress(plan) as Rule[];
             const toServer = rules.filter((rule) => {
-                const selector = rule.to[0]?.podSelector?.matchLabels;
+                const selector = rule.to?.[0]?.podSelector?.matchLabels;
                 return selector && Object.entries(selector).every(([k, v]) => serverLabels[k] === v);
             });
             assert.equal(toServer.length, 1, "one egress rule selects the server's pods");
@@ -85,12 +86,13 @@ describe("first hour: Spark from a notebook, without a kubeconfig", () => {
             // notebooks hold no Kubernetes token: the server is the only API client
             assert.equal(at(hubValues(plan), "hub", "config", "KubeSpawner", "automount_service_account_token"), false);
 
-            // the server calls the API (executors) and runs users' plans; it is the account the operator's Role binds
+            // the server calls the API (executors) and runs users' plans; it is the driver account, whose Role the workbench declares
             for (const labels of [USER_CODE_LABELS, API_CLIENT_LABELS]) for (const [k, v] of Object.entries(labels)) assert.equal(serverLabels[k], v, k);
             const spark = valuesOf(plan, CHARTS.sparkOperator.chart);
-            assert.equal(at(spark, "spark", "rbac", "create"), true);
-            const account = String(at(spark, "spark", "serviceAccount", "name"));
-            assert.equal(at(spec, "server", "template", "spec", "serviceAccountName"), account);
+            assert.equal(at(spark, "spark", "rbac", "create"), false);
+            const driver = String(at(spark, "spark", "serviceAccount", "name"));
+            assert.equal(at(spec, "server", "template", "spec", "serviceAccountName"), driver);
+            const account = String(at(hubValues(plan), "singleuser", "serviceAccountName"));
             assert.deepEqual(at(spark, "spark", "jobNamespaces"), [namespace], "the operator watches the namespace the server is in");
             assert.ok(resource.dependsOn.includes(releaseOf(plan, CHARTS.sparkOperator.chart)!.urn), "created after the operator's CRDs");
 

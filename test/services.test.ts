@@ -1,3 +1,4 @@
+import { notebookEgress } from "./tenancy-fixtures";
 import * as assert from "node:assert/strict";
 import { parse } from "yaml";
 import { isValueMap, ValueMap } from "../components/helm/merge";
@@ -183,12 +184,18 @@ describe("data services: each alone and all together, on every landed platform",
                     const policy = policies[0];
                     assert.deepEqual(input(policy, "spec", "policyTypes"), ["Ingress"]);
                     const ingress = input(policy, "spec", "ingress") as { from: unknown[]; ports?: { port: number }[] }[];
-                    for (const rule of ingress) assert.deepEqual(rule.from, [{ podSelector: {} }], "only pods of the workbench namespace");
+                    // only the workbench's pods: of the policy's own namespace, or of a namespace of the workbench named exactly
+                    const workbenchNamespaces = [String(plan.outputs["namespace"]), String(plan.outputs["userNamespace"])];
+                    for (const rule of ingress) {
+                        for (const peer of rule.from as Array<{ namespaceSelector?: { matchLabels?: Record<string, string> } }>) {
+                            if (peer.namespaceSelector) assert.ok(workbenchNamespaces.includes(peer.namespaceSelector.matchLabels?.["kubernetes.io/metadata.name"] ?? ""), "only pods of the workbench's namespaces");
+                        }
+                    }
                     const selected = input(policy, "spec", "podSelector", "matchLabels") as Labels;
                     const servers = serversOf(below);
                     assert.ok(servers.some((s) => subset(selected, s.podLabels)), "the policy selects the service's server pods");
 
-                    const egress = at(hubValues(plan), "singleuser", "networkPolicy", "egress") as Rule[];
+                    const egress = notebookEgress(plan) as Rule[];
                     const toService = egress.filter((rule) => {
                         const labels = rule.to?.[0]?.podSelector?.matchLabels;
                         return labels !== undefined && servers.some((s) => subset(labels, s.podLabels));

@@ -33,6 +33,8 @@ export interface ServiceContext {
     workbench: string;
     /** The workbench namespace: services live beside the notebooks they serve. */
     namespace: string;
+    /** The user namespace (`<name>-users`, DESIGN §5b.1): notebooks, Dask, Spark and Ray pods run there; services admit user-code pods from it. */
+    userNamespace: string;
     /** Kubernetes provider of the cluster. */
     provider: k8s.Provider;
     /** What every service waits for (namespace, storage class, node pools). */

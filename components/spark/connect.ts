@@ -3,8 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { NodePool, ResourceRequests } from "../../providers/contract";
 import { API_CLIENT_LABELS, USER_CODE_LABELS } from "../labels";
 import { egressToPods, ServiceConnection } from "../service-connection";
+import { namespaceSelector } from "../tenancy/network-policies";
 import { allocatable } from "../sizing";
-import { SparkWorkloadInput } from "./example";
+import { SPARK_AUTHENTICATION_CONF, SparkWorkloadInput } from "./example";
 import { ConnectorJars, connectorJars, SPARK_SECURITY_CONTEXT, sparkBucketAccess } from "./storage";
 import { IMAGES, SPARK_CONNECT_CLIENT, SPARK_VERSION } from "../versions";
 import { SPARK_CONNECT_SERVER } from "../capacity/requests";
@@ -69,17 +70,17 @@ export function sparkConnectManifest(input: SparkConnectInput): Record<string, u
     const executorJars = connectorJars(access.connectors, input.userPool.architecture);
     const containerSecurity = { allowPrivilegeEscalation: false, capabilities: SPARK_SECURITY_CONTEXT.capabilities };
     const { allowPrivilegeEscalation: _a, capabilities: _c, ...podSecurity } = SPARK_SECURITY_CONTEXT;
-    const podBase = (pool: NodePool, jars: ConnectorJars | undefined) => ({
-        serviceAccountName: input.serviceAccountName,
+    const podBase = (pool: NodePool, jars: ConnectorJars | undefined, serviceAccountName: string) => ({
+        serviceAccountName,
         nodeSelector: pool.placement.nodeSelector,
         tolerations: pool.placement.tolerations,
         securityContext: { ...podSecurity, fsGroup: 185 },
         ...(jars ? { initContainers: [jars.initContainer], volumes: [jars.volume] } : {}),
     });
-    const container = (name: string, jars: ConnectorJars | undefined, extra: Record<string, unknown>) => ({
+    const container = (name: string, jars: ConnectorJars | undefined, env: SparkConnectInput["env"], extra: Record<string, unknown>) => ({
         name,
         image: IMAGES.spark,
-        env: input.env,
+        env,
         securityContext: containerSecurity,
         ...(jars ? { volumeMounts: [jars.volumeMount] } : {}),
         ...extra,
@@ -94,7 +95,8 @@ export function sparkConnectManifest(input: SparkConnectInput): Record<string, u
             sparkConf: {
                 ...access.sparkConf,
                 ...(serverJars?.sparkConf ?? {}),
-                "spark.kubernetes.authenticate.executor.serviceAccountName": input.serviceAccountName,
+                ...SPARK_AUTHENTICATION_CONF,
+                "spark.kubernetes.authenticate.executor.serviceAccountName": input.executorServiceAccountName,
                 "spark.dynamicAllocation.executorIdleTimeout": `${EXECUTOR_IDLE_SECONDS}s`,
             },
             server: {
@@ -103,9 +105,9 @@ export function sparkConnectManifest(input: SparkConnectInput): Record<string, u
                     // the server starts executors through the Kubernetes API, and runs plans users send
                     metadata: { labels: { ...input.podLabels, ...USER_CODE_LABELS, ...API_CLIENT_LABELS, ...SPARK_CONNECT_SERVER_LABELS } },
                     spec: {
-                        ...podBase(input.systemPool, serverJars),
+                        ...podBase(input.systemPool, serverJars, input.serviceAccountName),
                         containers: [
-                            container("spark-kubernetes-driver", serverJars, {
+                            container("spark-kubernetes-driver", serverJars, input.env, {
                                 resources: {
                                     requests: { cpu: `${SERVER_CPU_MILLIS}m`, memory: `${SERVER_MEMORY_MIB}Mi` },
                                     limits: { cpu: "1", memory: `${SERVER_MEMORY_MIB}Mi` },
@@ -121,10 +123,10 @@ export function sparkConnectManifest(input: SparkConnectInput): Record<string, u
                 template: {
                     metadata: { labels: { ...input.podLabels, ...USER_CODE_LABELS } },
                     spec: {
-                        ...podBase(input.userPool, executorJars),
+                        ...podBase(input.userPool, executorJars, input.executorServiceAccountName),
                         // executors run users' code and never call the API: no Kubernetes token in them
                         automountServiceAccountToken: false,
-                        containers: [container("spark-kubernetes-executor", executorJars, {})],
+                        containers: [container("spark-kubernetes-executor", executorJars, input.executorEnv, {})],
                     },
                 },
             },
@@ -150,7 +152,8 @@ export function sparkConnectConnection(namespace: string): ServiceConnection {
     return {
         name: "spark-connect",
         env: [{ name: SPARK_REMOTE_ENV, value: sparkConnectEndpoint(namespace) }],
-        egress: [egressToPods({ ...SPARK_CONNECT_SERVER_LABELS }, [SPARK_CONNECT_PORT])],
+        // the server runs in the user namespace, beside the notebooks
+        egress: [{ ...egressToPods({ ...SPARK_CONNECT_SERVER_LABELS }, [SPARK_CONNECT_PORT]), to: [{ namespaceSelector: namespaceSelector(namespace), podSelector: { matchLabels: { ...SPARK_CONNECT_SERVER_LABELS } } }] }],
         pythonPackages: [SPARK_CONNECT_CLIENT],
         notebookExample: {
             title: "Spark",
@@ -166,9 +169,11 @@ export function sparkConnectConnection(namespace: string): ServiceConnection {
 }
 
 /** Arguments of {@link SparkConnectServer}. */
-export interface SparkConnectServerArgs extends Omit<SparkConnectInput, "env" | "identityEnv" | "bucketUrl"> {
-    /** The workload account's environment. */
+export interface SparkConnectServerArgs extends Omit<SparkConnectInput, "env" | "executorEnv" | "identityEnv" | "bucketUrl"> {
+    /** The driver account's environment. */
     env: pulumi.Input<k8s.types.input.core.v1.EnvVar[]>;
+    /** The executors' account's environment. */
+    executorEnv: pulumi.Input<k8s.types.input.core.v1.EnvVar[]>;
     /** The identity's plain environment by name. */
     identityEnv: Record<string, pulumi.Input<string>>;
     /** The bucket, when the stack has one. */
@@ -189,8 +194,8 @@ export class SparkConnectServer extends pulumi.ComponentResource {
     constructor(name: string, args: SparkConnectServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("workbench:spark:ConnectServer", name, {}, opts);
         const manifest = pulumi
-            .all([pulumi.output(args.env), pulumi.output(args.identityEnv), pulumi.output(args.bucketUrl)])
-            .apply(([env, identityEnv, bucketUrl]) => sparkConnectManifest({ ...args, env, identityEnv, bucketUrl }));
+            .all([pulumi.output(args.env), pulumi.output(args.executorEnv), pulumi.output(args.identityEnv), pulumi.output(args.bucketUrl)])
+            .apply(([env, executorEnv, identityEnv, bucketUrl]) => sparkConnectManifest({ ...args, env, executorEnv, identityEnv, bucketUrl }));
         new k8s.apiextensions.CustomResource(
             name,
             {

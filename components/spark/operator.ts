@@ -2,7 +2,6 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { NodePool, ResourceRequests } from "../../providers/contract";
-import { API_CLIENT_LABELS, USER_CODE_LABELS } from "../labels";
 import { chartRelease } from "../helm/release";
 import { ServiceConnection } from "../service-connection";
 import { SparkConnectServer } from "./connect";
@@ -17,14 +16,20 @@ export const SPARK_EXAMPLE_KEY = "bucket-word-count.yaml";
 
 /** Arguments of {@link SparkOperator}. */
 export interface SparkOperatorArgs {
-    /** The namespace Spark jobs run in (the workbench namespace). */
+    /** The platform namespace: the operator's controller and webhook run there. */
     namespace: string;
-    /** The identity-bound ServiceAccount drivers and executors run as. */
+    /** The user namespace: Spark drivers and executors run there, and the operator watches it. */
+    jobNamespace: string;
+    /** The drivers' identity-bound ServiceAccount (its Role is declared in components/tenancy/roles.ts). */
     serviceAccountName: string;
+    /** The executors' ServiceAccount (the notebooks': no role, no token). */
+    executorServiceAccountName: string;
     /** Labels workload identity needs on the pods. */
     podLabels: Record<string, string>;
-    /** The workload account's environment. */
+    /** The driver account's environment. */
     env: k8s.types.input.core.v1.EnvVar[];
+    /** The executors' account's environment. */
+    executorEnv: k8s.types.input.core.v1.EnvVar[];
     /** The identity's plain environment by name. */
     identityEnv: Record<string, pulumi.Input<string>>;
     /** The bucket the example reads. */
@@ -42,9 +47,10 @@ export interface SparkOperatorArgs {
 }
 
 /**
- * The Kubeflow Spark operator, watching only the workbench namespace. Its chart grants the
- * workload account the Role a driver needs to run executors, so jobs run as that account. With the
- * Connect server on, notebooks get a SparkSession through it (spark-connect.ts), without a kubeconfig.
+ * The Kubeflow Spark operator in the platform namespace, watching only the user namespace. Its chart
+ * creates no ServiceAccount and no Role for jobs (`spark.serviceAccount.create`, `spark.rbac.create` false):
+ * the driver account and its Role are declared by the workbench (components/tenancy/roles.ts), and what the
+ * driver creates is shaped by the admission policy (components/tenancy/admission.ts).
  */
 export class SparkOperator extends pulumi.ComponentResource {
     /** What notebooks learn about Spark: the Connect endpoint and its egress; absent without the server. */
@@ -69,9 +75,11 @@ export class SparkOperator extends pulumi.ComponentResource {
                     // the webhook (on by default) applies the pod settings spark-submit cannot: tolerations, env from Secrets
                     webhook: system,
                     spark: {
-                        jobNamespaces: [args.namespace],
+                        jobNamespaces: [args.jobNamespace],
+                        // the chart's Role would grant pods, ConfigMaps, claims and Services with every verb
+                        // (kubeflow/spark-operator@v2.5.2 charts/spark-operator-chart/templates/spark/rbac.yaml)
                         serviceAccount: { create: false, name: args.serviceAccountName },
-                        rbac: { create: true },
+                        rbac: { create: false },
                     },
                 },
                 provider: args.provider,
@@ -84,10 +92,12 @@ export class SparkOperator extends pulumi.ComponentResource {
             const connect = new SparkConnectServer(
                 `${name}-connect`,
                 {
-                    namespace: args.namespace,
+                    namespace: args.jobNamespace,
                     serviceAccountName: args.serviceAccountName,
+                    executorServiceAccountName: args.executorServiceAccountName,
                     podLabels: args.podLabels,
                     env: args.env,
+                    executorEnv: args.executorEnv,
                     identityEnv: args.identityEnv,
                     bucketUrl: args.bucketUrl,
                     systemPool: args.systemPool,
@@ -103,14 +113,16 @@ export class SparkOperator extends pulumi.ComponentResource {
         }
 
         const manifest = pulumi
-            .all([pulumi.output(args.env), pulumi.output(args.identityEnv), pulumi.output(args.bucketUrl)])
-            .apply(([env, identityEnv, bucketUrl]) =>
+            .all([pulumi.output(args.env), pulumi.output(args.executorEnv), pulumi.output(args.identityEnv), pulumi.output(args.bucketUrl)])
+            .apply(([env, executorEnv, identityEnv, bucketUrl]) =>
                 stringify(
                     sparkExampleApplication({
-                        namespace: args.namespace,
+                        namespace: args.jobNamespace,
                         serviceAccountName: args.serviceAccountName,
-                        // drivers and executors run users' code (fenced); drivers call the API server to start executors
-                        podLabels: { ...args.podLabels, ...USER_CODE_LABELS, ...API_CLIENT_LABELS },
+                        executorServiceAccountName: args.executorServiceAccountName,
+                        executorEnv,
+                        // the example adds the user-code label to both, the API-client label to the driver alone
+                        podLabels: args.podLabels,
                         env,
                         identityEnv,
                         pool: args.userPool,
@@ -123,10 +135,10 @@ export class SparkOperator extends pulumi.ComponentResource {
         // kept in the cluster beside the jobs, so the stack output stays a one-line command
         new k8s.core.v1.ConfigMap(
             `${name}-example`,
-            { metadata: { name: SPARK_EXAMPLE_CONFIGMAP, namespace: args.namespace }, data: { [SPARK_EXAMPLE_KEY]: manifest } },
+            { metadata: { name: SPARK_EXAMPLE_CONFIGMAP, namespace: args.jobNamespace }, data: { [SPARK_EXAMPLE_KEY]: manifest } },
             { parent: this, provider: args.provider, dependsOn: args.dependsOn },
         );
-        this.exampleCommand = `kubectl -n ${args.namespace} get configmap ${SPARK_EXAMPLE_CONFIGMAP} -o jsonpath='{.data.${SPARK_EXAMPLE_KEY.replace(/\./g, "\\.")}}' | kubectl apply -f -`;
+        this.exampleCommand = `kubectl -n ${args.jobNamespace} get configmap ${SPARK_EXAMPLE_CONFIGMAP} -o jsonpath='{.data.${SPARK_EXAMPLE_KEY.replace(/\./g, "\\.")}}' | kubectl apply -f -`;
         this.registerOutputs({ exampleCommand: this.exampleCommand });
     }
 }
