@@ -19,6 +19,7 @@ import { DASK_GATEWAY_RELEASE } from "./dask/dask-gateway-values";
 import { ServiceConnection } from "./service-connection";
 import { deployDataServices } from "./services/catalog";
 import { SparkOperator } from "./spark/operator";
+import { DRIVER_PORTS, SPARK_DRIVER_POD_LABELS } from "./spark/personal-connect";
 import { WorkloadInput } from "./workload";
 
 /** Arguments of {@link Workbench}. */
@@ -139,6 +140,7 @@ export class Workbench extends pulumi.ComponentResource {
             hubDependsOn.push(dask.tokenSecret);
         }
         let sparkExample: string | undefined;
+        let sparkConnectHook: pulumi.Output<string> | undefined;
         const workloadPolicies: ReturnType<typeof sparkPolicySpecs> = [];
         if (config.services.dask.enabled) {
             workloadPolicies.push(["dask", daskPolicySpec(name, { "app.kubernetes.io/name": "dask-gateway", "app.kubernetes.io/instance": DASK_GATEWAY_RELEASE })]);
@@ -170,7 +172,7 @@ export class Workbench extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            workloadPolicies.push(...sparkPolicySpecs());
+            workloadPolicies.push(...sparkPolicySpecs(config.services.spark.connectServer ? { labels: { ...SPARK_DRIVER_POD_LABELS }, ports: DRIVER_PORTS } : undefined));
             const spark = new SparkOperator(
                 `${name}-spark`,
                 {
@@ -193,6 +195,7 @@ export class Workbench extends pulumi.ComponentResource {
                 { parent: this },
             );
             if (spark.connection) connections.push(spark.connection);
+            sparkConnectHook = spark.hubHook;
             sparkExample = spark.exampleCommand;
         }
 
@@ -255,6 +258,7 @@ export class Workbench extends pulumi.ComponentResource {
                 domain: config.domain,
                 tlsEmail: config.tlsEmail,
                 services: connections,
+                sparkConnectHook,
                 provider,
                 dependsOn: hubDependsOn,
             },

@@ -260,8 +260,8 @@ describe("shared layer: JupyterHub", () => {
             const services = at(plan.outputs, "services") as string[];
             const sparkConnect = config.services.spark.enabled && config.services.spark.connectServer;
             const toSpark = egress.filter((rule) => rule.to[0].podSelector.matchLabels["workbench.io/spark-connect"] === "server");
-            assert.equal(toSpark.length, sparkConnect ? 1 : 0, "one rule to the Spark Connect server exactly when it runs");
-            if (sparkConnect) assert.deepEqual(toSpark[0].ports.map((p) => p.port), [15002], "its gRPC port only");
+            // each person's Connect server is on their own pod's loopback: no notebook reaches any over the network
+            assert.equal(toSpark.length, 0, "no rule to any Spark Connect server");
             const toDask = egress.filter((rule) => !toSpark.includes(rule));
             if (config.services.dask.enabled) {
                 assert.equal(toDask.length, 1, "one rule: to Dask Gateway's proxy");
@@ -277,7 +277,9 @@ describe("shared layer: JupyterHub", () => {
                 assert.ok(!env.some((e) => e.name.startsWith("DASK_GATEWAY__")));
                 assert.ok(!services.includes("dask-gateway"));
             }
-            assert.equal(env.some((e) => e.name === "SPARK_REMOTE"), sparkConnect);
+            // SPARK_REMOTE comes with the Spark profile's own server (the hub's hook), never as a shared endpoint
+            assert.equal(env.some((e) => e.name === "SPARK_REMOTE"), false);
+            assert.equal(typeof at(hubValues(plan), "hub", "extraConfig", "30-spark-connect") === "string", sparkConnect);
             assert.ok(!env.some((e) => e.name.startsWith("WORKBENCH_SPARK_")), "no variables nothing reads");
             assert.equal(services.includes("spark-connect"), sparkConnect);
         });

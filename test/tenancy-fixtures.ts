@@ -1,4 +1,6 @@
+import { parse } from "yaml";
 import type { Plan, PlannedResource } from "../plan/types";
+import { EXECUTOR_TEMPLATE_KEY, PersonalConnectPod } from "../components/spark/personal-connect";
 import { CHARTS } from "../components/versions";
 import { at } from "./k8s-checks";
 import { input, ofType } from "./harness";
@@ -46,4 +48,32 @@ export function policiesSelecting(plan: Plan, namespace: string, labels: Record<
 /** Every egress rule that applies to notebooks (rules of all policies selecting them add up). */
 export function notebookEgress(plan: Plan): EgressRule[] {
     return policiesSelecting(plan, userNamespaceOf(plan), notebookLabels(plan), "Egress").flatMap((p) => (input(p, "spec", "egress") ?? []) as EgressRule[]);
+}
+
+/** What the hub's Spark hook adds to a Spark profile's pod, read back from the hub's values (`hub.extraConfig`). */
+export function personalConnectOf(plan: Plan): PersonalConnectPod | undefined {
+    const hook = at(valuesOf(plan, CHARTS.jupyterhub.chart), "hub", "extraConfig", "30-spark-connect");
+    if (typeof hook !== "string") return undefined;
+    // the data is embedded as json.loads("<JSON as a string literal>")
+    const literal = /_workbench_spark = json\.loads\(("(?:[^"\\]|\\.)*")\)/.exec(hook)?.[1];
+    if (!literal) throw new Error("the Spark hook embeds its data as a JSON literal");
+    return JSON.parse(JSON.parse(literal) as string) as PersonalConnectPod;
+}
+
+/** The `--conf key=value` settings of the personal Connect server's command. */
+export function personalConnectConf(pod: PersonalConnectPod): Record<string, string> {
+    const command = pod.sidecar["command"] as string[];
+    const conf: Record<string, string> = {};
+    for (let i = 0; i < command.length; i++) {
+        if (command[i] !== "--conf") continue;
+        const [key, ...value] = command[i + 1].split("=");
+        conf[key] = value.join("=");
+    }
+    return conf;
+}
+
+/** The executor pod template the personal servers' executors are made from. */
+export function executorTemplateOf(plan: Plan): Record<string, unknown> | undefined {
+    const configMap = ofType(plan, "kubernetes:core/v1:ConfigMap").find((c) => input(c, "metadata", "name") === "spark-executor-template");
+    return configMap ? (parse(String(input(configMap, "data", EXECUTOR_TEMPLATE_KEY))) as Record<string, unknown>) : undefined;
 }

@@ -7,7 +7,7 @@ import { RESTRICTED_NAMESPACE_LABELS } from "../components/tenancy/zones";
 import { input, ofType, PROJECT_DIR, runPlan } from "./harness";
 import { at } from "./k8s-checks";
 import { PLACED_SCENARIO, planOfScenario, valuesOf } from "./shared-layer-fixtures";
-import { notebookLabels, policiesSelecting, userNamespaceOf } from "./tenancy-fixtures";
+import { notebookLabels, personalConnectOf, policiesSelecting, userNamespaceOf } from "./tenancy-fixtures";
 
 /*
  * DESIGN §5b on every shipped stack and the all-services variant, read from the rendered plan: the user
@@ -237,5 +237,34 @@ describe("tenancy: users' identities leave the platform's bucket prefixes out", 
         assert.equal(store.bindServiceAccount(account).excluded, true, "nothing asked, nothing missed");
         const plan = (await planOfScenario(PLACED_SCENARIO)).warnings;
         assert.ok(plan.some((w) => /workbench-users\/workbench-user reaches backups\/, mlflow\//.test(w)), plan.join("\n"));
+    });
+});
+
+describe("tenancy: the review's attack steps, walked on the shipped AWS stack (notes/reviews/security.md §1, §2, §7)", () => {
+    it("the notebooks' account cannot create a pod, read a Secret or touch a ConfigMap", async () => {
+        const plan = (await runPlan("aws")).document;
+        const account = { namespace: userNamespaceOf(plan), name: String(at(valuesOf(plan, CHARTS.jupyterhub.chart), "singleuser", "serviceAccountName")) };
+        assert.deepEqual(rolesOf(plan, account), [], "no RoleBinding or ClusterRoleBinding names it");
+        assert.equal(at(valuesOf(plan, CHARTS.jupyterhub.chart), "hub", "config", "KubeSpawner", "automount_service_account_token"), false, "and it holds no token to try with");
+    });
+
+    it("a pod of user A cannot reach user B's Connect server: loopback only, and B's pod admits A on no port", async () => {
+        const plan = (await runPlan("aws")).document;
+        const personal = personalConnectOf(plan);
+        assert.ok(personal, "Spark from notebooks is on in the shipped AWS stack");
+        assert.ok((personal.sidecar["command"] as string[]).includes("spark.connect.grpc.binding.address=127.0.0.1"));
+        const users = userNamespaceOf(plan);
+        const bob = { ...notebookLabels(plan), ...personal.labels, "hub.jupyter.org/username": "bob" };
+        const alice = { ...notebookLabels(plan), "hub.jupyter.org/username": "alice" };
+        const rules = policiesSelecting(plan, users, bob, "Ingress").flatMap((p) => (input(p, "spec", "ingress") ?? []) as Array<{ from: Array<{ podSelector?: unknown; namespaceSelector?: unknown }>; ports?: Array<{ port: number }> }>);
+        assert.ok(rules.length > 0, "Bob's pod is fenced");
+        for (const rule of rules) {
+            assert.ok(!(rule.ports ?? []).some((p) => p.port === 15002), "no rule opens the Connect port");
+            const admitsAlice = rule.from.some((peer) => !peer.namespaceSelector && selectorMatches(peer.podSelector, alice));
+            assert.equal(admitsAlice, false, `Alice's notebook is no source of ${JSON.stringify(rule.from)}`);
+        }
+        // and Alice's Spark executors reach only the driver ports of Bob's pod, where Spark's authentication answers
+        const executorRules = rules.filter((rule) => rule.from.some((peer) => selectorMatches(peer.podSelector, { ...USER_CODE_LABELS, "spark-role": "executor" })));
+        for (const rule of executorRules) assert.deepEqual((rule.ports ?? []).map((p) => p.port), [7078, 7079]);
     });
 });

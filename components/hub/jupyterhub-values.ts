@@ -7,8 +7,9 @@ import type { HubTls } from "../../stacks/rules";
 import type { WorkbenchConfig } from "../../stacks/schema";
 import { HubAuthValues, HubEnvVar } from "./hub-auth";
 import { helmMerge } from "../helm/merge";
-import { splitImage } from "./images";
-import { profileList } from "./profiles";
+import { notebookEnvironments, splitImage } from "./images";
+import { cpuProfiles, profileList } from "./profiles";
+import { SPARK_PROFILE } from "../spark/personal-connect";
 import { ServiceConnection } from "../service-connection";
 import { USER_CODE_LABELS } from "../labels";
 import { HUB_API_PORT, namespaceSelector, NOTEBOOK_POD_LABELS, NOTEBOOK_PORT } from "../tenancy/network-policies";
@@ -75,6 +76,8 @@ export interface JupyterHubInput extends WorkloadInput {
     tlsEmail?: string;
     /** The enabled services' connections. */
     services: readonly ServiceConnection[];
+    /** With Spark from notebooks: the hub's hook that gives the Spark profile's servers their own Connect server (components/spark/personal-connect.ts). */
+    sparkConnectHook?: pulumi.Input<string>;
 }
 
 /** The hub's API as notebooks in the user namespace reach it (z2jh's default `http://hub:8081` resolves only in the hub's namespace). */
@@ -87,6 +90,21 @@ function toNotebooks(userNamespace: string): Record<string, unknown> {
     return {
         to: [{ namespaceSelector: namespaceSelector(userNamespace), podSelector: { matchLabels: { ...NOTEBOOK_POD_LABELS } } }],
         ports: [{ port: NOTEBOOK_PORT, protocol: "TCP" }],
+    };
+}
+
+/**
+ * The Spark profile: the PySpark environment on the user pool with room for its own Spark Connect server
+ * beside the notebook (the hub's hook adds it for this slug); the smallest CPU size plus the sidecar's share.
+ */
+export function sparkProfile(input: Pick<JupyterHubInput, "userPool" | "images">): Record<string, unknown> {
+    const [smallest] = cpuProfiles(input.userPool);
+    const environment = notebookEnvironments(input.images).cpu.find((e) => e.image === input.images.spark);
+    return {
+        display_name: "Spark · your own Spark Connect server beside the notebook",
+        slug: SPARK_PROFILE,
+        description: `${environment ? `${environment.title}: ${environment.description}. ` : ""}A Spark Connect server only this server reaches (SparkSession.builder.getOrCreate()); executors start on the user pool and stop when idle.`,
+        kubespawner_override: { ...smallest.kubespawner_override, image: input.images.spark },
     };
 }
 
@@ -204,6 +222,7 @@ export function jupyterHubValues(input: JupyterHubInput): Record<string, unknown
             extraConfig: {
                 ...input.auth.extraConfig,
                 ...(Object.keys(registered.tokenEnv).length > 0 ? { "20-service-tokens": SERVICE_TOKENS_CONFIG } : {}),
+                ...(input.sparkConnectHook ? { "30-spark-connect": input.sparkConnectHook } : {}),
             },
             services: registered.services,
             ...(Object.keys(input.auth.extraFiles).length > 0 ? { extraFiles: input.auth.extraFiles } : {}),
@@ -254,7 +273,10 @@ export function jupyterHubValues(input: JupyterHubInput): Record<string, unknown
                       }
                     : {}),
             },
-            profileList: profileList(input.userPool, input.gpuPools, input.images, input.gpuMaxAgeHours),
+            profileList: [
+                ...profileList(input.userPool, input.gpuPools, input.images, input.gpuMaxAgeHours),
+                ...(input.sparkConnectHook ? [sparkProfile(input)] : []),
+            ],
         },
         scheduling: {
             // packs notebooks onto the fewest user nodes so the autoscaler can remove the rest

@@ -1,10 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { NodePool, ResourceRequests } from "../../providers/contract";
+import { NodePool } from "../../providers/contract";
 import { chartRelease } from "../helm/release";
 import { ServiceConnection } from "../service-connection";
-import { SparkConnectServer } from "./connect";
+import { personalConnectConnection } from "./connect";
+import { EXECUTOR_TEMPLATE_KEY, executorPodTemplate, personalConnectHook, personalConnectPod } from "./personal-connect";
+import { PLATFORM_OBJECT_LABELS } from "../tenancy/zones";
 import { sparkExampleApplication } from "./example";
 import { CHARTS } from "../versions";
 
@@ -34,11 +36,11 @@ export interface SparkOperatorArgs {
     identityEnv: Record<string, pulumi.Input<string>>;
     /** The bucket the example reads. */
     bucketUrl?: pulumi.Input<string>;
-    /** Where the operator and the Connect server run. */
+    /** Where the operator runs. */
     systemPool: NodePool;
-    /** Where the example's driver and the executors run (the Connect server's executors too). */
+    /** Where the example's driver, the executors and the personal Connect servers run. */
     userPool: NodePool;
-    /** Run the always-on Spark Connect server notebooks use (`workbench:services.spark.connectServer`). */
+    /** Spark from notebooks: a personal Spark Connect server beside each Spark profile's server (`workbench:services.spark.connectServer`). */
     connectServer: boolean;
     /** Kubernetes provider of the cluster. */
     provider: k8s.Provider;
@@ -53,10 +55,10 @@ export interface SparkOperatorArgs {
  * driver creates is shaped by the admission policy (components/tenancy/admission.ts).
  */
 export class SparkOperator extends pulumi.ComponentResource {
-    /** What notebooks learn about Spark: the Connect endpoint and its egress; absent without the server. */
+    /** What notebooks learn about Spark (the client package, an example); absent without Spark from notebooks. */
     readonly connection?: ServiceConnection;
-    /** What Spark keeps running on the system pool besides the operator (the Connect server), for the fit check. */
-    readonly alwaysOnRequests?: ResourceRequests;
+    /** The hub's hook that gives the Spark profile's servers their own Connect server (Python); absent without it. */
+    readonly hubHook?: pulumi.Output<string>;
     /** The command that runs the example SparkApplication (reading the bucket). */
     readonly exampleCommand: string;
 
@@ -64,7 +66,7 @@ export class SparkOperator extends pulumi.ComponentResource {
         super("workbench:spark:Operator", name, {}, opts);
         const system = { nodeSelector: args.systemPool.placement.nodeSelector, tolerations: args.systemPool.placement.tolerations };
 
-        const release = chartRelease(
+        chartRelease(
             name,
             {
                 chart: CHARTS.sparkOperator,
@@ -89,27 +91,33 @@ export class SparkOperator extends pulumi.ComponentResource {
         );
 
         if (args.connectServer) {
-            const connect = new SparkConnectServer(
-                `${name}-connect`,
-                {
+            // one Spark Connect server per person, beside their notebook (personal-connect.ts): nothing always on
+            const templateConfigMap = "spark-executor-template";
+            const input = pulumi
+                .all([pulumi.output(args.env), pulumi.output(args.executorEnv), pulumi.output(args.identityEnv), pulumi.output(args.bucketUrl)])
+                .apply(([env, executorEnv, identityEnv, bucketUrl]) => ({
                     namespace: args.jobNamespace,
                     serviceAccountName: args.serviceAccountName,
                     executorServiceAccountName: args.executorServiceAccountName,
                     podLabels: args.podLabels,
-                    env: args.env,
-                    executorEnv: args.executorEnv,
-                    identityEnv: args.identityEnv,
-                    bucketUrl: args.bucketUrl,
-                    systemPool: args.systemPool,
+                    env,
+                    executorEnv,
+                    identityEnv,
+                    bucketUrl,
                     userPool: args.userPool,
-                    provider: args.provider,
-                    // the SparkConnect CRD and its controller come with the release
-                    dependsOn: [...args.dependsOn, release],
+                    templateConfigMap,
+                }));
+            new k8s.core.v1.ConfigMap(
+                `${name}-executor-template`,
+                {
+                    // marked as the platform's: the drivers it configures may not change it (components/tenancy/admission.ts)
+                    metadata: { name: templateConfigMap, namespace: args.jobNamespace, labels: { ...PLATFORM_OBJECT_LABELS } },
+                    data: { [EXECUTOR_TEMPLATE_KEY]: input.apply((resolved) => stringify(executorPodTemplate(resolved), { aliasDuplicateObjects: false })) },
                 },
-                { parent: this },
+                { parent: this, provider: args.provider, dependsOn: args.dependsOn },
             );
-            this.connection = connect.connection;
-            this.alwaysOnRequests = connect.alwaysOnRequests;
+            this.hubHook = input.apply((resolved) => personalConnectHook(personalConnectPod(resolved)));
+            this.connection = personalConnectConnection();
         }
 
         const manifest = pulumi

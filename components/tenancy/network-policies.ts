@@ -159,11 +159,28 @@ export const SPARK_ROLE_LABEL = "spark-role";
  * other user-code pod reaches either. Driver and executors of one application authenticate each other with
  * the secret the driver generates (`spark.authenticate`), which stops other applications' pods.
  */
-export function sparkPolicySpecs(): Array<[string, PolicySpec]> {
+export function sparkPolicySpecs(personalDrivers?: { labels: Record<string, string>; ports: readonly number[] }): Array<[string, PolicySpec]> {
     const role = (...values: string[]) => ({ matchExpressions: [{ key: SPARK_ROLE_LABEL, operator: "In", values }] });
-    return [
-        ["spark-executors", { podSelector: role("executor"), policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: role("driver", "executor") }] }] }],
+    const drivers: k8s.types.input.meta.v1.LabelSelector[] = [role("driver")];
+    const specs: Array<[string, PolicySpec]> = [
         ["spark-drivers", { podSelector: role("driver"), policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: role("executor") }] }] }],
+    ];
+    if (personalDrivers) {
+        // a notebook with its own Connect server is a driver: its executors reach the driver's ports, nothing else;
+        // the Connect port itself is bound to the pod's loopback and never on the network
+        drivers.push({ matchLabels: { ...personalDrivers.labels } });
+        specs.push([
+            "spark-connect-drivers",
+            {
+                podSelector: { matchLabels: { ...personalDrivers.labels } },
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [{ podSelector: role("executor") }], ports: personalDrivers.ports.map((port) => ({ port, protocol: "TCP" })) }],
+            },
+        ]);
+    }
+    return [
+        ["spark-executors", { podSelector: role("executor"), policyTypes: ["Ingress"], ingress: [{ from: [...drivers, role("executor")].map((podSelector) => ({ podSelector })) }] }],
+        ...specs,
     ];
 }
 
