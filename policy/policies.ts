@@ -5,6 +5,7 @@ import { hubSignInSafe, userDataRetained } from "./hub";
 import { notebookIdentityScoped } from "./identity";
 import { pinnedVersions } from "./pinning";
 import { credentialsAsSecrets, noSecretHelmValues } from "./secrets";
+import { TENANCY_POLICIES } from "./tenancy";
 import { Finding, PolicyStack, WorkbenchPolicy } from "./subject";
 
 /** Every mandatory policy of the workbench, in the order they are reported. */
@@ -19,6 +20,7 @@ export const MANDATORY_POLICIES: readonly WorkbenchPolicy[] = [
     credentialsAsSecrets,
     pinnedVersions,
     noSecretHelmValues,
+    ...TENANCY_POLICIES,
 ];
 
 /** A finding with the policy that made it. */

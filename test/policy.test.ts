@@ -7,6 +7,7 @@ import { policyStackOfCrossGuard } from "../policy/crossguard";
 import { MANDATORY_POLICIES, violations } from "../policy/policies";
 import { UNKNOWN } from "../policy/subject";
 import { USER_CODE_SELECTOR } from "../policy/workbench";
+import { TENANCY_BREAKAGES } from "./tenancy-policy-breakages";
 import { PLAN_CLI, planOf, PROJECT_DIR, STACKS, variantStackFile } from "./harness";
 
 /** The AWS role of the notebooks' account (`workbench-users/workbench-user`, DESIGN §5b). */
@@ -61,6 +62,7 @@ function assertViolates(plan: Plan, policy: string, type: string, name: string, 
 
 /** Crafted breakages, per policy: each makes its policy fail with a message naming the resource. */
 const BREAKAGES: Record<string, Array<{ title: string; base: string; run: (plan: Plan) => void }>> = {
+    ...TENANCY_BREAKAGES,
     "buckets-private-encrypted-tls-retained": [
         {
             title: "an S3 bucket deleted with the stack",
