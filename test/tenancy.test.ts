@@ -70,6 +70,14 @@ for (const stack of STACKS) {
             // the hub starts notebooks there, and the getting-started files they run come from there, marked as the platform's
             const hub = valuesOf(plan, CHARTS.jupyterhub.chart);
             assert.equal(at(hub, "hub", "config", "KubeSpawner", "namespace"), users);
+            // notebooks reach the hub across namespaces, and the hub and proxy reach them (z2jh's own rules see one namespace)
+            assert.equal(at(hub, "hub", "config", "JupyterHub", "hub_connect_url"), `http://hub.${platform}.svc.cluster.local:8081`);
+            const inUsers = { "kubernetes.io/metadata.name": users };
+            assert.deepEqual(at(hub, "hub", "networkPolicy", "ingress", 0, "from", 0, "namespaceSelector", "matchLabels"), inUsers);
+            for (const egress of [at(hub, "hub", "networkPolicy", "egress", 0), at(hub, "proxy", "chp", "networkPolicy", "egress", 0)]) {
+                assert.deepEqual(at(egress, "to", 0, "namespaceSelector", "matchLabels"), inUsers);
+                assert.deepEqual(at(egress, "ports", 0, "port"), 8888);
+            }
             const gettingStarted = ofType(plan, "kubernetes:core/v1:ConfigMap").find((c) => String(input(c, "metadata", "name")).endsWith("getting-started"));
             assert.ok(gettingStarted);
             assert.equal(input(gettingStarted, "metadata", "namespace"), users);

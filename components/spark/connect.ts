@@ -1,6 +1,5 @@
 import { ServiceConnection } from "../service-connection";
 import { SPARK_CONNECT_CLIENT } from "../versions";
-import { SPARK_PROFILE } from "./personal-connect";
 
 /*
  * Spark from a notebook without a kubeconfig: the Spark profile's server carries its owner's own Spark Connect
@@ -12,7 +11,7 @@ import { SPARK_PROFILE } from "./personal-connect";
 /** The environment variable pyspark reads the Connect endpoint from (`SparkSession.builder.getOrCreate()`). */
 export const SPARK_REMOTE_ENV = "SPARK_REMOTE";
 
-/** What notebooks get: the thin client and an example; the endpoint comes with the Spark profile's server. */
+/** What notebooks get: the thin client and an example; the endpoint comes with the Spark profile's server (personal-connect.ts). */
 export function personalConnectConnection(): ServiceConnection {
     return {
         name: "spark-connect",
@@ -22,7 +21,7 @@ export function personalConnectConnection(): ServiceConnection {
         notebookExample: {
             title: "Spark",
             code: [
-                `# Start your server with the "Spark" profile: it brings your own Spark Connect server (${SPARK_PROFILE}), reachable from this server only.`,
+                '# Start your server with the "Spark" profile: it brings your own Spark Connect server, reachable from this server only.',
                 "# SPARK_REMOTE points at it with a secret made for this start; executors start on the user pool as queries need them and stop when idle.",
                 "from pyspark.sql import SparkSession",
                 "spark = SparkSession.builder.getOrCreate()",

@@ -80,7 +80,8 @@ export class GcsObjectStore implements ObjectStore {
                 member: pulumi.interpolate`serviceAccount:${gsa.email}`,
                 // an IAM condition (uniform bucket-level access allows them): objects under the prefix, and the
                 // bucket itself, against which listing is checked
-                condition: scope
+                // a scope with exclusions only (users' accounts) is the whole bucket here; the GCP helper enforces exclusions
+                condition: scope?.prefix
                     ? {
                           title: `only ${scope.prefix}`,
                           expression: pulumi.interpolate`resource.name == "projects/_/buckets/${bucket.bucketName}" || resource.name.startsWith("projects/_/buckets/${bucket.bucketName}/objects/${scope.prefix}")`,
