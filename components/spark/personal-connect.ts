@@ -12,8 +12,7 @@ import { connectorJars, SPARK_SECURITY_CONTEXT, sparkBucketAccess } from "./stor
  * - it is that person's alone: gRPC is bound to loopback (`spark.connect.grpc.binding.address`), so only the
  *   containers of that pod reach it, and it checks a secret generated for each start (Spark 4's
  *   `spark.connect.authenticate.token`, read from SPARK_CONNECT_AUTHENTICATE_TOKEN), handed to the notebook in
- *   SPARK_REMOTE; pyspark sends a token to a loopback address without TLS, which a server reached over the
- *   network would need;
+ *   SPARK_REMOTE; on loopback the secret never crosses the network, so no certificate per person is needed;
  * - it starts and stops with the server: it is a container of the pod, on the user pool from zero, and its
  *   executors are owned by the pod (`spark.kubernetes.driver.pod.name`), so the garbage collector removes them too;
  * - the pod runs as the Spark driver account, whose Kubernetes token is projected into the sidecar alone
@@ -205,7 +204,9 @@ export function personalConnectPod(input: PersonalConnectInput): PersonalConnect
 
 /**
  * The hub's hook (KubeSpawner 7.0.0 `modify_pod_hook(spawner, pod)`, called with the V1Pod before it is
- * created; jupyterhub/kubespawner@7.0.0 kubespawner/spawner.py `_start`): for the Spark profile, the driver
+ * created; jupyterhub/kubespawner@7.0.0 kubespawner/spawner.py `_start`; the chosen profile's slug is
+ * `user_options.get("profile")`, spawner.py `_validate_user_options`; the notebook container is named `notebook`,
+ * objects.py `make_pod`): for the Spark profile, the driver
  * account, the sidecar with a secret made for this start, its volumes, and SPARK_REMOTE in the notebook.
  * KubeSpawner serialises the pod with the client's sanitize_for_serialization, which takes plain dicts.
  */
