@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ObjectStore, PrivateDestination, ServiceAccountRef } from "../providers/contract";
+import { BindingScope, ObjectStore, PrivateDestination, ServiceAccountRef } from "../providers/contract";
 
 /** Arguments of {@link WorkloadAccount}. */
 export interface WorkloadAccountArgs {
@@ -10,6 +10,8 @@ export interface WorkloadAccountArgs {
     account: ServiceAccountRef;
     /** The bucket to bind; absent when the stack has no object storage. */
     objectStore?: ObjectStore;
+    /** What of the bucket the identity may reach (users' accounts: all of it except the platform's prefixes). */
+    scope?: BindingScope;
     /** Kubernetes provider of the cluster. */
     provider: k8s.Provider;
 }
@@ -43,7 +45,16 @@ export class WorkloadAccount extends pulumi.ComponentResource {
 
     constructor(name: string, args: WorkloadAccountArgs, opts?: pulumi.ComponentResourceOptions) {
         super("workbench:identity:WorkloadAccount", name, {}, opts);
-        const identity = args.objectStore?.bindServiceAccount(args.account);
+        const identity = args.objectStore?.bindServiceAccount(args.account, args.scope);
+        const excluded = args.scope?.excludePrefixes ?? [];
+        if (identity && excluded.length > 0 && identity.excluded === false) {
+            // the plan says so: users' code can read and change what the platform keeps there (backups, MLflow's artifacts)
+            pulumi.log.warn(
+                `${args.account.namespace}/${args.account.name} reaches ${excluded.join(", ")} in the bucket: the platform cannot exclude prefixes from this identity (e.g. an S3-compatible key shared by every account). ` +
+                    "Give the platform's data its own bucket or a key scoped by the store's own policies.",
+                this,
+            );
+        }
         const resourceOpts = { parent: this, provider: args.provider, dependsOn: identity?.readyWhen ?? [] };
 
         const serviceAccount = new k8s.core.v1.ServiceAccount(
@@ -54,6 +65,8 @@ export class WorkloadAccount extends pulumi.ComponentResource {
                     namespace: args.namespace,
                     annotations: identity?.serviceAccountAnnotations ?? {},
                 },
+                // pods that need the Kubernetes API project their token themselves; the rest get none (DESIGN §5b.2)
+                automountServiceAccountToken: false,
             },
             resourceOpts,
         );

@@ -15,10 +15,15 @@ import { WorkloadAccount } from "./identity";
 import { notebookImages } from "./hub/images";
 import { JupyterHub } from "./hub/jupyterhub";
 import { PROXY_PUBLIC_SERVICE } from "./hub/jupyterhub-values";
-import { WorkloadNetworkPolicies } from "./tenancy/network-policies";
+import { daskPolicySpec, sparkPolicySpecs, WorkloadNetworkPolicies } from "./tenancy/network-policies";
+import { SparkAdmission, IDENTITY_TOKEN_AUDIENCES } from "./tenancy/admission";
+import { HUB_SERVICE_ACCOUNT, HUB_USER_NAMESPACE_RULES, namespaceRole, SPARK_DRIVER_RULES } from "./tenancy/roles";
+import { PLATFORM_BUCKET_PREFIXES, sparkDriverAccountName, userAccountName, userNamespace, userNamespaceName } from "./tenancy/zones";
+import { DASK_GATEWAY_RELEASE } from "./dask/dask-gateway-values";
 import { ServiceConnection } from "./service-connection";
 import { deployDataServices } from "./services/catalog";
 import { SparkOperator } from "./spark/operator";
+import { DRIVER_PORTS, SPARK_DRIVER_POD_LABELS } from "./spark/personal-connect";
 import { WorkloadInput } from "./workload";
 
 /** Arguments of {@link Workbench}. */
@@ -34,9 +39,11 @@ export interface WorkbenchArgs {
  * the contract's data.
  */
 export class Workbench extends pulumi.ComponentResource {
-    /** Namespace holding the hub, the workloads and their ServiceAccount. */
+    /** The platform namespace: hub, proxy, controllers, data services, every credential. */
     readonly namespace: pulumi.Output<string>;
-    /** The identity-bound ServiceAccount pods run as. */
+    /** The user namespace: every pod running users' code (DESIGN §5b.1). */
+    readonly userNamespace: pulumi.Output<string>;
+    /** The identity-bound ServiceAccount notebooks, Dask clusters, Spark executors and Ray workers run as. */
     readonly workloadAccount: WorkloadAccount;
     /** Stack outputs of the shared layer. */
     readonly outputs: Record<string, pulumi.Input<unknown>>;
@@ -52,22 +59,42 @@ export class Workbench extends pulumi.ComponentResource {
 
         new ClusterAddons(`${name}-cluster`, { cluster, gpuPools: platform.gpuPools }, { parent: this });
 
+        // retained: it held the homes before the user namespace existed, and holds the hub's database (issue 19)
         const namespace = new k8s.core.v1.Namespace(
             name,
             { metadata: { name } },
-            { parent: this, provider, dependsOn: cluster.readyWhen },
+            { parent: this, provider, dependsOn: cluster.readyWhen, retainOnDelete: true },
         );
         this.namespace = namespace.metadata.name;
+        const usersName = userNamespaceName(name);
+        const users = userNamespace({ workbench: name, provider, dependsOn: cluster.readyWhen }, this);
+        this.userNamespace = users.metadata.name;
 
-        const account: ServiceAccountRef = { namespace: name, name: `${name}-user` };
+        // users' code reaches the whole bucket except what the platform keeps there (backups, MLflow's artifacts)
+        const userScope = { excludePrefixes: [...PLATFORM_BUCKET_PREFIXES] };
+        const account: ServiceAccountRef = { namespace: usersName, name: userAccountName(name) };
         this.workloadAccount = new WorkloadAccount(
             `${name}-user`,
-            { namespace: this.namespace, account, objectStore: platform.objectStore, provider },
+            { namespace: this.userNamespace, account, objectStore: platform.objectStore, scope: userScope, provider },
             { parent: this },
+        );
+        // KubeSpawner in the hub starts and stops servers in the user namespace, and nothing more there
+        const hubAccess = namespaceRole(
+            `${name}-hub-spawner`,
+            {
+                namespace: this.userNamespace,
+                roleName: "jupyterhub-spawner",
+                rules: HUB_USER_NAMESPACE_RULES,
+                subject: { namespace: name, name: HUB_SERVICE_ACCOUNT },
+                provider,
+                dependsOn: [users],
+            },
+            this,
         );
         // what the hub and the gateway both run users' work with
         const workload: WorkloadInput = {
             namespace: name,
+            userNamespace: usersName,
             images: notebookImages(config.notebook),
             serviceAccountName: account.name,
             podLabels: this.workloadAccount.podLabels,
@@ -77,7 +104,7 @@ export class Workbench extends pulumi.ComponentResource {
             userPool: cluster.userPool,
             gpuPools: platform.gpuPools,
         };
-        const dependsOn = [...cluster.readyWhen, namespace, ...this.workloadAccount.readyWhen];
+        const dependsOn = [...cluster.readyWhen, namespace, users, ...this.workloadAccount.readyWhen];
 
         const connections: ServiceConnection[] = [];
         // the hub reads the services' tokens from their Secrets when it starts
@@ -87,7 +114,7 @@ export class Workbench extends pulumi.ComponentResource {
         const data = deployDataServices(config.services, {
             workbench: name,
             namespace: name,
-            userNamespace: name,
+            userNamespace: usersName,
             podsNeedMetadataServer: cluster.capabilities.podsNeedMetadataServer,
             provider,
             dependsOn,
@@ -118,25 +145,62 @@ export class Workbench extends pulumi.ComponentResource {
             hubDependsOn.push(dask.tokenSecret);
         }
         let sparkExample: string | undefined;
+        let sparkConnectHook: pulumi.Output<string> | undefined;
+        const workloadPolicies: ReturnType<typeof sparkPolicySpecs> = [];
+        if (config.services.dask.enabled) {
+            workloadPolicies.push(["dask", daskPolicySpec(name, { "app.kubernetes.io/name": "dask-gateway", "app.kubernetes.io/instance": DASK_GATEWAY_RELEASE })]);
+        }
         if (config.services.spark.enabled) {
+            // the driver account: the one user-code account that may create pods (its executors), shaped by admission
+            const driver: ServiceAccountRef = { namespace: usersName, name: sparkDriverAccountName(name) };
+            const sparkAccount = new WorkloadAccount(
+                `${name}-spark-driver`,
+                { namespace: this.userNamespace, account: driver, objectStore: platform.objectStore, scope: userScope, provider },
+                { parent: this },
+            );
+            const driverRole = namespaceRole(
+                `${name}-spark-driver`,
+                { namespace: this.userNamespace, roleName: "spark-driver", rules: SPARK_DRIVER_RULES, subject: driver, provider, dependsOn: [users] },
+                this,
+            );
+            const admission = new SparkAdmission(
+                `${name}-spark-admission`,
+                {
+                    workbench: name,
+                    namespace: usersName,
+                    driverAccount: driver.name,
+                    executorAccount: account.name,
+                    allowedSecretEnv: this.workloadAccount.secretName ? [`${account.name}-object-store`] : [],
+                    identityTokenAudiences: IDENTITY_TOKEN_AUDIENCES,
+                    provider,
+                    dependsOn: cluster.readyWhen,
+                },
+                { parent: this },
+            );
+            workloadPolicies.push(...sparkPolicySpecs(config.services.spark.connectServer ? { labels: { ...SPARK_DRIVER_POD_LABELS }, ports: DRIVER_PORTS } : undefined));
             const spark = new SparkOperator(
                 `${name}-spark`,
                 {
-                    namespace: workload.namespace,
-                    serviceAccountName: workload.serviceAccountName,
+                    namespace: name,
+                    jobNamespace: usersName,
+                    serviceAccountName: driver.name,
+                    executorServiceAccountName: account.name,
                     podLabels: workload.podLabels,
-                    env: workload.env,
+                    env: [...sparkAccount.env, ...pathStyleEnv(sparkAccount.identityEnv), ...data.connections.flatMap((connection) => connection.env)],
+                    executorEnv: workload.env,
                     identityEnv: this.workloadAccount.identityEnv,
                     bucketUrl: this.workloadAccount.bucketUrl,
                     systemPool: cluster.systemPool,
                     userPool: cluster.userPool,
                     connectServer: config.services.spark.connectServer,
                     provider,
-                    dependsOn: workloadDependsOn,
+                    // no driver starts before its Role and the admission policy that shapes its executors
+                    dependsOn: [...workloadDependsOn, ...sparkAccount.readyWhen, driverRole.binding, admission],
                 },
                 { parent: this },
             );
             if (spark.connection) connections.push(spark.connection);
+            sparkConnectHook = spark.hubHook;
             sparkExample = spark.exampleCommand;
         }
 
@@ -149,7 +213,7 @@ export class Workbench extends pulumi.ComponentResource {
         const gettingStarted = new GettingStarted(
             `${name}-getting-started`,
             {
-                namespace: name,
+                namespace: usersName,
                 facts: {
                     login: signInFacts(config),
                     ...notebookStops,
@@ -160,23 +224,25 @@ export class Workbench extends pulumi.ComponentResource {
                 pythonPackages: [...new Set(connections.flatMap((connection) => connection.pythonPackages ?? []))],
                 identityEnv: this.workloadAccount.identityEnv,
                 provider,
-                dependsOn: [namespace],
+                dependsOn: [users],
             },
             { parent: this },
         );
-        hubDependsOn.push(gettingStarted.configMap);
+        hubDependsOn.push(gettingStarted.configMap, hubAccess.binding);
 
         // Dask, Spark and every other pod running users' code: fenced like the notebooks
         new WorkloadNetworkPolicies(
             `${name}-network`,
             {
-                namespace: name,
+                namespace: usersName,
+                platformNamespace: name,
                 services: connections,
+                workloads: workloadPolicies,
                 objectStoreEgress: this.workloadAccount.privateEgress,
                 podsNeedMetadataServer: cluster.capabilities.podsNeedMetadataServer,
                 apiServerEgress: cluster.apiServerEgress,
                 provider,
-                dependsOn: [namespace],
+                dependsOn: [users],
             },
             { parent: this },
         );
@@ -188,8 +254,6 @@ export class Workbench extends pulumi.ComponentResource {
                 retainedStorageClass: cluster.retainedStorageClass,
                 hubService: cluster.hubService,
                 hub: config.hub,
-                objectStoreEgress: this.workloadAccount.privateEgress,
-                podsNeedMetadataServer: cluster.capabilities.podsNeedMetadataServer,
                 homeSizeGiB: config.storage.homeSizeGiB,
                 ...notebookStops,
                 gettingStarted: gettingStarted.mount,
@@ -200,6 +264,7 @@ export class Workbench extends pulumi.ComponentResource {
                 domain: config.domain,
                 tlsEmail: config.tlsEmail,
                 services: connections,
+                sparkConnectHook,
                 provider,
                 dependsOn: hubDependsOn,
             },
@@ -208,6 +273,7 @@ export class Workbench extends pulumi.ComponentResource {
 
         this.outputs = {
             namespace: this.namespace,
+            userNamespace: this.userNamespace,
             hubUrl: hub.url,
             login: loginOutput(config, hub, { dask: config.services.dask.enabled, gpus: platform.gpuPools.length > 0 }),
             [INITIAL_PASSWORDS_OUTPUT]: hub.initialPasswords,

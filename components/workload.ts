@@ -7,8 +7,10 @@ import { NotebookImages } from "./hub/images";
  * lives, the images, the identity-bound account and its environment, and the pools from the contract.
  */
 export interface WorkloadInput {
-    /** The workbench namespace (hub, notebooks, Dask clusters). */
+    /** The platform namespace (hub, proxy, the gateway's servers and controllers). */
     namespace: string;
+    /** The user namespace: notebooks, Dask clusters and every other pod running users' code (DESIGN §5b.1). */
+    userNamespace: string;
     /** Notebook images: the CPU one by default, the GPU one on GPU pools. */
     images: NotebookImages;
     /** The identity-bound ServiceAccount the pods run as. */

@@ -10,6 +10,9 @@ import { hubFacts, strings, USER_CODE_SELECTOR } from "./workbench";
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const SERVICE = "kubernetes:core/v1:Service";
 const METADATA_IP = "169.254.169.254";
+/** The user-code fence's statement that the platform's identity lives on the metadata server (components/tenancy/network-policies.ts). */
+const METADATA_ANNOTATION = "workbench.io/metadata-server";
+const METADATA_SERVES_IDENTITY = "serves-identity";
 
 /** An IPv4 address as a number. */
 function ipNumber(ip: string): number {
@@ -42,6 +45,8 @@ function policiesSelecting(stack: PolicyStack, namespace: string | undefined, la
         const policyNamespace = at(policy.props, "metadata", "namespace");
         if (namespace !== undefined && known(policyNamespace) && policyNamespace !== namespace) return false;
         const selector = record(at(policy.props, "spec", "podSelector", "matchLabels"));
+        // a selector with expressions picks a subset (one workload's pods), not every pod with these labels
+        if (list(at(policy.props, "spec", "podSelector", "matchExpressions")).length > 0) return false;
         return selects(selector, labels) && strings(at(policy.props, "spec", "policyTypes")).includes(policyType);
     });
 }
@@ -53,11 +58,14 @@ export const userCodeFenced: WorkbenchPolicy = {
         "Pods running users' code are fenced by NetworkPolicies (z2jh's for notebooks, one selecting the user-code label for the rest) that keep the cloud metadata server out of reach unless the platform's identity lives there; every Service the program creates is covered by an ingress policy.",
     check: (stack) => {
         const findings: Finding[] = [];
-        for (const { release, values, namespace } of hubFacts(stack)) {
-            if (at(values, "singleuser", "networkPolicy", "enabled") === false) findings.push(finding(release, "singleuser.networkPolicy.enabled is false: notebooks are not fenced"));
-            // the platform's statement that pods need the metadata server: z2jh's iptables block is off
-            const metadataNeeded = at(values, "singleuser", "cloudMetadata", "blockWithIptables") === false;
-            if (!metadataNeeded && at(values, "singleuser", "networkPolicy", "egressAllowRules", "cloudMetadataServer") === true) {
+        for (const { release, values, notebookNamespace: namespace } of hubFacts(stack)) {
+            // notebooks in the user namespace carry the user-code label and are fenced by its policies instead of z2jh's
+            const notebooksUserCode = selects(USER_CODE_SELECTOR, Object.fromEntries(Object.entries(record(at(values, "singleuser", "extraLabels"))).map(([k, v]) => [k, String(v)])));
+            if (at(values, "singleuser", "networkPolicy", "enabled") === false && !notebooksUserCode) findings.push(finding(release, "singleuser.networkPolicy.enabled is false: notebooks are not fenced"));
+            // the platform's statement that pods need the metadata server: z2jh's iptables block is off, or the fence says so
+            const z2jhFence = at(values, "singleuser", "networkPolicy", "enabled") !== false;
+            const metadataNeeded = z2jhFence && at(values, "singleuser", "cloudMetadata", "blockWithIptables") === false;
+            if (z2jhFence && !metadataNeeded && at(values, "singleuser", "networkPolicy", "egressAllowRules", "cloudMetadataServer") === true) {
                 findings.push(finding(release, "notebooks may reach the cloud metadata server though the platform's identity does not live there"));
             }
             const ingress = policiesSelecting(stack, namespace, USER_CODE_SELECTOR, "Ingress");
@@ -65,8 +73,9 @@ export const userCodeFenced: WorkbenchPolicy = {
             if (ingress.length === 0 || egress.length === 0) {
                 findings.push(finding(release, `no NetworkPolicy in namespace ${namespace ?? "?"} fences the pods labelled ${JSON.stringify(USER_CODE_SELECTOR)} (Dask, Spark, Ray) for both ingress and egress`));
             }
-            if (!metadataNeeded) {
-                for (const policy of egress) {
+            for (const policy of egress) {
+                const servesIdentity = metadataNeeded || record(at(policy.props, "metadata", "annotations"))[METADATA_ANNOTATION] === METADATA_SERVES_IDENTITY;
+                if (!servesIdentity) {
                     if (list(at(policy.props, "spec", "egress")).some(reachesMetadataServer)) {
                         findings.push(finding(policy, `lets users' code reach the cloud metadata server (${METADATA_IP}:80), where the node's identity lives`));
                     }

@@ -6,6 +6,7 @@ import { notebookIdentityScoped } from "./identity";
 import { hubNamedAccountsPreset } from "./people";
 import { pinnedVersions } from "./pinning";
 import { credentialsAsSecrets, noSecretHelmValues } from "./secrets";
+import { TENANCY_POLICIES } from "./tenancy";
 import { Finding, PolicyStack, WorkbenchPolicy } from "./subject";
 
 /** Every mandatory policy of the workbench, in the order they are reported. */
@@ -21,6 +22,7 @@ export const MANDATORY_POLICIES: readonly WorkbenchPolicy[] = [
     credentialsAsSecrets,
     pinnedVersions,
     noSecretHelmValues,
+    ...TENANCY_POLICIES,
 ];
 
 /** A finding with the policy that made it. */

@@ -12,8 +12,10 @@ export const USER_CODE_SELECTOR: Readonly<Record<string, string>> = { "workbench
 export interface HubFacts {
     release: PolicySubject;
     values: Record<string, unknown>;
-    /** Namespace of the release (and of the notebooks). */
+    /** Namespace of the release. */
     namespace?: string;
+    /** Namespace the notebooks start in (KubeSpawner's `namespace`; the release's by default). */
+    notebookNamespace?: string;
     /** The ServiceAccount notebooks run as, when known. */
     serviceAccount?: { namespace: string; name: string };
 }
@@ -24,12 +26,15 @@ export function hubFacts(stack: PolicyStack): HubFacts[] {
         const values = record(release.props.values);
         const namespace = release.props.namespace;
         const account = at(values, "singleuser", "serviceAccountName");
+        // notebooks may start in another namespace than the hub's (the user namespace, DESIGN §5b.1)
+        const spawnNamespace = at(values, "hub", "config", "KubeSpawner", "namespace");
+        const notebookNamespace = known(spawnNamespace) && typeof spawnNamespace === "string" ? spawnNamespace : known(namespace) && typeof namespace === "string" ? namespace : undefined;
         return {
             release,
             values,
             namespace: known(namespace) && typeof namespace === "string" ? namespace : undefined,
-            serviceAccount:
-                known(namespace) && typeof namespace === "string" && known(account) && typeof account === "string" ? { namespace, name: account } : undefined,
+            notebookNamespace,
+            serviceAccount: notebookNamespace !== undefined && known(account) && typeof account === "string" ? { namespace: notebookNamespace, name: account } : undefined,
         };
     });
 }

@@ -219,7 +219,8 @@ const AUTONAME_SUFFIX = 8;
  * (test/config.test.ts plans the longest allowed name and checks every role of the plan).
  */
 export function longestAwsRoleName(name: string): string {
-    return `${name}-${name}-${name}-user`;
+    // <name>-<namespace>-<account>: the Spark driver's account in the user namespace is the longest (DESIGN §5b)
+    return `${name}-${name}-users-${name}-spark`;
 }
 
 const awsNamesFit: Rule = ({ parsed }) => {

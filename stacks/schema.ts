@@ -216,8 +216,8 @@ export const ServicesSchema = z.strictObject({
     }),
     spark: serviceSwitch(true, {
         /**
-         * Run the always-on Spark Connect server notebooks get a SparkSession from (about 0.25 vCPU and
-         * 1 GiB on the system pool); off leaves only SparkApplications submitted with a kubeconfig.
+         * Spark from notebooks: the "Spark" profile's server runs its owner's own Spark Connect server beside the
+         * notebook, on the user pool (docs/tenancy.md); off leaves only SparkApplications submitted with a kubeconfig.
          */
         connectServer: z.boolean().default(true),
     }),

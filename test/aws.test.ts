@@ -1,3 +1,5 @@
+import { at as atPath } from "./k8s-checks";
+import { valuesOf } from "./shared-layer-fixtures";
 import * as assert from "node:assert/strict";
 import { readStackConfig } from "../plan/project";
 import type { Plan, PlannedResource } from "../plan/types";
@@ -441,7 +443,9 @@ describe("AWS platform (Pulumi.aws.yaml, planned offline)", () => {
     describe("notebook identity", () => {
         /** The ServiceAccount the shared layer binds to the bucket, and the role its annotation names. */
         function notebookAccount() {
-            const accounts = ofType(plan, T.serviceAccount).filter((sa) => input(sa, "metadata", "annotations", "eks.amazonaws.com/role-arn") !== undefined);
+            // the notebooks' account (the Spark driver's is bound separately, DESIGN §5b)
+            const notebooks = String(atPath(valuesOf(plan, "jupyterhub"), "singleuser", "serviceAccountName"));
+            const accounts = ofType(plan, T.serviceAccount).filter((sa) => input(sa, "metadata", "annotations", "eks.amazonaws.com/role-arn") !== undefined && input(sa, "metadata", "name") === notebooks);
             assert.equal(accounts.length, 1, "one identity-bound ServiceAccount");
             const [account] = accounts;
             const role = dependencyOf(plan, account, T.role);

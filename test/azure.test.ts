@@ -1,3 +1,5 @@
+import { at as atPath } from "./k8s-checks";
+import { valuesOf } from "./shared-layer-fixtures";
 import * as assert from "node:assert/strict";
 import { readStackConfig } from "../plan/project";
 import type { Plan, PlannedResource } from "../plan/types";
@@ -352,7 +354,9 @@ describe("Azure platform (Pulumi.azure.yaml, planned offline)", () => {
     describe("notebook identity", () => {
         /** The ServiceAccount bound to an Azure identity, the identity, its credential and its role assignment. */
         function binding() {
-            const accounts = ofType(plan, T.serviceAccount).filter((sa) => input(sa, "metadata", "annotations", "azure.workload.identity/client-id") !== undefined);
+            // the notebooks' account (the Spark driver's is bound separately, DESIGN §5b)
+            const notebooks = String(atPath(valuesOf(plan, "jupyterhub"), "singleuser", "serviceAccountName"));
+            const accounts = ofType(plan, T.serviceAccount).filter((sa) => input(sa, "metadata", "annotations", "azure.workload.identity/client-id") !== undefined && input(sa, "metadata", "name") === notebooks);
             assert.equal(accounts.length, 1, "one identity-bound ServiceAccount");
             const [account] = accounts;
             const identity = dependencyOf(plan, account, T.identity);
@@ -380,7 +384,9 @@ describe("Azure platform (Pulumi.azure.yaml, planned offline)", () => {
             const dask = ofType(plan, T.release).find((r) => input(r, "chart") === "dask-gateway")!;
             assert.equal(input(dask, "values", "gateway", "backend", "worker", "extraPodConfig", "serviceAccountName"), name, "Dask workers run as it");
             const spark = ofType(plan, T.release).find((r) => input(r, "chart") === "spark-operator")!;
-            assert.equal(input(spark, "values", "spark", "serviceAccount", "name"), name, "Spark jobs run as it");
+            // Spark drivers run as their own account (DESIGN §5b), federated the same way; executors run as this one
+            const driver = String(input(spark, "values", "spark", "serviceAccount", "name"));
+            assert.ok(ofType(plan, T.serviceAccount).some((sa) => input(sa, "metadata", "name") === driver && input(sa, "metadata", "annotations", "azure.workload.identity/client-id") !== undefined), "Spark drivers run as a federated account");
         });
 
         it("may read and write the container and nothing else: the workbench's blob data role scoped to the container", () => {
@@ -392,6 +398,8 @@ describe("Azure platform (Pulumi.azure.yaml, planned offline)", () => {
             const [container] = ofType(plan, T.container);
             assert.ok(grant.dependsOn.includes(container.urn), "the scope is the container's id");
             assert.equal(dependenciesOf(plan, grant, T.account).length, 0, "not the whole account");
+            // one grant per user-code account (the notebooks' and the Spark driver's), each of the workbench's role
+            assert.equal(ofType(plan, T.roleAssignment).filter((r) => r.dependsOn.includes(role.urn)).length, 2);
         });
     });
 

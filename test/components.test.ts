@@ -1,3 +1,4 @@
+import { towardNamespace, userCodePolicySpec } from "../components/tenancy/network-policies";
 import * as assert from "node:assert/strict";
 import { clusterAutoscalerValues } from "../components/cluster/autoscaler";
 import { clusterOptionsConfig, clusterOptionsData, DaskGatewayInput, daskGatewayConnection } from "../components/dask/dask-gateway-values";
@@ -90,6 +91,7 @@ describe("components: notebook profiles", () => {
 
 const hubInput = (overrides: Partial<JupyterHubInput> = {}): JupyterHubInput => ({
     namespace: "lab",
+    userNamespace: "lab-users",
     images: { cpu: IMAGES.notebook, gpu: IMAGES.gpuNotebook, spark: IMAGES.sparkNotebook },
     serviceAccountName: "lab-user",
     podLabels: { "azure.workload.identity/use": "true" },
@@ -100,8 +102,6 @@ const hubInput = (overrides: Partial<JupyterHubInput> = {}): JupyterHubInput => 
     retainedStorageClass: "retained",
     hubService: { type: "LoadBalancer", annotations: { "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path": "/hub/health" } },
     access: { service: "LoadBalancer", sourceRanges: [], tls: "none" },
-    objectStoreEgress: [],
-    podsNeedMetadataServer: false,
     homeSizeGiB: 10,
     cullIdleMinutes: 60,
     maxAgeHours: 0,
@@ -113,18 +113,17 @@ const hubInput = (overrides: Partial<JupyterHubInput> = {}): JupyterHubInput => 
 });
 
 describe("components: JupyterHub values from the contract", () => {
-    it("blocks the metadata server unless the platform's pods need it, and then lets notebooks reach it", () => {
-        const blocked = jupyterHubValues(hubInput());
-        assert.equal(at(blocked, "singleuser", "cloudMetadata", "blockWithIptables"), true);
-        assert.equal(at(blocked, "singleuser", "networkPolicy", "egressAllowRules", "cloudMetadataServer"), false);
-        const open = jupyterHubValues(hubInput({ podsNeedMetadataServer: true }));
-        assert.equal(at(open, "singleuser", "cloudMetadata", "blockWithIptables"), false);
-        assert.equal(at(open, "singleuser", "networkPolicy", "egressAllowRules", "cloudMetadataServer"), true);
+    it("blocks the metadata server with the user-code fence, not z2jh's NET_ADMIN init container (Pod Security restricted refuses it)", () => {
+        // the fence itself (metadata server out unless it serves identity) is tested in safety.test.ts
+        const values = jupyterHubValues(hubInput());
+        assert.equal(at(values, "singleuser", "cloudMetadata", "blockWithIptables"), false);
+        assert.equal((at(values, "singleuser", "extraLabels") as Record<string, string>)["workbench.io/user-code"], "true");
+        assert.equal(at(values, "singleuser", "networkPolicy", "enabled"), false);
     });
 
     it("puts the workload identity's labels on notebooks (keeping hub access) and the platform's annotations on the load balancer", () => {
         const values = jupyterHubValues(hubInput());
-        assert.deepEqual(at(values, "singleuser", "extraLabels"), { "azure.workload.identity/use": "true", "hub.jupyter.org/network-access-hub": "true" });
+        assert.deepEqual(at(values, "singleuser", "extraLabels"), { "azure.workload.identity/use": "true", "workbench.io/user-code": "true", "hub.jupyter.org/network-access-hub": "true" });
         assert.deepEqual(at(values, "proxy", "service"), hubInput().hubService);
         assert.deepEqual(at(values, "proxy", "https"), { enabled: false });
     });
@@ -138,7 +137,10 @@ describe("components: JupyterHub values from the contract", () => {
         };
         const values = jupyterHubValues(hubInput({ services: [service] }));
         assert.deepEqual(at(values, "singleuser", "extraEnv", "MLFLOW_TRACKING_URI"), service.env[0]);
-        assert.deepEqual(at(values, "singleuser", "networkPolicy", "egress"), service.egress);
+        // notebooks' egress is the user namespace's fence, toward the service's pods in the platform namespace
+        const fence = userCodePolicySpec({ services: [service], objectStoreEgress: [], apiServerEgress: [], podsNeedMetadataServer: false, platformNamespace: "lab" });
+        assert.ok((fence.egress as unknown[]).some((rule) => JSON.stringify(rule) === JSON.stringify(towardNamespace(service.egress[0], "lab"))));
+        assert.deepEqual((towardNamespace(service.egress[0], "lab").to as unknown[])[0], { podSelector: { matchLabels: { app: "mlflow" } }, namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "lab" } } });
         assert.deepEqual(at(values, "hub", "services", "mlflow"), { url: service.hubService!.url, display: false });
         assert.deepEqual(at(values, "hub", "extraEnv", serviceTokenEnv("mlflow"), "valueFrom", "secretKeyRef"), service.hubService!.token);
         assert.ok((at(values, "hub", "loadRoles", "user", "scopes") as string[]).includes("access:services!service=mlflow"));
@@ -178,6 +180,7 @@ describe("components: JupyterHub values from the contract", () => {
 describe("components: Dask cluster options", () => {
     const daskInput = (idleTimeoutMinutes: number): DaskGatewayInput => ({
         namespace: "lab",
+        userNamespace: "lab-users",
         images: { cpu: IMAGES.notebook, gpu: IMAGES.gpuNotebook, spark: IMAGES.sparkNotebook },
         serviceAccountName: "lab-user",
         podLabels: {},
@@ -254,9 +257,11 @@ describe("components: helpers", () => {
 describe("components: the Spark example", () => {
     const base: SparkExampleInput = {
         namespace: "lab",
-        serviceAccountName: "lab-user",
+        serviceAccountName: "lab-spark",
+        executorServiceAccountName: "lab-user",
         podLabels: { "azure.workload.identity/use": "true" },
         env: [],
+        executorEnv: [],
         identityEnv: {},
         pool: userPool,
     };

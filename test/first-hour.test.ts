@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { executorTemplateOf, personalConnectConf, personalConnectOf } from "./tenancy-fixtures";
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -18,10 +19,11 @@ import { isValueMap, ValueMap } from "../components/helm/merge";
 import { KERNEL_CULLING_CONFIG_PATH } from "../components/hub/jupyterhub-values";
 import { API_CLIENT_LABELS, USER_CODE_LABELS } from "../components/labels";
 import { SPARK_EXAMPLE_CONFIGMAP, SPARK_EXAMPLE_KEY } from "../components/spark/operator";
-import { SPARK_CONNECT_NAME, SPARK_CONNECT_PORT, sparkConnectConnection } from "../components/spark/connect";
+import { personalConnectConnection } from "../components/spark/connect";
+import { PERSONAL_CONNECT_PORT, SPARK_PROFILE } from "../components/spark/personal-connect";
 import { SPARK_JARS_DIR } from "../components/spark/storage";
 import { CHARTS, IMAGES, SPARK_CONNECTORS } from "../components/versions";
-import type { Plan, PlannedResource } from "../plan/types";
+import type { Plan } from "../plan/types";
 
 import { ConfigError } from "../stacks/errors";
 import { validateConfig } from "../stacks/load";
@@ -36,16 +38,11 @@ import { configOf, GITHUB_SCENARIO, PLACED, PLACED_SCENARIO, planOfScenario, rel
  */
 
 type EnvVar = { name: string; value?: string };
-type Rule = { to: { podSelector?: { matchLabels: Record<string, string> } }[]; ports: { port: number }[] };
 type Override = { image?: string; extra_pod_config?: { activeDeadlineSeconds?: number } };
 type Profile = { slug: string; kubespawner_override: Override; profile_options?: { environment: { choices: Record<string, { kubespawner_override: Override }> } } };
 
 const hubValues = (plan: Plan) => valuesOf(plan, CHARTS.jupyterhub.chart);
 const notebookEnv = (plan: Plan) => Object.values(at(hubValues(plan), "singleuser", "extraEnv") as Record<string, EnvVar>);
-
-function sparkConnectOf(plan: Plan): PlannedResource | undefined {
-    return ofType(plan, "kubernetes:sparkoperator.k8s.io/v1alpha1:SparkConnect")[0];
-}
 
 function sparkExampleOf(plan: Plan): ValueMap {
     const configMap = ofType(plan, "kubernetes:core/v1:ConfigMap").find((r) => input(r, "metadata", "name") === SPARK_EXAMPLE_CONFIGMAP);
@@ -59,55 +56,47 @@ const PINNED = /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+(:[A-Za-z0-9._-]+|@sha256
 
 describe("first hour: Spark from a notebook, without a kubeconfig", () => {
     for (const scenario of SCENARIOS) {
-        it(`${scenario.label}: notebooks reach a Spark Connect server that starts executors on the user pool as the workload account`, async () => {
+        it(`${scenario.label}: the Spark profile's server brings its owner's own Spark Connect server, whose executors start on the user pool as the notebooks' account`, async () => {
             const plan = await planOfScenario(scenario);
             const config = configOf(scenario);
-            const resource = sparkConnectOf(plan);
+            const personal = personalConnectOf(plan);
             const enabled = config.services.spark.enabled && config.services.spark.connectServer;
-            assert.equal(resource !== undefined, enabled, "a SparkConnect exactly when Spark and its Connect server are on");
-            if (!resource) return;
-            const namespace = String(at(plan.outputs, "namespace"));
-            assert.equal(input(resource, "metadata", "name"), SPARK_CONNECT_NAME);
-            assert.equal(input(resource, "metadata", "namespace"), namespace);
-            const spec = input(resource, "spec") as ValueMap;
-
-            // notebooks: the endpoint is the operator's Service for the server, and their egress opens its port on its pods only
-            const remote = notebookEnv(plan).find((e) => e.name === "SPARK_REMOTE")?.value ?? "";
-            assert.equal(remote, `sc://${SPARK_CONNECT_NAME}-server.${namespace}.svc.cluster.local:${SPARK_CONNECT_PORT}`);
-            const serverLabels = at(spec, "server", "template", "metadata", "labels") as Record<string, string>;
-            const rules = at(hubValues(plan), "singleuser", "networkPolicy", "egress") as Rule[];
-            const toServer = rules.filter((rule) => {
-                const selector = rule.to[0]?.podSelector?.matchLabels;
-                return selector && Object.entries(selector).every(([k, v]) => serverLabels[k] === v);
-            });
-            assert.equal(toServer.length, 1, "one egress rule selects the server's pods");
-            assert.deepEqual(toServer[0].ports.map((p) => p.port), [SPARK_CONNECT_PORT]);
-            // notebooks hold no Kubernetes token: the server is the only API client
-            assert.equal(at(hubValues(plan), "hub", "config", "KubeSpawner", "automount_service_account_token"), false);
-
-            // the server calls the API (executors) and runs users' plans; it is the account the operator's Role binds
-            for (const labels of [USER_CODE_LABELS, API_CLIENT_LABELS]) for (const [k, v] of Object.entries(labels)) assert.equal(serverLabels[k], v, k);
+            assert.equal(personal !== undefined, enabled, "the hub's hook exactly when Spark from notebooks is on");
+            assert.equal(ofType(plan, "kubernetes:sparkoperator.k8s.io/v1alpha1:SparkConnect").length, 0, "no shared, always-on Connect server");
+            const profiles = at(hubValues(plan), "singleuser", "profileList") as Array<{ slug: string; kubespawner_override: Record<string, unknown> }>;
+            assert.equal(profiles.some((p) => p.slug === SPARK_PROFILE), enabled, "a Spark profile exactly when it is on");
+            if (!personal) return;
+            const namespace = String(at(plan.outputs, "userNamespace"));
+            const conf = personalConnectConf(personal);
+            // theirs alone: gRPC on the pod's loopback, a secret per start (the hook adds it), the endpoint in SPARK_REMOTE
+            assert.equal(conf["spark.connect.grpc.binding.address"], "127.0.0.1");
+            assert.equal(conf["spark.connect.grpc.binding.port"], String(PERSONAL_CONNECT_PORT));
+            assert.equal(personal.tokenEnv, "SPARK_CONNECT_AUTHENTICATE_TOKEN");
+            assert.ok(!notebookEnv(plan).some((e) => e.name === "SPARK_REMOTE"), "no shared endpoint for every notebook");
+            // the driver account runs the pod; its token is in the sidecar alone
             const spark = valuesOf(plan, CHARTS.sparkOperator.chart);
-            assert.equal(at(spark, "spark", "rbac", "create"), true);
-            const account = String(at(spark, "spark", "serviceAccount", "name"));
-            assert.equal(at(spec, "server", "template", "spec", "serviceAccountName"), account);
-            assert.deepEqual(at(spark, "spark", "jobNamespaces"), [namespace], "the operator watches the namespace the server is in");
-            assert.ok(resource.dependsOn.includes(releaseOf(plan, CHARTS.sparkOperator.chart)!.urn), "created after the operator's CRDs");
-
-            // executors: user code, no token, on the user pool (placement as the notebooks'), scaled from zero
-            const executor = at(spec, "executor", "template") as ValueMap;
-            const executorLabels = at(executor, "metadata", "labels") as Record<string, string>;
+            assert.equal(personal.serviceAccount, String(at(spark, "spark", "serviceAccount", "name")));
+            const tokenVolume = personal.volumes.find((v) => JSON.stringify(v).includes("serviceAccountToken"));
+            assert.ok(tokenVolume);
+            const mounts = personal.sidecar["volumeMounts"] as Array<{ name: string; mountPath: string }>;
+            assert.ok(mounts.some((m) => m.name === tokenVolume["name"] && m.mountPath === "/var/run/secrets/kubernetes.io/serviceaccount"));
+            // executors: in the user namespace, owned by the server's pod, the notebooks' account, no token, the user pool
+            assert.equal(conf["spark.kubernetes.namespace"], namespace);
+            assert.equal(conf["spark.kubernetes.driver.pod.name"], "$(POD_NAME)");
+            const account = String(at(hubValues(plan), "singleuser", "serviceAccountName"));
+            assert.equal(conf["spark.kubernetes.authenticate.executor.serviceAccountName"], account);
+            const template = executorTemplateOf(plan)!;
+            assert.equal(at(template, "spec", "serviceAccountName"), account);
+            assert.equal(at(template, "spec", "automountServiceAccountToken"), false);
+            const executorLabels = at(template, "metadata", "labels") as Record<string, string>;
             for (const [k, v] of Object.entries(USER_CODE_LABELS)) assert.equal(executorLabels[k], v);
             assert.equal(executorLabels[Object.keys(API_CLIENT_LABELS)[0]], undefined, "executors do not call the API");
-            assert.equal(at(executor, "spec", "automountServiceAccountToken"), false);
-            assert.equal(at(executor, "spec", "serviceAccountName"), account);
-            assert.deepEqual(at(executor, "spec", "nodeSelector"), at(hubValues(plan), "singleuser", "nodeSelector"));
-            assert.deepEqual(at(executor, "spec", "tolerations"), at(hubValues(plan), "singleuser", "extraTolerations"));
-            assert.equal(at(spec, "dynamicAllocation", "enabled"), true);
-            assert.equal(at(spec, "dynamicAllocation", "minExecutors"), 0, "the user pool can go back to zero");
-            assert.ok(Number(at(spec, "dynamicAllocation", "maxExecutors")) >= 1);
-            // the always-on server sits where the hub does, never keeping a user node up
-            assert.deepEqual(at(spec, "server", "template", "spec", "nodeSelector"), at(hubValues(plan), "hub", "nodeSelector"));
+            assert.deepEqual(at(template, "spec", "nodeSelector"), at(hubValues(plan), "singleuser", "nodeSelector"));
+            assert.deepEqual(at(template, "spec", "tolerations"), at(hubValues(plan), "singleuser", "extraTolerations"));
+            assert.equal(conf["spark.dynamicAllocation.enabled"], "true");
+            assert.equal(conf["spark.dynamicAllocation.minExecutors"], "0", "the user pool can go back to zero");
+            assert.ok(Number(conf["spark.dynamicAllocation.maxExecutors"]) >= 1);
+            assert.equal(conf["spark.authenticate"], "true", "another person's pod cannot join a driver's RPC");
         });
 
         it(`${scenario.label}: Spark resolves nothing at submit time; connectors come from the pinned Hadoop image or by exact URL`, async () => {
@@ -123,10 +112,10 @@ describe("first hour: Spark from a notebook, without a kubeconfig", () => {
             const documents: { document: unknown; pods: ValueMap[] }[] = [];
             const example = sparkExampleOf(plan);
             documents.push({ document: example, pods: [at(example, "spec", "driver") as ValueMap, at(example, "spec", "executor") as ValueMap] });
-            const connect = sparkConnectOf(plan);
-            if (connect) {
-                const spec = at(connect.inputs, "spec") as ValueMap;
-                documents.push({ document: connect.inputs, pods: [at(spec, "server", "template", "spec") as ValueMap, at(spec, "executor", "template", "spec") as ValueMap] });
+            const personal = personalConnectOf(plan);
+            if (personal) {
+                const sidecarPod = { initContainers: personal.initContainers, containers: [personal.sidecar] } as ValueMap;
+                documents.push({ document: { spec: { sparkConf: personalConnectConf(personal) }, sidecar: personal.sidecar }, pods: [sidecarPod, at(executorTemplateOf(plan), "spec") as ValueMap] });
             }
             for (const { document, pods } of documents) {
                 const text = JSON.stringify(document);
@@ -165,7 +154,7 @@ describe("first hour: Spark from a notebook, without a kubeconfig", () => {
     }
 
     it("the Spark connection gives notebooks the thin client, pinned, and an example that needs no setup", () => {
-        const connection = sparkConnectConnection("lab");
+        const connection = personalConnectConnection();
         assert.deepEqual(connection.pythonPackages, [`pyspark-client==${IMAGES.spark.split(":").pop()}`], "the client matches the server's Spark");
         assert.match(connection.notebookExample!.code, /SparkSession\.builder\.getOrCreate\(\)/);
         assert.doesNotMatch(connection.notebookExample!.code, /remote\(|sc:\/\//, "the endpoint comes from SPARK_REMOTE");
@@ -173,9 +162,9 @@ describe("first hour: Spark from a notebook, without a kubeconfig", () => {
 
     it("S3-compatible stores: Spark uses path-style access, s3fs gets it from FSSPEC_S3, boto3 from an AWS config file in the mount", async () => {
         const plan = await planOfScenario(PLACED_SCENARIO);
-        const connect = sparkConnectOf(plan)!;
-        assert.equal(input(connect, "spec", "sparkConf", "spark.hadoop.fs.s3a.path.style.access"), "true");
-        assert.equal(input(connect, "spec", "sparkConf", "spark.hadoop.fs.s3a.endpoint"), PLACED.endpoint);
+        const conf = personalConnectConf(personalConnectOf(plan)!);
+        assert.equal(conf["spark.hadoop.fs.s3a.path.style.access"], "true");
+        assert.equal(conf["spark.hadoop.fs.s3a.endpoint"], PLACED.endpoint);
         const env = notebookEnv(plan);
         const fsspec = JSON.parse(env.find((e) => e.name === "FSSPEC_S3")?.value ?? "{}") as ValueMap;
         assert.equal(at(fsspec, "config_kwargs", "s3", "addressing_style"), "path");
@@ -211,7 +200,9 @@ describe("first hour: the right image for each job", () => {
                 assert.doesNotMatch(image, /:latest$/);
                 assert.ok(listed.has(image), `${image} is listed in versions.ts`);
             }
-            const cpu = profiles.filter((p) => !p.slug.startsWith("gpu-"));
+            // the Spark profile is the Spark environment, with its own Connect server (docs/tenancy.md)
+            for (const profile of profiles.filter((p) => p.slug === SPARK_PROFILE)) assert.equal(profile.kubespawner_override.image, IMAGES.sparkNotebook);
+            const cpu = profiles.filter((p) => !p.slug.startsWith("gpu-") && p.slug !== SPARK_PROFILE);
             for (const profile of cpu) {
                 const choices = Object.values(profile.profile_options?.environment.choices ?? {}).map((c) => c.kubespawner_override.image);
                 assert.ok(choices.includes(config.notebook.image ?? IMAGES.notebook) && choices.includes(IMAGES.sparkNotebook), `${profile.slug}: Dask/PyData and Spark to choose from`);

@@ -1,3 +1,4 @@
+import { notebookEgress } from "./tenancy-fixtures";
 import * as assert from "node:assert/strict";
 import { readStackConfig } from "../plan/project";
 import type { Plan, PlannedResource } from "../plan/types";
@@ -316,7 +317,8 @@ describe("GCP platform (Pulumi.gcp.yaml, planned offline)", () => {
         it("lets notebooks reach the GKE metadata server, which serves their Workload Identity tokens", () => {
             const values = valuesOf(plan, "jupyterhub");
             assert.equal(at(values, "singleuser", "cloudMetadata", "blockWithIptables"), false);
-            assert.equal(at(values, "singleuser", "networkPolicy", "egressAllowRules", "cloudMetadataServer"), true);
+            // notebooks are fenced in the user namespace (DESIGN §5b): the fence opens the metadata server
+            assert.ok(notebookEgress(plan).some((rule) => (rule.to ?? []).some((peer) => peer.ipBlock?.cidr === "169.254.169.254/32")));
         });
 
         it("exposes the hub through GKE's backend-service-based load balancer", () => {
@@ -368,7 +370,9 @@ describe("GCP platform (Pulumi.gcp.yaml, planned offline)", () => {
     describe("notebook identity (Workload Identity)", () => {
         /** The ServiceAccount the shared layer binds to the bucket, and the Google account its annotation names. */
         function notebookIdentity() {
-            const accounts = ofType(plan, T.serviceAccount).filter((sa) => input(sa, "metadata", "annotations", "iam.gke.io/gcp-service-account") !== undefined);
+            // the notebooks' account (the Spark driver's has its own binding, DESIGN §5b)
+            const notebooks = at(valuesOf(plan, "jupyterhub"), "singleuser", "serviceAccountName");
+            const accounts = ofType(plan, T.serviceAccount).filter((sa) => input(sa, "metadata", "annotations", "iam.gke.io/gcp-service-account") !== undefined && input(sa, "metadata", "name") === notebooks);
             assert.equal(accounts.length, 1, "one identity-bound ServiceAccount");
             const [account] = accounts;
             const email = String(input(account, "metadata", "annotations", "iam.gke.io/gcp-service-account"));
@@ -385,7 +389,9 @@ describe("GCP platform (Pulumi.gcp.yaml, planned offline)", () => {
             assert.equal(at(valuesOf(plan, "jupyterhub"), "singleuser", "serviceAccountName"), name);
             const daskAccounts = allValuesOf(valuesOf(plan, "dask-gateway"), "serviceAccountName");
             assert.ok(daskAccounts.length > 0 && daskAccounts.every((a) => a === name), `Dask pods run as ${name}: ${daskAccounts.join(", ")}`);
-            assert.equal(at(valuesOf(plan, "spark-operator"), "spark", "serviceAccount", "name"), name);
+            // Spark's drivers run as their own account, bound to the bucket the same way
+            const driver = at(valuesOf(plan, "spark-operator"), "spark", "serviceAccount", "name");
+            assert.ok(ofType(plan, T.serviceAccount).some((sa) => input(sa, "metadata", "name") === driver && input(sa, "metadata", "annotations", "iam.gke.io/gcp-service-account") !== undefined));
 
             const members = ofType(plan, T.accountMember).filter((m) => m.dependsOn.includes(gsa.urn));
             assert.equal(members.length, 1, "one binding on the Google account");

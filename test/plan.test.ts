@@ -75,7 +75,7 @@ describe("offline plan harness", () => {
     it("prints a readable plan: the resource tree, outputs, warnings and the cost", async () => {
         const { stdout } = await promisify(execFile)(process.execPath, [PLAN_CLI, "--stack", "local"], { cwd: PROJECT_DIR });
         assert.match(stdout, /^Plan of stack "local" \(cloud: existing\)/);
-        assert.match(stdout, /└─ kubernetes:core\/v1:Namespace workbench/);
+        assert.match(stdout, /[├└]─ kubernetes:core\/v1:Namespace workbench/);
         assert.match(stdout, /StorageClass workbench-retained .*reclaimPolicy=Retain/);
         assert.match(stdout, /Outputs:\n {2}cloud: existing/);
         assert.match(stdout, /Warnings \(\d+\):/);

@@ -9,6 +9,10 @@ import { MANDATORY_POLICIES, violations } from "../policy/policies";
 import { UNKNOWN } from "../policy/subject";
 import { USER_CODE_SELECTOR } from "../policy/workbench";
 import { PLAN_CLI, planOf, previewOf, PROJECT_DIR, runPlan, STACKS, variantStackFile } from "./harness";
+import { TENANCY_BREAKAGES } from "./tenancy-policy-breakages";
+
+/** The AWS role of the notebooks' account (`workbench-users/workbench-user`, DESIGN §5b). */
+const NOTEBOOK_ROLE = "workbench-workbench-users-workbench-user";
 
 type Values = Record<string, unknown>;
 
@@ -59,6 +63,7 @@ function assertViolates(plan: Plan, policy: string, type: string, name: string, 
 
 /** Crafted breakages, per policy: each makes its policy fail with a message naming the resource. */
 const BREAKAGES: Record<string, Array<{ title: string; base: string; run: (plan: Plan) => void }>> = {
+    ...TENANCY_BREAKAGES,
     "buckets-private-encrypted-tls-retained": [
         {
             title: "an S3 bucket deleted with the stack",
@@ -168,27 +173,27 @@ const BREAKAGES: Record<string, Array<{ title: string; base: string; run: (plan:
             title: "the notebooks' role trusting a wildcard and reaching every bucket",
             base: "aws",
             run: (plan) => {
-                const role = the(plan, "aws:iam/role:Role", "workbench-workbench-workbench-user");
-                const inline = the(plan, "aws:iam/rolePolicy:RolePolicy", "workbench-workbench-workbench-user");
+                const role = the(plan, "aws:iam/role:Role", NOTEBOOK_ROLE);
+                const inline = the(plan, "aws:iam/rolePolicy:RolePolicy", NOTEBOOK_ROLE);
                 const document = JSON.parse(String(inline.inputs["policy"]));
                 document.Statement[1].Resource = "arn:aws:s3:::*";
                 inline.inputs["policy"] = JSON.stringify(document);
-                assertViolates(plan, "notebook-identity-scoped", "aws:iam/role:Role", "workbench-workbench-workbench-user", /arn:aws:s3:::\*/);
+                assertViolates(plan, "notebook-identity-scoped", "aws:iam/role:Role", NOTEBOOK_ROLE, /arn:aws:s3:::\*/);
                 const trust = JSON.parse(String(role.inputs["assumeRolePolicy"]));
                 const condition = trust.Statement[0].Condition;
                 condition.StringLike = { [Object.keys(condition.StringEquals)[0]]: "system:serviceaccount:workbench:*" };
                 delete condition.StringEquals[Object.keys(condition.StringEquals)[0]];
                 role.inputs["assumeRolePolicy"] = JSON.stringify(trust);
-                assertViolates(plan, "notebook-identity-scoped", "aws:iam/role:Role", "workbench-workbench-workbench-user", /exactly one ServiceAccount/);
+                assertViolates(plan, "notebook-identity-scoped", "aws:iam/role:Role", NOTEBOOK_ROLE, /exactly one ServiceAccount/);
             },
         },
         {
             title: "a managed policy attached to the notebooks' role",
             base: "aws",
             run: (plan) => {
-                const role = the(plan, "aws:iam/role:Role", "workbench-workbench-workbench-user");
+                const role = the(plan, "aws:iam/role:Role", NOTEBOOK_ROLE);
                 add(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "workbench-user-s3-full", { policyArn: "arn:aws:iam::aws:policy/AmazonS3FullAccess", role: "x" }, { dependsOn: [role.urn] });
-                assertViolates(plan, "notebook-identity-scoped", "aws:iam/role:Role", "workbench-workbench-workbench-user", /AmazonS3FullAccess/);
+                assertViolates(plan, "notebook-identity-scoped", "aws:iam/role:Role", NOTEBOOK_ROLE, /AmazonS3FullAccess/);
             },
         },
         {
@@ -199,7 +204,7 @@ const BREAKAGES: Record<string, Array<{ title: string; base: string; run: (plan:
                 add(plan, "gcp:serviceaccount/iAMMember:IAMMember", "workbench-user-wi", {
                     serviceAccountId: gsa,
                     role: "roles/iam.workloadIdentityUser",
-                    member: "serviceAccount:p.svc.id.goog[workbench/workbench-user]",
+                    member: "serviceAccount:p.svc.id.goog[workbench-users/workbench-user]",
                 });
                 add(plan, "gcp:serviceaccount/iAMBinding:IAMBinding", "other-wi", {
                     serviceAccountId: "projects/p/serviceAccounts/other@p.iam.gserviceaccount.com",
@@ -222,7 +227,7 @@ const BREAKAGES: Record<string, Array<{ title: string; base: string; run: (plan:
                 const identity = add(plan, "azure-native:managedidentity:UserAssignedIdentity", "workbench-user", { resourceGroupName: "rg" });
                 add(plan, "azure-native:managedidentity:FederatedIdentityCredential", "workbench-user", {
                     resourceName: "workbench-user",
-                    subject: "system:serviceaccount:workbench:workbench-user",
+                    subject: "system:serviceaccount:workbench-users:workbench-user",
                     audiences: ["api://AzureADTokenExchange"],
                     issuer: "https://oidc.example",
                 }, { dependsOn: [identity.urn] });

@@ -217,7 +217,7 @@ describe("safe by default: every pod running users' code is fenced", () => {
     });
 
     it("where the platform's identity lives on the metadata server (GKE), the fence lets exactly it through", () => {
-        const base = { services: [], objectStoreEgress: [], apiServerEgress: [] };
+        const base = { services: [], objectStoreEgress: [], apiServerEgress: [], platformNamespace: "workbench" };
         const closed = userCodePolicySpec({ ...base, podsNeedMetadataServer: false });
         const open = userCodePolicySpec({ ...base, podsNeedMetadataServer: true });
         const cidrs = (spec: typeof open) => (spec.egress as Array<{ to?: Array<{ ipBlock?: { cidr: string } }> }>).flatMap((r) => r.to ?? []).map((p) => p.ipBlock?.cidr);

@@ -25,8 +25,8 @@ interface Statement {
 }
 
 /** The IRSA role trusted by exactly this ServiceAccount, and its inline policy's statements. */
-function awsGrantOf(plan: Plan, serviceAccount: string): Statement[] {
-    const subject = `system:serviceaccount:workbench:${serviceAccount}`;
+function awsGrantOf(plan: Plan, serviceAccount: string, namespace = "workbench"): Statement[] {
+    const subject = `system:serviceaccount:${namespace}:${serviceAccount}`;
     const role = ofType(plan, "aws:iam/role:Role").find((r) => String(input(r, "assumeRolePolicy")).includes(`"${subject}"`));
     assert.ok(role, `a role trusted by ${subject}`);
     const policy = ofType(plan, "aws:iam/rolePolicy:RolePolicy").find((p) => p.dependsOn.includes(role.urn));
@@ -49,7 +49,8 @@ describe("data services' own identities reach only their prefix of the bucket", 
             // IfExists: barman's HeadBucket carries no s3:prefix and must pass (providers/aws/identity.ts)
             assert.deepEqual(list.Condition?.StringLikeIfExists?.["s3:prefix"], [`${prefix}*`], `${account}: listing under ${prefix} only`);
         }
-        const notebooks = awsGrantOf(plan, "workbench-user");
+        // the notebooks' account lives in the user namespace (DESIGN §5b)
+        const notebooks = awsGrantOf(plan, "workbench-user", "workbench-users");
         assert.match(notebooks.find((s) => s.Action.includes("s3:PutObject"))!.Resource, /:::[^/]+\/\*$/, "notebooks reach every object");
     });
 
@@ -57,9 +58,9 @@ describe("data services' own identities reach only their prefix of the bucket", 
         const plan = await planWithServices("gcp");
         // the object grant (each account also holds storage.buckets.get through its own, unconditioned grant)
         const members = ofType(plan, "gcp:storage/bucketIAMMember:BucketIAMMember").filter((m) => input(m, "role") === "roles/storage.objectUser");
-        const grantFor = (account: string) => {
-            const gsa = ofType(plan, "gcp:serviceaccount/iAMMember:IAMMember").find((m) => String(input(m, "member")).endsWith(`[workbench/${account}]`));
-            assert.ok(gsa, `Workload Identity for workbench/${account}`);
+        const grantFor = (account: string, namespace = "workbench") => {
+            const gsa = ofType(plan, "gcp:serviceaccount/iAMMember:IAMMember").find((m) => String(input(m, "member")).endsWith(`[${namespace}/${account}]`));
+            assert.ok(gsa, `Workload Identity for ${namespace}/${account}`);
             const email = String(input(gsa, "serviceAccountId")).split("/").pop();
             return members.find((m) => String(input(m, "member")).includes(String(email).split("@")[0]));
         };
@@ -68,6 +69,6 @@ describe("data services' own identities reach only their prefix of the bucket", 
         assert.match(String(input(backup, "condition", "expression")), new RegExp(`/objects/${BACKUP_PREFIX}/`));
         const artifacts = grantFor("mlflow");
         assert.match(String(input(artifacts!, "condition", "expression")), new RegExp(`/objects/${ARTIFACT_PREFIX}/`));
-        assert.equal(input(grantFor("workbench-user")!, "condition"), undefined);
+        assert.equal(input(grantFor("workbench-user", "workbench-users")!, "condition"), undefined);
     });
 });

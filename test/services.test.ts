@@ -1,3 +1,4 @@
+import { notebookEgress } from "./tenancy-fixtures";
 import * as assert from "node:assert/strict";
 import { parse } from "yaml";
 import { isValueMap, ValueMap } from "../components/helm/merge";
@@ -183,17 +184,22 @@ describe("data services: each alone and all together, on every landed platform",
                     const policy = policies[0];
                     assert.deepEqual(input(policy, "spec", "policyTypes"), ["Ingress"]);
                     const ingress = input(policy, "spec", "ingress") as { from: { podSelector?: { matchLabels?: Labels }; namespaceSelector?: { matchLabels?: Labels } }[]; ports?: { port: number }[] }[];
+                    // only named pods of the workbench's namespaces; from another namespace, user code only
+                    const workbenchNamespaces = [String(plan.outputs["namespace"]), String(plan.outputs["userNamespace"])];
                     for (const rule of ingress) {
                         for (const peer of rule.from) {
                             assert.ok(Object.keys(peer.podSelector?.matchLabels ?? {}).length > 0, "named pods, never every pod");
-                            if (peer.namespaceSelector) assert.equal(peer.podSelector?.matchLabels?.["workbench.io/user-code"], "true", "from another namespace: user code only");
+                            if (peer.namespaceSelector) {
+                                assert.ok(workbenchNamespaces.includes(peer.namespaceSelector.matchLabels?.["kubernetes.io/metadata.name"] ?? ""), "only pods of the workbench's namespaces");
+                                assert.equal(peer.podSelector?.matchLabels?.["workbench.io/user-code"], "true", "from another namespace: user code only");
+                            }
                         }
                     }
                     const selected = input(policy, "spec", "podSelector", "matchLabels") as Labels;
                     const servers = serversOf(below);
                     assert.ok(servers.some((s) => subset(selected, s.podLabels)), "the policy selects the service's server pods");
 
-                    const egress = at(hubValues(plan), "singleuser", "networkPolicy", "egress") as Rule[];
+                    const egress = notebookEgress(plan) as Rule[];
                     const toService = egress.filter((rule) => {
                         const labels = rule.to?.[0]?.podSelector?.matchLabels;
                         return labels !== undefined && servers.some((s) => subset(labels, s.podLabels));

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { notebookEgress } from "./tenancy-fixtures";
 import { parse } from "yaml";
 import { isValueMap, ValueMap } from "../components/helm/merge";
 import { SPARK_EXAMPLE_CONFIGMAP, SPARK_EXAMPLE_KEY } from "../components/spark/operator";
@@ -31,7 +32,8 @@ const notebookEnv = (plan: Plan) => Object.values(at(hubValues(plan), "singleuse
 
 /** The workload ServiceAccount the identity binding was given (the one under the WorkloadAccount component). */
 function workloadServiceAccount(plan: Plan): { namespace: string; name: string } {
-    const [account] = ofType(plan, "workbench:identity:WorkloadAccount");
+    // the notebooks' account (`<name>-user`); the Spark driver's has its own WorkloadAccount
+    const account = ofType(plan, "workbench:identity:WorkloadAccount").find((r) => r.name.endsWith("-user"));
     assert.ok(account, "the shared layer has a WorkloadAccount");
     const [serviceAccount] = descendantsOf(plan, account).filter((r) => r.type === "kubernetes:core/v1:ServiceAccount");
     assert.ok(serviceAccount);
@@ -105,31 +107,36 @@ describe("shared layer: notebooks, Dask and Spark run as the identity-bound Serv
             const plan = await planOfScenario(scenario);
             const config = configOf(scenario);
             const account = workloadServiceAccount(plan);
-            assert.equal(account.namespace, at(plan.outputs, "namespace"));
+            // users' code runs in the user namespace; the charts' controllers stay in the platform's (DESIGN §5b.1)
+            assert.equal(account.namespace, at(plan.outputs, "userNamespace"));
+            const driver = `${String(at(plan.outputs, "namespace"))}-spark`;
 
             assert.equal(at(hubValues(plan), "singleuser", "serviceAccountName"), account.name);
+            assert.equal(at(hubValues(plan), "hub", "config", "KubeSpawner", "namespace"), account.namespace, "notebooks start in the account's namespace");
             const workloadCharts: string[] = [CHARTS.jupyterhub.chart, CHARTS.daskGateway.chart, CHARTS.sparkOperator.chart];
             for (const release of ofType(plan, "kubernetes:helm.sh/v3:Release").filter((r) => workloadCharts.includes(String(r.inputs["chart"])))) {
-                assert.equal(release.inputs["namespace"], account.namespace, `${String(release.inputs["chart"])} runs in the account's namespace`);
+                assert.equal(release.inputs["namespace"], at(plan.outputs, "namespace"), `${String(release.inputs["chart"])} runs in the platform namespace`);
             }
             if (config.services.dask.enabled) {
+                assert.equal(at(daskValues(plan), "gateway", "backend", "namespace"), account.namespace, "Dask clusters start in the account's namespace");
                 for (const role of ["scheduler", "worker"]) {
                     assert.equal(at(daskValues(plan), "gateway", "backend", role, "extraPodConfig", "serviceAccountName"), account.name, `Dask ${role}s`);
                 }
             }
             if (config.services.spark.enabled) {
-                assert.deepEqual(at(sparkValues(plan), "spark", "serviceAccount"), { create: false, name: account.name });
-                assert.equal(at(sparkValues(plan), "spark", "rbac", "create"), true, "the chart grants the account what a driver needs");
+                // drivers run as their own account (its Role declared by the workbench), executors as the notebooks'
+                assert.deepEqual(at(sparkValues(plan), "spark", "serviceAccount"), { create: false, name: driver });
+                assert.equal(at(sparkValues(plan), "spark", "rbac", "create"), false, "the chart grants no Role: the workbench declares the driver's");
                 assert.deepEqual(at(sparkValues(plan), "spark", "jobNamespaces"), [account.namespace]);
                 const example = sparkExample(plan);
                 assert.equal(at(example, "metadata", "namespace"), account.namespace);
-                assert.equal(at(example, "spec", "driver", "serviceAccount"), account.name);
+                assert.equal(at(example, "spec", "driver", "serviceAccount"), driver);
                 assert.equal(at(example, "spec", "executor", "serviceAccount"), account.name);
             }
-            // a cloud identity's trust (IRSA, federated credential) that names a ServiceAccount of this namespace names this one
+            // a cloud identity's trust (IRSA, federated credential) that names a ServiceAccount of the user namespace names one of its two accounts
             const subjects = [...JSON.stringify(plan.resources).matchAll(/system:serviceaccount:([a-z0-9-]+):([a-z0-9-]+)/g)];
             for (const [, namespace, name] of subjects.filter(([, namespace]) => namespace === account.namespace)) {
-                assert.deepEqual({ namespace, name }, account);
+                assert.ok(name === account.name || (config.services.spark.enabled && name === driver), `${namespace}/${name}`);
             }
         });
     }
@@ -189,8 +196,15 @@ describe("shared layer: JupyterHub", () => {
             assert.equal(at(values, "hub", "db", "pvc", "storageClassName"), className);
             // GKE serves Workload Identity from its metadata server (DESIGN §4); the existing platform and AWS do not
             const metadataNeeded = configOf(scenario).cloud === "gcp";
-            assert.equal(at(values, "singleuser", "cloudMetadata", "blockWithIptables"), !metadataNeeded);
-            assert.equal(at(values, "singleuser", "networkPolicy", "egressAllowRules", "cloudMetadataServer"), metadataNeeded);
+            // Pod Security restricted refuses z2jh's NET_ADMIN init container: the notebooks' fence does it
+            assert.equal(at(values, "singleuser", "cloudMetadata", "blockWithIptables"), false);
+            const toMetadata = notebookEgress(plan).filter((rule) => (rule.to ?? []).some((peer) => peer.ipBlock?.cidr === "169.254.169.254/32"));
+            assert.equal(toMetadata.length > 0, metadataNeeded, "notebooks reach the metadata server exactly where it serves identity");
+            for (const rule of notebookEgress(plan)) {
+                for (const peer of rule.to ?? []) {
+                    if (peer.ipBlock?.cidr === "0.0.0.0/0") assert.ok(peer.ipBlock.except?.includes("169.254.0.0/16"), "the internet rule leaves link-local addresses out");
+                }
+            }
         });
 
         it(`${scenario.label}: one public entry point: the hub's proxy, exposed as the platform says, and nothing else`, async () => {
@@ -218,11 +232,21 @@ describe("shared layer: JupyterHub", () => {
         it(`${scenario.label}: notebooks reach in-cluster exactly the enabled services, and get their connection settings`, async () => {
             const plan = await planOfScenario(scenario);
             const config = configOf(scenario);
-            const policy = at(hubValues(plan), "singleuser", "networkPolicy") as ValueMap;
-            assert.equal(policy["enabled"], true);
-            assert.equal(at(policy, "egressAllowRules", "privateIPs"), false, "no blanket access to private addresses");
-            type Rule = { to: { podSelector?: { matchLabels: Record<string, string> }; ipBlock?: { cidr: string } }[]; ports: { port: number }[] };
-            const rules = policy["egress"] as Rule[];
+            // notebooks are fenced in the user namespace: z2jh's policy is off there, the user-code fence applies
+            assert.equal(at(hubValues(plan), "singleuser", "networkPolicy", "enabled"), false);
+            type Rule = { to: { podSelector?: { matchLabels: Record<string, string> }; namespaceSelector?: unknown; ipBlock?: { cidr: string; except?: string[] } }[]; ports: { port: number }[] };
+            const all = notebookEgress(plan) as Rule[];
+            const platformNamespace = String(at(plan.outputs, "namespace"));
+            const userNamespace = String(at(plan.outputs, "userNamespace"));
+            // services are pods of a namespace named exactly: the platform's (data services, the gateway) or the user namespace (Spark Connect)
+            const toPlatform = (rule: Rule) =>
+                rule.to?.length > 0 &&
+                rule.to.every((peer) => peer.podSelector && [platformNamespace, userNamespace].some((ns) => JSON.stringify(peer.namespaceSelector) === JSON.stringify({ matchLabels: { "kubernetes.io/metadata.name": ns } })));
+            // what is not a service: DNS (no destination), pods of the user namespace, the hub's API, the internet without private ranges
+            const rules = all.filter((rule) => rule.to !== undefined && rule.ports !== undefined && (toPlatform(rule) || rule.to.some((peer) => peer.ipBlock && peer.ipBlock.cidr !== "0.0.0.0/0" && !peer.ipBlock.cidr.startsWith("169.254."))));
+            const hubRule = rules.filter((rule) => rule.to.some((peer) => peer.podSelector?.matchLabels?.["component"] === "hub"));
+            assert.equal(hubRule.length, 1, "notebooks reach the hub's API");
+            for (const rule of all) for (const peer of rule.to ?? []) if (peer.ipBlock?.cidr === "0.0.0.0/0") assert.ok(peer.ipBlock.except?.includes("10.0.0.0/8"), "no blanket access to private addresses");
             // a private S3-compatible store is reached on its own addresses and port, and only there
             const toAddresses = rules.filter((rule) => rule.to.some((peer) => peer.ipBlock));
             const store = config.existing.objectStore;
@@ -231,13 +255,13 @@ describe("shared layer: JupyterHub", () => {
                 toAddresses.map((rule) => [rule.to.map((peer) => peer.ipBlock?.cidr), rule.ports.map((p) => p.port)]),
                 privateCidrs.map((cidr) => [[cidr], [store.type === "s3" && new URL(store.endpoint).protocol === "https:" ? 443 : 80]]),
             );
-            const egress = rules.filter((rule) => !toAddresses.includes(rule)) as { to: { podSelector: { matchLabels: Record<string, string> } }[]; ports: { port: number }[] }[];
+            const egress = rules.filter((rule) => !toAddresses.includes(rule) && !hubRule.includes(rule)) as { to: { podSelector: { matchLabels: Record<string, string> } }[]; ports: { port: number }[] }[];
             const env = notebookEnv(plan);
             const services = at(plan.outputs, "services") as string[];
             const sparkConnect = config.services.spark.enabled && config.services.spark.connectServer;
             const toSpark = egress.filter((rule) => rule.to[0].podSelector.matchLabels["workbench.io/spark-connect"] === "server");
-            assert.equal(toSpark.length, sparkConnect ? 1 : 0, "one rule to the Spark Connect server exactly when it runs");
-            if (sparkConnect) assert.deepEqual(toSpark[0].ports.map((p) => p.port), [15002], "its gRPC port only");
+            // each person's Connect server is on their own pod's loopback: no notebook reaches any over the network
+            assert.equal(toSpark.length, 0, "no rule to any Spark Connect server");
             const toDask = egress.filter((rule) => !toSpark.includes(rule));
             if (config.services.dask.enabled) {
                 assert.equal(toDask.length, 1, "one rule: to Dask Gateway's proxy");
@@ -253,7 +277,9 @@ describe("shared layer: JupyterHub", () => {
                 assert.ok(!env.some((e) => e.name.startsWith("DASK_GATEWAY__")));
                 assert.ok(!services.includes("dask-gateway"));
             }
-            assert.equal(env.some((e) => e.name === "SPARK_REMOTE"), sparkConnect);
+            // SPARK_REMOTE comes with the Spark profile's own server (the hub's hook), never as a shared endpoint
+            assert.equal(env.some((e) => e.name === "SPARK_REMOTE"), false);
+            assert.equal(typeof at(hubValues(plan), "hub", "extraConfig", "30-spark-connect") === "string", sparkConnect);
             assert.ok(!env.some((e) => e.name.startsWith("WORKBENCH_SPARK_")), "no variables nothing reads");
             assert.equal(services.includes("spark-connect"), sparkConnect);
         });

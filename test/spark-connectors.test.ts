@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { SPARK_EXAMPLE_CONFIGMAP, SPARK_EXAMPLE_KEY } from "../components/spark/operator";
-import { SPARK_CONNECT_NAME } from "../components/spark/connect";
+import { executorTemplateOf, personalConnectOf } from "./tenancy-fixtures";
 import { connectorJars, connectorSource, jarFetchScript, SPARK_JARS_DIR, sparkBucketAccess } from "../components/spark/storage";
 import { IMAGES, PinnedJar, SPARK_CONNECTORS, SPARK_HADOOP_VERSION } from "../components/versions";
 import type { Plan } from "../plan/types";
@@ -190,12 +190,11 @@ describe("Spark storage connectors", () => {
             plan = run.document;
         });
 
-        it("the Connect server (system pool, Arm) downloads the connectors; its executors (user pool, x86) copy them from the image", () => {
-            const connect = ofType(plan, "kubernetes:sparkoperator.k8s.io/v1alpha1:SparkConnect").find((r) => at(r.inputs, "metadata", "name") === SPARK_CONNECT_NAME);
-            assert.ok(connect, "the Connect server is planned");
-            const initImage = (role: "server" | "executor") => (at(connect.inputs, "spec", role, "template", "spec", "initContainers") as { image: string }[])[0].image;
-            assert.equal(initImage("server"), IMAGES.spark);
-            assert.equal(initImage("executor"), IMAGES.hadoop);
+        it("on an Arm system pool, the personal Connect server and its executors (both on the x86 user pool) copy the connectors from the image", () => {
+            const personal = personalConnectOf(plan);
+            assert.ok(personal, "Spark from notebooks is planned");
+            assert.equal((personal.initContainers[0] as { image: string }).image, IMAGES.hadoop, "the sidecar's pod is on the user pool");
+            assert.equal((at(executorTemplateOf(plan), "spec", "initContainers") as { image: string }[])[0].image, IMAGES.hadoop);
         });
     });
 });

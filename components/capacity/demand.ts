@@ -3,7 +3,7 @@ import { ConfigError } from "../../stacks/errors";
 import type { WorkbenchConfig } from "../../stacks/schema";
 import { fitMessage, systemPoolFit } from "./fit";
 import { enabledDataServices, systemPodsOf } from "../services/catalog";
-import { CLUSTER_AUTOSCALER_PODS, DASK_GATEWAY_PODS, HUB_PODS, SPARK_CONNECT_SERVER_PODS, SPARK_OPERATOR_PODS, SystemPods } from "./requests";
+import { CLUSTER_AUTOSCALER_PODS, DASK_GATEWAY_PODS, HUB_PODS, SPARK_OPERATOR_PODS, SystemPods } from "./requests";
 
 /**
  * Everything the workbench places on the always-on system pool with this configuration: the hub, the
@@ -15,7 +15,6 @@ export function systemPods(services: WorkbenchConfig["services"], installsAutosc
         ...HUB_PODS,
         ...(services.dask.enabled ? DASK_GATEWAY_PODS : []),
         ...(services.spark.enabled ? SPARK_OPERATOR_PODS : []),
-        ...(services.spark.enabled && services.spark.connectServer ? SPARK_CONNECT_SERVER_PODS : []),
         ...(installsAutoscaler ? CLUSTER_AUTOSCALER_PODS : []),
         ...enabledDataServices(services).flatMap((name) => systemPodsOf(services, name)),
     ];

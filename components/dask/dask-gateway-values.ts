@@ -3,6 +3,7 @@ import { DaskClusterLimits, daskClusterLimits } from "../hub/fair-use";
 import { NodePlacement } from "../../providers/contract";
 import { splitImage } from "../hub/images";
 import { USER_CODE_LABELS } from "../labels";
+import { NOTEBOOK_USER, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY } from "../tenancy/zones";
 import { egressToPods, SecretKeyRef, ServiceConnection } from "../service-connection";
 import { allocatable, gibibytes } from "../sizing";
 import { WorkloadInput } from "../workload";
@@ -174,14 +175,26 @@ c.Backend.cluster_options = Options(
  * the Kubernetes API, so they carry no Kubernetes token (workload identity projects its own).
  */
 function clusterPodConfig(serviceAccountName: string, placement: NodePlacement): Record<string, unknown> {
-    return { serviceAccountName, automountServiceAccountToken: false, nodeSelector: placement.nodeSelector, tolerations: placement.tolerations };
+    return {
+        serviceAccountName,
+        automountServiceAccountToken: false,
+        // Pod Security `restricted` in the user namespace; the notebook images run as their own non-root user
+        securityContext: { ...RESTRICTED_POD_SECURITY, ...NOTEBOOK_USER },
+        nodeSelector: placement.nodeSelector,
+        tolerations: placement.tolerations,
+    };
+}
+
+/** A Dask container's settings: the environment and what `restricted` requires of a container. */
+function clusterContainerConfig(env: DaskGatewayInput["env"]): Record<string, unknown> {
+    return { env, securityContext: { ...RESTRICTED_CONTAINER_SECURITY, capabilities: { drop: [...RESTRICTED_CONTAINER_SECURITY.capabilities.drop] } } };
 }
 
 /** The dask-gateway chart's values. */
 export function daskGatewayValues(input: DaskGatewayInput): Record<string, unknown> {
     const system = { nodeSelector: input.systemPlacement.nodeSelector, tolerations: input.systemPlacement.tolerations };
     const pod = clusterPodConfig(input.serviceAccountName, input.userPool.placement);
-    const container = { env: input.env };
+    const container = clusterContainerConfig(input.env);
     const options = clusterOptionsData(input);
     const { defaultCores, defaultMemoryGiB } = options.worker;
     return {
@@ -201,6 +214,8 @@ export function daskGatewayValues(input: DaskGatewayInput): Record<string, unkno
                 },
             },
             backend: {
+                // clusters run users' code: in the user namespace (the controller's ClusterRole reaches it)
+                namespace: input.userNamespace,
                 image: splitImage(input.images.cpu),
                 scheduler: {
                     extraPodConfig: pod,

@@ -1,15 +1,19 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { HUB_DB_GIB } from "../../providers/catalog";
-import { HubServiceExposure, PrivateDestination } from "../../providers/contract";
+import { HubServiceExposure } from "../../providers/contract";
 import { GETTING_STARTED_DIR, GETTING_STARTED_VOLUME, GettingStartedMount, postStartCommand } from "./getting-started";
 import type { HubTls } from "../../stacks/rules";
 import type { WorkbenchConfig } from "../../stacks/schema";
 import { HubAuthValues, HubEnvVar } from "./hub-auth";
 import { helmMerge } from "../helm/merge";
-import { splitImage } from "./images";
-import { profileList } from "./profiles";
-import { egressToAddresses, ServiceConnection } from "../service-connection";
+import { notebookEnvironments, splitImage } from "./images";
+import { cpuProfiles, profileList } from "./profiles";
+import { SPARK_PROFILE } from "../spark/personal-connect";
+import { ServiceConnection } from "../service-connection";
+import { USER_CODE_LABELS } from "../labels";
+import { HUB_API_PORT, namespaceSelector, NOTEBOOK_POD_LABELS, NOTEBOOK_PORT } from "../tenancy/network-policies";
+import { RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY } from "../tenancy/zones";
 import { WorkloadInput } from "../workload";
 
 /*
@@ -52,10 +56,6 @@ export interface JupyterHubInput extends WorkloadInput {
     hubService: HubServiceExposure;
     /** How the hub is reached: Service type, source ranges, TLS. */
     access: HubAccess;
-    /** Private addresses notebooks must reach for the bucket (an S3-compatible store on a private network). */
-    objectStoreEgress: readonly PrivateDestination[];
-    /** Notebooks must reach the cloud metadata server (it serves their workload identity). */
-    podsNeedMetadataServer: boolean;
     /** Size of each user's home volume. */
     homeSizeGiB: number;
     /** Stop servers idle this long. */
@@ -76,6 +76,36 @@ export interface JupyterHubInput extends WorkloadInput {
     tlsEmail?: string;
     /** The enabled services' connections. */
     services: readonly ServiceConnection[];
+    /** With Spark from notebooks: the hub's hook that gives the Spark profile's servers their own Connect server (components/spark/personal-connect.ts). */
+    sparkConnectHook?: pulumi.Input<string>;
+}
+
+/** The hub's API as notebooks in the user namespace reach it (z2jh's default `http://hub:8081` resolves only in the hub's namespace). */
+export function hubConnectUrl(platformNamespace: string): string {
+    return `http://hub.${platformNamespace}.svc.cluster.local:${HUB_API_PORT}`;
+}
+
+/** Egress of the hub and the proxy to notebooks in the user namespace (z2jh's own rule selects its namespace only). */
+function toNotebooks(userNamespace: string): Record<string, unknown> {
+    return {
+        to: [{ namespaceSelector: namespaceSelector(userNamespace), podSelector: { matchLabels: { ...NOTEBOOK_POD_LABELS } } }],
+        ports: [{ port: NOTEBOOK_PORT, protocol: "TCP" }],
+    };
+}
+
+/**
+ * The Spark profile: the PySpark environment on the user pool with room for its own Spark Connect server
+ * beside the notebook (the hub's hook adds it for this slug); the smallest CPU size plus the sidecar's share.
+ */
+export function sparkProfile(input: Pick<JupyterHubInput, "userPool" | "images">): Record<string, unknown> {
+    const [smallest] = cpuProfiles(input.userPool);
+    const environment = notebookEnvironments(input.images).cpu.find((e) => e.image === input.images.spark);
+    return {
+        display_name: "Spark · your own Spark Connect server beside the notebook",
+        slug: SPARK_PROFILE,
+        description: `${environment ? `${environment.title}: ${environment.description}. ` : ""}A Spark Connect server only this server reaches (SparkSession.builder.getOrCreate()); executors start on the user pool and stop when idle.`,
+        kubespawner_override: { ...smallest.kubespawner_override, image: input.images.spark },
+    };
 }
 
 /** The environment variable the hub reads a registered service's token from. */
@@ -171,9 +201,15 @@ export function jupyterHubValues(input: JupyterHubInput): Record<string, unknown
     const system = { nodeSelector: input.systemPlacement.nodeSelector, tolerations: input.systemPlacement.tolerations };
     const registered = hubServicesValues(input.services);
     const spawner = {
+        // notebooks start in the user namespace (DESIGN §5b.1); they reach the hub across namespaces by its full name
+        JupyterHub: { hub_connect_url: hubConnectUrl(input.namespace) },
         KubeSpawner: {
+            namespace: input.userNamespace,
             // workload identity reaches pods through its own projected token; notebooks need no Kubernetes API token
             automount_service_account_token: false,
+            // Pod Security `restricted` in the user namespace: KubeSpawner merges these over z2jh's uid/fsGid settings
+            pod_security_context: { ...RESTRICTED_POD_SECURITY },
+            container_security_context: { ...RESTRICTED_CONTAINER_SECURITY, capabilities: { drop: [...RESTRICTED_CONTAINER_SECURITY.capabilities.drop] } },
             ...(registered.userScopes.length > 0 ? { server_token_scopes: [...DEFAULT_SERVER_TOKEN_SCOPES, ...registered.userScopes] } : {}),
         },
     };
@@ -186,16 +222,22 @@ export function jupyterHubValues(input: JupyterHubInput): Record<string, unknown
             extraConfig: {
                 ...input.auth.extraConfig,
                 ...(Object.keys(registered.tokenEnv).length > 0 ? { "20-service-tokens": SERVICE_TOKENS_CONFIG } : {}),
+                ...(input.sparkConnectHook ? { "30-spark-connect": input.sparkConnectHook } : {}),
             },
             services: registered.services,
             ...(Object.keys(input.auth.extraFiles).length > 0 ? { extraFiles: input.auth.extraFiles } : {}),
             // every user may use the registered services (e.g. create Dask clusters)
             ...(registered.userScopes.length > 0 ? { loadRoles: { user: { scopes: ["self", ...registered.userScopes] } } } : {}),
             db: { type: "sqlite-pvc", pvc: { storageClassName: input.retainedStorageClass, storage: `${HUB_DB_GIB}Gi` } },
+            networkPolicy: {
+                // notebooks live in the user namespace: z2jh's same-namespace rules do not see them
+                ingress: [{ from: [{ namespaceSelector: namespaceSelector(input.userNamespace), podSelector: { matchLabels: HUB_ACCESS_LABEL } }], ports: [{ port: HUB_API_PORT, protocol: "TCP" }] }],
+                egress: [toNotebooks(input.userNamespace)],
+            },
         },
         proxy: {
             service: proxyServiceValues(input.access, input.hubService),
-            chp: system,
+            chp: { ...system, networkPolicy: { egress: [toNotebooks(input.userNamespace)] } },
             traefik: system,
             https: proxyHttpsValues(input),
         },
@@ -204,7 +246,8 @@ export function jupyterHubValues(input: JupyterHubInput): Record<string, unknown
             defaultUrl: "/lab",
             startTimeout: NOTEBOOK_START_TIMEOUT_SECONDS,
             serviceAccountName: input.serviceAccountName,
-            extraLabels: { ...input.podLabels, ...HUB_ACCESS_LABEL },
+            // fenced as user code by the user namespace's policies (components/tenancy/network-policies.ts)
+            extraLabels: { ...input.podLabels, ...USER_CODE_LABELS, ...HUB_ACCESS_LABEL },
             extraEnv: envMapping([...input.env, ...input.services.flatMap((service) => service.env), ...(input.gettingStarted?.env ?? [])]),
             ...gettingStartedValues(input.gettingStarted),
             ...(input.kernelCullIdleMinutes > 0
@@ -212,13 +255,12 @@ export function jupyterHubValues(input: JupyterHubInput): Record<string, unknown
                 : {}),
             nodeSelector: input.userPool.placement.nodeSelector,
             extraTolerations: input.userPool.placement.tolerations,
-            cloudMetadata: { blockWithIptables: !input.podsNeedMetadataServer },
-            networkPolicy: {
-                enabled: true,
-                // in-cluster, notebooks reach the hub, DNS and exactly the enabled services
-                egress: [...input.services.flatMap((service) => service.egress), ...input.objectStoreEgress.map(egressToAddresses)],
-                egressAllowRules: { cloudMetadataServer: input.podsNeedMetadataServer, privateIPs: false, nonPrivateIPs: true },
-            },
+            // z2jh's iptables init container needs NET_ADMIN, which `restricted` refuses; the user-code fence's
+            // egress leaves the metadata server out already (unless it serves identity, GKE)
+            cloudMetadata: { blockWithIptables: false },
+            // z2jh's singleuser policy selects pods in the hub's namespace only: the user namespace's policies
+            // fence notebooks instead (ingress from hub and proxy; egress to DNS, the hub and exactly the enabled services)
+            networkPolicy: { enabled: false },
             storage: {
                 type: "dynamic",
                 capacity: `${input.homeSizeGiB}Gi`,
@@ -231,7 +273,10 @@ export function jupyterHubValues(input: JupyterHubInput): Record<string, unknown
                       }
                     : {}),
             },
-            profileList: profileList(input.userPool, input.gpuPools, input.images, input.gpuMaxAgeHours),
+            profileList: [
+                ...profileList(input.userPool, input.gpuPools, input.images, input.gpuMaxAgeHours),
+                ...(input.sparkConnectHook ? [sparkProfile(input)] : []),
+            ],
         },
         scheduling: {
             // packs notebooks onto the fewest user nodes so the autoscaler can remove the rest

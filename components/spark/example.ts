@@ -22,19 +22,33 @@ const IMAGE_FILE = "file:///opt/spark/examples/src/main/resources/people.txt";
 
 /** What every Spark workload of the workbench runs as and reads, resolved where its manifest is built. */
 export interface SparkWorkloadInput {
-    /** The workbench namespace, which the operator watches. */
+    /** The user namespace, which the operator watches. */
     namespace: string;
-    /** The identity-bound ServiceAccount the pods run as; the operator's Spark Role lets it start executors. */
+    /** The driver's identity-bound ServiceAccount; its Role (components/tenancy/roles.ts) lets it start executors, shaped by admission. */
     serviceAccountName: string;
+    /** The executors' ServiceAccount: the notebooks' (no role, no token), the only one the admission policy lets the driver use. */
+    executorServiceAccountName: string;
     /** Labels workload identity needs on the pods. */
     podLabels: Record<string, string>;
-    /** The workload account's environment (bucket, identity, credentials by reference). */
+    /** The driver account's environment (bucket, identity, credentials by reference). */
     env: SparkEnvVar[];
+    /** The executors' account's environment. */
+    executorEnv: SparkEnvVar[];
     /** The identity's plain environment by name, for the S3 settings Hadoop does not read from the environment. */
     identityEnv: Record<string, string>;
     /** The bucket's URL, when the stack has one. */
     bucketUrl?: string;
 }
+
+/**
+ * Driver and executors authenticate each other's RPC with a secret the driver generates per application and
+ * hands its executors (apache/spark SecurityManager: generated automatically on Kubernetes), so another
+ * user's pod reaching a driver's or executor's port cannot join or read it; traffic is encrypted too.
+ */
+export const SPARK_AUTHENTICATION_CONF: Readonly<Record<string, string>> = {
+    "spark.authenticate": "true",
+    "spark.network.crypto.enabled": "true",
+};
 
 /** What the example needs to know, resolved; without a bucket it counts a file shipped in the Spark image. */
 export interface SparkExampleInput extends SparkWorkloadInput {
@@ -52,11 +66,11 @@ export function sparkExampleApplication(input: SparkExampleInput): Record<string
     const access = sparkBucketAccess(input.bucketUrl, input.identityEnv);
     const path = access.sparkUrl ? `${access.sparkUrl}/${EXAMPLE_OBJECT}` : IMAGE_FILE;
     const connectors = connectorJars(access.connectors, input.pool.architecture);
-    const pod = (labels: Record<string, string>) => ({
-        serviceAccount: input.serviceAccountName,
+    const pod = (serviceAccount: string, env: SparkEnvVar[], labels: Record<string, string>) => ({
+        serviceAccount,
         ...nonEmpty({
             labels: { ...input.podLabels, ...labels },
-            env: input.env,
+            env,
             nodeSelector: input.pool.placement.nodeSelector,
             tolerations: input.pool.placement.tolerations,
         }),
@@ -76,12 +90,19 @@ export function sparkExampleApplication(input: SparkExampleInput): Record<string
             mainApplicationFile: "local:///opt/spark/examples/jars/spark-examples.jar",
             arguments: [path],
             ...(connectors ? { volumes: [connectors.volume] } : {}),
-            sparkConf: { ...access.sparkConf, ...(connectors?.sparkConf ?? {}) },
+            sparkConf: { ...access.sparkConf, ...(connectors?.sparkConf ?? {}), ...SPARK_AUTHENTICATION_CONF },
             restartPolicy: { type: "Never" },
             timeToLiveSeconds: 3600,
             // the driver creates the executors through the Kubernetes API; both run the job's code
-            driver: { ...pod({ ...USER_CODE_LABELS, ...API_CLIENT_LABELS }), cores: 1, memory: "1g" },
-            executor: { ...pod(USER_CODE_LABELS), instances: 2, cores: 1, memory: "2g" },
+            driver: { ...pod(input.serviceAccountName, input.env, { ...USER_CODE_LABELS, ...API_CLIENT_LABELS }), cores: 1, memory: "1g" },
+            executor: {
+                ...pod(input.executorServiceAccountName, input.executorEnv, USER_CODE_LABELS),
+                // executors never call the API: no token (the admission policy refuses the pod otherwise)
+                template: { spec: { automountServiceAccountToken: false } },
+                instances: 2,
+                cores: 1,
+                memory: "2g",
+            },
         },
     };
 }

@@ -39,7 +39,7 @@ export class S3CompatibleStore implements ObjectStore {
         this.url = pulumi.output(`s3://${settings.bucket}`);
     }
 
-    bindServiceAccount(_account: ServiceAccountRef, _scope?: BindingScope): WorkloadIdentity {
+    bindServiceAccount(_account: ServiceAccountRef, scope?: BindingScope): WorkloadIdentity {
         const { endpoint, region, forcePathStyle, privateCidrs } = this.settings;
         return {
             serviceAccountAnnotations: {},
@@ -57,6 +57,8 @@ export class S3CompatibleStore implements ObjectStore {
             privateEgress: privateCidrs.map((cidr) => ({ cidr, ports: [endpointPort(endpoint)] })),
             // one key pair for the whole bucket: a store's own policies could narrow it, this program cannot
             reach: "bucket",
+            // the same key for every account: excluded prefixes cannot be enforced here (the shared layer warns)
+            excluded: (scope?.excludePrefixes ?? []).length === 0,
             principal: pulumi.interpolate`access key for ${endpoint}`,
             readyWhen: [],
         };

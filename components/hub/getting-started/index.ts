@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkbenchConfig } from "../../../stacks/schema";
 import { NotebookExample } from "../../service-connection";
+import { PLATFORM_OBJECT_LABELS } from "../../tenancy/zones";
 import { AWS_CONFIG_FILE, awsConfigFile, GETTING_STARTED_DIR, INSTALLER_FILE, installerScript, NOTEBOOK_FILE } from "./first-start";
 import { gettingStartedSections, notebookJson, WorkbenchFacts } from "./notebook";
 
@@ -32,7 +33,7 @@ export const GETTING_STARTED_VOLUME = "workbench-getting-started";
 
 /** What the hub's values need to mount the getting-started files into every notebook. */
 export interface GettingStartedMount {
-    /** The ConfigMap's name, in the workbench namespace. */
+    /** The ConfigMap's name, in the user namespace. */
     configMapName: string;
     /** Extra environment for notebooks (e.g. `AWS_CONFIG_FILE` pointing into the mount). */
     env: k8s.types.input.core.v1.EnvVar[];
@@ -57,7 +58,7 @@ export function needsPathStyle(identityEnv: Record<string, pulumi.Input<string>>
 
 /** Arguments of {@link GettingStarted}. */
 export interface GettingStartedArgs {
-    /** The workbench namespace. */
+    /** The user namespace, where notebooks mount it (a pod mounts ConfigMaps of its own namespace only). */
     namespace: string;
     /** What the first section says (login, culling, GPU maximum age). */
     facts: pulumi.Input<WorkbenchFacts>;
@@ -73,7 +74,12 @@ export interface GettingStartedArgs {
     dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
-/** The getting-started ConfigMap: the notebook, the first-start installer and, for path-style stores, an AWS config file. */
+/**
+ * The getting-started ConfigMap: the notebook, the first-start installer and, for path-style stores, an AWS
+ * config file. Every server runs the installer, so users' code must not change it: no account in the user
+ * namespace may update ConfigMaps except the Spark driver's, and the admission policy refuses it objects
+ * labelled as the platform's (components/tenancy/admission.ts).
+ */
 export class GettingStarted extends pulumi.ComponentResource {
     /** What the hub mounts. */
     readonly mount: GettingStartedMount;
@@ -88,7 +94,7 @@ export class GettingStarted extends pulumi.ComponentResource {
         this.configMap = new k8s.core.v1.ConfigMap(
             name,
             {
-                metadata: { name: configMapName, namespace: args.namespace },
+                metadata: { name: configMapName, namespace: args.namespace, labels: { ...PLATFORM_OBJECT_LABELS } },
                 data: {
                     [NOTEBOOK_FILE]: notebook,
                     [INSTALLER_FILE]: installerScript(args.pythonPackages),
