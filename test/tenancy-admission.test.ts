@@ -135,5 +135,33 @@ for (const stack of ["aws", "local"]) {
             const stripped = { ...platformMap, metadata: { name: platformMap.metadata.name } };
             assert.ok((decide("UPDATE", stripped, platformMap) as { denied: string[] }).denied.length === 1);
         });
+
+        it("lets a driver delete its own executors and nobody else's pods (another person's server or executors)", async () => {
+            const plan = (await runPlan(stack)).document;
+            const policy = policyOf(plan, "-spark-driver-deletes");
+            // alice's Spark profile server is her driver; Spark owns each executor to its driver pod
+            const owned = (owner: string): Pod => {
+                const pod = clone(executorPod(plan));
+                pod.metadata.ownerReferences = [{ apiVersion: "v1", kind: "Pod", name: owner, uid: `${owner}-uid`, controller: true }];
+                return pod;
+            };
+            const bobServer: Pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "jupyter-bob", labels: { "hub.jupyter.org/username": "bob" } }, spec: { containers: [] } };
+            const fromPod = (podName: string | undefined, oldObject: Pod): AdmissionRequest => ({
+                request: { userInfo: { username: driverUser(plan), ...(podName ? { extra: { "authentication.kubernetes.io/pod-name": [podName] } } : {}) }, operation: "DELETE" },
+                object: null,
+                oldObject,
+            });
+            assert.deepEqual(evaluate(policy, fromPod("jupyter-alice", owned("jupyter-alice"))), { applies: true, denied: [] }, "her own executor");
+            for (const [what, request] of [
+                ["bob's executor", fromPod("jupyter-alice", owned("jupyter-bob"))],
+                ["bob's server", fromPod("jupyter-alice", bobServer)],
+                ["a token that names no pod", fromPod(undefined, owned("jupyter-alice"))],
+            ] as const) {
+                const verdict = evaluate(policy, request);
+                assert.ok(verdict.applies && verdict.denied.length === 1, `${what} is refused: ${JSON.stringify(verdict)}`);
+            }
+            // the hub deleting a server at stop is not the driver: the policy does not apply
+            assert.deepEqual(evaluate(policy, { request: { userInfo: { username: "system:serviceaccount:workbench:hub" }, operation: "DELETE" }, object: null, oldObject: bobServer }), { applies: false });
+        });
     });
 }

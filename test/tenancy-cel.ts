@@ -18,8 +18,8 @@ export interface AdmissionPolicySpec {
 
 /** An admission request as CEL sees it. */
 export interface AdmissionRequest {
-    /** `request.userInfo.username` and `request.operation`. */
-    request: { userInfo: { username: string }; operation: "CREATE" | "UPDATE" | "DELETE" };
+    /** `request.userInfo` (username; `extra` as a bound token carries it, e.g. the pod it was issued to) and `request.operation`. */
+    request: { userInfo: { username: string; extra?: Record<string, string[]> }; operation: "CREATE" | "UPDATE" | "DELETE" };
     /** The object after mutation; null on DELETE. */
     object: Record<string, unknown> | null;
     /** The object before; null on CREATE. */

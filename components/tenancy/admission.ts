@@ -9,7 +9,7 @@ import { PLATFORM_OBJECT_LABELS } from "./zones";
  * creates: the executor account only, no Kubernetes token, no volume that reaches a Secret, a claim or the
  * node, no privilege, no secret environment beyond the account's own, the user-code label and no label that
  * opens another fence. A second policy keeps it off the platform's ConfigMaps in that namespace (the
- * getting-started files every server runs). CEL as Kubernetes evaluates it: `object` is the pod after
+ * getting-started files every server runs), and a third lets it delete only the pods it owns. CEL as Kubernetes evaluates it: `object` is the pod after
  * mutation, null on DELETE; `oldObject` null on CREATE.
  */
 
@@ -116,6 +116,42 @@ export function platformConfigMapValidations(): CelValidation[] {
     return [{ expression: `!${marked("object")} && !${marked("oldObject")}`, message: "the Spark driver may not create, change or delete the platform's ConfigMaps" }];
 }
 
+/**
+ * The key in a bound ServiceAccount token's `userInfo.extra` naming the pod the token was issued to (the kubelet's
+ * projected tokens carry it; kubernetes/kubernetes pkg/serviceaccount/claims.go, `PodNameKey`).
+ */
+export const TOKEN_POD_NAME_KEY = "authentication.kubernetes.io/pod-name";
+
+/**
+ * The delete rule: the driver account is shared by every person's Spark (the example's driver, each Spark profile
+ * server's sidecar), and its Role's `delete` on pods cannot say whose. A driver may delete only the pods it owns
+ * (its executors, which Spark makes with an owner reference to the driver pod), so one person's Spark cannot stop
+ * another person's server or executors.
+ */
+export function ownPodDeleteValidations(): CelValidation[] {
+    const key = celString(TOKEN_POD_NAME_KEY);
+    return [
+        {
+            expression:
+                `has(request.userInfo.extra) && ${key} in request.userInfo.extra && oldObject != null && has(oldObject.metadata.ownerReferences) && ` +
+                `oldObject.metadata.ownerReferences.exists(r, r.kind == "Pod" && r.name == request.userInfo.extra[${key}][0])`,
+            message: "the Spark driver may delete only the pods it owns (its executors)",
+        },
+    ];
+}
+
+/** The delete policy's spec. */
+export function ownPodDeletePolicySpec(input: Pick<SparkPodPolicyInput, "namespace" | "driverAccount">): Record<string, unknown> {
+    return {
+        failurePolicy: "Fail",
+        matchConstraints: {
+            resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["DELETE"], resources: ["pods"] }],
+        },
+        matchConditions: [{ name: "spark-driver", expression: `request.userInfo.username == ${celString(serviceAccountUser(input.namespace, input.driverAccount))}` }],
+        validations: ownPodDeleteValidations(),
+    };
+}
+
 /** The pod policy's spec (what the API server evaluates). */
 export function sparkPodPolicySpec(input: SparkPodPolicyInput): Record<string, unknown> {
     return {
@@ -162,6 +198,7 @@ export class SparkAdmission extends pulumi.ComponentResource {
         const policies: Array<[string, Record<string, unknown>]> = [
             [`${args.workbench}-spark-driver-pods`, sparkPodPolicySpec(args)],
             [`${args.workbench}-platform-configmaps`, platformConfigMapPolicySpec(args)],
+            [`${args.workbench}-spark-driver-deletes`, ownPodDeletePolicySpec(args)],
         ];
         this.policyNames = [];
         for (const [policyName, spec] of policies) {
