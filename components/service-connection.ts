@@ -29,8 +29,13 @@ export interface HubServiceRegistration {
 export interface ServiceConnection {
     /** The service's name, as the stack outputs list it. */
     name: string;
-    /** Environment notebooks get to connect with zero setup: plain values or Secret references. */
+    /** Environment notebooks, Dask and Spark pods get to connect with zero setup: plain values or Secret references. */
     env: k8s.types.input.core.v1.EnvVar[];
+    /**
+     * Environment for notebooks only: variables made from the hub's per-user token (`$(JUPYTERHUB_API_TOKEN)`), which
+     * only a notebook's container has; in a Dask or Spark pod the reference would stay unexpanded text.
+     */
+    notebookEnv?: k8s.types.input.core.v1.EnvVar[];
     /** NetworkPolicy egress notebooks need to reach the service; empty when they reach nothing in-cluster. */
     egress: k8s.types.input.networking.v1.NetworkPolicyEgressRule[];
     /** Registration with JupyterHub, for services behind the hub. */

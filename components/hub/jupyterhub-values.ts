@@ -248,7 +248,11 @@ export function jupyterHubValues(input: JupyterHubInput): Record<string, unknown
             serviceAccountName: input.serviceAccountName,
             // fenced as user code by the user namespace's policies (components/tenancy/network-policies.ts)
             extraLabels: { ...input.podLabels, ...USER_CODE_LABELS, ...HUB_ACCESS_LABEL },
-            extraEnv: envMapping([...input.env, ...input.services.flatMap((service) => service.env), ...(input.gettingStarted?.env ?? [])]),
+            extraEnv: envMapping([
+                ...input.env,
+                ...input.services.flatMap((service) => [...service.env, ...(service.notebookEnv ?? [])]),
+                ...(input.gettingStarted?.env ?? []),
+            ]),
             ...gettingStartedValues(input.gettingStarted),
             ...(input.kernelCullIdleMinutes > 0
                 ? { extraFiles: { "workbench-kernel-culling": { mountPath: KERNEL_CULLING_CONFIG_PATH, data: kernelCullingConfig(input.kernelCullIdleMinutes) } } }

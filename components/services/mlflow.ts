@@ -312,7 +312,9 @@ export const mlflow: CatalogService<"mlflow"> = {
             connection: {
                 name: SERVICE,
                 // through the sign-in proxy, as the signed-in user
-                env: [{ name: "MLFLOW_TRACKING_URI", value: trackingUri(context.namespace) }, MLFLOW_TOKEN_ENV],
+                env: [{ name: "MLFLOW_TRACKING_URI", value: trackingUri(context.namespace) }],
+                // only notebooks hold a hub token; Dask and Spark pods cannot sign in to MLflow (docs/services.md)
+                notebookEnv: [MLFLOW_TOKEN_ENV],
                 egress: [{ to: [podsIn(context.namespace, labels)], ports: [{ port: MLFLOW_PROXY_PORT, protocol: "TCP" }] }],
                 hubService: { url: `http://${host}:${MLFLOW_PROXY_PORT}`, token: tokenRef, userScopes: [`access:services!service=${SERVICE}`] },
                 pythonPackages: [...SERVICE_PYTHON_PACKAGES.mlflow],
