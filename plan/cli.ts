@@ -21,6 +21,7 @@ const program = new Command()
     .option("--stats", "print the plan's wall time and peak memory on stderr")
     .option("--policy", "run the mandatory policies (policy/) on the plan; exit non-zero on a violation")
     .option("--skip-config-validation", "skip the Pulumi CLI's config validation, as pulumi preview --skip-config-validation does")
+    .option("--no-policy-verdict", "plan without the mandatory policies' verdict, as pulumi preview without --policy-pack (an old commit planned for its URNs)")
     .option("--preview", "plan as a first pulumi preview sees the stack: isDryRun() true, outputs a provider computes unknown, no apply on them")
     .option("--diff <git-ref>", "compare with the plan of this git ref (planned offline in a temporary worktree) and print Markdown for a pull request")
     .option(
@@ -42,6 +43,8 @@ interface Options {
     compare?: string[];
     preview?: boolean;
     skipConfigValidation?: boolean;
+    /** False with --no-policy-verdict. */
+    policyVerdict: boolean;
 }
 
 /** The stack to plan: `--stack`, or the name in a `--stack-file` called `Pulumi.<stack>.yaml`. */
@@ -85,7 +88,7 @@ async function main(options: Options): Promise<number> {
     }
     try {
         stack = stackName(options);
-        const plan = await planStack({ projectDir: options.projectDir, stack, stackFile: options.stackFile, preview: options.preview, skipConfigValidation: options.skipConfigValidation });
+        const plan = await planStack({ projectDir: options.projectDir, stack, stackFile: options.stackFile, preview: options.preview, skipConfigValidation: options.skipConfigValidation, policyVerdict: options.policyVerdict });
         if (options.json) {
             const document = options.loadedPackages ? { ...plan, loadedPackages: loadedPulumiPackages() } : plan;
             emit(options, `${JSON.stringify(document, null, 2)}\n`);

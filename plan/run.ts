@@ -22,6 +22,11 @@ export interface PlanOptions {
     preview?: boolean;
     /** Skip the CLI's config validation, as `pulumi preview --skip-config-validation` does (planning an old commit). */
     skipConfigValidation?: boolean;
+    /**
+     * False: plan without the mandatory policies' verdict, as `pulumi preview` without `--policy-pack` does. For an
+     * old commit planned only for its URNs or its diff: today's policies judge today's program, not the base's.
+     */
+    policyVerdict?: boolean;
 }
 
 /** A plan that failed: the reason, any configuration problems, and what had been registered by then. */
@@ -99,7 +104,7 @@ export async function planStack(options: PlanOptions): Promise<Plan> {
     }
 
     // one verdict: what the mandatory pack would refuse at preview, the plan refuses; what only the plan can see, it warns of
-    const verdict = planVerdict({ resources, outputs: stackUrn ? recorder.outputsOf(stackUrn) : {} });
+    const verdict = options.policyVerdict === false ? { refused: [], offlineOnly: [] } : planVerdict({ resources, outputs: stackUrn ? recorder.outputsOf(stackUrn) : {} });
     if (verdict.refused.length > 0) throw new PlanError(refusalMessage(verdict.refused), [], resources);
     const offlineWarnings = verdict.offlineOnly.map((v) => `Policy ${v.policy} (checked offline only; npm run plan -- --policy refuses it): ${v.message}`);
 

@@ -116,14 +116,14 @@ describe("EKS review fixes (planned offline)", function () {
     it("has the identity policy refuse a web-identity trust without the STS audience (security review §10)", () => {
         assert.deepEqual(planViolations(plan).filter((v) => v.policy === "notebook-identity-scoped"), [], "the shipped trusts pass");
         const broken = structuredClone(plan);
-        const role = broken.resources.find((r) => r.type === "aws:iam/role:Role" && r.name === "workbench-workbench-workbench-user");
+        const role = broken.resources.find((r) => r.type === "aws:iam/role:Role" && r.name === "workbench-workbench-users-workbench-user");
         assert.ok(role);
         const trust = JSON.parse(String(role.inputs["assumeRolePolicy"])) as PolicyDocument;
         const equals = trust.Statement[0].Condition?.StringEquals ?? {};
         for (const key of Object.keys(equals)) if (key.endsWith(":aud")) delete equals[key];
         role.inputs["assumeRolePolicy"] = JSON.stringify(trust);
         const found = planViolations(broken).filter((v) => v.policy === "notebook-identity-scoped");
-        assert.ok(found.some((v) => v.message.includes("workbench-workbench-workbench-user") && /audience sts\.amazonaws\.com/.test(v.message)), found.map((v) => v.message).join("\n"));
+        assert.ok(found.some((v) => v.message.includes("workbench-workbench-users-workbench-user") && /audience sts\.amazonaws\.com/.test(v.message)), found.map((v) => v.message).join("\n"));
     });
 
     describe("the API-client fence", () => {

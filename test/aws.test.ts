@@ -470,11 +470,14 @@ describe("AWS platform (Pulumi.aws.yaml, planned offline)", () => {
             assert.equal(ofType(plan, T.attachment).filter((a) => a.dependsOn.includes(role.urn)).length, 0, "no managed policies on top");
             const bucketArn = `arn:aws:s3:::${String(plan.outputs["bucketUrl"]).replace(/^s3:\/\//, "")}`;
             const statements = statementsOf(input(policies[0], "policy"));
-            const actions = statements.flatMap((s) => list(s.Action));
+            const actions = statements.filter((s) => s.Effect === "Allow").flatMap((s) => list(s.Action));
+            // Allow on the bucket; Deny only under the platform's prefixes (backups, MLflow's artifacts: DESIGN §5b.6)
             for (const statement of statements) {
-                assert.equal(statement.Effect, "Allow");
-                for (const resourceName of list(statement.Resource)) assert.ok([bucketArn, `${bucketArn}/*`].includes(resourceName), resourceName);
+                const allowed = statement.Effect === "Allow" ? [bucketArn, `${bucketArn}/*`] : [bucketArn, `${bucketArn}/backups/*`, `${bucketArn}/mlflow/*`];
+                for (const resourceName of list(statement.Resource)) assert.ok(allowed.includes(resourceName), `${statement.Effect} ${resourceName}`);
             }
+            const denied = statements.filter((s) => s.Effect === "Deny").flatMap((s) => list(s.Resource));
+            for (const prefix of ["backups", "mlflow"]) assert.ok(denied.includes(`${bucketArn}/${prefix}/*`), `users' identity is denied ${prefix}/`);
             for (const needed of ["s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"]) assert.ok(actions.includes(needed), needed);
             for (const action of actions) assert.ok(action.startsWith("s3:") && !action.includes("*"), action);
             assert.ok(!actions.includes("s3:DeleteObjectVersion"), "versions stay recoverable");

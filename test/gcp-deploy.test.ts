@@ -110,7 +110,8 @@ describe("GKE: what a first real deploy would hit, planned offline", () => {
     describe("prefix-scoped identities cannot enumerate the bucket (review §7)", () => {
         it("postgres's and MLflow's conditions allow their prefix's objects and listings, and refuse listing the root or another prefix", () => {
             const bucket = String(input(ofType(services, T.bucket)[0], "name") ?? ofType(services, T.bucket)[0].name);
-            const scoped = ofType(services, T.bucketMember).filter((m) => input(m, "condition") !== undefined);
+            // prefix-scoped grants (titled "only <prefix>"); users' accounts carry an exclusion condition instead (tested below)
+            const scoped = ofType(services, T.bucketMember).filter((m) => String((input(m, "condition") as { title?: string } | undefined)?.title ?? "").startsWith("only "));
             assert.ok(scoped.length >= 2, "postgres and MLflow are prefix-scoped");
             for (const grant of scoped) {
                 const condition = input(grant, "condition") as { title: string; expression: string };

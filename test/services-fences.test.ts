@@ -17,6 +17,7 @@ import { azureBlobUrl, CNPG_IN_TREE_BARMAN_REMOVED_IN, CNPG_VERSION } from "../c
 import { CHARTS, SERVICE_CHARTS } from "../components/versions";
 import type { Plan, PlannedResource } from "../plan/types";
 import { input, ofType, runPlan, variantStackFile } from "./harness";
+import { notebookEgress } from "./tenancy-fixtures";
 import { at } from "./k8s-checks";
 
 /*
@@ -403,7 +404,12 @@ describe("data services: fences, accounts and probes, as the servers check them"
                     for (const peer of rule.from) {
                         const userCode = subset(peer.namespaceSelector?.matchLabels, { [NAMESPACE_NAME_LABEL]: userNamespace }) && JSON.stringify(peer.podSelector?.matchLabels) === JSON.stringify(USER_CODE_LABELS);
                         const namedPlatformPods = peer.namespaceSelector === undefined && Object.keys(peer.podSelector?.matchLabels ?? {}).length > 0;
-                        assert.ok(userCode || namedPlatformPods, `${policy.name}: ${JSON.stringify(peer)} is user code of ${userNamespace} or named platform pods`);
+                        // Ray runs in the user namespace: its one platform peer is KubeRay's operator, named by its chart's label
+                        const operatorOfRay =
+                            policy.name === "workbench-ray-ingress" &&
+                            subset(peer.namespaceSelector?.matchLabels, { [NAMESPACE_NAME_LABEL]: String(plan.outputs["namespace"]) }) &&
+                            JSON.stringify(peer.podSelector?.matchLabels) === JSON.stringify({ "app.kubernetes.io/name": "kuberay-operator" });
+                        assert.ok(userCode || namedPlatformPods || operatorOfRay, `${policy.name}: ${JSON.stringify(peer)} is user code of ${userNamespace} or named platform pods`);
                     }
                 }
             }
@@ -411,7 +417,8 @@ describe("data services: fences, accounts and probes, as the servers check them"
 
         it("notebooks' egress to each database names its pods in the platform namespace", async () => {
             const plan = await allServices("aws");
-            const egress = at(hubValues(plan).inputs["values"], "singleuser", "networkPolicy", "egress") as Rule[];
+            // notebooks' egress is the user-code fence in the user namespace (components/tenancy/network-policies.ts)
+            const egress = notebookEgress(plan) as Rule[];
             const [cluster] = ofType(plan, "kubernetes:postgresql.cnpg.io/v1:Cluster");
             const platform = String(input(cluster, "metadata", "namespace"));
             const toPostgres = egress.find((r) => r.to?.some((p) => subset(p.podSelector?.matchLabels, { "cnpg.io/cluster": "postgres" })));

@@ -69,6 +69,10 @@ describe("data services' own identities reach only their prefix of the bucket", 
         assert.match(String(input(backup, "condition", "expression")), new RegExp(`/objects/${BACKUP_PREFIX}/`));
         const artifacts = grantFor("mlflow");
         assert.match(String(input(artifacts!, "condition", "expression")), new RegExp(`/objects/${ARTIFACT_PREFIX}/`));
-        assert.equal(input(grantFor("workbench-user", "workbench-users")!, "condition"), undefined);
+        // the notebooks' grant reaches everything but the platform's prefixes (DESIGN §5b.6)
+        const notebooks = String(input(grantFor("workbench-user", "workbench-users")!, "condition", "expression"));
+        assert.match(notebooks, new RegExp(`/objects/${BACKUP_PREFIX.split("/")[0]}/`));
+        assert.match(notebooks, new RegExp(`/objects/${ARTIFACT_PREFIX}/`));
+        assert.doesNotMatch(notebooks, /^resource\.name\.startsWith/, "not a prefix grant");
     });
 });

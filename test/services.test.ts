@@ -26,7 +26,7 @@ const VARIABLES: Record<DataServiceName, { name: string; secret: boolean }[]> = 
     orientdb: [{ name: "WORKBENCH_ORIENTDB_URL", secret: true }],
     ray: [{ name: "RAY_ADDRESS", secret: false }, { name: "RAY_AUTH_TOKEN", secret: true }],
     // MLflow's API is reached through the hub's sign-in with the user's own hub token; its database's URL comes with it
-    mlflow: [{ name: "MLFLOW_TRACKING_URI", secret: false }, { name: "MLFLOW_TRACKING_TOKEN", secret: false }, { name: "WORKBENCH_POSTGRES_URL", secret: true }],
+    mlflow: [{ name: "MLFLOW_TRACKING_URI", secret: false }, { name: "WORKBENCH_POSTGRES_URL", secret: true }],
 };
 
 /** A server pod as the plan describes it, whatever made it (StatefulSet, Deployment, operator resource, chart). */
@@ -146,6 +146,8 @@ describe("data services: each alone and all together, on every landed platform",
                         for (const [where, env] of [["notebooks", notebookEnv(plan)], ["Dask", daskPodEnv(plan)], ["Spark", sparkPodEnv(plan)]] as const) {
                             const found = env.find((e) => e.name === variable.name);
                             assert.ok(found, `${where} get ${variable.name}`);
+                            // made from the hub's per-user token: only notebooks have it
+                            if (service === "mlflow") assert.equal(env.some((e) => e.name === "MLFLOW_TRACKING_TOKEN"), where === "notebooks", `${where}: MLFLOW_TRACKING_TOKEN only where a hub token exists`);
                             if (variable.secret) {
                                 const ref = found.valueFrom?.secretKeyRef;
                                 assert.ok(ref, `${where}: ${variable.name} comes from a Secret`);
@@ -191,7 +193,9 @@ describe("data services: each alone and all together, on every landed platform",
                             assert.ok(Object.keys(peer.podSelector?.matchLabels ?? {}).length > 0, "named pods, never every pod");
                             if (peer.namespaceSelector) {
                                 assert.ok(workbenchNamespaces.includes(peer.namespaceSelector.matchLabels?.["kubernetes.io/metadata.name"] ?? ""), "only pods of the workbench's namespaces");
-                                assert.equal(peer.podSelector?.matchLabels?.["workbench.io/user-code"], "true", "from another namespace: user code only");
+                                // from another namespace: user code, or (Ray, which runs with users' code) KubeRay's operator
+                                const operator = service === "ray" && peer.podSelector?.matchLabels?.["app.kubernetes.io/name"] === "kuberay-operator";
+                                assert.ok(operator || peer.podSelector?.matchLabels?.["workbench.io/user-code"] === "true", "from another namespace: user code only");
                             }
                         }
                     }
@@ -205,7 +209,13 @@ describe("data services: each alone and all together, on every landed platform",
                         return labels !== undefined && servers.some((s) => subset(labels, s.podLabels));
                     });
                     assert.ok(toService.length > 0, "notebooks' egress names the service's pods");
-                    const admitted = ingress.filter((rule) => rule.from.some((peer) => peer.namespaceSelector)).flatMap((rule) => rule.ports?.map((p) => p.port) ?? []);
+                    // the ports notebooks are admitted on: from the user namespace (a platform service), or, for a service
+                    // running beside the notebooks (Ray, in the user namespace), from the notebooks' own pods
+                    const fromNotebooks = (peer: { podSelector?: { matchLabels?: Labels }; namespaceSelector?: { matchLabels?: Labels } }) =>
+                        peer.namespaceSelector
+                            ? peer.podSelector?.matchLabels?.["workbench.io/user-code"] === "true"
+                            : service === "ray" && peer.podSelector?.matchLabels?.["component"] === "singleuser-server";
+                    const admitted = ingress.filter((rule) => rule.from.some(fromNotebooks)).flatMap((rule) => rule.ports?.map((p) => p.port) ?? []);
                     for (const rule of toService) {
                         assert.ok(rule.ports && rule.ports.length > 0, "egress is opened to ports, not to every port");
                         for (const { port } of rule.ports) assert.ok(admitted.length === 0 || admitted.includes(port), `port ${port} is one the service admits from user code`);

@@ -64,9 +64,11 @@ for (const stack of STACKS) {
             for (const mode of ["enforce", "audit", "warn"]) assert.equal(labels[`pod-security.kubernetes.io/${mode}`], "restricted", mode);
             assert.deepEqual(labels, { ...RESTRICTED_NAMESPACE_LABELS });
             assert.equal(namespace.retainOnDelete, true, "homes live there: forgetting the namespace never deletes them");
-            // Secrets in the user namespace: only the users' own (an S3-compatible key of their account, Ray's shared token)
+            // Secrets in the user namespace: only the users' own (an S3-compatible key of their account, Ray's shared token,
+            // each database's ordinary account for notebooks, §5b.6: the superusers' Secrets stay in the platform namespace,
+            // test/services-fences.test.ts)
             const secrets = ofType(plan, "kubernetes:core/v1:Secret").filter((s) => input(s, "metadata", "namespace") === users).map((s) => String(input(s, "metadata", "name")));
-            for (const name of secrets) assert.match(name, /^(.*-object-store|ray-auth-token)$/, `${name} is no platform credential`);
+            for (const name of secrets) assert.match(name, /^(.*-object-store|ray-auth-token|[a-z]+-client)$/, `${name} is no platform credential`);
             // the hub starts notebooks there, and the getting-started files they run come from there, marked as the platform's
             const hub = valuesOf(plan, CHARTS.jupyterhub.chart);
             assert.equal(at(hub, "hub", "config", "KubeSpawner", "namespace"), users);
