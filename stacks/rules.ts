@@ -5,6 +5,7 @@ import { GCP_PRICES } from "../cost/prices/gcp";
 import { gpuClassesOn, unsupportedGpuHint } from "../providers/catalog";
 import { ConfigProblem } from "./errors";
 import { ProviderSettings } from "./provider-settings";
+import { servingProblems, servingWarnings } from "./serving-rules";
 import { SecretKey, WorkbenchConfig, WorkbenchConfigSchema } from "./schema";
 
 /** What the cross-key rules see: each key that parsed on its own, the secrets that are set, the provider settings. */
@@ -243,6 +244,7 @@ const RULES: readonly Rule[] = [
     hubServiceMoved,
     existingGpuNodesMatchPools,
     existingObjectStoreCredentials,
+    ({ parsed }) => servingProblems(parsed),
 ];
 
 /** Every cross-key problem of a configuration. */
@@ -289,7 +291,7 @@ const existingContextPinned: WarningRule = ({ parsed, secretsSet }) =>
           ]
         : [];
 
-const WARNINGS: readonly WarningRule[] = [otherCloudSettingsIgnored, pricedRegion, existingContextPinned];
+const WARNINGS: readonly WarningRule[] = [otherCloudSettingsIgnored, pricedRegion, existingContextPinned, ({ parsed }) => servingWarnings(parsed)];
 
 /** Every cross-key warning of a configuration. */
 export function crossKeyWarnings(input: RuleInput): string[] {

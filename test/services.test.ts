@@ -26,6 +26,8 @@ const VARIABLES: Record<DataServiceName, { name: string; secret: boolean }[]> = 
     ray: [{ name: "RAY_ADDRESS", secret: false }, { name: "RAY_AUTH_TOKEN", secret: true }],
     // MLflow's API is reached through the hub's sign-in with the user's own hub token; its database's URL comes with it
     mlflow: [{ name: "MLFLOW_TRACKING_URI", secret: false }, { name: "MLFLOW_TRACKING_TOKEN", secret: false }, { name: "WORKBENCH_POSTGRES_URL", secret: true }],
+    // pipelines: the Argo server through the hub's sign-in (docs/pipelines.md)
+    workflows: [{ name: "WORKBENCH_WORKFLOWS_URL", secret: false }, { name: "WORKBENCH_WORKFLOWS_NAMESPACE", secret: false }],
 };
 
 /** A server pod as the plan describes it, whatever made it (StatefulSet, Deployment, operator resource, chart). */
