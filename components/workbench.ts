@@ -14,6 +14,7 @@ import { PROXY_PUBLIC_SERVICE } from "./hub/jupyterhub-values";
 import { WorkloadNetworkPolicies } from "./tenancy/network-policies";
 import { ServiceConnection } from "./service-connection";
 import { deployDataServices } from "./services/catalog";
+import { deployServing, servedOutputs, servingInput } from "./serving/served";
 import { SparkOperator } from "./spark/operator";
 import { WorkloadInput } from "./workload";
 
@@ -136,6 +137,9 @@ export class Workbench extends pulumi.ComponentResource {
             sparkExample = spark.exampleCommand;
         }
 
+        const serving = servingInput(name, name, config, workload, provider, workloadDependsOn);
+        connections.push(...deployServing(serving, this).connections);
+
         const notebookStops = {
             cullIdleMinutes: config.notebook.cullIdleMinutes,
             maxAgeHours: config.notebook.maxAgeHours,
@@ -213,6 +217,7 @@ export class Workbench extends pulumi.ComponentResource {
             services: ["jupyterhub", ...connections.map((connection) => connection.name)],
             bucketUrl: this.workloadAccount.bucketUrl,
             sparkExample,
+            ...(config.models.length + config.apps.length > 0 ? { served: servedOutputs(serving, hub.url) } : {}),
         };
         this.registerOutputs(this.outputs);
     }

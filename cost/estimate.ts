@@ -1,6 +1,7 @@
 import { cpuPoolInstanceTypes, gpuMachine, HUB_DB_GIB, ManagedCloud, NODE_DISK_GIB } from "../providers/catalog";
 import { WorkbenchConfig } from "../stacks/schema";
 import { CloudPrices, HOURS_PER_MONTH, Price, PRICES } from "./prices";
+import { servedCostLines } from "./served";
 
 /** One line of the estimate. */
 export interface CostLine {
@@ -120,6 +121,7 @@ function managedCloudLines(config: WorkbenchConfig, cloud: ManagedCloud): CostLi
         lines.push(poolLine(`GPU pool ${pool.name} (${machine.instanceTypes[0]}, ${pool.minNodes}-${pool.maxNodes} nodes)`,
             gpu, pool.minNodes, config.usageProfile.gpuNodeHours, "usageProfile.gpuNodeHours"));
     }
+    lines.push(...servedCostLines(config, cloud, userType, (type, spot) => nodeHourly(prices, traits, type, spot, NODE_DISK_GIB.user)));
     return lines;
 }
 

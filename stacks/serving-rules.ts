@@ -31,7 +31,21 @@ export function servingProblems(parsed: Parsed): ConfigProblem[] {
                     given: true,
                     allowed: "this stack has no GPU pool: add one to workbench:gpuPools (e.g. {name: gpu, gpu: t4}), or set gpu: false",
                 });
+            } else if (model.gpu && gpuPools[0].maxNodes < 2) {
+                problems.push({
+                    key: "workbench:gpuPools[0].maxNodes",
+                    given: gpuPools[0].maxNodes,
+                    allowed: `must be at least 2 to serve models[${i}] (${model.name}) on GPUs: its replicas run one per node`,
+                });
             }
+        });
+    }
+    const cpuServed = (models ?? []).some((m) => !m.gpu) || (apps ?? []).length > 0;
+    if (cpuServed && parsed.userPool && parsed.userPool.maxNodes < 2) {
+        problems.push({
+            key: "workbench:userPool.maxNodes",
+            given: parsed.userPool.maxNodes,
+            allowed: "must be at least 2 with served models or apps: their replicas run one per node, so one node's loss leaves the others serving",
         });
     }
     const seen = new Map<string, string>();
@@ -58,13 +72,15 @@ export function servingWarnings(parsed: Parsed): string[] {
     parsed.apps?.forEach((app, i) => {
         if (app.public) warnings.push(`workbench:apps[${i}] (${app.name}) is public: anyone who reaches the hub's address reaches it without signing in`);
     });
-    const served = (parsed.models?.length ?? 0) + (parsed.apps?.length ?? 0);
-    const pool = parsed.userPool;
-    if (served > 0 && pool && pool.spot && pool.maxNodes < 2) {
+    const cpuServed = (parsed.models ?? []).some((m) => !m.gpu) || (parsed.apps ?? []).length > 0;
+    if (cpuServed && parsed.userPool?.spot) {
         warnings.push(
-            `served models and apps run on the user pool, which is spot with maxNodes ${pool.maxNodes}: their replicas cannot spread across nodes, so one reclaimed node stops them; ` +
-                "raise workbench:userPool.maxNodes to 2 or more, or set userPool.spot false",
+            "served models and apps run on the user pool, which is spot: their replicas are spread one per node, but the cloud may reclaim " +
+                "spot nodes together; for serving that must stay up, set workbench:userPool.spot false (priced in the estimate)",
         );
+    }
+    if ((parsed.models ?? []).some((m) => m.gpu) && parsed.gpuPools?.[0]?.spot) {
+        warnings.push(`served GPU models run on GPU pool ${parsed.gpuPools[0].name}, which is spot: set its spot false for serving that must stay up`);
     }
     return warnings;
 }

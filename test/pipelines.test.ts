@@ -12,7 +12,7 @@ import { workflowPodValidations } from "../components/services/workflows-admissi
 import { SUBMITTED_BY_LABEL, WORKFLOWS_PREFIX, WORKFLOWS_PROXY, WORKFLOWS_PROXY_PORT } from "../components/services/workflows-proxy";
 import { CHARTS, SERVICE_CHARTS } from "../components/versions";
 import type { Plan, PlannedResource } from "../plan/types";
-import { chartDataDir, missingChartData } from "./chart-data";
+import { chartDataDir } from "./chart-data";
 import { at } from "./k8s-checks";
 import { input, ofType, runPlan, variantStackFile } from "./harness";
 import { valuesOf } from "./shared-layer-fixtures";

@@ -35,15 +35,21 @@ export const ARGO_SIZES = {
 } as const satisfies Record<string, ServerSize>;
 
 /** What Pod Security `restricted` requires of every container (init containers too). */
-export const RESTRICTED_CONTAINER = {
+export const RESTRICTED_CONTAINER: { runAsNonRoot: true; allowPrivilegeEscalation: false; capabilities: { drop: string[] }; seccompProfile: { type: string } } = {
     runAsNonRoot: true,
     allowPrivilegeEscalation: false,
     capabilities: { drop: ["ALL"] },
     seccompProfile: { type: "RuntimeDefault" },
-} as const;
+};
 
 /** The pod-level part of `restricted`: non-root (the notebook images' user) and the runtime's seccomp profile. */
-export const RESTRICTED_POD = { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 100, fsGroup: 100, seccompProfile: { type: "RuntimeDefault" } } as const;
+export const RESTRICTED_POD: { runAsNonRoot: true; runAsUser: number; runAsGroup: number; fsGroup: number; seccompProfile: { type: string } } = {
+    runAsNonRoot: true,
+    runAsUser: 1000,
+    runAsGroup: 100,
+    fsGroup: 100,
+    seccompProfile: { type: "RuntimeDefault" },
+};
 
 /**
  * The artifact repository for a bucket URL, keyless: S3 with the SDK's credential chain (IRSA or Pod Identity),
