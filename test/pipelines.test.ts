@@ -7,12 +7,15 @@ import Ajv from "ajv";
 import { parse } from "yaml";
 import { USER_CODE_LABELS } from "../components/labels";
 import { NAMESPACE_NAME_LABEL } from "../components/services/common";
-import { ARGO_SERVER_POD_LABELS, artifactRepository, RESTRICTED_CONTAINER, WORKFLOW_ACCOUNT, WORKFLOWS_BUCKET_PREFIX } from "../components/services/workflows";
+import { ARGO_SERVER_POD_LABELS, ARGO_SIZES, artifactRepository, PIPELINE_EXAMPLE, RESTRICTED_CONTAINER, WORKFLOW_ACCOUNT, WORKFLOWS_BUCKET_PREFIX } from "../components/services/workflows";
 import { workflowPodValidations } from "../components/services/workflows-admission";
 import { SUBMITTED_BY_LABEL, WORKFLOWS_PREFIX, WORKFLOWS_PROXY, WORKFLOWS_PROXY_PORT } from "../components/services/workflows-proxy";
 import { CHARTS, SERVICE_CHARTS } from "../components/versions";
 import type { Plan, PlannedResource } from "../plan/types";
 import { chartDataDir } from "./chart-data";
+import { systemPods } from "../components/capacity/demand";
+import { containerResources } from "../components/capacity/requests";
+import { ServicesSchema } from "../stacks/schema";
 import { at } from "./k8s-checks";
 import { input, ofType, runPlan, variantStackFile } from "./harness";
 import { valuesOf } from "./shared-layer-fixtures";
@@ -137,6 +140,11 @@ describe("pipelines: Argo Workflows (workbench:services.workflows)", function ()
                 assert.equal(at(hub, "hub", "services", "workflows", "url"), `http://workflows.${platform}.svc:${WORKFLOWS_PROXY_PORT}`, "the hub proxies /services/workflows/ to the sign-in proxy");
                 const scopes = at(hub, "hub", "loadRoles", "user", "scopes") as string[];
                 assert.ok(scopes.includes("access:services!service=workflows"), "signed-in users may use it");
+                // Hera joins API paths onto the host with urllib's urljoin (hera/workflows/service.py): run it here
+                const url = JSON.stringify(hub).match(/"WORKBENCH_WORKFLOWS_URL","value":"([^"]+)"/)?.[1];
+                assert.ok(url, "notebooks get the workflows URL");
+                const joined = spawnSync("python3", ["-c", `from urllib.parse import urljoin; print(urljoin("${url}", "api/v1/workflows/x"))`], { encoding: "utf8" }).stdout.trim();
+                assert.equal(joined, `http://workflows.${platform}.svc:${WORKFLOWS_PROXY_PORT}${WORKFLOWS_PREFIX}/api/v1/workflows/x`, "Hera's calls go under the proxy's prefix");
             });
 
             it("the admission policy holds the controller's pods and the workflow account's pods in the user namespace", async () => {
@@ -151,6 +159,34 @@ describe("pipelines: Argo Workflows (workbench:services.workflows)", function ()
             });
         });
     }
+
+    it("the getting-started notebook carries the pipeline sample and Hera and papermill are in the install list", async () => {
+        const plan = await planWithWorkflows("aws");
+        const text = JSON.stringify(ofType(plan, "kubernetes:core/v1:ConfigMap").filter((c) => String(input(c, "metadata", "name")).includes("getting-started")).map((c) => c.inputs));
+        assert.ok(text.includes("CronWorkflow"), "the sample is in the notebook");
+        for (const pkg of ["hera==", "papermill=="]) assert.ok(text.includes(pkg), `${pkg} pinned in the install list`);
+    });
+
+    it("the sample's CronWorkflow uses the field the pinned CRD requires (schedules: Argo 4 dropped schedule)", function () {
+        const dir = chartDataDir(SERVICE_CHARTS.argoWorkflows);
+        if (!dir) this.skip();
+        const crd = parse(fs.readFileSync(path.join(dir!, "crds", "argoproj.io_cronworkflows.yaml"), "utf8")) as { spec: { versions: { schema: { openAPIV3Schema: { properties: { spec: { required: string[]; properties: object } } } } }[] } };
+        const spec = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec;
+        const field = /CronWorkflow, (\w+)=/.exec(PIPELINE_EXAMPLE)?.[1];
+        assert.ok(field && field in spec.properties, `CronWorkflow(${field}=…) is a field of the CRD`);
+        assert.ok(spec.required.includes(String(field)));
+        assert.match(PIPELINE_EXAMPLE, /global_config\.token = os\.environ\["JUPYTERHUB_API_TOKEN"\]/, "the notebook signs in with the person's hub token");
+    });
+
+    it("the fit check counts Argo's pods on the system pool at the requests its values set", async () => {
+        const services = ServicesSchema.parse({ workflows: true, dask: false, spark: false });
+        const pods = systemPods(services, false).filter((p) => p.component.startsWith("Argo"));
+        assert.equal(pods.length, 2);
+        const values = argoValues(await planWithWorkflows("aws"));
+        assert.deepEqual(at(values, "controller", "resources"), containerResources(ARGO_SIZES.controller));
+        assert.deepEqual(at(values, "server", "resources"), containerResources(ARGO_SIZES.server));
+        assert.equal(pods.find((p) => p.component.includes("controller"))?.cpuMillis, ARGO_SIZES.controller.cpuMillis);
+    });
 
     it("AWS: the workflow account's role trusts exactly that ServiceAccount and reaches only workflows/", async () => {
         const plan = await planWithWorkflows("aws");

@@ -322,22 +322,22 @@ export const PIPELINE_EXAMPLE = `import os
 from hera.shared import global_config
 from hera.workflows import Container, CronWorkflow, Steps, Workflow
 
-global_config.host = os.environ["WORKBENCH_WORKFLOWS_URL"]      # the sign-in proxy, no kubeconfig
+global_config.host = os.environ["WORKBENCH_WORKFLOWS_URL"]      # the sign-in proxy: no kubeconfig
 global_config.token = os.environ["JUPYTERHUB_API_TOKEN"]        # you, as the hub knows you
 global_config.namespace = os.environ["WORKBENCH_WORKFLOWS_NAMESPACE"]
-image = os.environ.get("JUPYTER_IMAGE", "${"docker.io/pangeo/pangeo-notebook:2026.01.30"}")
-out = os.environ["WORKBENCH_BUCKET_URL"].rstrip("/") + "/workflows/{{workflow.name}}/report.ipynb"
+image = os.environ["JUPYTER_IMAGE"]                             # this notebook's environment
+report = os.environ["WORKBENCH_BUCKET_URL"].rstrip("/") + "/${WORKFLOWS_BUCKET_PREFIX}{{workflow.name}}/report.ipynb"
+make = "import nbformat as n; nb = n.v4.new_notebook(); nb.cells = [n.v4.new_code_cell('print(6 * 7)')]; n.write(nb, 'in.ipynb')"
 
-def pipeline(cls, **kw):
-    with cls(generate_name="report-", entrypoint="main", **kw) as w:
-        fetch = Container(name="fetch", image=image, command=["python", "-c", "print('data ready')"])
+def pipeline(kind, **schedule):
+    with kind(generate_name="report-", entrypoint="main", **schedule) as w:
+        check = Container(name="check", image=image, command=["python", "-c", "import fsspec; print('ready')"])
         run = Container(name="run-notebook", image=image, command=["sh", "-c",
-            "pip install --user -q papermill==2.7.0 && curl -sLo in.ipynb https://raw.githubusercontent.com/nteract/papermill/2.7.0/binder/process_highest_price.ipynb"
-            f" && python -m papermill in.ipynb {out}"])
+            f'pip install --user -q papermill==2.7.0 && python -c "{make}" && python -m papermill in.ipynb {report}'])
         with Steps(name="main"):
-            fetch()
+            check()
             run()
     return w
 
-pipeline(Workflow).create()                                     # runs now; see it at /services/workflows/
-pipeline(CronWorkflow, schedule="0 6 * * *").create()           # and every day at 06:00 UTC`;
+pipeline(Workflow).create()                                     # runs now: see /services/workflows/
+pipeline(CronWorkflow, schedules=["0 6 * * *"]).create()       # and every day at 06:00 UTC`;
