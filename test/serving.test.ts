@@ -144,6 +144,13 @@ describe("served models and apps (workbench:models, workbench:apps)", function (
                         assert.ok(scopes.includes(`access:services!service=${service}`), `${name}: signed-in users may use it`);
                     }
                 }
+                const model = served(plan).find((d) => objectName(d) === "model-churn")!;
+                const egress = ofType(plan, "kubernetes:networking.k8s.io/v1:NetworkPolicy").filter(
+                    (p) => (input(p, "spec", "policyTypes") as string[]).includes("Egress") && subset(input(p, "spec", "podSelector", "matchLabels") as Labels, podLabels(model)),
+                );
+                const reached = JSON.stringify(egress.map((p) => input(p, "spec", "egress")));
+                assert.ok(reached.includes('"component":"hub"') && reached.includes("8081"), "the model's proxy reaches the hub's API");
+                assert.ok(reached.includes('"app.kubernetes.io/name":"mlflow"') && reached.includes("8000"), "the model reaches MLflow's sign-in proxy");
                 const role = at(hub, "hub", "loadRoles", "service-churn") as { scopes: string[]; services: string[] };
                 assert.deepEqual(role, { scopes: ["access:services!service=mlflow"], services: ["churn"] }, "the model's own token reads the registry through MLflow's sign-in");
                 assert.ok(plan.warnings.some((w) => w.includes("workbench:apps[1] (open) is public")), "the plan warns of the public app");

@@ -7,7 +7,11 @@ import { containerResources, OPERATOR_SIZES, ServerSize } from "../capacity/requ
 import { NotebookImages } from "../hub/images";
 import { USER_CODE_LABELS } from "../labels";
 import type { ServiceConnection } from "../service-connection";
-import { HUB_POD_LABELS, HUB_PROXY_POD_LABELS, trackingUri } from "../services/mlflow";
+import { HUB_POD_LABELS, HUB_PROXY_POD_LABELS, MLFLOW_PROXY_PORT, trackingUri } from "../services/mlflow";
+import { serviceLabels } from "../services/common";
+
+/** MLflow's pods (components/services/mlflow.ts labels them so). */
+const MLFLOW_POD_LABELS = serviceLabels("mlflow");
 import { RESTRICTED_CONTAINER, RESTRICTED_POD } from "../services/workflows";
 import { SERVICE_IMAGES } from "../versions";
 import { SERVED_PORT, SERVED_PROXY, SERVED_PROXY_PORT } from "./proxy";
@@ -328,6 +332,23 @@ function deployWorkload(input: ServingInput, workload: Workload, parent: pulumi.
                 ingress: [
                     { from: [{ podSelector: { matchLabels: { ...USER_CODE_LABELS } } }], ports: [{ port: SERVED_PORT, protocol: "TCP" }] },
                     { from: [{ ...platform, podSelector: { matchLabels: { ...HUB_PROXY_POD_LABELS } } }, { ...platform, podSelector: { matchLabels: { ...HUB_POD_LABELS } } }], ports: [{ port: hubPort, protocol: "TCP" }] },
+                ],
+            },
+        },
+        opts,
+    );
+    // its sign-in proxy checks tokens at the hub's API; a model reads MLflow's registry through MLflow's sign-in
+    // (additive to the user-code fence, which may not open the platform namespace once user code moves out of it)
+    new k8s.networking.v1.NetworkPolicy(
+        `${id}-egress`,
+        {
+            metadata: { name: `${objectName}-egress`, namespace: input.userNamespace },
+            spec: {
+                podSelector: { matchLabels: labels },
+                policyTypes: ["Egress"],
+                egress: [
+                    { to: [{ ...platform, podSelector: { matchLabels: { ...HUB_POD_LABELS } } }], ports: [{ port: 8081, protocol: "TCP" }] },
+                    ...(workload.kind === "model" ? [{ to: [{ ...platform, podSelector: { matchLabels: { ...MLFLOW_POD_LABELS } } }], ports: [{ port: MLFLOW_PROXY_PORT, protocol: "TCP" }] }] : []),
                 ],
             },
         },
