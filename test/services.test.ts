@@ -3,7 +3,8 @@ import { parse } from "yaml";
 import { isValueMap, ValueMap } from "../components/helm/merge";
 import { DataServiceName } from "../components/services/catalog";
 import { SPARK_EXAMPLE_CONFIGMAP, SPARK_EXAMPLE_KEY } from "../components/spark/operator";
-import { CHARTS } from "../components/versions";
+import { CHARTS, SERVICE_CHARTS } from "../components/versions";
+import { ARGO_CONTROLLER_POD_LABELS, ARGO_SERVER_POD_LABELS } from "../components/services/workflows";
 import type { Plan, PlannedResource } from "../plan/types";
 import { input, ofType, runPlan, variantStackFile } from "./harness";
 import { at } from "./k8s-checks";
@@ -74,6 +75,16 @@ function serversOf(below: PlannedResource[]): Server[] {
                 }];
             case "kubernetes:helm.sh/v3:Release": {
                 const values = releaseValues(r);
+                // Argo Workflows' chart places its controller and server each under its own key (charts/argo-workflows values.yaml)
+                if (r.inputs["chart"] === SERVICE_CHARTS.argoWorkflows.chart) {
+                    return ([["controller", ARGO_CONTROLLER_POD_LABELS], ["server", ARGO_SERVER_POD_LABELS]] as const).map(([part, podLabels]) => ({
+                        what: `argo-workflows ${part}`,
+                        podLabels: { ...podLabels },
+                        nodeSelector: at(values, part, "nodeSelector"),
+                        tolerations: at(values, part, "tolerations"),
+                        requests: at(values, part, "resources", "requests"),
+                    }));
+                }
                 return [{
                     what: `${String(r.inputs["chart"])} release`,
                     // the selector labels every chart here puts on its pods
@@ -171,7 +182,7 @@ describe("data services: each alone and all together, on every landed platform",
                         assert.ok(isValueMap(server.requests) && server.requests["cpu"] && server.requests["memory"], `${server.what} requests CPU and memory`);
                         if (server.storageClass !== undefined) assert.equal(server.storageClass, retained, `${server.what} keeps its data on the retained class (the homes')`);
                     }
-                    if (!["ray", "mlflow"].includes(service)) {
+                    if (!["ray", "mlflow", "workflows"].includes(service)) {
                         assert.ok(servers.some((s) => s.storageClass !== undefined), `${service} keeps its data on a volume`);
                     }
                 });

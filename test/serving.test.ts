@@ -207,6 +207,25 @@ describe("served models and apps (workbench:models, workbench:apps)", function (
         assert.equal(bySha.at(-1), "git checkout -q FETCH_HEAD");
         const byTag = run(fetchSourceScript({ git: "https://github.com/a/b.git", ref: "v1.2.0" }));
         assert.match(byTag[0], /^git clone -q --depth 1 --branch v1\.2\.0 https:\/\/github\.com\/a\/b\.git /);
+        // a bucket prefix: fsspec (in the notebook images) copies it, under the pod's identity; a fake fsspec here
+        const fake = path.join(dir, "py");
+        fs.mkdirSync(path.join(fake, "fsspec"), { recursive: true });
+        fs.writeFileSync(
+            path.join(fake, "fsspec", "__init__.py"),
+            "from . import core\n",
+        );
+        fs.writeFileSync(
+            path.join(fake, "fsspec", "core.py"),
+            "class FS:\n    def get(self, src, dst, recursive=False):\n        print('get', src, dst, recursive)\ndef url_to_fs(url):\n    return FS(), url.split('://', 1)[1]\n",
+        );
+        // the images' `python`; here python3 under that name
+        fs.symlinkSync(spawnSync("sh", ["-c", "command -v python3"], { encoding: "utf8" }).stdout.trim(), path.join(fake, "python"));
+        const copy = spawnSync("sh", ["-c", fetchSourceScript({ bucketPrefix: "apps/dash/" })], {
+            env: { PATH: `${fake}:${process.env["PATH"]}`, PYTHONPATH: fake, WORKBENCH_BUCKET_URL: "s3://data/" },
+            encoding: "utf8",
+        });
+        assert.equal(copy.status, 0, copy.stderr);
+        assert.equal(copy.stdout.trim(), "get data/apps/dash/ /app/ True");
     });
 
     it("the sign-in proxy strips the hub's prefix for a model server and keeps it for an app told its base path (run here)", () => {
