@@ -266,6 +266,10 @@ describe("pipelines: Argo Workflows (workbench:services.workflows)", function ()
         assert.equal(refused(pod((p) => (p.spec["volumes"] = [{ name: "h", persistentVolumeClaim: { claimName: "claim-bob" } }]))).length, 1, "another person's home is refused");
         assert.equal(refused(pod((p) => (p.spec["volumes"] = [{ name: "s", projected: { sources: [{ secret: { name: "hub" } }] } }]))).length, 1, "a projected Secret is refused");
         assert.equal(refused(pod((p) => (p.metadata.labels = {}))).length, 1, "a pod without the user-code label is refused");
+        const secretEnv = (name: string) => [{ name: "main", image: "x", env: [{ name: "T", valueFrom: { secretKeyRef: { name, key: "token" } } }] }];
+        assert.equal(refused(pod((p) => (p.spec["containers"] = secretEnv("serve-churn-hub-token")))).length, 1, "another Secret in the environment is refused");
+        assert.equal(refused(pod((p) => (p.spec["initContainers"] = [{ name: "init", image: "x", envFrom: [{ secretRef: { name: "x" } }] }]))).length, 1, "envFrom a Secret is refused");
+        assert.deepEqual(refused(pod((p) => (p.spec["containers"] = secretEnv(`${WORKFLOW_ACCOUNT}-object-store`)))), [], "the workflow identity's own keys are allowed");
         assert.deepEqual(refused(pod((p) => (p.spec["serviceAccountName"] = "other")), "alice"), ["not matched"], "pods others make with other accounts are the tenancy policy's");
         assert.equal(refused(pod((p) => (p.spec["volumes"] = [{ name: "h", hostPath: { path: "/" } }])), "alice").length, 1, "anyone's pod as the workflow account is held");
     });

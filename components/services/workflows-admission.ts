@@ -24,10 +24,26 @@ export interface WorkflowAdmissionArgs {
     dependsOn: pulumi.Resource[];
 }
 
+/** The Secret workflow pods may read keys from: the workflow identity's own keys (an S3-compatible store), if any. */
+export const workflowKeysSecret = (workflowAccount: string) => `${workflowAccount}-object-store`;
+
+/** A CEL condition every container of a list (`containers`, `initContainers`) meets: no Secret in its environment but the account's keys. */
+function noSecretEnv(list: string, workflowAccount: string): string {
+    const container =
+        `(!has(c.env) || c.env.all(e, !has(e.valueFrom) || !has(e.valueFrom.secretKeyRef) || e.valueFrom.secretKeyRef.name == '${workflowKeysSecret(workflowAccount)}'))` +
+        " && (!has(c.envFrom) || c.envFrom.all(f, !has(f.secretRef)))";
+    return `(!has(object.spec.${list}) || object.spec.${list}.all(c, ${container}))`;
+}
+
 /** The policy's checks, each a CEL expression over the pod and the message a refused submitter reads. */
 export function workflowPodValidations(workflowAccount: string): { expression: string; message: string }[] {
     const [labelKey, labelValue] = Object.entries(USER_CODE_LABELS)[0];
     return [
+        {
+            // the user namespace holds Secrets for notebooks and served models (service tokens): not a workflow's to take
+            expression: `${noSecretEnv("containers", workflowAccount)} && ${noSecretEnv("initContainers", workflowAccount)}`,
+            message: "workflow pods take no Secret into their environment (secretKeyRef, envFrom): the workflow account's bucket identity is in the pod already",
+        },
         {
             expression: `has(object.spec.serviceAccountName) && object.spec.serviceAccountName == '${workflowAccount}'`,
             message: `workflow pods run as the ServiceAccount ${workflowAccount} (remove serviceAccountName from the workflow)`,

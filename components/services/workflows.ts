@@ -9,7 +9,7 @@ import { SERVICE_CHARTS, SERVICE_IMAGES, SERVICE_PYTHON_PACKAGES } from "../vers
 import { CatalogService } from "./catalog";
 import { apiServerEgress, childOptions, credentialsSecret, DataService, egressPolicy, ingressPolicy, platformPods, podsIn, toPlatformPods } from "./common";
 import { HUB_POD_LABELS, HUB_PROXY_POD_LABELS } from "./mlflow";
-import { workflowAdmission } from "./workflows-admission";
+import { workflowAdmission, workflowKeysSecret } from "./workflows-admission";
 import { WORKFLOWS_PREFIX, WORKFLOWS_PROXY, WORKFLOWS_PROXY_PORT } from "./workflows-proxy";
 
 const SERVICE = "workflows";
@@ -140,7 +140,7 @@ export const workflows: CatalogService<"workflows"> = {
         const podEnv: k8s.types.input.core.v1.EnvVar[] = Object.entries(identity?.env ?? {}).map(([envName, value]) => ({ name: envName, value }));
         const secretEnv = identity?.secretEnv ?? {};
         if (Object.keys(secretEnv).length > 0) {
-            const secretName = `${WORKFLOW_ACCOUNT}-object-store`;
+            const secretName = workflowKeysSecret(WORKFLOW_ACCOUNT);
             const userContext = { ...context, namespace: context.userNamespace };
             readyWhen.push(credentialsSecret(`${name}-object-store`, secretName, userContext, component, secretEnv));
             podEnv.push(...Object.keys(secretEnv).map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: secretName, key } } })));
