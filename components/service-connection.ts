@@ -20,6 +20,8 @@ export interface HubServiceRegistration {
     token: SecretKeyRef;
     /** Scopes every hub user (and their notebook's token) needs to use the service. */
     userScopes: string[];
+    /** Scopes the service's own token holds (a served model reads MLflow's registry: `access:services!service=mlflow`). */
+    serviceScopes?: string[];
 }
 
 /**

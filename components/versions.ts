@@ -181,6 +181,11 @@ export const SERVICE_CHARTS = {
     opensearch: { repo: "https://opensearch-project.github.io/helm-charts/", chart: "opensearch", version: "3.6.0" },
     /** KubeRay operator v1.7.0. */
     kuberayOperator: { repo: "https://ray-project.github.io/kuberay-helm/", chart: "kuberay-operator", version: "1.7.0" },
+    /**
+     * Argo Workflows 4.0.6 (controller and server; Apache-2.0). Read at argoproj/argo-helm af0a9310
+     * (charts/argo-workflows, chart 1.0.18): values.yaml and the full CRDs the chart installs by a hook Job.
+     */
+    argoWorkflows: { repo: "https://argoproj.github.io/argo-helm", chart: "argo-workflows", version: "1.0.18" },
 } as const satisfies Record<string, ChartPin>;
 
 /** Images of the data services; none from the retired free Bitnami catalog. */
@@ -207,6 +212,8 @@ export const SERVICE_IMAGES = {
     mlflow: "ghcr.io/mlflow/mlflow:v3.18.0-full",
     /** z2jh 4.4.0's hub image: it carries jupyterhub's service-auth library for the MLflow UI's sign-in proxy. */
     hubAuthProxy: "quay.io/jupyterhub/k8s-hub:4.4.0",
+    /** Argo Workflows' tag for the controller, server and executor images (the chart's appVersion). */
+    argoWorkflowsTag: "v4.0.6",
 } as const;
 
 /** Ray's version, as a RayCluster declares it (must equal the image's). */
@@ -225,4 +232,6 @@ export const SERVICE_PYTHON_PACKAGES = {
     orientdb: [],
     ray: ["ray[client]==2.60.0"],
     mlflow: ["mlflow==3.18.0"],
+    /** Hera (Argo Workflows from Python) and papermill (a notebook as a pipeline step). */
+    workflows: ["hera==7.1.0", "papermill==2.7.0"],
 } as const;

@@ -22,6 +22,7 @@ import { PLATFORM_BUCKET_PREFIXES, sparkDriverAccountName, userAccountName, user
 import { DASK_GATEWAY_RELEASE } from "./dask/dask-gateway-values";
 import { ServiceConnection } from "./service-connection";
 import { deployDataServices } from "./services/catalog";
+import { deployServing, servedOutputs, servingInput } from "./serving/served";
 import { SparkOperator } from "./spark/operator";
 import { DRIVER_PORTS, SPARK_DRIVER_POD_LABELS } from "./spark/personal-connect";
 import { WorkloadInput } from "./workload";
@@ -204,6 +205,9 @@ export class Workbench extends pulumi.ComponentResource {
             sparkExample = spark.exampleCommand;
         }
 
+        const serving = servingInput(name, usersName, config, workload, provider, workloadDependsOn);
+        connections.push(...deployServing(serving, this).connections);
+
         const notebookStops = {
             cullIdleMinutes: config.notebook.cullIdleMinutes,
             maxAgeHours: config.notebook.maxAgeHours,
@@ -281,6 +285,7 @@ export class Workbench extends pulumi.ComponentResource {
             services: ["jupyterhub", ...connections.map((connection) => connection.name)],
             bucketUrl: this.workloadAccount.bucketUrl,
             sparkExample,
+            ...(config.models.length + config.apps.length > 0 ? { served: servedOutputs(serving, hub.url) } : {}),
         };
         this.registerOutputs(this.outputs);
     }

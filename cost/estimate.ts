@@ -3,6 +3,7 @@ import { enabledDataServices } from "../components/services/catalog";
 import { cpuPoolInstanceTypes, CpuSize, gpuMachine, gpusOf, HUB_DB_GIB, ManagedCloud, nodeDiskGiB } from "../providers/catalog";
 import { WorkbenchConfig } from "../stacks/schema";
 import { CloudPrices, HOURS_PER_MONTH, Price, PRICES } from "./prices";
+import { servedCostLines } from "./served";
 
 /** One line of the estimate. */
 export interface CostLine {
@@ -214,6 +215,9 @@ function managedCloudLines(config: WorkbenchConfig, cloud: ManagedCloud, sources
         lines.push(poolLine(`GPU pool ${pool.name} (${type}: ${gpus}, USD ${gpu.hourly.toFixed(2)}/h${pool.spot ? " spot" : ""}, ${pool.minNodes}-${pool.maxNodes} nodes)`,
             gpu, pool, config.usageProfile.gpuNodeHours, "usageProfile.gpuNodeHours"));
     }
+    // served models and apps keep nodes up all month: the same in every column
+    const served = servedCostLines(config, cloud, userType, (type, spot) => nodeHourly(prices, traits, sources, type, spot, nodeDiskGiB(cloud, "user")));
+    lines.push(...served.map((line) => fixed(line.item, line.monthly, line.basis)));
     return lines;
 }
 

@@ -7,6 +7,7 @@ import { multiGpuMachineWarnings } from "../cost/gpu-machines";
 import { gpuClassesOn, unsupportedGpuHint } from "../providers/catalog";
 import { ConfigProblem } from "./errors";
 import { ProviderSettings } from "./provider-settings";
+import { servingProblems, servingWarnings } from "./serving-rules";
 import { groupsOf, limitsOf, SecretKey, WorkbenchConfig, WorkbenchConfigSchema } from "./schema";
 
 /** What the cross-key rules see: each key that parsed on its own, the secrets that are set, the provider settings. */
@@ -298,6 +299,7 @@ const RULES: readonly Rule[] = [
     existingGpuNodesMatchPools,
     existingObjectStoreCredentials,
     groupsDefined,
+    ({ parsed }) => servingProblems(parsed),
 ];
 
 /** Every cross-key problem of a configuration. */
@@ -353,7 +355,7 @@ const certificateNamesUnused: WarningRule = ({ parsed }) =>
 /** A GPU class the cloud sells only as a multi-GPU machine: the machine and its price, before anything is created. */
 const multiGpuMachine: WarningRule = ({ parsed }) => multiGpuMachineWarnings(parsed.cloud, parsed.gpuPools ?? []);
 
-const WARNINGS: readonly WarningRule[] = [otherCloudSettingsIgnored, pricedRegion, existingContextPinned, certificateNamesUnused, multiGpuMachine];
+const WARNINGS: readonly WarningRule[] = [otherCloudSettingsIgnored, pricedRegion, existingContextPinned, certificateNamesUnused, multiGpuMachine, ({ parsed }) => servingWarnings(parsed)];
 
 /** Every cross-key warning of a configuration. */
 export function crossKeyWarnings(input: RuleInput): string[] {

@@ -245,10 +245,77 @@ export const ServicesSchema = z.strictObject({
         cpuMillis: count(50, 64_000).optional(),
         memoryMiB: count(256, 262_144).optional(),
     }),
+    /**
+     * Pipelines: Argo Workflows' controller and server on the system pool, workflows in the user-code
+     * namespace as their own account (docs/pipelines.md).
+     */
+    workflows: serviceSwitch(false, {
+        /** Finished workflows (and their pods) are deleted after this many hours; their artifacts stay in the bucket. */
+        keepFinishedHours: count(1, 24 * 90).default(72),
+    }),
 });
 
 /** The names of the services, in the order the schema lists them. */
 export type ServiceName = keyof z.output<typeof ServicesSchema>;
+
+/** A name a served model or app is known by: a DNS label (its Deployment, Service and URL path). */
+const servedName = dnsLabel(40);
+
+/** Replicas of a served model or app: at least two, spread across nodes, so one node's loss is not an outage. */
+const servedReplicas = count(2, 20).default(2);
+
+/** How big each replica of a served model or app is (its requests on the serving pool). */
+export const SERVED_SIZES = ["small", "medium", "large"] as const;
+
+/** One model served by MLflow's model server from the registry (docs/serving.md). */
+export const ServedModelSchema = z.strictObject({
+    /** Name of the Deployment, Service and URL path. */
+    name: servedName,
+    /** A registered model at an alias: `models:/<name>@<alias>` (an alias, so promoting a version needs no config change). */
+    model: z.string().regex(/^models:\/[A-Za-z0-9][A-Za-z0-9._ -]{0,199}@[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, "must be a registered model at an alias: models:/<name>@<alias>, e.g. models:/churn@champion"),
+    replicas: servedReplicas,
+    size: z.enum(SERVED_SIZES).default("small"),
+    /** Serve on a GPU pool (one GPU per replica); the stack needs a GPU pool. */
+    gpu: z.boolean().default(false),
+    /** Also reachable through the hub at /services/<name>/ for signed-in users (in-cluster it always is). */
+    signIn: z.boolean().default(true),
+});
+
+/** A git source at a pinned ref: a full commit SHA or a tag. */
+const GitSourceSchema = z.strictObject({
+    /** https URL of a public repository. */
+    git: z.string().regex(/^https:\/\/[A-Za-z0-9.-]+(:[0-9]+)?\/[A-Za-z0-9._~\/-]+$/, "must be an https git URL such as https://github.com/me/app.git"),
+    /** A full 40-character commit SHA, or a tag such as v1.2.0 (a branch moves: not accepted). */
+    ref: z
+        .string()
+        .regex(/^([0-9a-f]{40}|v?[0-9]+(\.[0-9]+){0,2}([-+][A-Za-z0-9.-]+)?)$/, "must be pinned: a full 40-character commit SHA or a version tag such as v1.2.0 (a branch name moves)"),
+});
+
+/** A bucket source: the app's files under a prefix of the workbench bucket. */
+const BucketSourceSchema = z.strictObject({
+    /** Key prefix in the workbench bucket, e.g. apps/dashboard/. */
+    bucketPrefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._\/-]*\/$/, "must be a key prefix ending in '/', e.g. apps/dashboard/"),
+});
+
+/** The environments an app may run in (the notebook images). */
+export const APP_IMAGES = ["notebook", "gpuNotebook", "sparkNotebook"] as const;
+
+/** One app (Streamlit, Panel, Voilà, Gradio, uvicorn…) served from a pinned source (docs/serving.md). */
+export const ServedAppSchema = z.strictObject({
+    name: servedName,
+    /** Where the code comes from: `{git, ref}` at a pinned ref, or `{bucketPrefix}`. */
+    source: z.union([GitSourceSchema, BucketSourceSchema], { error: "must be {git: <https URL>, ref: <commit SHA or tag>} or {bucketPrefix: <prefix/>}" }),
+    /** The command, run in the source's directory; it must listen on $PORT (8080). */
+    command: z.array(z.string().min(1)).min(1, "must name the command, e.g. [streamlit, run, app.py, --server.port, \"8080\"]"),
+    /** Which environment (one of the notebook images). */
+    image: z.enum(APP_IMAGES).default("notebook"),
+    replicas: servedReplicas,
+    size: z.enum(SERVED_SIZES).default("small"),
+    /** Reachable without signing in to the hub (the plan warns). */
+    public: z.boolean().default(false),
+});
+
+const uniqueServedNames = (entries: { name: string }[]) => new Set(entries.map((e) => e.name)).size === entries.length;
 
 /** The monthly spending cap the plan checks and each cloud alerts on. */
 export const BudgetSchema = z.strictObject({
@@ -498,6 +565,10 @@ export const WorkbenchConfigSchema = z.strictObject({
     hub: HubSchema.default(HubSchema.parse({})),
     notebook: NotebookSchema.default(NotebookSchema.parse({})),
     services: ServicesSchema.default(ServicesSchema.parse({})),
+    /** Models served from MLflow's registry, each highly available (needs services.mlflow). */
+    models: z.array(ServedModelSchema).max(20).refine(uniqueServedNames, "names must be unique").default([]),
+    /** Apps served from a pinned source, each highly available, behind the hub's sign-in unless public. */
+    apps: z.array(ServedAppSchema).max(20).refine(uniqueServedNames, "names must be unique").default([]),
     budget: BudgetSchema.default(BudgetSchema.parse({})),
     usageProfile: UsageProfileSchema.default(UsageProfileSchema.parse({})),
     aws: AwsSchema.default(AwsSchema.parse({})),

@@ -4,7 +4,8 @@ import { parse } from "yaml";
 import { isValueMap, ValueMap } from "../components/helm/merge";
 import { DataServiceName } from "../components/services/catalog";
 import { SPARK_EXAMPLE_CONFIGMAP, SPARK_EXAMPLE_KEY } from "../components/spark/operator";
-import { CHARTS } from "../components/versions";
+import { CHARTS, SERVICE_CHARTS } from "../components/versions";
+import { ARGO_CONTROLLER_POD_LABELS, ARGO_SERVER_POD_LABELS } from "../components/services/workflows";
 import type { Plan, PlannedResource } from "../plan/types";
 import { input, ofType, runPlan, variantStackFile } from "./harness";
 import { at } from "./k8s-checks";
@@ -27,6 +28,8 @@ const VARIABLES: Record<DataServiceName, { name: string; secret: boolean }[]> = 
     ray: [{ name: "RAY_ADDRESS", secret: false }, { name: "RAY_AUTH_TOKEN", secret: true }],
     // MLflow's API is reached through the hub's sign-in with the user's own hub token; its database's URL comes with it
     mlflow: [{ name: "MLFLOW_TRACKING_URI", secret: false }, { name: "WORKBENCH_POSTGRES_URL", secret: true }],
+    // pipelines: the Argo server through the hub's sign-in (docs/pipelines.md)
+    workflows: [{ name: "WORKBENCH_WORKFLOWS_URL", secret: false }, { name: "WORKBENCH_WORKFLOWS_NAMESPACE", secret: false }],
 };
 
 /** A server pod as the plan describes it, whatever made it (StatefulSet, Deployment, operator resource, chart). */
@@ -73,6 +76,16 @@ function serversOf(below: PlannedResource[]): Server[] {
                 }];
             case "kubernetes:helm.sh/v3:Release": {
                 const values = releaseValues(r);
+                // Argo Workflows' chart places its controller and server each under its own key (charts/argo-workflows values.yaml)
+                if (r.inputs["chart"] === SERVICE_CHARTS.argoWorkflows.chart) {
+                    return ([["controller", ARGO_CONTROLLER_POD_LABELS], ["server", ARGO_SERVER_POD_LABELS]] as const).map(([part, podLabels]) => ({
+                        what: `argo-workflows ${part}`,
+                        podLabels: { ...podLabels },
+                        nodeSelector: at(values, part, "nodeSelector"),
+                        tolerations: at(values, part, "tolerations"),
+                        requests: at(values, part, "resources", "requests"),
+                    }));
+                }
                 return [{
                     what: `${String(r.inputs["chart"])} release`,
                     // the selector labels every chart here puts on its pods
@@ -172,7 +185,7 @@ describe("data services: each alone and all together, on every landed platform",
                         assert.ok(isValueMap(server.requests) && server.requests["cpu"] && server.requests["memory"], `${server.what} requests CPU and memory`);
                         if (server.storageClass !== undefined) assert.equal(server.storageClass, retained, `${server.what} keeps its data on the retained class (the homes')`);
                     }
-                    if (!["ray", "mlflow"].includes(service)) {
+                    if (!["ray", "mlflow", "workflows"].includes(service)) {
                         assert.ok(servers.some((s) => s.storageClass !== undefined), `${service} keeps its data on a volume`);
                     }
                 });

@@ -140,6 +140,8 @@ function hubServicesValues(services: readonly ServiceConnection[]) {
             }),
         ),
         userScopes: registered.flatMap((service) => service.userScopes),
+        // a role per service whose own token needs scopes (served models read MLflow's registry)
+        serviceRoles: Object.fromEntries(registered.filter((s) => (s.serviceScopes ?? []).length > 0).map((s) => [`service-${s.name}`, { scopes: s.serviceScopes, services: [s.name] }])),
     };
 }
 
@@ -227,7 +229,7 @@ export function jupyterHubValues(input: JupyterHubInput): Record<string, unknown
             services: registered.services,
             ...(Object.keys(input.auth.extraFiles).length > 0 ? { extraFiles: input.auth.extraFiles } : {}),
             // every user may use the registered services (e.g. create Dask clusters)
-            ...(registered.userScopes.length > 0 ? { loadRoles: { user: { scopes: ["self", ...registered.userScopes] } } } : {}),
+            ...(registered.userScopes.length > 0 || Object.keys(registered.serviceRoles).length > 0 ? { loadRoles: { ...(registered.userScopes.length > 0 ? { user: { scopes: ["self", ...registered.userScopes] } } : {}), ...registered.serviceRoles } } : {}),
             db: { type: "sqlite-pvc", pvc: { storageClassName: input.retainedStorageClass, storage: `${HUB_DB_GIB}Gi` } },
             networkPolicy: {
                 // notebooks live in the user namespace: z2jh's same-namespace rules do not see them

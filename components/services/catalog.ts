@@ -14,6 +14,7 @@ import { opensearch } from "./opensearch";
 import { orientdb } from "./orientdb";
 import { postgres } from "./postgres";
 import { ray } from "./ray";
+import { workflows } from "./workflows";
 
 /*
  * The catalog of data services: one module per service behind one interface. The Workbench deploys the
@@ -122,6 +123,7 @@ export const DATA_SERVICES: Catalog = {
     orientdb,
     ray,
     mlflow,
+    workflows,
 };
 
 /** The data services' names, in deployment order. */
