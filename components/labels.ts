@@ -9,3 +9,9 @@ export const USER_CODE_LABELS: Readonly<Record<string, string>> = { "workbench.i
 
 /** Marks a pod that must call the Kubernetes API server (Spark drivers, a Spark Connect server): it may reach the platform's `apiServerEgress`. */
 export const API_CLIENT_LABELS: Readonly<Record<string, string>> = { "workbench.io/kube-api-client": "true" };
+
+/**
+ * The annotation by which a ServiceAccount of users' code says why its pods need a Kubernetes token; the policy pack
+ * accepts it only beside an admission policy naming the account (policy/tenancy.ts keeps the same key, a test checks).
+ */
+export const TOKEN_NEEDED_ANNOTATION = "workbench.io/kubernetes-token";

@@ -162,6 +162,18 @@ export const perWorkloadIngress: WorkbenchPolicy = {
     },
 };
 
+/**
+ * The annotation by which a user-code ServiceAccount declares why its pods need a Kubernetes token (Argo's executor
+ * reports each step's result through the API). It counts only together with an admission policy that names the
+ * account, so its pods stay shaped whatever a workflow asks for.
+ */
+export const TOKEN_NEEDED_ANNOTATION = "workbench.io/kubernetes-token";
+
+/** Whether an admission policy of the plan names the account (in its match conditions or rules). */
+function heldByAdmission(stack: PolicyStack, account: string): boolean {
+    return ofTypes(stack, ADMISSION_POLICY).some((policy) => JSON.stringify(policy.props).includes(`'${account}'`) || JSON.stringify(policy.props).includes(`\"${account}\"`));
+}
+
 /** Pods that need no Kubernetes API mount no token. */
 export const noTokenWhereNoneNeeded: WorkbenchPolicy = {
     name: "no-token-where-none-needed",
@@ -182,7 +194,16 @@ export const noTokenWhereNoneNeeded: WorkbenchPolicy = {
         }
         const userNamespaces = userCodeNamespaces(stack);
         for (const account of ofTypes(stack, SERVICE_ACCOUNT).filter((sa) => userNamespaces.includes(String(at(sa.props, "metadata", "namespace"))))) {
-            if (at(account.props, "automountServiceAccountToken") !== false) findings.push(finding(account, "hands its token to every pod that runs as it (automountServiceAccountToken is not false)"));
+            if (at(account.props, "automountServiceAccountToken") === false) continue;
+            const name = String(at(account.props, "metadata", "name"));
+            const why = record(at(account.props, "metadata", "annotations"))[TOKEN_NEEDED_ANNOTATION];
+            if (typeof why === "string" && why.trim() !== "" && heldByAdmission(stack, name)) continue;
+            findings.push(
+                finding(
+                    account,
+                    `hands its token to every pod that runs as it (automountServiceAccountToken is not false${why ? `; its ${TOKEN_NEEDED_ANNOTATION} annotation needs an admission policy naming the account` : ""})`,
+                ),
+            );
         }
         return findings;
     },

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import * as path from "node:path";
-import { USER_CODE_LABELS } from "../components/labels";
+import { TOKEN_NEEDED_ANNOTATION, USER_CODE_LABELS } from "../components/labels";
 import { planVerdict, planViolations } from "../plan/policy";
 import type { Plan, PlannedResource } from "../plan/types";
 import { policyStackOfCrossGuard } from "../policy/crossguard";
 import { MANDATORY_POLICIES, violations } from "../policy/policies";
 import { UNKNOWN } from "../policy/subject";
+import { TOKEN_NEEDED_ANNOTATION as POLICY_TOKEN_NEEDED_ANNOTATION } from "../policy/tenancy";
 import { USER_CODE_SELECTOR } from "../policy/workbench";
 import { PLAN_CLI, planOf, previewOf, PROJECT_DIR, runPlan, STACKS, variantStackFile } from "./harness";
 import { TENANCY_BREAKAGES } from "./tenancy-policy-breakages";
@@ -381,6 +382,10 @@ describe("policy pack: every mandatory policy on every shipped stack", () => {
 
     it("the pack's user-code selector is the label the components put on pods", () => {
         assert.deepEqual(USER_CODE_SELECTOR, USER_CODE_LABELS);
+    });
+
+    it("the pack reads the token-need annotation the components write", () => {
+        assert.equal(POLICY_TOKEN_NEEDED_ANNOTATION, TOKEN_NEEDED_ANNOTATION);
     });
 
     it("every policy has a crafted plan that makes it fail", () => {

@@ -104,6 +104,9 @@ export const TENANCY_BREAKAGES: Record<string, Array<{ title: string; base: stri
                 const account = find(plan, (r) => r.type === "kubernetes:core/v1:ServiceAccount" && (r.inputs["metadata"] as Values)["name"] === "workbench-user", "the notebooks' account");
                 delete account.inputs["automountServiceAccountToken"];
                 assertViolates(plan, "no-token-where-none-needed", account, /automountServiceAccountToken/);
+                // a declared need does not count without an admission policy naming the account
+                (account.inputs["metadata"] as Values)["annotations"] = { "workbench.io/kubernetes-token": "a reason" };
+                assertViolates(plan, "no-token-where-none-needed", account, /needs an admission policy naming the account/);
             },
         },
     ],

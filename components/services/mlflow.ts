@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ServiceAccountRef } from "../../providers/contract";
+import { signInProxyScript } from "../hub/sign-in-proxy";
 import { containerResources, MLFLOW_WORKERS, OPERATOR_SIZES, SERVER_SIZES, sizeWith } from "../capacity/requests";
 import { SERVICE_IMAGES, SERVICE_PYTHON_PACKAGES } from "../versions";
 import { CatalogService } from "./catalog";
@@ -47,54 +48,17 @@ const ARTIFACT_VOLUME_GIB = 10;
  * the REST API stays at MLflow's root (mlflow/server/handlers.py `_get_rest_path`), so `<prefix>api/…`, where
  * a client with the prefixed tracking URI calls, is forwarded to `/api/…`.
  */
-export const HUB_AUTH_PROXY = `import os
-from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
-from jupyterhub.utils import url_path_join
-from tornado import httpclient, ioloop, web
-
-PREFIX = os.environ["JUPYTERHUB_SERVICE_PREFIX"]
-UPSTREAM = "http://127.0.0.1:${MLFLOW_PORT}"
-DROP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "host", "content-length", "cookie", "authorization"}
-
-
+export const HUB_AUTH_PROXY = signInProxyScript({
+    upstreamPort: MLFLOW_PORT,
+    port: MLFLOW_PROXY_PORT,
+    definitions: `
 def upstream_path(uri):
     """Where MLflow serves a proxied path: its REST API at the root, everything else under the prefix."""
     if uri.startswith(PREFIX + "api/"):
         return uri[len(PREFIX) - 1:]
     return uri
-
-
-class Proxy(HubOAuthenticated, web.RequestHandler):
-    @web.authenticated
-    async def forward(self, *args):
-        method = self.request.method
-        request = httpclient.HTTPRequest(
-            UPSTREAM + upstream_path(self.request.uri),
-            method=method,
-            headers={k: v for k, v in self.request.headers.get_all() if k.lower() not in DROP},
-            body=self.request.body if method in ("POST", "PUT", "PATCH") else None,
-            allow_nonstandard_methods=True,
-            follow_redirects=False,
-            request_timeout=300,
-        )
-        response = await httpclient.AsyncHTTPClient().fetch(request, raise_error=False)
-        self.set_status(response.code, response.reason)
-        for k, v in response.headers.get_all():
-            if k.lower() not in DROP:
-                self.add_header(k, v)
-        if response.body:
-            self.write(response.body)
-
-    get = post = put = patch = delete = forward
-
-
-if __name__ == "__main__":
-    web.Application(
-        [(url_path_join(PREFIX, "oauth_callback"), HubOAuthCallbackHandler), (PREFIX + ".*", Proxy)],
-        cookie_secret=os.urandom(32),
-    ).listen(${MLFLOW_PROXY_PORT})
-    ioloop.IOLoop.current().start()
-`;
+`,
+});
 
 /** Where in the bucket MLflow keeps artifacts; its identity reaches only this prefix where the cloud allows. */
 export const ARTIFACT_PREFIX = "mlflow";

@@ -1,3 +1,5 @@
+import { signInProxyScript } from "../hub/sign-in-proxy";
+
 /*
  * The Argo server's sign-in proxy: a sidecar in the server's pod, like MLflow's (components/services/mlflow.ts),
  * with JupyterHub's service-auth library from the hub image. It lets through only users signed in to the hub (the
@@ -23,18 +25,13 @@ export const SUBMITTED_BY_LABEL = "workbench.io/submitted-by";
  * The proxy. `upstream_path` strips the prefix (the Argo server serves at its root; `baseHref` only changes the
  * UI's links). `stamp` is the body rewrite for creates: pure, so it is tested by running it here.
  */
-export const WORKFLOWS_PROXY = `import json
-import os
-import re
-from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
-from jupyterhub.utils import url_path_join
-from tornado import httpclient, ioloop, web
-
-PREFIX = os.environ["JUPYTERHUB_SERVICE_PREFIX"]
+export const WORKFLOWS_PROXY = signInProxyScript({
+    upstreamPort: ARGO_SERVER_PORT,
+    port: WORKFLOWS_PROXY_PORT,
+    imports: ["json", "re"],
+    definitions: `
 NAMESPACE = os.environ["WORKFLOWS_NAMESPACE"]
-UPSTREAM = "http://127.0.0.1:${ARGO_SERVER_PORT}"
 LABEL = "${SUBMITTED_BY_LABEL}"
-DROP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "host", "content-length", "cookie", "authorization"}
 # the API's collections, by the body key holding the object (argo-workflows pkg/apiclient/*.proto)
 OBJECT_KEY = {"workflows": "workflow", "cron-workflows": "cronWorkflow", "workflow-templates": "template"}
 API = re.compile(r"^/api/v1/(workflows|cron-workflows|workflow-templates|archived-workflows|workflow-events|event-sources|sensors|info|userinfo|version|stream)(/([^/?]*))?")
@@ -94,40 +91,5 @@ def stamp(method, path, body, user):
             workflow_metadata.setdefault("labels", {})[LABEL] = label_value(user)
         return json.dumps(document).encode(), None
     return body, None
-
-
-class Proxy(HubOAuthenticated, web.RequestHandler):
-    @web.authenticated
-    async def forward(self, *args):
-        method = self.request.method
-        path = upstream_path(self.request.uri)
-        body, error = stamp(method, path.split("?")[0], self.request.body, self.current_user["name"])
-        if error:
-            raise web.HTTPError(*error)
-        request = httpclient.HTTPRequest(
-            UPSTREAM + path,
-            method=method,
-            headers={k: v for k, v in self.request.headers.get_all() if k.lower() not in DROP},
-            body=body if method in ("POST", "PUT", "PATCH") else None,
-            allow_nonstandard_methods=True,
-            follow_redirects=False,
-            request_timeout=300,
-        )
-        response = await httpclient.AsyncHTTPClient().fetch(request, raise_error=False)
-        self.set_status(response.code, response.reason)
-        for k, v in response.headers.get_all():
-            if k.lower() not in DROP:
-                self.add_header(k, v)
-        if response.body:
-            self.write(response.body)
-
-    get = post = put = patch = delete = forward
-
-
-if __name__ == "__main__":
-    web.Application(
-        [(url_path_join(PREFIX, "oauth_callback"), HubOAuthCallbackHandler), (PREFIX + ".*", Proxy)],
-        cookie_secret=os.urandom(32),
-    ).listen(${WORKFLOWS_PROXY_PORT})
-    ioloop.IOLoop.current().start()
-`;
+`,
+});

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { GpuPool, NodePool, ServiceAccountRef, WorkloadIdentity } from "../../providers/contract";
 import { chartRelease } from "../helm/release";
-import { API_CLIENT_LABELS, USER_CODE_LABELS } from "../labels";
+import { API_CLIENT_LABELS, TOKEN_NEEDED_ANNOTATION, USER_CODE_LABELS } from "../labels";
 import { containerResources, OPERATOR_SIZES, ServerSize } from "../capacity/requests";
 import { SERVICE_CHARTS, SERVICE_IMAGES, SERVICE_PYTHON_PACKAGES } from "../versions";
 import { CatalogService } from "./catalog";
@@ -130,7 +130,13 @@ export const workflows: CatalogService<"workflows"> = {
         const serviceAccount = new k8s.core.v1.ServiceAccount(
             `${name}-account`,
             {
-                metadata: { name: WORKFLOW_ACCOUNT, namespace: context.userNamespace, annotations: identity?.serviceAccountAnnotations ?? {}, labels: { ...USER_CODE_LABELS } },
+                metadata: {
+                    name: WORKFLOW_ACCOUNT,
+                    namespace: context.userNamespace,
+                    // the token is declared (policy/tenancy.ts) and the pods are held by workflows-admission.ts
+                    annotations: { ...(identity?.serviceAccountAnnotations ?? {}), [TOKEN_NEEDED_ANNOTATION]: "Argo's executor reports each step's result as a WorkflowTaskResult" },
+                    labels: { ...USER_CODE_LABELS },
+                },
                 // Argo's executor (the wait container) reports results as WorkflowTaskResults: the one API right it has
                 automountServiceAccountToken: true,
             },
