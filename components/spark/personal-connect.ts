@@ -12,7 +12,9 @@ import { connectorJars, SPARK_SECURITY_CONTEXT, sparkBucketAccess } from "./stor
  * - it is that person's alone: gRPC is bound to loopback (`spark.connect.grpc.binding.address`), so only the
  *   containers of that pod reach it, and it checks a secret generated for each start (Spark 4's
  *   `spark.connect.authenticate.token`, read from SPARK_CONNECT_AUTHENTICATE_TOKEN), handed to the notebook in
- *   SPARK_REMOTE; on loopback the secret never crosses the network, so no certificate per person is needed;
+ *   SPARK_REMOTE; on loopback the secret never crosses the network, so no certificate per person is needed (both
+ *   settings are Spark 4.0.0's: apache/spark sql/connect/server config/Connect.scala, CONNECT_GRPC_BINDING_ADDRESS and
+ *   getAuthenticateToken, which falls back to that variable);
  * - it starts and stops with the server: it is a container of the pod, on the user pool from zero, and its
  *   executors are owned by the pod (`spark.kubernetes.driver.pod.name`), so the garbage collector removes them too;
  * - the pod runs as the Spark driver account, whose Kubernetes token is projected into the sidecar alone
