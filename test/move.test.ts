@@ -1,10 +1,13 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { AWS_INTERNET_EGRESS } from "../cost/prices/aws";
 import { AZURE_INTERNET_EGRESS } from "../cost/prices/azure";
 import { GCP_INTERNET_EGRESS } from "../cost/prices/gcp";
 import type { EgressPrice } from "../cost/prices/transfer";
 import type { Plan } from "../plan/types";
 import { credentialsAsSecrets } from "../policy/secrets";
+import { MOVE_STEPS } from "../stacks/move-rules";
 import { externalAccount } from "../providers/move";
 import { input, ofType, resource, runPlan, variantStackFile } from "./harness";
 
@@ -274,5 +277,18 @@ describe("the credentials policy and a move's token files", () => {
             { name: "AWS_SESSION_TOKEN", value: "/not/a/token/but/named/one" },
         ]);
         assert.equal(credentialsAsSecrets.check(stack).length, 2);
+    });
+});
+
+describe("docs/move.md", () => {
+    const text = fs.readFileSync(path.join(__dirname, "..", "docs", "move.md"), "utf8");
+    it("quotes each cloud's egress price as the price tables hold it", () => {
+        for (const [cloud, price] of Object.entries(PRICES)) assert.ok(text.includes(`USD ${price.usd}/GB`), `${cloud}: USD ${price.usd}/GB`);
+    });
+    it("lists the five steps in the order the plan states them, and each step's duration for 100 GB", () => {
+        const headings = [...text.matchAll(/^(\d)\. \*\*(Target|Source|Verify)/gm)].map((m) => `${m[1]} ${m[2]}`);
+        assert.deepEqual(headings, ["1 Target", "2 Source", "3 Target", "4 Target", "5 Verify"]);
+        for (const step of MOVE_STEPS) assert.ok(headings.some((h) => h.startsWith(step[0])), step);
+        assert.match(text, /for 100 GB, about \d+–\d+ minutes/);
     });
 });
