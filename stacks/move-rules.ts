@@ -90,7 +90,7 @@ export function moveFromProblems({ parsed, secretsSet }: RuleInput): ConfigProbl
         problems.push({
             key: "workbench:moveFrom.bucket",
             given: from.bucket,
-            allowed: `must be ${form.rule} for a ${from.cloud} source, e.g. ${form.example}${scheme ? ` (without ${scheme})` : ""}; the source stack's bucketUrl output names it`,
+            allowed: `must be ${form.rule} (the source is on ${from.cloud}), e.g. ${form.example}${scheme ? `, without ${scheme}` : ""}; the source stack's bucketUrl output names it${from.cloud === "azure" ? " (abfs://<container>@<account>.dfs.core.windows.net/)" : ""}`,
         });
     }
     if (parsed.cloud === "existing" && parsed.existing !== undefined && parsed.existing.objectStore.type === "none") {
@@ -130,7 +130,7 @@ export function moveFromProblems({ parsed, secretsSet }: RuleInput): ConfigProbl
             problems.push({
                 key: `workbench:moveFrom.${field}`,
                 given: from[field],
-                allowed: `belongs to a ${cloudsWith(field)} source, not ${from.cloud}: set ${GRANT_FIELDS[from.cloud].join(" and ") || "no grant field (a key: workbench:moveFromAccessKeyId/moveFromSecretAccessKey)"} from the source's moveGrant output`,
+                allowed: `belongs to a source on ${cloudsWith(field)}, not ${from.cloud}: set ${GRANT_FIELDS[from.cloud].join(" and ") || "no grant field (a key: workbench:moveFromAccessKeyId/moveFromSecretAccessKey)"} from the source's moveGrant output`,
             });
         }
     }

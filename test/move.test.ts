@@ -8,6 +8,7 @@ import type { EgressPrice } from "../cost/prices/transfer";
 import type { Plan } from "../plan/types";
 import { credentialsAsSecrets } from "../policy/secrets";
 import { MOVE_STEPS } from "../stacks/move-rules";
+import { moveIdentityPoolId } from "../providers/gcp/move-grant";
 import { externalAccount } from "../providers/move";
 import { input, ofType, resource, runPlan, variantStackFile } from "./harness";
 
@@ -290,5 +291,15 @@ describe("docs/move.md", () => {
         assert.deepEqual(headings, ["1 Target", "2 Source", "3 Target", "4 Target", "5 Verify"]);
         for (const step of MOVE_STEPS) assert.ok(headings.some((h) => h.startsWith(step[0])), step);
         assert.match(text, /for 100 GB, about \d+–\d+ minutes/);
+    });
+});
+
+describe("the GCP grant's pool id", () => {
+    it("is 4-32 characters and never starts with the reserved gcp- (IAM's workloadIdentityPoolId rules)", () => {
+        for (const [name, stack] of [["gcp", "prod"], ["workbench", "gcp"], ["a", "b"], ["a-very-long-workbench", "a-very-long-stack-name-indeed"]]) {
+            const id = moveIdentityPoolId(name, stack);
+            assert.match(id, /^[a-z0-9-]{4,32}$/, id);
+            assert.ok(!id.startsWith("gcp-"), id);
+        }
     });
 });

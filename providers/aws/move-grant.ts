@@ -12,9 +12,13 @@ import { PolicyDocument, serviceAccountSubject, STS_AUDIENCE } from "./irsa";
  * AWS_WEB_IDENTITY_TOKEN_FILE (aws-sdk-go-v2's default chain, rclone's s3 `env_auth`).
  */
 
-/** The issuer as IAM's condition keys spell it: without `https://` or a trailing `/`. */
+/**
+ * The issuer as IAM's condition keys spell it: the provider's URL without `https://`, exactly as given (the provider
+ * is created with the same URL, so the two agree; an AKS issuer ends in `/`, kept on both, since the `iss` of its
+ * tokens does too: whether IAM normalises such a URL is not verified here, see docs/move.md).
+ */
 export function issuerHost(issuer: string): string {
-    return issuer.replace(/^https:\/\//, "").replace(/\/+$/, "");
+    return issuer.replace(/^https:\/\//, "");
 }
 
 /** The trust policy: exactly one ServiceAccount of the target cluster, for STS's audience. */

@@ -29,6 +29,12 @@ export function movePrincipal(pool: string, account: ServiceAccountRef): string 
     return `principal://iam.googleapis.com/${pool}/subject/${subjectOf(account)}`;
 }
 
+/** The pool's (and its provider's) id: 4-32 lowercase letters, digits and '-', never starting with the reserved `gcp-`. */
+export function moveIdentityPoolId(name: string, stack: string): string {
+    const id = gcpName(`${name}-move-${stack}`, 32);
+    return id.startsWith("gcp-") ? gcpName(`wb-${id}`, 32) : id;
+}
+
 /** Creates the grant under `parent`. */
 export function grantMoveRead(
     args: { context: GcpContext; bucketName: pulumi.Output<string>; request: MoveReadRequest; dependsOn: pulumi.Resource[] },
@@ -36,7 +42,7 @@ export function grantMoveRead(
 ): MoveReadGrant {
     const { context, request } = args;
     // pool and provider ids: 4-32 characters, not starting with `gcp-`; a deleted pool's id stays taken ~30 days
-    const id = gcpName(`${context.name}-move-${context.stack}`, 32);
+    const id = moveIdentityPoolId(context.name, context.stack);
     const options = { parent, dependsOn: args.dependsOn };
     const pool = new gcp.iam.WorkloadIdentityPool(
         `${context.name}-move`,
