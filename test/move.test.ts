@@ -22,10 +22,14 @@ import { input, ofType, resource, runPlan, variantStackFile } from "./harness";
  */
 
 type Cloud = "aws" | "gcp" | "azure";
+/** Every ordered pair of clouds. */
 const PAIRS: readonly [Cloud, Cloud][] = [
     ["aws", "gcp"],
     ["gcp", "azure"],
     ["azure", "aws"],
+    ["gcp", "aws"],
+    ["aws", "azure"],
+    ["azure", "gcp"],
 ];
 const PRICES: Record<Cloud, EgressPrice> = { aws: AWS_INTERNET_EGRESS, gcp: GCP_INTERNET_EGRESS, azure: AZURE_INTERNET_EGRESS };
 /** The source bucket the first step names (the shipped stacks' buckets are auto-named): replaced by the grant's own. */
