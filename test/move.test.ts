@@ -7,7 +7,8 @@ import { GCP_INTERNET_EGRESS } from "../cost/prices/gcp";
 import type { EgressPrice } from "../cost/prices/transfer";
 import type { Plan } from "../plan/types";
 import { credentialsAsSecrets } from "../policy/secrets";
-import { MOVE_STEPS } from "../stacks/move-rules";
+import { MOVE_STEPS, moveFromProblems, moveToProblems, moveWarnings } from "../stacks/move-rules";
+import type { RuleInput } from "../stacks/rules";
 import { moveIdentityPoolId } from "../providers/gcp/move-grant";
 import { externalAccount } from "../providers/move";
 import { input, ofType, resource, runPlan, variantStackFile } from "./harness";
@@ -305,5 +306,29 @@ describe("the GCP grant's pool id", () => {
             assert.match(id, /^[a-z0-9-]{4,32}$/, id);
             assert.ok(!id.startsWith("gcp-"), id);
         }
+    });
+});
+
+describe("the move's rules, key by key", () => {
+    const provider = {} as RuleInput["provider"];
+    const to = { cloud: "aws" as const, issuer: "https://oidc.eks.us-east-1.amazonaws.com/id/ABC", serviceAccount: "workbench/workbench-move" };
+    it("refuses a grant from an existing cluster's store, and a grant to an existing cluster, saying to use a key", () => {
+        const fromExisting = moveToProblems({ parsed: { cloud: "existing", moveTo: to }, secretsSet: new Set(), provider });
+        assert.deepEqual(fromExisting.map((p) => p.key), ["workbench:moveTo"]);
+        assert.match(fromExisting[0].allowed, /workbench:moveFromAccessKeyId/);
+        const toExisting = moveToProblems({ parsed: { cloud: "gcp", moveTo: { ...to, cloud: "existing" } }, secretsSet: new Set(), provider });
+        assert.deepEqual(toExisting.map((p) => p.key), ["workbench:moveTo.cloud"]);
+        assert.deepEqual(moveToProblems({ parsed: { cloud: "gcp", moveTo: to }, secretsSet: new Set(), provider }), []);
+    });
+    it("asks a target without a public issuer for the source's read-only key, by name", () => {
+        const parsed = { cloud: "existing" as const, existing: { objectStore: { type: "s3", endpoint: "https://s3.example.org", bucket: "data", region: "us-east-1", forcePathStyle: true, privateCidrs: [] } }, moveFrom: { cloud: "azure" as const, bucket: "wbdata1a2b3c4d/data" } } as unknown as RuleInput["parsed"];
+        assert.deepEqual(moveFromProblems({ parsed, secretsSet: new Set(), provider }).map((p) => p.key), ["workbench:moveFromSecretAccessKey"]);
+        assert.deepEqual(moveFromProblems({ parsed, secretsSet: new Set(["moveFromSecretAccessKey"]), provider }), []);
+    });
+    it("prices from usageProfile.bucketGB when no estimate is given, and says an existing store's price is not in the tables", () => {
+        const fromGcp = moveWarnings({ parsed: { cloud: "aws", usageProfile: { userNodeHours: 0, gpuNodeHours: 0, bucketGB: 40 }, moveFrom: { cloud: "gcp", bucket: "workbench-data" } }, secretsSet: new Set(), provider });
+        assert.ok(fromGcp[0].includes(`about USD ${(40 * GCP_INTERNET_EGRESS.usd).toFixed(2)} once: 40 GB (workbench:usageProfile.bucketGB)`), fromGcp[0]);
+        const fromStore = moveWarnings({ parsed: { cloud: "aws", moveFrom: { cloud: "existing", bucket: "data", endpoint: "https://s3.example.org" } }, secretsSet: new Set(), provider });
+        assert.match(fromStore[0], /not in the tables/);
     });
 });
