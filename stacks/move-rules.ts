@@ -196,6 +196,17 @@ export function moveToProblems({ parsed }: RuleInput): ConfigProblem[] {
     return [];
 }
 
+/**
+ * How each cloud's clusters spell their ServiceAccount token issuer: EKS (`aws eks describe-cluster` identity.oidc.issuer),
+ * GKE (container.googleapis.com/v1/projects/…/locations/…/clusters/…), AKS (`az aks show` oidcIssuerProfile.issuerUrl,
+ * regional `<region>.oic.prod-aks.azure.com/<tenant>/<id>/` and the older `oidc.prod-aks.azure.com/<id>/`).
+ */
+const ISSUER_FORMS: Readonly<Record<Exclude<Cloud, "existing">, { pattern: RegExp; example: string }>> = {
+    aws: { pattern: /^https:\/\/oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/id\/[A-Za-z0-9]+$/, example: "https://oidc.eks.us-east-1.amazonaws.com/id/<ID>" },
+    gcp: { pattern: /^https:\/\/container\.googleapis\.com\/v1\/projects\/[^/]+\/locations\/[^/]+\/clusters\/[^/]+$/, example: "https://container.googleapis.com/v1/projects/<project>/locations/<location>/clusters/<cluster>" },
+    azure: { pattern: /^https:\/\/([a-z0-9]+\.oic|oidc)\.prod-aks\.azure\.com\/[0-9a-f/-]+$/, example: "https://<region>.oic.prod-aks.azure.com/<tenant>/<id>/" },
+};
+
 /** The steps of a move, in order, with where the stack is. */
 export const MOVE_STEPS: readonly string[] = [
     "1. target: set workbench:moveFrom {cloud, bucket, region} and pulumi up: the cluster and bucket exist; its `move` output prints the issuer and ServiceAccount",
@@ -224,6 +235,11 @@ export function moveWarnings({ parsed, secretsSet }: RuleInput): string[] {
         warnings.push(`Move from ${from.cloud} bucket ${from.bucket}: ${cost}. ${step}. The order: ${MOVE_STEPS.join("; ")}.`);
     }
     const to = parsed.moveTo;
+    if (to !== undefined && to.cloud !== "existing" && !ISSUER_FORMS[to.cloud].pattern.test(to.issuer)) {
+        warnings.push(
+            `workbench:moveTo.issuer ${to.issuer} does not look like a ${to.cloud} cluster's issuer (${ISSUER_FORMS[to.cloud].example}): copy it from the target's \`move\` output; a wrong issuer grants nothing that works`,
+        );
+    }
     if (to !== undefined) {
         warnings.push(
             `Move to ${to.cloud}: step 2 of 5: this up grants ServiceAccount ${to.serviceAccount} of the cluster at ${to.issuer} read-only access to this stack's bucket (no write, no other bucket, no key); ` +

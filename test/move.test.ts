@@ -80,6 +80,8 @@ for (const [source, target] of PAIRS) {
             assert.deepEqual(moveObjects(step1, "kubernetes:batch/v1:Job"), [], "no Job before the source's grant");
             assert.ok(move.onTheSource.some((line) => line.includes(`workbench:moveTo.issuer' ${move.issuer}`)), move.onTheSource.join("\n"));
             assert.ok(step1.warnings.some((w) => w.includes("step 1 of 5")), step1.warnings.join("\n"));
+            // the source takes the issuer as the target printed it, in the target cloud's own form
+            assert.deepEqual(grantPlan.warnings.filter((w) => w.startsWith("workbench:moveTo.issuer")), []);
         });
 
         it(`the ${source} grant trusts exactly the target's issuer and the Job's ServiceAccount`, () => {
@@ -330,5 +332,17 @@ describe("the move's rules, key by key", () => {
         assert.ok(fromGcp[0].includes(`about USD ${(40 * GCP_INTERNET_EGRESS.usd).toFixed(2)} once: 40 GB (workbench:usageProfile.bucketGB)`), fromGcp[0]);
         const fromStore = moveWarnings({ parsed: { cloud: "aws", moveFrom: { cloud: "existing", bucket: "data", endpoint: "https://s3.example.org" } }, secretsSet: new Set(), provider });
         assert.match(fromStore[0], /not in the tables/);
+    });
+});
+
+describe("the source's check of the target issuer's form", () => {
+    const provider = {} as RuleInput["provider"];
+    const warn = (cloud: "aws" | "gcp" | "azure", issuer: string) =>
+        moveWarnings({ parsed: { cloud: cloud === "aws" ? "gcp" : "aws", moveTo: { cloud, issuer, serviceAccount: "workbench/workbench-move" } }, secretsSet: new Set(), provider }).filter((w) => w.startsWith("workbench:moveTo.issuer"));
+    it("accepts each cloud's own issuer and warns of another cloud's", () => {
+        assert.deepEqual(warn("aws", "https://oidc.eks.us-east-1.amazonaws.com/id/050E6E2014BC7E612CA7A42EA06A5D6F"), []);
+        assert.deepEqual(warn("gcp", "https://container.googleapis.com/v1/projects/p/locations/us-central1-a/clusters/c"), []);
+        assert.deepEqual(warn("azure", "https://eastus.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/11111111-1111-1111-1111-111111111111/"), []);
+        assert.equal(warn("aws", "https://container.googleapis.com/v1/projects/p/locations/us-central1-a/clusters/c").length, 1);
     });
 });
