@@ -149,7 +149,9 @@ export class MoveTransfer extends pulumi.ComponentResource {
             args: command,
             env,
             volumeMounts: mounts,
-            resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+            // --fast-list keeps the listing in memory, 0.5-1 KB an object (rclone docs/content/faq.md at v1.75.0): 2 GiB holds
+            // ~2 million; fewer LIST calls, which each source bills (rclone docs.md: "if you pay for transactions")
+            resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { memory: "2Gi" } },
             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
         });
         const job = new k8s.batch.v1.Job(
