@@ -83,6 +83,11 @@ export const IMAGES = {
      * of unknown architecture, download the same files instead ({@link SPARK_CONNECTORS}). About 2 GB unpacked.
      */
     hadoop: "docker.io/apache/hadoop:3.4.1",
+    /**
+     * rclone for a move's transfer Job (docs/move.md): the release whose backends' options providers/move.ts names
+     * (tag v1.75.0 of rclone/rclone; its image runs `rclone` as entrypoint and carries the unprivileged user 1009).
+     */
+    rclone: "docker.io/rclone/rclone:1.75.0",
 } as const;
 
 /**

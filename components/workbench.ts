@@ -14,6 +14,7 @@ import { loginOutput } from "./hub/login";
 import { WorkloadAccount } from "./identity";
 import { notebookImages } from "./hub/images";
 import { JupyterHub } from "./hub/jupyterhub";
+import { moveOutputs } from "./move";
 import { PROXY_PUBLIC_SERVICE } from "./hub/jupyterhub-values";
 import { daskPolicySpec, sparkPolicySpecs, WorkloadNetworkPolicies } from "./tenancy/network-policies";
 import { SparkAdmission, IDENTITY_TOKEN_AUDIENCES } from "./tenancy/admission";
@@ -275,7 +276,11 @@ export class Workbench extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        // a move between clouds: the target's transfer Job, the source's read-only grant (docs/move.md)
+        const move = moveOutputs(name, { settings, platform, provider, dependsOn, parent: this });
+
         this.outputs = {
+            ...move,
             namespace: this.namespace,
             userNamespace: this.userNamespace,
             hubUrl: hub.url,

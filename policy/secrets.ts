@@ -24,6 +24,13 @@ const CREDENTIAL_OUTPUT = /(kubeconfig|password|secret|token|credential|privateK
  * the value itself holds nothing secret.
  */
 const ENV_REFERENCE = /^\$\([A-Za-z_][A-Za-z0-9_]*\)$/;
+/**
+ * A variable that names where a credential is, not the credential: `*_FILE`/`*_PATH` holding an absolute path (the
+ * AWS SDKs' AWS_WEB_IDENTITY_TOKEN_FILE, Azure's AZURE_FEDERATED_TOKEN_FILE: a projected ServiceAccount token's mount).
+ */
+function namesCredentialFile(envName: string, value: string): boolean {
+    return /_(FILE|PATH)$/.test(envName) && /^\/[^\s]*$/.test(value);
+}
 /** Text of a private key or a kubeconfig's credentials. */
 const CREDENTIAL_TEXT = /-----BEGIN [A-Z ]*PRIVATE KEY-----|client-key-data:|client-certificate-data:/;
 
@@ -93,7 +100,7 @@ export const credentialsAsSecrets: WorkbenchPolicy = {
                 const [last, parentKey] = [path[path.length - 1], path[path.length - 2]];
                 if (last !== "value" || typeof leaf !== "string" || parentKey === undefined || ENV_REFERENCE.test(leaf)) continue;
                 const envName = at(resource.props, ...path.slice(0, -1), "name");
-                if (typeof envName === "string" && CREDENTIAL_ENV.test(envName)) findings.push(finding(resource, `environment variable ${envName} is set in plain text: use valueFrom.secretKeyRef`));
+                if (typeof envName === "string" && CREDENTIAL_ENV.test(envName) && !namesCredentialFile(envName, leaf)) findings.push(finding(resource, `environment variable ${envName} is set in plain text: use valueFrom.secretKeyRef`));
             }
         }
         return findings;

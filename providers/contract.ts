@@ -173,6 +173,11 @@ export interface PlatformCluster {
      * where the API server is at a public address, which the policies' internet egress already covers.
      */
     apiServerEgress: PrivateDestination[];
+    /**
+     * The cluster's public OIDC issuer (`https://…`, its ServiceAccount tokens' `iss`), which another cloud can trust
+     * (a move's source grant); absent where the platform knows of none (an existing cluster).
+     */
+    oidcIssuer?: pulumi.Output<string>;
     /** Resources that must exist before workloads are installed (node pools, CSI driver, storage class). */
     readyWhen: pulumi.Resource[];
 }
@@ -234,6 +239,30 @@ export interface BindingScope {
     excludePrefixes?: string[];
 }
 
+/**
+ * What a source stack's bucket is asked to grant for a move (DESIGN: issue 22): read-only access for the transfer
+ * Job of another stack's cluster, trusted through that cluster's public OIDC issuer, no key.
+ */
+export interface MoveReadRequest {
+    /** The target cluster's OIDC issuer, `https://…` exactly as its tokens' `iss` claim says it. */
+    issuer: string;
+    /** The target's transfer Job ServiceAccount: the one subject the grant trusts. */
+    account: ServiceAccountRef;
+}
+
+/** A read-only grant of the bucket to another cluster's ServiceAccount, as the target stack must name it. */
+export interface MoveReadGrant {
+    /** The cloud principal holding the read permission (role ARN, federated principal, client id). */
+    principal: pulumi.Output<string>;
+    /**
+     * The `workbench:moveFrom` fields the target sets to use this grant (e.g. `roleArn`), each a string; the
+     * source's `moveGrant` output prints them with the commands to type.
+     */
+    moveFrom: Record<string, pulumi.Input<string>>;
+    /** The audience the target's projected token must carry for this grant. */
+    audience: pulumi.Input<string>;
+}
+
 /** Private object storage for the workbench's data. */
 export interface ObjectStore {
     /** `s3://bucket`, `gs://bucket`, `abfs://container@account.dfs.core.windows.net/` or the bucket on an S3-compatible endpoint. */
@@ -246,6 +275,12 @@ export interface ObjectStore {
      * only the objects under it where the cloud's IAM can say so (a database's backups, MLflow's artifacts).
      */
     bindServiceAccount(account: ServiceAccountRef, scope?: BindingScope): WorkloadIdentity;
+    /**
+     * Grants another cluster's ServiceAccount read-only access to this bucket (objects and listing, nothing else),
+     * trusted through that cluster's public OIDC issuer: the source side of a move. Absent where the store has no
+     * identity federation (an S3-compatible store on an existing cluster: the target then uses a key).
+     */
+    grantMoveRead?(request: MoveReadRequest): MoveReadGrant;
 }
 
 /** Everything a platform hands the shared layer. */

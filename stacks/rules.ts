@@ -6,6 +6,7 @@ import { GCP_PRICES } from "../cost/prices/gcp";
 import { multiGpuMachineWarnings } from "../cost/gpu-machines";
 import { gpuClassesOn, unsupportedGpuHint } from "../providers/catalog";
 import { ConfigProblem } from "./errors";
+import { moveFromProblems, moveToProblems, moveWarnings } from "./move-rules";
 import { ProviderSettings } from "./provider-settings";
 import { servingProblems, servingWarnings } from "./serving-rules";
 import { groupsOf, limitsOf, SecretKey, WorkbenchConfig, WorkbenchConfigSchema } from "./schema";
@@ -300,6 +301,8 @@ const RULES: readonly Rule[] = [
     existingObjectStoreCredentials,
     groupsDefined,
     ({ parsed }) => servingProblems(parsed),
+    moveFromProblems,
+    moveToProblems,
 ];
 
 /** Every cross-key problem of a configuration. */
@@ -355,7 +358,7 @@ const certificateNamesUnused: WarningRule = ({ parsed }) =>
 /** A GPU class the cloud sells only as a multi-GPU machine: the machine and its price, before anything is created. */
 const multiGpuMachine: WarningRule = ({ parsed }) => multiGpuMachineWarnings(parsed.cloud, parsed.gpuPools ?? []);
 
-const WARNINGS: readonly WarningRule[] = [otherCloudSettingsIgnored, pricedRegion, existingContextPinned, certificateNamesUnused, multiGpuMachine, ({ parsed }) => servingWarnings(parsed)];
+const WARNINGS: readonly WarningRule[] = [otherCloudSettingsIgnored, pricedRegion, existingContextPinned, certificateNamesUnused, multiGpuMachine, ({ parsed }) => servingWarnings(parsed), moveWarnings];
 
 /** Every cross-key warning of a configuration. */
 export function crossKeyWarnings(input: RuleInput): string[] {

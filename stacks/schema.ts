@@ -534,6 +534,55 @@ export const ExistingSchema = z.strictObject({
     apiServerPort: count(1, 65535).default(6443),
 });
 
+/** A Kubernetes ServiceAccount as `<namespace>/<name>`. */
+const serviceAccountRef = z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "must be a ServiceAccount as <namespace>/<name>, e.g. workbench/workbench-move");
+
+/**
+ * The stack this one moves from (set on the TARGET stack): its bucket is copied into this stack's bucket by a
+ * transfer Job, then restored from there (docs/move.md). `bucket`'s form follows the source cloud (an S3 or GCS
+ * bucket name; on Azure `<storage account>/<container>`); the grant fields are what the source's `moveGrant`
+ * output prints once its second `pulumi up` has granted this stack's Job read access.
+ */
+export const MoveFromSchema = z.strictObject({
+    /** The source stack's cloud. */
+    cloud: z.enum(CLOUDS),
+    /** The source bucket: S3 or GCS bucket name, Azure `<account>/<container>`, or the S3-compatible bucket. */
+    bucket: z.string().min(1),
+    /** The source bucket's region (AWS, an S3-compatible store). */
+    region: z.string().regex(/^[a-z0-9-]{2,32}$/, "must be a region name such as us-east-1").optional(),
+    /** The S3-compatible endpoint of an existing cluster's store (cloud `existing`). */
+    endpoint: z.url({ protocol: /^https$/, error: "must be an https URL" }).optional(),
+    /** The data to copy, GB, for the plan's price of the move; unset: `workbench:usageProfile.bucketGB`. */
+    estimatedGB: count(0, 10_000_000).optional(),
+    /** AWS source: the read-only role its `moveGrant` output names. */
+    roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_\/-]+$/, "must be an IAM role ARN such as arn:aws:iam::123456789012:role/workbench-move-read").optional(),
+    /** GCP source: the workload identity pool provider its `moveGrant` output names. */
+    workloadIdentityProvider: z
+        .string()
+        .regex(/^projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9-]{4,32}\/providers\/[a-z0-9-]{4,32}$/, "must be a provider name such as projects/123456789/locations/global/workloadIdentityPools/POOL/providers/PROVIDER")
+        .optional(),
+    /** Azure source: the user-assigned identity's client id its `moveGrant` output names. */
+    clientId: z.uuid("must be a client id (a UUID)").optional(),
+    /** Azure source: the Entra tenant id its `moveGrant` output names. */
+    tenantId: z.uuid("must be a tenant id (a UUID)").optional(),
+});
+
+/**
+ * The stack this one moves to (set on the SOURCE stack, for the second `pulumi up`): the target cluster's public
+ * OIDC issuer and its transfer Job's ServiceAccount, both printed by the target's `move` output. The source then
+ * grants exactly that ServiceAccount read-only access to its bucket, with no key.
+ */
+export const MoveToSchema = z.strictObject({
+    /** The target stack's cloud. */
+    cloud: z.enum(CLOUDS),
+    /** The target cluster's OIDC issuer, as its `move` output prints it. */
+    issuer: z.url({ protocol: /^https$/, error: "must be the target cluster's https:// OIDC issuer URL (its move output prints it)" }),
+    /** The target's transfer Job ServiceAccount, `<namespace>/<name>`. */
+    serviceAccount: serviceAccountRef,
+});
+
 /**
  * The whole `workbench:` namespace. Every key is optional in Pulumi terms; the defaults
  * below describe a personal workbench.
@@ -575,10 +624,14 @@ export const WorkbenchConfigSchema = z.strictObject({
     gcp: GcpSchema.default(GcpSchema.parse({})),
     azure: AzureSchema.default(AzureSchema.parse({})),
     existing: ExistingSchema.default(ExistingSchema.parse({})),
+    /** Move from another stack's bucket (on this, the target stack): docs/move.md. */
+    moveFrom: MoveFromSchema.optional(),
+    /** Grant a target stack's transfer Job read access to this bucket (on the source stack): docs/move.md. */
+    moveTo: MoveToSchema.optional(),
 });
 
 /** Keys holding secrets: set with `pulumi config set --secret`, never read as plain config. */
-export const SECRET_KEYS = ["githubClientSecret", "kubeconfig", "s3AccessKeyId", "s3SecretAccessKey"] as const;
+export const SECRET_KEYS = ["githubClientSecret", "kubeconfig", "s3AccessKeyId", "s3SecretAccessKey", "moveFromAccessKeyId", "moveFromSecretAccessKey"] as const;
 
 /** One of {@link SECRET_KEYS}. */
 export type SecretKey = (typeof SECRET_KEYS)[number];

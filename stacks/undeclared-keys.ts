@@ -14,4 +14,8 @@ export const UNDECLARED_KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
     kubeconfig: "Kubeconfig of an existing cluster (optional; the ambient kubeconfig is used otherwise).",
     s3AccessKeyId: "Access key id for an existing cluster's S3-compatible object store.",
     s3SecretAccessKey: "Secret access key for an existing cluster's S3-compatible object store.",
+    moveFrom: "On the target of a move: the source stack's {cloud, bucket, region, estimatedGB} and the grant fields its moveGrant output prints (docs/move.md).",
+    moveTo: "On the source of a move: the target's {cloud, issuer, serviceAccount} from its move output; grants that ServiceAccount read-only access to this bucket (docs/move.md).",
+    moveFromAccessKeyId: "A read-only access key (or GCS HMAC key id) of a move's source bucket, where federation is not possible (docs/move.md).",
+    moveFromSecretAccessKey: "The secret of that key (an Azure source: the storage account key) (docs/move.md).",
 };

@@ -63,3 +63,15 @@ export const AWS_PRICES: CloudPrices = {
  * node pulls from a public registry (Docker Hub, quay.io) goes through it; ECR and S3 use the free gateway endpoint.
  */
 export const AWS_NAT_DATA_PER_GB = { usd: 0.045, source: "https://aws.amazon.com/vpc/pricing/ (NAT gateway, per GB data processed, us-east-1)" } as const;
+
+/**
+ * Data transfer out of AWS to the internet (S3 and EC2 alike), us-east-1: the first 100 GB a month free across the
+ * account's services, then USD 0.09 per GB up to 10 TB. What a move off AWS pays per GB.
+ */
+export const AWS_INTERNET_EGRESS: import("./transfer").EgressPrice = {
+    usd: 0.09,
+    freeGBMonthly: 100,
+    tierGB: 10_240,
+    source: "https://aws.amazon.com/ec2/pricing/on-demand/#Data_Transfer (Data Transfer OUT to Internet, up to 10 TB/month; as tabled by wring.co/blog/aws-data-transfer-pricing-guide, 2026)",
+    asOf: "2026-11",
+};

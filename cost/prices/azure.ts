@@ -78,3 +78,15 @@ export const AZURE_PRICES: CloudPrices = {
     freeBootDisk: (vmSize, gib) => osDiskTypeFor(vmSize, gib) === "Ephemeral",
     objectStorage: perGbMonth(0.0184, "https://azure.microsoft.com/pricing/details/storage/blobs/ (Hot LRS)"),
 };
+
+/**
+ * Azure bandwidth, internet egress by Microsoft's network from North America/Europe: the first 100 GB a month free,
+ * then about USD 0.087 per GB up to 10 TB.
+ */
+export const AZURE_INTERNET_EGRESS: import("./transfer").EgressPrice = {
+    usd: 0.087,
+    freeGBMonthly: 100,
+    tierGB: 10_240,
+    source: "https://azure.microsoft.com/pricing/details/bandwidth/ (internet egress, first 10 TB/month; as quoted by c3x.dev/blog/azure-egress-bandwidth-cost)",
+    asOf: "2026-11",
+};

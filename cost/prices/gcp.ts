@@ -34,3 +34,15 @@ export const GCP_PRICES: CloudPrices = {
     blockStorage: perGbMonth(0.1, "https://cloud.google.com/compute/disks-image-pricing (balanced PD)", AS_OF),
     objectStorage: perGbMonth(0.02, "https://cloud.google.com/storage/pricing (Standard, us-central1)", AS_OF),
 };
+
+/**
+ * Cloud Storage network usage, data transfer out to the internet (Americas and EMEA, first 1 TB): USD 0.12 per GB,
+ * the figure Google's own pricing example uses. The free allowance (Always Free, North America only) is left out.
+ */
+export const GCP_INTERNET_EGRESS: import("./transfer").EgressPrice = {
+    usd: 0.12,
+    freeGBMonthly: 0,
+    tierGB: 1_024,
+    source: "https://cloud.google.com/storage/pricing#network-pricing (the worked example on https://cloud.google.com/storage/pricing-examples: 1 GB outbound data transfer × USD 0.12)",
+    asOf: "2026-11",
+};

@@ -165,6 +165,13 @@ export const gcpMocks: PackageMocks = {
             const name = autoName(args.name);
             return { name, instanceGroupUrls: [], managedInstanceGroupUrls: [], version: "1.35.8-gke.1190000" };
         },
+        // the pool's and provider's resource names carry the project's number (IAM's own spelling; a move's grant reads them)
+        "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": (args) => ({
+            name: `projects/${MOCK_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${String(args.inputs.workloadIdentityPoolId)}`,
+        }),
+        "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": (args) => ({
+            name: `projects/${MOCK_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${String(args.inputs.workloadIdentityPoolId)}/providers/${String(args.inputs.workloadIdentityPoolProviderId)}`,
+        }),
         "gcp:storage/bucket:Bucket": (args) => {
             const name = autoName(args.name);
             return { name, url: `gs://${name}`, selfLink: `https://www.googleapis.com/storage/v1/b/${name}`, projectNumber: MOCK_PROJECT_NUMBER };

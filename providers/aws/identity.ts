@@ -1,10 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BoundIdentities } from "../bindings";
-import { BindingScope, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
+import { BindingScope, MoveReadGrant, MoveReadRequest, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
 import { DataBucket } from "./bucket";
 import { AwsContext } from "./context";
 import { irsaRole, OidcProvider, PolicyDocument, ROLE_ARN_ANNOTATION } from "./irsa";
+import { grantMoveRead } from "./move-grant";
 
 /** The object actions a bound identity is given, and denied under an excluded prefix. */
 export const OBJECT_ACTIONS: readonly string[] = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"];
@@ -92,6 +93,11 @@ export class S3ObjectStore implements ObjectStore {
 
     bindServiceAccount(account: ServiceAccountRef, scope?: BindingScope): WorkloadIdentity {
         return this.bindings.of(account, scope, (key) => this.bind(account, key, scope));
+    }
+
+    grantMoveRead(request: MoveReadRequest): MoveReadGrant {
+        const { context, bucket, parent } = this.args;
+        return grantMoveRead({ context, bucketArn: bucket.arn, bucketName: bucket.bucketName, request }, parent);
     }
 
     /** Creates the account's identity (once: {@link BoundIdentities}). */

@@ -142,6 +142,8 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
                 { cidr: `${KUBERNETES_SERVICE_IP}/32`, ports: [443] },
                 { cidr: VPC_CIDR, ports: [443] },
             ],
+            // IAM's OIDC provider keeps the issuer without its scheme (the condition keys' prefix)
+            oidcIssuer: pulumi.interpolate`https://${eks.oidc.issuer}`,
             readyWhen: [systemNodes.nodeGroup, userNodes.nodeGroup, ...gpuNodes.map((g) => g.nodeGroup), coreDns, storage.addon, storage.storageClass],
         };
         this.gpuPools = pools.gpu.map(gpuPoolOf);

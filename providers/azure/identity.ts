@@ -3,9 +3,10 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
 import * as time from "@pulumiverse/time";
 import { BoundIdentities } from "../bindings";
-import { BindingScope, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
+import { BindingScope, MoveReadGrant, MoveReadRequest, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
 import { BLOB_DATA_ACTIONS, blobCondition, CONTAINER_ACTIONS } from "./blob-conditions";
 import { AzureContext } from "./context";
+import { grantMoveRead } from "./move-grant";
 import { DataStorage } from "./storage";
 
 /** The ServiceAccount annotation naming the identity a pod's token is exchanged for (Azure Workload Identity). */
@@ -94,6 +95,11 @@ export class BlobObjectStore implements ObjectStore {
 
     bindServiceAccount(account: ServiceAccountRef, scope?: BindingScope): WorkloadIdentity {
         return this.bindings.of(account, scope, (key) => this.bind(account, key, scope));
+    }
+
+    grantMoveRead(request: MoveReadRequest): MoveReadGrant {
+        const { context, resourceGroupName, storage, client, parent } = this.args;
+        return grantMoveRead({ context, resourceGroupName, storage, client, request }, parent);
     }
 
     /** Creates the account's identity (once: {@link BoundIdentities}). */

@@ -132,6 +132,7 @@ export class AzurePlatform extends pulumi.ComponentResource implements Platform 
             hubService: { type: "LoadBalancer", annotations: { ...LOAD_BALANCER_ANNOTATIONS } },
             // the API server is public: the policies' internet egress reaches it
             apiServerEgress: [],
+            oidcIssuer: aks.oidcIssuerUrl,
             readyWhen: [aks.cluster, ...aks.readyWhen, userNodes, ...gpuNodes, storageClass],
         };
         this.gpuPools = pools.gpu.map(gpuPoolOf);

@@ -1,9 +1,10 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { BoundIdentities } from "../bindings";
-import { BindingScope, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
+import { BindingScope, MoveReadGrant, MoveReadRequest, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
 import { DataBucket } from "./bucket";
 import { GcpContext, gcpName } from "./context";
+import { grantMoveRead } from "./move-grant";
 
 /** The ServiceAccount annotation that makes GKE's metadata server hand a pod the named Google account's tokens. */
 export const GSA_ANNOTATION = "iam.gke.io/gcp-service-account";
@@ -105,6 +106,11 @@ export class GcsObjectStore implements ObjectStore {
 
     bindServiceAccount(account: ServiceAccountRef, scope?: BindingScope): WorkloadIdentity {
         return this.bindings.of(account, scope, (key) => this.bind(account, key, scope));
+    }
+
+    grantMoveRead(request: MoveReadRequest): MoveReadGrant {
+        const { context, bucket, dependsOn, parent } = this.args;
+        return grantMoveRead({ context, bucketName: bucket.bucketName, request, dependsOn }, parent);
     }
 
     /** The project's custom role holding {@link BUCKET_METADATA_PERMISSIONS}, created with the first binding. */

@@ -109,6 +109,8 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
             hubService: { type: "LoadBalancer", annotations: { ...LOAD_BALANCER_ANNOTATIONS } },
             // the control plane's endpoint is public: the policies' internet egress covers it
             apiServerEgress: [],
+            // GKE's ServiceAccount token issuer, public with its discovery document (GKE "Workload Identity Federation with other clouds")
+            oidcIssuer: pulumi.interpolate`https://container.googleapis.com/v1/projects/${context.project}/locations/${context.location}/clusters/${gke.cluster.name}`,
             readyWhen: [systemNodes, userNodes, ...gpuNodes, storageClass],
         };
         this.gpuPools = pools.gpu.map(gpuPoolOf);
