@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Platform, ServiceAccountRef } from "../providers/contract";
 import type { StackSettings } from "../stacks/load";
 import { limitsOf } from "../stacks/schema";
+import { Backups } from "./backups";
 import { assertSystemPoolFits } from "./capacity/demand";
 import { ClusterAddons } from "./cluster/addons";
 import { DaskGateway } from "./dask/dask-gateway";
@@ -17,7 +18,7 @@ import { JupyterHub } from "./hub/jupyterhub";
 import { PROXY_PUBLIC_SERVICE } from "./hub/jupyterhub-values";
 import { WorkloadNetworkPolicies } from "./tenancy/network-policies";
 import { ServiceConnection } from "./service-connection";
-import { deployDataServices } from "./services/catalog";
+import { deployDataServices, enabledDataServices } from "./services/catalog";
 import { SparkOperator } from "./spark/operator";
 import { WorkloadInput } from "./workload";
 
@@ -104,6 +105,28 @@ export class Workbench extends pulumi.ComponentResource {
         });
         connections.push(...data.connections);
         hubDependsOn.push(...data.readyWhen);
+
+        // homes and every data service into the bucket; a restore's homes come back before the hub lets anyone start
+        const backups = new Backups(
+            `${name}-backups`,
+            {
+                backups: config.backups,
+                restore: config.restore,
+                enabled: enabledDataServices(config.services),
+                namespace: name,
+                userNamespace: name,
+                objectStore: platform.objectStore,
+                systemPlacement: cluster.systemPool.placement,
+                userPool: cluster.userPool,
+                gpuPools: platform.gpuPools,
+                podsNeedMetadataServer: cluster.capabilities.podsNeedMetadataServer,
+                provider,
+                dependsOn: [...dependsOn, ...data.readyWhen],
+                warn: (message) => void pulumi.log.warn(message, this),
+            },
+            { parent: this },
+        );
+        hubDependsOn.push(...backups.readyWhen);
         // Dask schedulers and workers and Spark pods connect as notebooks do
         workload.env = [...workload.env, ...data.connections.flatMap((connection) => connection.env)];
         const workloadDependsOn = [...dependsOn, ...data.readyWhen];

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
+import { restoreProblems } from "./backup-rules";
 import { AWS_PRICES } from "../cost/prices/aws";
 import { AZURE_PRICES } from "../cost/prices/azure";
 import { azureLocationProblems } from "../providers/azure/regions";
@@ -297,6 +298,7 @@ const RULES: readonly Rule[] = [
     existingGpuNodesMatchPools,
     existingObjectStoreCredentials,
     groupsDefined,
+    ({ parsed }) => restoreProblems(parsed),
 ];
 
 /** Every cross-key problem of a configuration. */
