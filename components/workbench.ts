@@ -113,6 +113,7 @@ export class Workbench extends pulumi.ComponentResource {
                 backups: config.backups,
                 restore: config.restore,
                 enabled: enabledDataServices(config.services),
+                postgresBackup: config.services.postgres.backup,
                 namespace: name,
                 userNamespace: name,
                 objectStore: platform.objectStore,

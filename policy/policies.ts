@@ -1,3 +1,4 @@
+import { dataBackedUp } from "./backups";
 import { bucketsProtected } from "./buckets";
 import { networkPolicyEnforced, poolsScaleToZero } from "./cluster";
 import { userCodeFenced } from "./fences";
@@ -21,6 +22,7 @@ export const MANDATORY_POLICIES: readonly WorkbenchPolicy[] = [
     credentialsAsSecrets,
     pinnedVersions,
     noSecretHelmValues,
+    dataBackedUp,
 ];
 
 /** A finding with the policy that made it. */

@@ -22,6 +22,8 @@ export interface BackupsArgs {
     restore?: WorkbenchConfig["restore"];
     /** Data services the stack runs (with those they require). */
     enabled: readonly string[];
+    /** `workbench:services.postgres.backup`: false is an explicit opt-out of PostgreSQL's own backups. */
+    postgresBackup: boolean;
     /** The platform namespace. */
     namespace: string;
     /** Where users' servers (and their homes) run. */
@@ -58,12 +60,18 @@ export class Backups extends pulumi.ComponentResource {
         const { backups, restore, objectStore, provider } = args;
         const targets = backedUp(backups, args.enabled);
         const optedOut = backups.enabled ? [...backups.optOut] : ["homes", ...args.enabled.filter((s) => s !== "ray" && s !== "mlflow")];
+        if (args.enabled.includes("postgres") && !args.postgresBackup) optedOut.push("postgres");
         // what is deliberately not backed up, for the policy pack and for whoever reads the cluster
         new k8s.core.v1.ConfigMap(
             `${name}-policy`,
             {
                 metadata: { name: BACKUP_POLICY_CONFIGMAP, namespace: args.namespace, labels: { "app.kubernetes.io/part-of": "workbench" } },
-                data: { "opted-out": [...new Set(optedOut)].sort().join(","), schedule: backups.schedule, "retention-days": String(backups.retentionDays) },
+                data: {
+                    "opted-out": [...new Set(optedOut)].sort().join(","),
+                    schedule: backups.schedule,
+                    "retention-days": String(backups.retentionDays),
+                    bucket: objectStore?.backupLocation ? "yes" : "none",
+                },
             },
             { parent: this, provider, dependsOn: args.dependsOn },
         );
@@ -74,7 +82,7 @@ export class Backups extends pulumi.ComponentResource {
         }
         const location = objectStore?.backupLocation;
         if (!objectStore || !location) {
-            args.warn("Backups are off: this stack has no bucket to keep them in (set workbench:existing.objectStore).");
+            if (targets.homes || targets.dumped.length > 0) args.warn("Backups are off: this stack has no bucket to keep them in (set workbench:existing.objectStore).");
             this.registerOutputs({});
             return;
         }
