@@ -101,6 +101,7 @@ export class Workbench extends pulumi.ComponentResource {
             workloadPodLabels: this.workloadAccount.podLabels,
             workloadServiceAccount: account.name,
             workloadEnv: this.workloadAccount.env,
+            restore: config.restore ? new Set(config.restore.services ?? enabledDataServices(config.services)) : undefined,
             parent: this,
         });
         connections.push(...data.connections);

@@ -25,6 +25,8 @@ export function restoreProblems(parsed: Partial<Pick<WorkbenchConfig, "backups" 
     for (const [i, service] of (restore.services ?? []).entries()) {
         if (services && !services[service].enabled) {
             problems.push({ key: `workbench:restore.services[${i}]`, given: service, allowed: `services.${service} is off: enable it (workbench:services.${service}: true) or leave it out of restore.services` });
+        } else if (service === "postgres" && services && !services.postgres.backup) {
+            problems.push({ key: `workbench:restore.services[${i}]`, given: service, allowed: "services.postgres.backup is false, so PostgreSQL has no backup to recover from: turn it on or leave postgres out of restore.services" });
         } else if (backups.optOut.includes(service)) {
             problems.push({ key: `workbench:restore.services[${i}]`, given: service, allowed: `${service} is opted out of backups (workbench:backups.optOut), so it has none to restore: leave it out of restore.services` });
         }

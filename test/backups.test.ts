@@ -240,3 +240,68 @@ describe("Velero's objects validate against the CRDs of the pinned chart", () =>
         for (const key of Object.keys(values.nodeAgent)) assert.ok(key in defaults.nodeAgent, `nodeAgent.${key} exists in the chart`);
     });
 });
+
+describe("PostgreSQL restores by recovery from its own archive (CloudNativePG v1.30.0 CRD)", function () {
+    this.timeout(600_000);
+    const crdFile = path.resolve(__dirname, "..", "..", "shared", "charts", "cloudnative-pg-crds-1.30.0", "postgresql.cnpg.io_clusters.yaml");
+
+    for (const stack of ["aws", "gcp", "azure"]) {
+        it(`${stack}: bootstrap.recovery from the origin archive, new WAL beside it, and the Cluster validates`, async function () {
+            const plan = await planWith(stack, stack, { "workbench:restore": { from: "latest", services: ["postgres"] } });
+            const [cluster] = ofType(plan, "kubernetes:postgresql.cnpg.io/v1:Cluster");
+            const spec = input(cluster, "spec") as Record<string, any>;
+            assert.equal(spec.bootstrap.initdb, undefined);
+            assert.equal(spec.bootstrap.recovery.source, "origin");
+            const [origin] = spec.externalClusters;
+            assert.equal(origin.name, spec.bootstrap.recovery.source);
+            // reads exactly what the Cluster archived (its destination, as the Cluster's name) and archives elsewhere
+            assert.equal(origin.barmanObjectStore.destinationPath, spec.backup.barmanObjectStore.destinationPath);
+            assert.equal(origin.barmanObjectStore.serverName, input(cluster, "metadata", "name"));
+            assert.notEqual(spec.backup.barmanObjectStore.serverName, origin.barmanObjectStore.serverName);
+            // the same credentials: the Cluster's own identity reads its own prefix
+            for (const key of ["s3Credentials", "googleCredentials", "azureCredentials"]) assert.deepEqual(origin.barmanObjectStore[key], spec.backup.barmanObjectStore[key]);
+            if (!fs.existsSync(crdFile)) this.skip();
+            const crd = parse(fs.readFileSync(crdFile, "utf8")) as { spec: { versions: Array<{ name: string; schema: { openAPIV3Schema: object } }> } };
+            const validate = new Ajv({ strict: false, allErrors: true }).compile(crd.spec.versions.find((v) => v.name === "v1")!.schema.openAPIV3Schema);
+            const body = { apiVersion: "postgresql.cnpg.io/v1", kind: "Cluster", metadata: input(cluster, "metadata"), spec };
+            assert.ok(validate(body), JSON.stringify(validate.errors));
+            assert.equal(validate({ ...body, spec: { ...spec, bootstrap: { recovery: { source: 3 } } } }), false, "the schema does check recovery");
+        });
+    }
+
+    it("without a restore the Cluster starts empty (initdb) and has no external cluster", async () => {
+        const plan = await planWith("aws", "aws");
+        const [cluster] = ofType(plan, "kubernetes:postgresql.cnpg.io/v1:Cluster");
+        assert.ok(input(cluster, "spec", "bootstrap", "initdb"));
+        assert.equal(input(cluster, "spec", "externalClusters"), undefined);
+    });
+});
+
+describe("the dump CronJobs and restore Jobs are valid Kubernetes objects", function () {
+    this.timeout(600_000);
+    it("every container has an image, a command and resources; volumes mounted exist; the restore loads after the download", async () => {
+        const plan = await planWith("gcp", "gcp", { "workbench:restore": { from: "latest" } });
+        for (const service of DUMPED_SERVICES) {
+            for (const [kind, name, podPath] of [
+                ["kubernetes:batch/v1:CronJob", `backup-${service}`, ["spec", "jobTemplate", "spec", "template", "spec"]],
+                ["kubernetes:batch/v1:Job", `restore-${service}`, ["spec", "template", "spec"]],
+            ] as const) {
+                const object = named(plan, kind, name)!;
+                const pod = input(object, ...podPath) as Record<string, any>;
+                assert.equal(pod.restartPolicy, "Never");
+                const volumes = new Set(pod.volumes.map((v: { name: string }) => v.name));
+                for (const container of [...pod.initContainers, ...pod.containers]) {
+                    assert.match(container.image, /:[\w.-]+$/, `${name}/${container.name}: pinned image`);
+                    assert.ok(container.command.length === 3, `${name}/${container.name}: a shell command`);
+                    assert.ok(container.resources.requests.memory);
+                    for (const mount of container.volumeMounts) assert.ok(volumes.has(mount.name), `${name}: volume ${mount.name}`);
+                }
+                // the transfer (rclone) and the tool meet in /dump: a restore downloads first, a backup dumps first
+                assert.equal(pod.initContainers[0].name, kind.endsWith("Job") && name.startsWith("restore") ? "download" : service);
+            }
+            const cron = named(plan, "kubernetes:batch/v1:CronJob", `backup-${service}`)!;
+            assert.equal(input(cron, "spec", "concurrencyPolicy"), "Forbid");
+            assert.equal(input(cron, "spec", "timeZone"), "Etc/UTC");
+        }
+    });
+});
