@@ -31,14 +31,16 @@ function run(script: string, ws: ReturnType<typeof workspace>, env: Record<strin
 }
 
 describe("backup scripts (run here with fake tools)", () => {
-    it("mariadb: one transaction over every database, the password from the environment only, gzipped whole or not at all", () => {
+    it("mariadb: one transaction over the users' databases (not the accounts), the password from the environment only, gzipped whole or not at all", () => {
         const ws = workspace();
         fake(ws.bin, ws.log, "mariadb-dump", 'echo "CREATE TABLE t (x int);"');
+        fake(ws.bin, ws.log, "mariadb", 'printf "information_schema\\nmysql\\nperformance_schema\\nsys\\nworkbench\\nexperiments\\n"');
         const result = run(DUMP_SCRIPTS.mariadb, ws, { HOST: "mariadb.workbench.svc", ROOT_PASSWORD: "pw123" });
         assert.equal(result.status, 0, result.stderr);
         const call = fs.readFileSync(ws.log, "utf8");
         assert.match(call, /--single-transaction/);
-        assert.match(call, /--all-databases/);
+        assert.match(call, /--databases workbench experiments\s+\|/);
+        assert.ok(!/--databases .*mysql/.test(call), "the accounts' schema stays behind");
         assert.match(call, /--host=mariadb\.workbench\.svc/);
         assert.match(call, /MYSQL_PWD=pw123$/m);
         assert.ok(!call.split("|")[0].includes("pw123"), "the password is not on the command line");
@@ -47,6 +49,7 @@ describe("backup scripts (run here with fake tools)", () => {
         // a failing dump leaves no file the upload would take for a backup
         const broken = workspace();
         fake(broken.bin, broken.log, "mariadb-dump", "echo partial; exit 2");
+        fake(broken.bin, broken.log, "mariadb", "echo workbench");
         assert.notEqual(run(DUMP_SCRIPTS.mariadb, broken, { HOST: "h", ROOT_PASSWORD: "p" }).status, 0);
         assert.deepEqual(fs.readdirSync(broken.dump).filter((f) => f === DUMP_FILES.mariadb), []);
     });
@@ -69,7 +72,7 @@ describe("backup scripts (run here with fake tools)", () => {
         assert.match(fs.readFileSync(ws.log, "utf8"), /--username=root --password=pw --authenticationDatabase=admin --gzip --archive=/);
         fake(ws.bin, ws.log, "mongorestore");
         assert.equal(run(LOAD_SCRIPTS.mongodb, ws, { HOST: "mongodb.workbench.svc", ROOT_PASSWORD: "pw" }).status, 0);
-        assert.match(fs.readFileSync(ws.log, "utf8"), /mongorestore .*--drop --gzip --archive=.*mongodb\.archive\.gz/);
+        assert.match(fs.readFileSync(ws.log, "utf8"), /mongorestore .*--drop --nsExclude=admin\.\* --nsExclude=config\.\* --gzip --archive=.*mongodb\.archive\.gz/);
     });
 
     it("cassandra: the schema and every table but Cassandra's own, as CSV in one tarball; the load replays both", () => {

@@ -117,10 +117,13 @@ if __name__ == "__main__":
 
 /** The dump command of each service: writes /dump/<DUMP_FILES[service]> from the server at $HOST. */
 export const DUMP_SCRIPTS: Readonly<Record<DumpedService, string>> = {
-    // one transaction: a consistent snapshot of InnoDB tables without locking them (mariadb-dump --single-transaction)
+    // one transaction: a consistent snapshot of InnoDB tables without locking them (mariadb-dump --single-transaction);
+    // the users' databases only: the \`mysql\` schema holds the accounts, whose passwords are this stack's own
     mariadb: `set -eu -o pipefail
 export MYSQL_PWD="$ROOT_PASSWORD"
-mariadb-dump --host="$HOST" --user=root --single-transaction --routines --events --triggers --all-databases | gzip > /dump/${DUMP_FILES.mariadb}.part
+databases=$(mariadb --host="$HOST" --user=root --batch --skip-column-names -e "SHOW DATABASES" | grep -v -x -E 'information_schema|performance_schema|mysql|sys' | tr '\\n' ' ')
+if [ -z "$databases" ]; then echo "no database to dump" >&2; exit 1; fi
+mariadb-dump --host="$HOST" --user=root --single-transaction --routines --events --triggers --databases $databases | gzip > /dump/${DUMP_FILES.mariadb}.part
 mv /dump/${DUMP_FILES.mariadb}.part /dump/${DUMP_FILES.mariadb}`,
     // a standalone server has no oplog (mongodump --oplog needs a replica set): each collection is read at its own moment
     mongodb: `set -eu
@@ -154,7 +157,7 @@ export const LOAD_SCRIPTS: Readonly<Record<DumpedService, string>> = {
 export MYSQL_PWD="$ROOT_PASSWORD"
 gunzip -c /dump/${DUMP_FILES.mariadb} | mariadb --host="$HOST" --user=root`,
     mongodb: `set -eu
-mongorestore --host="$HOST" --username=root --password="$ROOT_PASSWORD" --authenticationDatabase=admin --drop --gzip --archive=/dump/${DUMP_FILES.mongodb}`,
+mongorestore --host="$HOST" --username=root --password="$ROOT_PASSWORD" --authenticationDatabase=admin --drop --nsExclude='admin.*' --nsExclude='config.*' --gzip --archive=/dump/${DUMP_FILES.mongodb}`,
     opensearch: `set -eu
 python3 /scripts/search.py load /dump/${DUMP_FILES.opensearch}`,
     elasticsearch: `set -eu
