@@ -74,13 +74,19 @@ describe("backups on every cloud: homes and every data service into their own pr
             assert.equal(values.deployNodeAgent, true);
             assert.equal(values.configuration.uploaderType, "kopia");
             assert.equal(values.serviceAccount.server.name, "velero");
+            assert.equal(input(release, "namespace"), "workbench-backups");
+            const namespace = named(plan, "kubernetes:core/v1:Namespace", "workbench-backups");
+            assert.equal(input(namespace!, "metadata", "labels", "pod-security.kubernetes.io/enforce"), "privileged", "the node agent's hostPath is allowed there only");
             const schedule = ofType(plan, "kubernetes:velero.io/v1:Schedule")[0];
             assert.ok(schedule, "a Schedule of the homes");
+            assert.equal(input(schedule, "metadata", "namespace"), "workbench-backups");
+            assert.deepEqual(input(schedule, "spec", "template", "includedNamespaces"), ["workbench"], "the homes' namespace (the user namespace)");
             assert.equal(input(schedule, "spec", "template", "defaultVolumesToFsBackup"), true);
             assert.equal(input(schedule, "spec", "schedule"), "0 3 * * *");
             assert.equal(input(schedule, "spec", "template", "ttl"), "720h0m0s");
             if (cloud !== "existing") {
-                assert.ok(trusts(plan, "workbench", "velero").length > 0, "the cloud identity trusts workbench/velero");
+                assert.ok(trusts(plan, "workbench-backups", "velero").length > 0, "the cloud identity trusts workbench-backups/velero");
+                assert.equal(trusts(plan, "workbench", "velero").length, 0);
             } else {
                 // a key pair: in a Secret the chart reads, never in the values
                 assert.deepEqual(values.credentials, { useSecret: true, existingSecret: "velero-store-key" });

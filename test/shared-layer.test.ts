@@ -128,8 +128,8 @@ describe("shared layer: notebooks, Dask and Spark run as the identity-bound Serv
             }
             // a cloud identity's trust (IRSA, federated credential) that names a ServiceAccount of this namespace names this one
             const subjects = [...JSON.stringify(plan.resources).matchAll(/system:serviceaccount:([a-z0-9-]+):([a-z0-9-]+)/g)];
-            // (the backups' own accounts, velero and backup-<service>, are checked by test/backups.test.ts)
-            for (const [, namespace, name] of subjects.filter(([, namespace, name]) => namespace === account.namespace && name !== "velero" && !name.startsWith("backup-"))) {
+            // (the data services' backup accounts, backup-<service>, are checked by test/backups.test.ts)
+            for (const [, namespace, name] of subjects.filter(([, namespace, name]) => namespace === account.namespace && !name.startsWith("backup-"))) {
                 assert.deepEqual({ namespace, name }, account);
             }
         });

@@ -89,10 +89,22 @@ export class Backups extends pulumi.ComponentResource {
         const restoring = new Set<string>(restore ? (restore.services ?? args.enabled) : []);
         if (targets.homes) {
             const tolerations: Toleration[] = [...args.userPool.placement.tolerations, ...args.gpuPools.flatMap((pool) => pool.placement.tolerations)];
+            // Velero in a namespace of its own: its node agent reads volumes through hostPath (PSA privileged), which
+            // neither the platform namespace nor users' may allow, and its cluster-wide role stays apart from both
+            const veleroNamespace = new k8s.core.v1.Namespace(
+                `${name}-velero`,
+                {
+                    metadata: {
+                        name: `${args.namespace}-backups`,
+                        labels: { "app.kubernetes.io/part-of": "workbench", "pod-security.kubernetes.io/enforce": "privileged" },
+                    },
+                },
+                { parent: this, provider, dependsOn: args.dependsOn },
+            );
             const velero = new Velero(
                 `${name}-velero`,
                 {
-                    namespace: args.namespace,
+                    namespace: `${args.namespace}-backups`,
                     namespaces: [args.userNamespace, args.namespace],
                     objectStore,
                     location,
@@ -103,7 +115,7 @@ export class Backups extends pulumi.ComponentResource {
                     systemNodeLabels: args.systemPlacement.nodeSelector,
                     restoreFrom: restore?.homes ? restore.from : undefined,
                     provider,
-                    dependsOn: args.dependsOn,
+                    dependsOn: [...args.dependsOn, veleroNamespace],
                 },
                 { parent: this },
             );
