@@ -94,6 +94,9 @@ export class Velero extends pulumi.ComponentResource {
                     ? { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: Object.entries(args.systemNodeLabels).map(([key, value]) => ({ key, operator: "NotIn", values: [value] })) }] } } } }
                     : {}), podLabels: { ...this.identity.podLabels }, resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "1Gi" } } },
             podLabels: { ...this.identity.podLabels },
+            // the projected web-identity token (IRSA) is readable by the pod's fsGroup only; Velero runs as non-root
+            // (the chart's own comment on podSecurityContext: "Set fsGroup for AWS IAM Roles for Service Accounts")
+            podSecurityContext: { fsGroup: 65534 },
             nodeSelector: args.systemPlacement.nodeSelector,
             tolerations: args.systemPlacement.tolerations,
             resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
