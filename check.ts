@@ -36,7 +36,7 @@ export async function checkStack(stack: string, flat: Readonly<Record<string, st
         ? await loadPlatformModule(cloud).prepare({ stack, parsed: checked.parsed, provider: checked.provider, secretsSet: checked.secretsSet, today: options.today })
         : undefined;
     const services = checked.parsed.services;
-    const fit = preparation?.systemPool && services ? systemPoolProblems(services, preparation.systemPool) : [];
+    const fit = preparation?.systemPool && services ? systemPoolProblems(services, preparation.systemPool, checked.parsed.backups) : [];
     return {
         checked,
         preparation,

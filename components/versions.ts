@@ -221,6 +221,27 @@ export const SERVICE_IMAGES = {
     argoWorkflowsTag: "v4.0.6",
 } as const;
 
+/**
+ * Backups (components/backups/, docs/backups.md). Velero chart 12.1.0 is Velero 1.18.1 (vmware-tanzu/helm-charts
+ * charts/velero/Chart.yaml at 73466ca, 2026-06-25); the cloud plugins' 1.14 line goes with Velero 1.18 (the
+ * plugins' compatibility tables; v1.14.2 of all three seen pinned together beside Velero 1.18).
+ */
+export const BACKUP_CHARTS = {
+    velero: { repo: "https://vmware-tanzu.github.io/helm-charts", chart: "velero", version: "12.1.0" },
+} as const satisfies Record<string, ChartPin>;
+
+/** The images of the backups: Velero, its plugin per bucket provider, and the uploader of the services' dumps. */
+export const BACKUP_IMAGES = {
+    velero: "docker.io/velero/velero:v1.18.1",
+    pluginAws: "docker.io/velero/velero-plugin-for-aws:v1.14.2",
+    pluginGcp: "docker.io/velero/velero-plugin-for-gcp:v1.14.2",
+    pluginAzure: "docker.io/velero/velero-plugin-for-microsoft-azure:v1.14.2",
+    /** rclone: S3 (web identity), GCS (metadata server) and Azure Blob (workload identity) through `env_auth`. */
+    rclone: "docker.io/rclone/rclone:1.71.1",
+    /** Python for the search engines' dump and load scripts (standard library only). */
+    python: "docker.io/library/python:3.12.12-slim-trixie",
+} as const;
+
 /** Ray's version, as a RayCluster declares it (must equal the image's). */
 export const RAY_VERSION = "2.60.0";
 

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Platform, ServiceAccountRef } from "../providers/contract";
 import type { StackSettings } from "../stacks/load";
 import { limitsOf } from "../stacks/schema";
+import { Backups } from "./backups";
 import { assertSystemPoolFits } from "./capacity/demand";
 import { ClusterAddons } from "./cluster/addons";
 import { DaskGateway } from "./dask/dask-gateway";
@@ -22,7 +23,7 @@ import { HUB_SERVICE_ACCOUNT, HUB_USER_NAMESPACE_RULES, namespaceRole, SPARK_DRI
 import { PLATFORM_BUCKET_PREFIXES, sparkDriverAccountName, userAccountName, userNamespace, userNamespaceName } from "./tenancy/zones";
 import { DASK_GATEWAY_RELEASE } from "./dask/dask-gateway-values";
 import { ServiceConnection } from "./service-connection";
-import { deployDataServices } from "./services/catalog";
+import { deployDataServices, enabledDataServices } from "./services/catalog";
 import { deployServing, servedOutputs, servingInput } from "./serving/served";
 import { SparkOperator } from "./spark/operator";
 import { DRIVER_PORTS, SPARK_DRIVER_POD_LABELS } from "./spark/personal-connect";
@@ -129,10 +130,34 @@ export class Workbench extends pulumi.ComponentResource {
             workloadPodLabels: this.workloadAccount.podLabels,
             workloadServiceAccount: account.name,
             workloadEnv: this.workloadAccount.env,
+            restore: config.restore ? new Set(config.restore.services ?? enabledDataServices(config.services)) : undefined,
             parent: this,
         });
         connections.push(...data.connections);
         hubDependsOn.push(...data.readyWhen);
+
+        // homes and every data service into the bucket; a restore's homes come back before the hub lets anyone start
+        const backups = new Backups(
+            `${name}-backups`,
+            {
+                backups: config.backups,
+                restore: config.restore,
+                enabled: enabledDataServices(config.services),
+                postgresBackup: config.services.postgres.backup,
+                namespace: name,
+                userNamespace: usersName,
+                objectStore: platform.objectStore,
+                systemPlacement: cluster.systemPool.placement,
+                userPool: cluster.userPool,
+                gpuPools: platform.gpuPools,
+                podsNeedMetadataServer: cluster.capabilities.podsNeedMetadataServer,
+                provider,
+                dependsOn: [...dependsOn, ...data.readyWhen],
+                warn: (message) => void pulumi.log.warn(message, this),
+            },
+            { parent: this },
+        );
+        hubDependsOn.push(...backups.readyWhen);
         // Dask schedulers and workers and Spark pods connect as notebooks do
         workload.env = [...workload.env, ...data.connections.flatMap((connection) => connection.env)];
         const workloadDependsOn = [...dependsOn, ...data.readyWhen];

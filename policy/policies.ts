@@ -1,3 +1,4 @@
+import { dataBackedUp } from "./backups";
 import { bucketsProtected } from "./buckets";
 import { networkPolicyEnforced, poolsScaleToZero } from "./cluster";
 import { userCodeFenced } from "./fences";
@@ -23,6 +24,7 @@ export const MANDATORY_POLICIES: readonly WorkbenchPolicy[] = [
     pinnedVersions,
     noSecretHelmValues,
     ...TENANCY_POLICIES,
+    dataBackedUp,
 ];
 
 /** A finding with the policy that made it. */

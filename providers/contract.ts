@@ -263,8 +263,21 @@ export interface MoveReadGrant {
     audience: pulumi.Input<string>;
 }
 
+/**
+ * The bucket as backup tools address it: Velero's BackupStorageLocation provider and config, and rclone's
+ * backend (docs/backups.md). Plain data, so the shared layer picks the plugin without naming a cloud.
+ */
+export interface BackupLocation {
+    /** Velero's provider name, which also names the plugin image: `aws` (S3 and S3-compatible), `gcp`, `azure`. */
+    provider: "aws" | "gcp" | "azure";
+    /** The BackupStorageLocation's `config` (region, s3Url, storageAccount, resourceGroup, useAAD…). */
+    config: Record<string, pulumi.Input<string>>;
+}
+
 /** Private object storage for the workbench's data. */
 export interface ObjectStore {
+    /** Where backups go and how Velero reaches the bucket; absent where the platform has not said (backups warn). */
+    backupLocation?: BackupLocation;
     /** `s3://bucket`, `gs://bucket`, `abfs://container@account.dfs.core.windows.net/` or the bucket on an S3-compatible endpoint. */
     url: pulumi.Output<string>;
     /** Bucket (or container) name. */

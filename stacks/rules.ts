@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
+import { restoreProblems } from "./backup-rules";
 import { AWS_PRICES } from "../cost/prices/aws";
 import { AZURE_PRICES } from "../cost/prices/azure";
 import { azureLocationProblems } from "../providers/azure/regions";
@@ -303,6 +304,7 @@ const RULES: readonly Rule[] = [
     ({ parsed }) => servingProblems(parsed),
     moveFromProblems,
     moveToProblems,
+    ({ parsed }) => restoreProblems(parsed),
 ];
 
 /** Every cross-key problem of a configuration. */

@@ -587,6 +587,44 @@ export const MoveToSchema = z.strictObject({
  * The whole `workbench:` namespace. Every key is optional in Pulumi terms; the defaults
  * below describe a personal workbench.
  */
+/** What the scheduled backups may skip: a data service, or `homes` (users' home volumes). */
+export const BACKUP_TARGETS = ["homes", "postgres", "mariadb", "mongodb", "opensearch", "elasticsearch", "cassandra", "orientdb"] as const;
+
+/** A backup target (`workbench:backups.optOut`, `workbench:restore.services`). */
+export type BackupTarget = (typeof BACKUP_TARGETS)[number];
+
+/**
+ * Scheduled backups of homes and every data service into the bucket (docs/backups.md): on by default; a data
+ * service without a backup is refused by the policy pack unless it is named in `optOut`.
+ */
+export const BackupsSchema = z.strictObject({
+    /** Back up at all (false is an opt-out of everything, which the plan states). */
+    enabled: z.boolean().default(true),
+    /** When, as a five-field cron in UTC (Velero, CronJobs); PostgreSQL's own schedule follows it. */
+    schedule: z
+        .string()
+        .regex(/^(\S+\s+){4}\S+$/, "must be a five-field cron expression in UTC, such as \"0 3 * * *\" (daily at 03:00)")
+        .default("0 3 * * *"),
+    /** Days each backup is kept. */
+    retentionDays: count(1, 3650).default(30),
+    /** Targets deliberately left without a backup (`homes` or a data service's name). */
+    optOut: z.array(z.enum(BACKUP_TARGETS)).refine((names) => new Set(names).size === names.length, "must not repeat a name").default([]),
+});
+
+/**
+ * Rebuild this workbench from a backup in its own bucket (docs/backups.md): the homes before users' first start,
+ * the databases bootstrapped from their backups. The "move" procedure sets the same key after copying a source's
+ * bucket into this one.
+ */
+export const RestoreSchema = z.strictObject({
+    /** The backup to restore: a Velero backup's name (`<name>-homes-<timestamp>`) or `latest`. */
+    from: z.string().regex(/^(latest|[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)$/, "must be latest or a backup's name (velero backup get lists them)"),
+    /** Restore the homes (a Velero Restore of the backup). */
+    homes: z.boolean().default(true),
+    /** The data services to restore from their latest backups; absent means every enabled one with a backup. */
+    services: z.array(z.enum(BACKUP_TARGETS).exclude(["homes"])).optional(),
+});
+
 export const WorkbenchConfigSchema = z.strictObject({
     /** Which platform to build on. */
     cloud: z.enum(CLOUDS).default("existing"),
@@ -618,6 +656,8 @@ export const WorkbenchConfigSchema = z.strictObject({
     models: z.array(ServedModelSchema).max(20).refine(uniqueServedNames, "names must be unique").default([]),
     /** Apps served from a pinned source, each highly available, behind the hub's sign-in unless public. */
     apps: z.array(ServedAppSchema).max(20).refine(uniqueServedNames, "names must be unique").default([]),
+    backups: BackupsSchema.default(BackupsSchema.parse({})),
+    restore: RestoreSchema.optional(),
     budget: BudgetSchema.default(BudgetSchema.parse({})),
     usageProfile: UsageProfileSchema.default(UsageProfileSchema.parse({})),
     aws: AwsSchema.default(AwsSchema.parse({})),

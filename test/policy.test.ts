@@ -65,6 +65,24 @@ function assertViolates(plan: Plan, policy: string, type: string, name: string, 
 /** Crafted breakages, per policy: each makes its policy fail with a message naming the resource. */
 const BREAKAGES: Record<string, Array<{ title: string; base: string; run: (plan: Plan) => void }>> = {
     ...TENANCY_BREAKAGES,
+    "data-backed-up": [
+        {
+            title: "a MariaDB server without a dump CronJob, and homes without a Velero Schedule, unless opted out",
+            base: "aws",
+            run: (plan) => {
+                add(plan, "workbench:services:MariaDB", "workbench-mariadb", {}, { custom: false });
+                assertViolates(plan, "data-backed-up", "workbench:services:MariaDB", "workbench-mariadb", /mariadb has no scheduled backup.*workbench:backups\.optOut \[mariadb\]/);
+                plan.resources = plan.resources.filter((r) => r.type !== "kubernetes:velero.io/v1:Schedule");
+                assertViolates(plan, "data-backed-up", "kubernetes:helm.sh/v3:Release", "workbench-hub", /homes have no scheduled backup/);
+                // an explicit opt-out of both is a choice, not a violation
+                const map = plan.resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && (r.inputs["metadata"] as { name?: string } | undefined)?.name === "workbench-backups");
+                assert.ok(map, "the backups ConfigMap is planned");
+                map.inputs["data"] = { "opted-out": "homes,mariadb" };
+                if (map.outputs) map.outputs["data"] = { "opted-out": "homes,mariadb" };
+                assert.deepEqual(planViolations(plan).filter((v) => v.policy === "data-backed-up"), []);
+            },
+        },
+    ],
     "buckets-private-encrypted-tls-retained": [
         {
             title: "an S3 bucket deleted with the stack",

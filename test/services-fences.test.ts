@@ -516,7 +516,7 @@ describe("data services: fences, accounts and probes, as the servers check them"
         for (const set of ofType(plan, "kubernetes:apps/v1:StatefulSet").filter((s) => s.urn.includes("workbench:services:"))) {
             assert.equal(input(set, "spec", "persistentVolumeClaimRetentionPolicy", "whenDeleted"), "Retain", `${set.name}: its claims outlive it`);
         }
-        const local = await runPlan("local", { stackFile: variantStackFile("local", { "workbench:services": { postgres: true, mlflow: true } }) });
+        const local = await runPlan("local", { stackFile: variantStackFile("local", { "workbench:services": { postgres: true, mlflow: true }, "workbench:backups": { optOut: ["homes", "postgres"] } }) });
         assert.equal(local.status, 0, local.stderr);
         const claims = ofType(local.document, "kubernetes:core/v1:PersistentVolumeClaim").filter((c) => c.urn.includes("workbench:services:"));
         assert.ok(claims.length > 0, "MLflow keeps artifacts on a claim without a bucket");

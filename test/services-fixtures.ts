@@ -5,6 +5,7 @@ import { readStackConfig } from "../plan/project";
 import type { Plan, PlannedResource } from "../plan/types";
 import { Cloud, CLOUDS } from "../providers/catalog";
 import { validateConfig } from "../stacks/load";
+import { BACKUP_TARGETS } from "../stacks/schema";
 import { PROJECT_DIR, PlanRun, runPlan, STACKS, variantStackFile } from "./harness";
 
 /*
@@ -52,6 +53,8 @@ function stackFileFor(c: ServicesCase, size?: string): string {
     const key = sizeKey(c.cloud);
     return variantStackFile(c.stack, {
         "workbench:services": Object.fromEntries(c.services.map((s) => [s, true])),
+        // a stack without a bucket keeps no backups: it says so, or the policy pack refuses it (policy/backups.ts)
+        ...(c.cloud === "existing" ? { "workbench:backups": { optOut: [...BACKUP_TARGETS] } } : {}),
         ...(size ? { [`workbench:${key}`]: { ...base[key], size } } : {}),
     });
 }

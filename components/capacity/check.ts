@@ -9,10 +9,10 @@ import { fitMessage, systemPoolFit } from "./fit";
  * with the cloud's agents, must fit the pool the platform describes; when it does not, the problem names the
  * key that sizes the pool and the smallest size that fits. Runs before any resource exists.
  */
-export function systemPoolProblems(services: WorkbenchConfig["services"], sizing: SystemPoolSizing): ConfigProblem[] {
-    const pods = systemPods(services, sizing.current.installsAutoscaler);
+export function systemPoolProblems(services: WorkbenchConfig["services"], sizing: SystemPoolSizing, backups?: WorkbenchConfig["backups"]): ConfigProblem[] {
+    const pods = systemPods(services, sizing.current.installsAutoscaler, backups);
     const fit = systemPoolFit(sizing.current, sizing.current.agents, pods);
     if (fit.fits) return [];
-    const fitting = sizing.sizes.find((option) => systemPoolFit(option, option.agents, systemPods(services, option.installsAutoscaler)).fits)?.size;
+    const fitting = sizing.sizes.find((option) => systemPoolFit(option, option.agents, systemPods(services, option.installsAutoscaler, backups)).fits)?.size;
     return [{ key: sizing.key, given: sizing.given, allowed: fitMessage(fit, pods, sizing.advice(fitting)) }];
 }

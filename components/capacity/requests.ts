@@ -16,6 +16,12 @@ export interface SystemPods extends ResourceRequests {
     component: string;
 }
 
+/**
+ * Velero's server (components/backups/velero.ts sets its requests). Its node agent runs only where homes are
+ * mounted (user and GPU nodes, never the system pool), so it takes nothing here.
+ */
+export const BACKUP_PODS: readonly SystemPods[] = [{ component: "Velero server (homes backups)", cpuMillis: 50, memoryMiB: 128, pods: 1 }];
+
 /** A server's CPU and memory, the unit the services' settings override. */
 export interface ServerSize {
     /** CPU, millicores. */

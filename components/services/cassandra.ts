@@ -108,7 +108,6 @@ export const cassandra: CatalogService<"cassandra"> = {
         ingressPolicy(name, context, component, labels, [PORT]);
         // one node: no gossip peers, no API, no bucket (the start script's cqlsh talks over loopback)
         egressPolicy(name, context, component, labels, []);
-        context.warn("Cassandra has no scheduled backups (Medusa needs k8ssandra-operator and cert-manager; take snapshots with nodetool).");
         component.done();
         return {
             connection: databaseConnection({

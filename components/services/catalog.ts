@@ -76,6 +76,11 @@ export interface ServiceContext {
     deployed: ReadonlyMap<DataServiceName, DeployedService>;
     /** Warns once, attached to the workbench (backups off, legacy software). */
     warn(message: string): void;
+    /**
+     * The services to rebuild from their backups in the bucket (`workbench:restore`, docs/backups.md): PostgreSQL
+     * bootstraps its Cluster by recovery from its object store instead of an empty initdb. Absent without a restore.
+     */
+    restore?: ReadonlySet<string>;
 }
 
 /** A service the Workbench deployed. */

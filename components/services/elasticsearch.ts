@@ -110,7 +110,6 @@ export const elasticsearch: CatalogService<"elasticsearch"> = {
         ingressPolicy(name, context, component, labels, [PORT]);
         // one node: no transport peers, no API, no bucket (no snapshot repository, no GeoIP downloads)
         egressPolicy(name, context, component, labels, []);
-        context.warn("Elasticsearch has no scheduled snapshots here (its repository settings are per cloud; see docs/services.md).");
         component.done();
         return {
             connection: databaseConnection({

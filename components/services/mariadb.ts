@@ -71,7 +71,6 @@ export const mariadb: CatalogService<"mariadb"> = {
         ingressPolicy(name, context, component, labels, [PORT]);
         // one server: no peers, no API, no bucket
         egressPolicy(name, context, component, labels, []);
-        context.warn("MariaDB has no scheduled backups (the official image has none; dump with mariadb-dump into the bucket).");
         component.done();
         return {
             connection: databaseConnection({

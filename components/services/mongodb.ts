@@ -108,7 +108,6 @@ export const mongodb: CatalogService<"mongodb"> = {
         ingressPolicy(name, context, component, labels, [PORT]);
         // one member, no replica set peers, no API, no bucket
         egressPolicy(name, context, component, labels, []);
-        context.warn("MongoDB has no scheduled backups (neither the official image nor MongoDB's operator in community mode has any; use mongodump).");
         component.done();
         return {
             connection: databaseConnection({

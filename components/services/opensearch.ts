@@ -153,7 +153,6 @@ export const opensearch: CatalogService<"opensearch"> = {
         ingressPolicy(name, context, component, { ...OPENSEARCH_POD_LABELS }, [PORT]);
         // one node: no transport peers, no API, no bucket (no snapshot repository)
         egressPolicy(name, context, component, { ...OPENSEARCH_POD_LABELS }, []);
-        context.warn("OpenSearch has no scheduled snapshots here (its repository-s3 plugin is not in the image; see docs/services.md).");
         component.done();
         return {
             connection: databaseConnection({

@@ -97,7 +97,7 @@ export const orientdb: CatalogService<"orientdb"> = {
         ingressPolicy(name, context, component, labels, [HTTP_PORT, BINARY_PORT]);
         // one server: no distributed peers, no API, no bucket
         egressPolicy(name, context, component, labels, []);
-        context.warn("OrientDB is legacy software (one maintainer patches the 3.2 image; consider ArcadeDB) and has no scheduled backups here.");
+        context.warn("OrientDB is legacy software (one maintainer patches the 3.2 image; consider ArcadeDB).");
         component.done();
         return {
             connection: databaseConnection({

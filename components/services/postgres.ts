@@ -181,6 +181,7 @@ export const postgres: CatalogService<"postgres"> = {
         }
 
         const backup = postgresBackup(name, context, settings, component);
+        const recovering = backup !== undefined && context.restore?.has("postgres") === true;
         const size = sizeWith(SERVER_SIZES.postgres, settings);
         const cluster = new k8s.apiextensions.CustomResource(
             `${name}-cluster`,
@@ -195,7 +196,11 @@ export const postgres: CatalogService<"postgres"> = {
                     resources: containerResources(size),
                     postgresql: { parameters: { shared_buffers: `${Math.floor(size.memoryMiB / 4)}MB` } },
                     affinity: system,
-                    bootstrap: { initdb: { database: DATABASE, owner: DATABASE, secret: { name: appSecret } } },
+                    bootstrap: recovering
+                        ? // the newest base backup and every archived WAL after it, from the bucket (CloudNativePG "Recovery")
+                          { recovery: { source: RECOVERY_SOURCE, database: DATABASE, owner: DATABASE, secret: { name: appSecret } } }
+                        : { initdb: { database: DATABASE, owner: DATABASE, secret: { name: appSecret } } },
+                    ...(recovering && backup ? { externalClusters: backup.section.apply((section) => recoverySources(section)) } : {}),
                     // no superuser Secret: nobody but the operator's local connection is postgres
                     enableSuperuserAccess: false,
                     ...(extra.length > 0
@@ -203,7 +208,7 @@ export const postgres: CatalogService<"postgres"> = {
                         : {}),
                     ...(backup ? { serviceAccountTemplate: { metadata: { annotations: backup.identity.serviceAccountAnnotations } } } : {}),
                     ...(backup && Object.keys(backup.identity.podLabels).length > 0 ? { inheritedMetadata: { labels: backup.identity.podLabels } } : {}),
-                    ...(backup ? { backup: backup.section } : {}),
+                    ...(backup ? { backup: recovering ? backup.section.apply(archiveAfterRecovery) : backup.section } : {}),
                 },
             },
             // deleting the Cluster would garbage-collect its claims (CloudNativePG owns them: v1.30.0
@@ -284,6 +289,31 @@ export const postgres: CatalogService<"postgres"> = {
         };
     },
 };
+
+/** The external cluster a restore recovers from: the archive this stack's Cluster wrote. */
+export const RECOVERY_SOURCE = "origin";
+
+/** The barman server name a recovered Cluster archives under: not the origin's, which it must not overwrite. */
+export const RECOVERED_SERVER_NAME = `${POSTGRES_CLUSTER}-restored`;
+
+/**
+ * Where a restore reads from: the Cluster's own object store, under the server name it archived as (the Cluster's
+ * name, barman-cloud's default). Empty where the cloud gives no backup section (no recovery possible either).
+ */
+export function recoverySources(section: Record<string, unknown> | undefined): Array<Record<string, unknown>> {
+    const store = section?.["barmanObjectStore"];
+    return store ? [{ name: RECOVERY_SOURCE, barmanObjectStore: { ...(store as Record<string, unknown>), serverName: POSTGRES_CLUSTER } }] : [];
+}
+
+/**
+ * A recovered Cluster's own archive: CloudNativePG refuses to archive into a non-empty WAL archive ("Expected empty
+ * archive", docs/src/recovery.md), and skipping that check would let the new timeline overwrite the origin's
+ * catalog, so it archives beside it under another server name.
+ */
+export function archiveAfterRecovery(section: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+    const store = section?.["barmanObjectStore"];
+    return section && store ? { ...section, barmanObjectStore: { ...(store as Record<string, unknown>), serverName: RECOVERED_SERVER_NAME } } : section;
+}
 
 /** The backup's identity and Cluster section, or undefined (with a warning) when backups are off. */
 function postgresBackup(

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BoundIdentities } from "../bindings";
-import { BindingScope, MoveReadGrant, MoveReadRequest, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
+import { BackupLocation, BindingScope, MoveReadGrant, MoveReadRequest, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
 import { DataBucket } from "./bucket";
 import { AwsContext } from "./context";
 import { irsaRole, OidcProvider, PolicyDocument, ROLE_ARN_ANNOTATION } from "./irsa";
@@ -84,11 +84,14 @@ export interface S3ObjectStoreArgs {
 export class S3ObjectStore implements ObjectStore {
     readonly url: pulumi.Output<string>;
     readonly bucket: pulumi.Output<string>;
+    readonly backupLocation: BackupLocation;
     private readonly bindings = new BoundIdentities();
 
     constructor(private readonly args: S3ObjectStoreArgs) {
         this.url = args.bucket.url;
         this.bucket = args.bucket.bucketName;
+        // Velero's AWS plugin signs in with the pod's web identity (IRSA) and needs the bucket's region
+        this.backupLocation = { provider: "aws", config: { region: args.context.region } };
     }
 
     bindServiceAccount(account: ServiceAccountRef, scope?: BindingScope): WorkloadIdentity {

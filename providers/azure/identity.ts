@@ -3,7 +3,7 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
 import * as time from "@pulumiverse/time";
 import { BoundIdentities } from "../bindings";
-import { BindingScope, MoveReadGrant, MoveReadRequest, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
+import { BackupLocation, BindingScope, MoveReadGrant, MoveReadRequest, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
 import { BLOB_DATA_ACTIONS, blobCondition, CONTAINER_ACTIONS } from "./blob-conditions";
 import { AzureContext } from "./context";
 import { grantMoveRead } from "./move-grant";
@@ -63,6 +63,7 @@ export interface BlobObjectStoreArgs {
 export class BlobObjectStore implements ObjectStore {
     readonly url: pulumi.Output<string>;
     readonly bucket: pulumi.Output<string>;
+    readonly backupLocation: BackupLocation;
     /** The custom role every binding is given: blob data actions, no container-level write or delete. */
     readonly role: authorization.RoleDefinition;
     /**
@@ -76,6 +77,11 @@ export class BlobObjectStore implements ObjectStore {
     constructor(private readonly args: BlobObjectStoreArgs) {
         this.bucket = args.storage.containerName;
         this.url = pulumi.all([args.storage.accountName, args.storage.containerName]).apply(([account, container]) => containerUrl(account, container));
+        // Velero's Azure plugin: the account by name, Entra ID (workload identity) instead of the account key
+        this.backupLocation = {
+            provider: "azure",
+            config: { storageAccount: args.storage.accountName, resourceGroup: args.resourceGroupName, subscriptionId: args.client.subscriptionId, useAAD: "true" },
+        };
         const { context, client, parent } = args;
         // Role names are unique in the tenant: the subscription and the data group make this one's.
         this.role = new authorization.RoleDefinition(

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { BindingScope, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
+import { BackupLocation, BindingScope, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
 
 /** Where an S3-compatible bucket lives. */
 export interface S3CompatibleSettings {
@@ -33,10 +33,16 @@ export interface S3Credentials {
 export class S3CompatibleStore implements ObjectStore {
     readonly url: pulumi.Output<string>;
     readonly bucket: pulumi.Output<string>;
+    readonly backupLocation: BackupLocation;
 
     constructor(private readonly settings: S3CompatibleSettings, private readonly credentials: S3Credentials) {
         this.bucket = pulumi.output(settings.bucket);
         this.url = pulumi.output(`s3://${settings.bucket}`);
+        // Velero's AWS plugin speaks to any S3-compatible endpoint, with the key pair in its credentials file
+        this.backupLocation = {
+            provider: "aws",
+            config: { region: settings.region, s3Url: settings.endpoint, s3ForcePathStyle: String(settings.forcePathStyle) },
+        };
     }
 
     bindServiceAccount(_account: ServiceAccountRef, scope?: BindingScope): WorkloadIdentity {

@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { BoundIdentities } from "../bindings";
-import { BindingScope, MoveReadGrant, MoveReadRequest, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
+import { BackupLocation, BindingScope, MoveReadGrant, MoveReadRequest, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
 import { DataBucket } from "./bucket";
 import { GcpContext, gcpName } from "./context";
 import { grantMoveRead } from "./move-grant";
@@ -96,12 +96,15 @@ export interface GcsObjectStoreArgs {
 export class GcsObjectStore implements ObjectStore {
     readonly url: pulumi.Output<string>;
     readonly bucket: pulumi.Output<string>;
+    readonly backupLocation: BackupLocation;
     private readonly bindings = new BoundIdentities();
     private metadataRole?: gcp.projects.IAMCustomRole;
 
     constructor(private readonly args: GcsObjectStoreArgs) {
         this.url = args.bucket.url;
         this.bucket = args.bucket.bucketName;
+        // Velero's GCP plugin takes Application Default Credentials from the metadata server (GKE workload identity)
+        this.backupLocation = { provider: "gcp", config: {} };
     }
 
     bindServiceAccount(account: ServiceAccountRef, scope?: BindingScope): WorkloadIdentity {

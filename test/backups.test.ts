@@ -1,0 +1,313 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import Ajv from "ajv";
+import { parse } from "yaml";
+import { DUMP_FILES, DUMPED_SERVICES } from "../components/backups/scripts";
+import { HOMES_PREFIX } from "../components/backups/velero";
+import { BACKUP_CHARTS } from "../components/versions";
+import type { Plan, PlannedResource } from "../plan/types";
+import { helmMerge, ValueMap } from "../components/helm/merge";
+import { chartDataDir, missingChartData } from "./chart-data";
+import { input, ofType, runPlan, variantStackFile } from "./harness";
+import { BASE_STACKS } from "./services-fixtures";
+
+/*
+ * Backups on every cloud (issue 22): homes through Velero under backups/homes/, each data service's dump under
+ * backups/<service>/ run by its own ServiceAccount, whose cloud identity trusts exactly that account and, where the
+ * cloud's IAM can say so, reaches only that prefix; a restore creates the Restore and the load Jobs; bad input is
+ * refused naming the key, before anything is created.
+ */
+
+const ALL = { postgres: true, mariadb: true, mongodb: true, opensearch: true, elasticsearch: true, cassandra: true, orientdb: true };
+
+const plans = new Map<string, Promise<Plan>>();
+
+/** A base stack with every data service (on a pool large enough) and these extra keys. */
+function planWith(stack: string, cloud: string, extra: Record<string, unknown> = {}): Promise<Plan> {
+    const key = `${stack}:${JSON.stringify(extra)}`;
+    let plan = plans.get(key);
+    if (!plan) {
+        const size = cloud === "existing" ? { "workbench:userPool": { size: "xlarge", minNodes: 1, maxNodes: 3, spot: false } } : { "workbench:systemPool": { size: "xlarge" } };
+        plan = runPlan(stack, { stackFile: variantStackFile(stack, { "workbench:services": ALL, ...size, ...extra }) }).then((run) => {
+            assert.equal(run.status, 0, run.stderr);
+            return run.document;
+        });
+        plans.set(key, plan);
+    }
+    return plan;
+}
+
+function named(plan: Plan, type: string, name: string): PlannedResource | undefined {
+    return ofType(plan, type).find((r) => input(r, "metadata", "name") === name);
+}
+
+/** The trust subject a cloud's identity names for namespace/account, found in whatever resource holds it. */
+function trusts(plan: Plan, namespace: string, account: string): PlannedResource[] {
+    const k8s = `system:serviceaccount:${namespace}:${account}`;
+    const gke = `[${namespace}/${account}]`;
+    return plan.resources.filter((r) => {
+        if (r.type.startsWith("kubernetes:")) return false;
+        const text = JSON.stringify(r.inputs);
+        return text.includes(`"${k8s}"`) || text.includes(`\\"${k8s}\\"`) || text.endsWith(gke) || text.includes(`${gke}"`);
+    });
+}
+
+/** Whether some non-Kubernetes grant of this plan limits to the prefix (AWS policy resource, GCP condition). */
+function grantsMention(plan: Plan, prefix: string): boolean {
+    return plan.resources.some((r) => !r.type.startsWith("kubernetes:") && JSON.stringify(r.inputs).includes(prefix));
+}
+
+describe("backups on every cloud: homes and every data service into their own prefix, under their own identity", function () {
+    this.timeout(600_000);
+    for (const { cloud, stack } of BASE_STACKS.filter((base) => base.cloud !== "existing")) {
+        it(`${stack}: Velero backs the homes up under ${HOMES_PREFIX} with the ${cloud === "gcp" ? "gcp" : cloud === "azure" ? "azure" : "aws"} plugin, as its own account`, async () => {
+            const plan = await planWith(stack, cloud);
+            const [release] = ofType(plan, "kubernetes:helm.sh/v3:Release").filter((r) => input(r, "chart") === "velero");
+            assert.ok(release, "a Velero release");
+            const values = input(release, "values") as Record<string, any>;
+            const [location] = values.configuration.backupStorageLocation;
+            assert.equal(`${location.prefix}/`, HOMES_PREFIX);
+            const provider = { aws: "aws", gcp: "gcp", azure: "azure", existing: "aws" }[cloud];
+            assert.equal(location.provider, provider);
+            assert.match(values.initContainers[0].image, new RegExp(`velero-plugin-for-${provider === "azure" ? "microsoft-azure" : provider}:`));
+            assert.equal(values.deployNodeAgent, true);
+            assert.equal(values.configuration.uploaderType, "kopia");
+            assert.equal(values.serviceAccount.server.name, "velero");
+            assert.equal(input(release, "namespace"), "workbench-backups");
+            const namespace = named(plan, "kubernetes:core/v1:Namespace", "workbench-backups");
+            assert.equal(input(namespace!, "metadata", "labels", "pod-security.kubernetes.io/enforce"), "privileged", "the node agent's hostPath is allowed there only");
+            const schedule = ofType(plan, "kubernetes:velero.io/v1:Schedule")[0];
+            assert.ok(schedule, "a Schedule of the homes");
+            assert.equal(input(schedule, "metadata", "namespace"), "workbench-backups");
+            assert.deepEqual(input(schedule, "spec", "template", "includedNamespaces"), ["workbench"], "the homes' namespace (the user namespace)");
+            assert.equal(input(schedule, "spec", "template", "defaultVolumesToFsBackup"), true);
+            assert.equal(input(schedule, "spec", "schedule"), "0 3 * * *");
+            assert.equal(input(schedule, "spec", "template", "ttl"), "720h0m0s");
+            if (cloud !== "existing") {
+                assert.ok(trusts(plan, "workbench-backups", "velero").length > 0, "the cloud identity trusts workbench-backups/velero");
+                assert.equal(trusts(plan, "workbench", "velero").length, 0);
+            } else {
+                // a key pair: in a Secret the chart reads, never in the values
+                assert.deepEqual(values.credentials, { useSecret: true, existingSecret: "velero-store-key" });
+                assert.ok(named(plan, "kubernetes:core/v1:Secret", "velero-store-key"));
+            }
+            if (cloud === "aws" || cloud === "gcp") assert.ok(grantsMention(plan, HOMES_PREFIX), `a grant limited to ${HOMES_PREFIX}`);
+        });
+
+        it(`${stack}: every data service has a backup under backups/<service>/, run by its own account`, async () => {
+            const plan = await planWith(stack, cloud);
+            // PostgreSQL: CloudNativePG's own
+            assert.equal(ofType(plan, "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup").length, 1);
+            for (const service of DUMPED_SERVICES) {
+                const job = named(plan, "kubernetes:batch/v1:CronJob", `backup-${service}`);
+                assert.ok(job, `a CronJob backs ${service} up`);
+                const pod = input(job, "spec", "jobTemplate", "spec", "template", "spec") as Record<string, any>;
+                assert.equal(pod.serviceAccountName, `backup-${service}`);
+                const account = named(plan, "kubernetes:core/v1:ServiceAccount", `backup-${service}`);
+                assert.ok(account, `the ServiceAccount backup-${service}`);
+                const upload = pod.containers.find((c: { name: string }) => c.name === "upload");
+                const env = Object.fromEntries(upload.env.map((e: { name: string; value?: string }) => [e.name, e.value]));
+                assert.equal(env.PREFIX, `backups/${service}/`);
+                assert.equal(env.DUMP_FILE, DUMP_FILES[service]);
+                assert.equal(env.RETENTION_DAYS, "30");
+                if (cloud !== "existing") {
+                    const holders = trusts(plan, "workbench", `backup-${service}`);
+                    assert.ok(holders.length > 0, `the cloud identity of ${service}'s backup trusts workbench/backup-${service}`);
+                    // and no other backup account shares it
+                    for (const other of DUMPED_SERVICES.filter((o) => o !== service)) {
+                        for (const holder of holders) assert.ok(!JSON.stringify(holder.inputs).includes(`backup-${other}`), `${service}'s identity does not trust backup-${other}`);
+                    }
+                }
+                if (cloud === "aws" || cloud === "gcp") assert.ok(grantsMention(plan, `backups/${service}/`), `${service}: a grant limited to backups/${service}/`);
+                // the server admits its backup pods
+                const policy = named(plan, "kubernetes:networking.k8s.io/v1:NetworkPolicy", `${service}-from-backup`);
+                assert.ok(policy);
+                const podLabels = input(job, "spec", "jobTemplate", "spec", "template", "metadata", "labels") as Record<string, string>;
+                const from = (input(policy, "spec", "ingress") as Array<{ from: Array<{ podSelector: { matchLabels: Record<string, string> } }> }>)[0].from[0].podSelector.matchLabels;
+                for (const [k, v] of Object.entries(from)) assert.equal(podLabels[k], v, `the backup pod carries ${k}=${v}`);
+            }
+            for (const service of DUMPED_SERVICES) {
+                // where no grant names the prefix, the identity reaches the whole bucket: the plan says so
+                if (!grantsMention(plan, `backups/${service}/`)) {
+                    assert.ok(plan.warnings.some((w) => w.includes(`The ${service} backup's identity reaches the whole bucket`)), `${service}: ${plan.warnings.join("\n")}`);
+                }
+            }
+            const map = named(plan, "kubernetes:core/v1:ConfigMap", "workbench-backups");
+            assert.equal(input(map!, "data", "opted-out"), "");
+        });
+    }
+
+    it("local (no bucket): the policy pack refuses data services without backups, and accepts them opted out explicitly", async () => {
+        const local = BASE_STACKS.find((base) => base.cloud === "existing")!.stack;
+        const size = { "workbench:userPool": { size: "xlarge", minNodes: 1, maxNodes: 3, spot: false } };
+        const refused = await runPlan(local, { stackFile: variantStackFile(local, { "workbench:services": { mariadb: true }, ...size }) });
+        assert.notEqual(refused.status, 0);
+        assert.match(refused.stderr, /\[data-backed-up\] workbench:services:MariaDB workbench-mariadb: mariadb has no scheduled backup: this stack has no bucket .*workbench:existing\.objectStore, or opt out explicitly with workbench:backups\.optOut \[mariadb\]/);
+        const accepted = await runPlan(local, { stackFile: variantStackFile(local, { "workbench:services": { mariadb: true }, ...size, "workbench:backups": { optOut: ["homes", "mariadb"] } }) });
+        assert.equal(accepted.status, 0, accepted.stderr);
+    });
+
+    it("an opt-out removes exactly that backup and is written down for the policy pack", async () => {
+        const plan = await planWith("gcp", "gcp", { "workbench:backups": { optOut: ["mongodb", "homes"] } });
+        assert.equal(named(plan, "kubernetes:batch/v1:CronJob", "backup-mongodb"), undefined);
+        assert.ok(named(plan, "kubernetes:batch/v1:CronJob", "backup-mariadb"));
+        assert.equal(ofType(plan, "kubernetes:velero.io/v1:Schedule").length, 0);
+        assert.equal(input(named(plan, "kubernetes:core/v1:ConfigMap", "workbench-backups")!, "data", "opted-out"), "homes,mongodb");
+    });
+});
+
+describe("restore from the stack's own bucket (workbench:restore)", function () {
+    this.timeout(600_000);
+
+    it("restores the homes from the named backup and loads each named service's newest dump", async () => {
+        const plan = await planWith("aws", "aws", { "workbench:restore": { from: "homes-20261201030000", services: ["mariadb", "opensearch"] } });
+        const [restore] = ofType(plan, "kubernetes:velero.io/v1:Restore");
+        assert.equal(input(restore, "spec", "backupName"), "homes-20261201030000");
+        assert.equal(input(restore, "spec", "restorePVs"), true);
+        const hub = ofType(plan, "kubernetes:helm.sh/v3:Release").find((r) => input(r, "chart") === "jupyterhub")!;
+        assert.ok(hub.dependsOn.includes(restore.urn), "the hub waits for the homes' Restore");
+        for (const service of ["mariadb", "opensearch"]) {
+            const job = named(plan, "kubernetes:batch/v1:Job", `restore-${service}`);
+            assert.ok(job, `restore-${service}`);
+            const pod = input(job, "spec", "template", "spec") as Record<string, any>;
+            assert.equal(pod.serviceAccountName, `backup-${service}`);
+            assert.equal(pod.initContainers[0].name, "download");
+        }
+        assert.equal(named(plan, "kubernetes:batch/v1:Job", "restore-mongodb"), undefined);
+    });
+
+    it("latest restores the homes schedule's newest backup", async () => {
+        const plan = await planWith("gcp", "gcp", { "workbench:restore": { from: "latest" } });
+        const [restore] = ofType(plan, "kubernetes:velero.io/v1:Restore");
+        assert.equal(input(restore, "spec", "scheduleName"), "homes");
+        assert.equal(input(restore, "spec", "backupName"), undefined);
+        // every enabled dumped service is restored when none is named
+        for (const service of DUMPED_SERVICES) assert.ok(named(plan, "kubernetes:batch/v1:Job", `restore-${service}`), service);
+    });
+
+    for (const [title, extra, key] of [
+        ["a restore without backups", { "workbench:backups": { enabled: false }, "workbench:restore": { from: "latest" } }, "workbench:restore"],
+        ["retention 0", { "workbench:backups": { retentionDays: 0 } }, "workbench:backups.retentionDays"],
+        ["a restore of a service the stack does not run", { "workbench:services": { mariadb: true }, "workbench:restore": { from: "latest", services: ["mongodb"] } }, "workbench:restore.services[0]"],
+        ["a schedule that is not a cron", { "workbench:backups": { schedule: "daily" } }, "workbench:backups.schedule"],
+    ] as const) {
+        it(`refuses ${title}, naming ${key}, before anything is created`, async () => {
+            const run = await runPlan("aws", { stackFile: variantStackFile("aws", { ...extra }) });
+            assert.notEqual(run.status, 0);
+            const problems = run.document.problems ?? [];
+            assert.ok(problems.some((p) => p.key === key), JSON.stringify(problems));
+            assert.deepEqual((run.document.resources ?? []).filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => r.type), [], "nothing planned");
+        });
+    }
+});
+
+describe("Velero's objects validate against the CRDs of the pinned chart", () => {
+    const dir = chartDataDir(BACKUP_CHARTS.velero);
+
+    function validator(crd: string) {
+        const doc = parse(fs.readFileSync(path.join(dir!, "crds", `${crd}.yaml`), "utf8")) as { spec: { versions: Array<{ name: string; schema: { openAPIV3Schema: object } }> } };
+        const schema = doc.spec.versions.find((v) => v.name === "v1")!.schema.openAPIV3Schema;
+        return new Ajv({ strict: false, allErrors: true }).compile(schema);
+    }
+
+    for (const [kind, crd, extra] of [
+        ["Schedule", "schedules", {}],
+        ["Restore", "restores", { "workbench:restore": { from: "latest" } }],
+    ] as const) {
+        it(`${kind} (velero ${BACKUP_CHARTS.velero.version} crds/${crd}.yaml)`, async function () {
+            if (!dir) this.skip();
+            const plan = await planWith("aws", "aws", extra);
+            const [object] = ofType(plan, `kubernetes:velero.io/v1:${kind}`);
+            const validate = validator(crd);
+            const body = { apiVersion: object.inputs["apiVersion"], kind: object.inputs["kind"], metadata: object.inputs["metadata"], spec: object.inputs["spec"] };
+            assert.ok(validate(body), JSON.stringify(validate.errors));
+            // and the validator does reject a field of the wrong type
+            assert.equal(validate({ ...body, spec: { ...(body.spec as object), ...(kind === "Schedule" ? { schedule: 3 } : { restorePVs: "yes" }) } }), false);
+        });
+    }
+
+    it("the values the release gets are the chart's (values.schema.json at the pinned version)", async function () {
+        if (!dir) {
+            console.warn(`      skipped: ${missingChartData(BACKUP_CHARTS.velero)}`);
+            this.skip();
+        }
+        const plan = await planWith("azure", "azure");
+        const release = ofType(plan, "kubernetes:helm.sh/v3:Release").find((r) => input(r, "chart") === "velero")!;
+        const schema = JSON.parse(fs.readFileSync(path.join(dir!, "values.schema.json"), "utf8")) as object;
+        const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+        const defaults = parse(fs.readFileSync(path.join(dir!, "values.yaml"), "utf8")) as Record<string, any>;
+        // Helm validates the defaults merged with what is given
+        assert.ok(validate(helmMerge(defaults, input(release, "values") as ValueMap)), JSON.stringify(validate.errors));
+        // every top-level key and configuration key set is one the chart reads
+        const values = input(release, "values") as Record<string, any>;
+        for (const key of Object.keys(values)) assert.ok(key in defaults, `values.${key} exists in the chart`);
+        for (const key of Object.keys(values.configuration)) assert.ok(key in defaults.configuration, `configuration.${key} exists in the chart`);
+        for (const key of Object.keys(values.nodeAgent)) assert.ok(key in defaults.nodeAgent, `nodeAgent.${key} exists in the chart`);
+    });
+});
+
+describe("PostgreSQL restores by recovery from its own archive (CloudNativePG v1.30.0 CRD)", function () {
+    this.timeout(600_000);
+    const crdFile = path.resolve(__dirname, "..", "..", "shared", "charts", "cloudnative-pg-crds-1.30.0", "postgresql.cnpg.io_clusters.yaml");
+
+    for (const stack of ["aws", "gcp", "azure"]) {
+        it(`${stack}: bootstrap.recovery from the origin archive, new WAL beside it, and the Cluster validates`, async function () {
+            const plan = await planWith(stack, stack, { "workbench:restore": { from: "latest", services: ["postgres"] } });
+            const [cluster] = ofType(plan, "kubernetes:postgresql.cnpg.io/v1:Cluster");
+            const spec = input(cluster, "spec") as Record<string, any>;
+            assert.equal(spec.bootstrap.initdb, undefined);
+            assert.equal(spec.bootstrap.recovery.source, "origin");
+            const [origin] = spec.externalClusters;
+            assert.equal(origin.name, spec.bootstrap.recovery.source);
+            // reads exactly what the Cluster archived (its destination, as the Cluster's name) and archives elsewhere
+            assert.equal(origin.barmanObjectStore.destinationPath, spec.backup.barmanObjectStore.destinationPath);
+            assert.equal(origin.barmanObjectStore.serverName, input(cluster, "metadata", "name"));
+            assert.notEqual(spec.backup.barmanObjectStore.serverName, origin.barmanObjectStore.serverName);
+            // the same credentials: the Cluster's own identity reads its own prefix
+            for (const key of ["s3Credentials", "googleCredentials", "azureCredentials"]) assert.deepEqual(origin.barmanObjectStore[key], spec.backup.barmanObjectStore[key]);
+            if (!fs.existsSync(crdFile)) this.skip();
+            const crd = parse(fs.readFileSync(crdFile, "utf8")) as { spec: { versions: Array<{ name: string; schema: { openAPIV3Schema: object } }> } };
+            const validate = new Ajv({ strict: false, allErrors: true }).compile(crd.spec.versions.find((v) => v.name === "v1")!.schema.openAPIV3Schema);
+            const body = { apiVersion: "postgresql.cnpg.io/v1", kind: "Cluster", metadata: input(cluster, "metadata"), spec };
+            assert.ok(validate(body), JSON.stringify(validate.errors));
+            assert.equal(validate({ ...body, spec: { ...spec, bootstrap: { recovery: { source: 3 } } } }), false, "the schema does check recovery");
+        });
+    }
+
+    it("without a restore the Cluster starts empty (initdb) and has no external cluster", async () => {
+        const plan = await planWith("aws", "aws");
+        const [cluster] = ofType(plan, "kubernetes:postgresql.cnpg.io/v1:Cluster");
+        assert.ok(input(cluster, "spec", "bootstrap", "initdb"));
+        assert.equal(input(cluster, "spec", "externalClusters"), undefined);
+    });
+});
+
+describe("the dump CronJobs and restore Jobs are valid Kubernetes objects", function () {
+    this.timeout(600_000);
+    it("every container has an image, a command and resources; volumes mounted exist; the restore loads after the download", async () => {
+        const plan = await planWith("gcp", "gcp", { "workbench:restore": { from: "latest" } });
+        for (const service of DUMPED_SERVICES) {
+            for (const [kind, name, podPath] of [
+                ["kubernetes:batch/v1:CronJob", `backup-${service}`, ["spec", "jobTemplate", "spec", "template", "spec"]],
+                ["kubernetes:batch/v1:Job", `restore-${service}`, ["spec", "template", "spec"]],
+            ] as const) {
+                const object = named(plan, kind, name)!;
+                const pod = input(object, ...podPath) as Record<string, any>;
+                assert.equal(pod.restartPolicy, "Never");
+                const volumes = new Set(pod.volumes.map((v: { name: string }) => v.name));
+                for (const container of [...pod.initContainers, ...pod.containers]) {
+                    assert.match(container.image, /:[\w.-]+$/, `${name}/${container.name}: pinned image`);
+                    assert.ok(container.command.length === 3, `${name}/${container.name}: a shell command`);
+                    assert.ok(container.resources.requests.memory);
+                    for (const mount of container.volumeMounts) assert.ok(volumes.has(mount.name), `${name}: volume ${mount.name}`);
+                }
+                // the transfer (rclone) and the tool meet in /dump: a restore downloads first, a backup dumps first
+                assert.equal(pod.initContainers[0].name, kind.endsWith("Job") && name.startsWith("restore") ? "download" : service);
+            }
+            const cron = named(plan, "kubernetes:batch/v1:CronJob", `backup-${service}`)!;
+            assert.equal(input(cron, "spec", "concurrencyPolicy"), "Forbid");
+            assert.equal(input(cron, "spec", "timeZone"), "Etc/UTC");
+        }
+    });
+});
