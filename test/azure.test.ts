@@ -398,8 +398,9 @@ describe("Azure platform (Pulumi.azure.yaml, planned offline)", () => {
             const [container] = ofType(plan, T.container);
             assert.ok(grant.dependsOn.includes(container.urn), "the scope is the container's id");
             assert.equal(dependenciesOf(plan, grant, T.account).length, 0, "not the whole account");
-            // one grant per user-code account (the notebooks' and the Spark driver's), each of the workbench's role
-            assert.equal(ofType(plan, T.roleAssignment).filter((r) => r.dependsOn.includes(role.urn)).length, 2);
+            // one grant per bound account, each of the workbench's role: the notebooks', the Spark driver's and
+            // Velero's (homes backups, limited to backups/homes/ by its condition)
+            assert.equal(ofType(plan, T.roleAssignment).filter((r) => r.dependsOn.includes(role.urn)).length, 3);
         });
     });
 

@@ -80,7 +80,8 @@ describe("backups on every cloud: homes and every data service into their own pr
             const schedule = ofType(plan, "kubernetes:velero.io/v1:Schedule")[0];
             assert.ok(schedule, "a Schedule of the homes");
             assert.equal(input(schedule, "metadata", "namespace"), "workbench-backups");
-            assert.deepEqual(input(schedule, "spec", "template", "includedNamespaces"), ["workbench"], "the homes' namespace (the user namespace)");
+            // the homes live in the user namespace (DESIGN §5b); the platform namespace's claims come with it
+            assert.deepEqual(input(schedule, "spec", "template", "includedNamespaces"), ["workbench-users", "workbench"], "the homes' namespace (the user namespace) first");
             assert.equal(input(schedule, "spec", "template", "defaultVolumesToFsBackup"), true);
             assert.equal(input(schedule, "spec", "schedule"), "0 3 * * *");
             assert.equal(input(schedule, "spec", "template", "ttl"), "720h0m0s");

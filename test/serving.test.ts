@@ -54,6 +54,8 @@ const GPU_MODEL = { name: "vision", model: "models:/vision@prod", gpu: true };
 const LOCAL = {
     "workbench:apps": SERVED["workbench:apps"].map((app) => ({ ...app, source: { git: "https://github.com/alice/open.git", ref: "v0.1.0" } })),
     "workbench:userPool": { size: "medium", minNodes: 1, maxNodes: 2, spot: false },
+    // no bucket to back up into: MLflow's PostgreSQL and the homes are opted out, as the shipped local stack does
+    "workbench:backups": { optOut: ["homes", "postgres"] },
 };
 
 const plans = new Map<string, Promise<Plan>>();
