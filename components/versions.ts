@@ -88,6 +88,13 @@ export const IMAGES = {
      * (tag v1.75.0 of rclone/rclone; its image runs `rclone` as entrypoint and carries the unprivileged user 1009).
      */
     rclone: "docker.io/rclone/rclone:1.75.0",
+    /**
+     * Helm, to read a pinned chart's `crds/` folder (`helm show crds`) for the CRD upgrade Job
+     * (components/cluster/crds.ts): the Helm 3 line the charts are published for.
+     */
+    helm: "docker.io/alpine/helm:3.19.0",
+    /** kubectl, the Kubernetes project's own image, to server-side apply those CRDs (its entrypoint is kubectl). */
+    kubectl: "registry.k8s.io/kubectl:v1.35.0",
 } as const;
 
 /**

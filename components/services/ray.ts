@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import { KUBERAY_CRD_NAMES, upgradeChartCrds } from "../cluster/crds";
 import * as random from "@pulumi/random";
 import { GpuPool, NodePlacement } from "../../providers/contract";
 import { containerResources, OPERATOR_SIZES, SERVER_SIZES, sizeWith } from "../capacity/requests";
@@ -136,6 +137,12 @@ export const ray: CatalogService<"ray"> = {
                 provider: context.provider,
                 dependsOn: context.dependsOn,
             },
+            component,
+        );
+        // Helm never upgrades a chart's crds/ folder: a Job per chart version does (cluster/crds.ts)
+        upgradeChartCrds(
+            name,
+            { chart: SERVICE_CHARTS.kuberayOperator, crdNames: KUBERAY_CRD_NAMES, namespace: context.namespace, placement: context.systemPlacement, provider: context.provider, release: operator },
             component,
         );
 

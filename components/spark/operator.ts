@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import { SPARK_OPERATOR_CRD_NAMES, upgradeChartCrds } from "../cluster/crds";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { NodePool } from "../../providers/contract";
@@ -66,7 +67,7 @@ export class SparkOperator extends pulumi.ComponentResource {
         super("workbench:spark:Operator", name, {}, opts);
         const system = { nodeSelector: args.systemPool.placement.nodeSelector, tolerations: args.systemPool.placement.tolerations };
 
-        chartRelease(
+        const release = chartRelease(
             name,
             {
                 chart: CHARTS.sparkOperator,
@@ -87,6 +88,12 @@ export class SparkOperator extends pulumi.ComponentResource {
                 provider: args.provider,
                 dependsOn: args.dependsOn,
             },
+            this,
+        );
+        // Helm never upgrades a chart's crds/ folder: a Job per chart version does (cluster/crds.ts)
+        upgradeChartCrds(
+            name,
+            { chart: CHARTS.sparkOperator, crdNames: SPARK_OPERATOR_CRD_NAMES, namespace: args.namespace, placement: args.systemPool.placement, provider: args.provider, release },
             this,
         );
 
