@@ -243,8 +243,11 @@ export const BACKUP_IMAGES = {
     pluginAws: "docker.io/velero/velero-plugin-for-aws:v1.14.2",
     pluginGcp: "docker.io/velero/velero-plugin-for-gcp:v1.14.2",
     pluginAzure: "docker.io/velero/velero-plugin-for-microsoft-azure:v1.14.2",
-    /** rclone: S3 (web identity), GCS (metadata server) and Azure Blob (workload identity) through `env_auth`. */
-    rclone: "docker.io/rclone/rclone:1.71.1",
+    /**
+     * rclone: S3 (web identity), GCS (metadata server) and Azure Blob (workload identity) through `env_auth`; the
+     * same release as a move's transfer Job, so one rclone is pinned.
+     */
+    rclone: IMAGES.rclone,
     /** Python for the search engines' dump and load scripts (standard library only). */
     python: "docker.io/library/python:3.12.12-slim-trixie",
 } as const;
