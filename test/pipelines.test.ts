@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import Ajv from "ajv";
 import { parse } from "yaml";
@@ -17,6 +16,7 @@ import { systemPods } from "../components/capacity/demand";
 import { containerResources } from "../components/capacity/requests";
 import { ServicesSchema } from "../stacks/schema";
 import { at } from "./k8s-checks";
+import { signInProxyDir } from "./sign-in-proxy-fakes";
 import { input, ofType, runPlan, variantStackFile } from "./harness";
 import { valuesOf } from "./shared-layer-fixtures";
 
@@ -278,21 +278,7 @@ describe("pipelines: Argo Workflows (workbench:services.workflows)", function ()
     });
 
     it("the sign-in proxy strips the prefix, stamps the submitter on creates and refuses other namespaces (run here)", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workbench-argo-proxy-"));
-        const module = (file: string, text: string) => {
-            fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-            fs.writeFileSync(path.join(dir, file), text);
-        };
-        // small fakes of the hub image's libraries: only what the script imports at module level
-        module("jupyterhub/__init__.py", "");
-        module("jupyterhub/services/__init__.py", "");
-        module("jupyterhub/services/auth.py", "class HubOAuthCallbackHandler: pass\nclass HubOAuthenticated: pass\n");
-        module("jupyterhub/utils.py", "def url_path_join(*parts):\n    return '/'.join(p.strip('/') for p in parts)\n");
-        module("tornado/__init__.py", "");
-        module("tornado/httpclient.py", "");
-        module("tornado/ioloop.py", "");
-        module("tornado/web.py", "class RequestHandler: pass\ndef authenticated(f):\n    return f\n");
-        module("workflows_proxy.py", WORKFLOWS_PROXY);
+        const dir = signInProxyDir("workflows_proxy.py", WORKFLOWS_PROXY);
         const probe = `import json, workflows_proxy as p
 print(p.upstream_path("${WORKFLOWS_PREFIX}/api/v1/workflows/users?x=1"))
 print(p.upstream_path("${WORKFLOWS_PREFIX}/workflows"))

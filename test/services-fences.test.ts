@@ -18,6 +18,7 @@ import { CHARTS, SERVICE_CHARTS } from "../components/versions";
 import type { Plan, PlannedResource } from "../plan/types";
 import { input, ofType, runPlan, variantStackFile } from "./harness";
 import { notebookEgress } from "./tenancy-fixtures";
+import { signInProxyDir } from "./sign-in-proxy-fakes";
 import { at } from "./k8s-checks";
 
 /*
@@ -212,21 +213,7 @@ describe("data services: fences, accounts and probes, as the servers check them"
         });
 
         it("the sign-in proxy forwards the API under the prefix to MLflow's root and leaves the UI's paths as they are (run here)", () => {
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workbench-proxy-"));
-            const module = (file: string, text: string) => {
-                fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-                fs.writeFileSync(path.join(dir, file), text);
-            };
-            // small fakes of the hub image's libraries: only what the script imports at module level
-            module("jupyterhub/__init__.py", "");
-            module("jupyterhub/services/__init__.py", "");
-            module("jupyterhub/services/auth.py", "class HubOAuthCallbackHandler: pass\nclass HubOAuthenticated: pass\n");
-            module("jupyterhub/utils.py", "def url_path_join(*parts):\n    return '/'.join(p.strip('/') for p in parts)\n");
-            module("tornado/__init__.py", "");
-            module("tornado/httpclient.py", "");
-            module("tornado/ioloop.py", "");
-            module("tornado/web.py", "class RequestHandler: pass\ndef authenticated(f):\n    return f\n");
-            module("hub_auth_proxy.py", HUB_AUTH_PROXY);
+            const dir = signInProxyDir("hub_auth_proxy.py", HUB_AUTH_PROXY);
             const probe = `import hub_auth_proxy as p\nfor uri in ["${MLFLOW_PREFIX}/api/2.0/mlflow/runs/create", "${MLFLOW_PREFIX}/api/2.0/mlflow-artifacts/artifacts/1/a.txt?x=1", "${MLFLOW_PREFIX}/ajax-api/2.0/mlflow/runs/search", "${MLFLOW_PREFIX}/static-files/index.html", "${MLFLOW_PREFIX}/health"]:\n    print(p.upstream_path(uri))\n`;
             const run = spawnSync("python3", ["-c", probe], { cwd: dir, env: { PYTHONPATH: dir, JUPYTERHUB_SERVICE_PREFIX: `${MLFLOW_PREFIX}/`, PATH: process.env["PATH"] }, encoding: "utf8" });
             assert.equal(run.status, 0, run.stderr);

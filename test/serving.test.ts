@@ -12,6 +12,7 @@ import { CHARTS } from "../components/versions";
 import type { Plan, PlannedResource } from "../plan/types";
 import { at } from "./k8s-checks";
 import { input, ofType, runPlan, variantStackFile } from "./harness";
+import { signInProxyDir } from "./sign-in-proxy-fakes";
 import { valuesOf } from "./shared-layer-fixtures";
 
 /*
@@ -231,20 +232,7 @@ describe("served models and apps (workbench:models, workbench:apps)", function (
     });
 
     it("the sign-in proxy strips the hub's prefix for a model server and keeps it for an app told its base path (run here)", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workbench-served-proxy-"));
-        const module = (file: string, text: string) => {
-            fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-            fs.writeFileSync(path.join(dir, file), text);
-        };
-        module("jupyterhub/__init__.py", "");
-        module("jupyterhub/services/__init__.py", "");
-        module("jupyterhub/services/auth.py", "class HubOAuthCallbackHandler: pass\nclass HubOAuthenticated: pass\n");
-        module("jupyterhub/utils.py", "def url_path_join(*parts):\n    return '/'.join(p.strip('/') for p in parts)\n");
-        module("tornado/__init__.py", "");
-        module("tornado/httpclient.py", "");
-        module("tornado/ioloop.py", "");
-        module("tornado/web.py", "class RequestHandler: pass\ndef authenticated(f):\n    return f\n");
-        module("served_proxy.py", SERVED_PROXY);
+        const dir = signInProxyDir("served_proxy.py", SERVED_PROXY);
         const probe = `import served_proxy as p\nprint(p.upstream_path("/services/churn/invocations"))\nprint(p.upstream_path("/services/churn/ping?x=1"))\n`;
         const run = (strip: string) =>
             spawnSync("python3", ["-c", probe], { cwd: dir, env: { PYTHONPATH: dir, JUPYTERHUB_SERVICE_PREFIX: "/services/churn/", WORKBENCH_STRIP_PREFIX: strip, PATH: process.env["PATH"] }, encoding: "utf8" });
