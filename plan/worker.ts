@@ -28,6 +28,8 @@ export interface WorkerResponse {
     stderr: string;
     /** The JSON document the CLI would print on stdout. */
     document: unknown;
+    /** CPU time this worker has used so far, milliseconds (for the suite's speed figures). */
+    cpuMs?: number;
 }
 
 // a failed input rejects every output built on it; the plan reports the failure once (as the CLI does)
@@ -55,6 +57,7 @@ process.on("message", (request: WorkerRequest) => {
                 document: { stack: request.stack, error: message, problems: failure?.problems ?? [], resources: failure?.resources ?? [] },
             };
         }
-        process.send?.(response);
+        const cpu = process.cpuUsage();
+        process.send?.({ ...response, cpuMs: (cpu.user + cpu.system) / 1000 });
     });
 });

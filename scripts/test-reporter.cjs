@@ -1,7 +1,7 @@
 // `npm test`'s reporter: mocha's dot reporter (a dot per test, every failure in full at the end, and mocha's
 // own closing "N passing" / "N failing" lines, which CI reads), plus the slowest tests, so a run that
 // creeps towards its 90 s budget says where the time went. Focused runs (`npx mocha test/x.test.ts`) keep
-// the spec reporter of .mocharc.json.
+// mocha's spec reporter.
 "use strict";
 const { Base, Dot } = require("mocha/lib/reporters/index.cjs");
 

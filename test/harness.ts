@@ -1,4 +1,5 @@
 import { ChildProcess, execFile, fork } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -6,6 +7,16 @@ import { parse, stringify } from "yaml";
 import type { ConfigProblem } from "../stacks/errors";
 import type { Plan, PlannedResource } from "../plan/types";
 import type { WorkerRequest, WorkerResponse } from "../plan/worker";
+
+/*
+ * Everything the tests and the processes they start write to the temporary folder (variant stack files,
+ * fake hubs, init's drafts, diff worktrees) goes to one folder of this run, removed when it ends; V8's
+ * compile cache of the plan processes stays where runs share it.
+ */
+process.env["WORKBENCH_COMPILE_CACHE"] ??= path.join(os.tmpdir(), "workbench-plan-compile-cache");
+const RUN_TMP = fs.mkdtempSync(path.join(os.tmpdir(), "workbench-test-run-"));
+process.env["TMPDIR"] = RUN_TMP;
+process.on("exit", () => fs.rmSync(RUN_TMP, { recursive: true, force: true }));
 
 /** The project's root folder. */
 export const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -37,28 +48,72 @@ export interface PlanFailure {
 
 const runs = new Map<string, Promise<PlanRun>>();
 
-// Plans run as child processes; more at once than cores only makes each slower. Plans of the shipped
-// stacks, which most test files share, go ahead of variants in the queue.
-const MAX_CONCURRENT_PLANS = Math.max(1, os.availableParallelism());
-let runningPlans = 0;
-const waiting: { first: Array<() => void>; later: Array<() => void> } = { first: [], later: [] };
+/**
+ * How soon a queued plan (or CLI run) starts: what a test is waiting for now, then the shipped stacks' plans
+ * (most files share them), then what test files asked for ahead of time, in the order they asked.
+ */
+export enum Urgency {
+    /** A test (or a step of a chain already running) awaits it. */
+    Now = 0,
+    /** The shipped stacks' plans, started as the run begins. */
+    Shipped = 1,
+    /** Asked for when a test file loads ({@link prefetchPlan}), so the plan slots never idle while tests run. */
+    Ahead = 2,
+}
 
-async function withPlanSlot<T>(first: boolean, work: () => Promise<T>): Promise<T> {
-    if (runningPlans >= MAX_CONCURRENT_PLANS) await new Promise<void>((resolve) => (first ? waiting.first : waiting.later).push(resolve));
-    runningPlans++;
-    try {
-        return await work();
-    } finally {
-        runningPlans--;
-        (waiting.first.shift() ?? waiting.later.shift())?.();
+interface QueuedWork {
+    urgency: Urgency;
+    order: number;
+    start: () => void;
+}
+
+// Plans run as child processes; more at once than cores only makes each slower. Mocha runs tests one at a
+// time, so a file that awaited its plans one by one would leave the other cores idle: files ask for their
+// plans when they load, and a test that awaits a queued plan moves it to the front.
+// Under `mocha --parallel` (npm test) each worker process, one per core, runs one plan at a time.
+const MAX_CONCURRENT_PLANS = process.env["MOCHA_WORKER_ID"] !== undefined ? 1 : Math.max(1, os.availableParallelism());
+let runningPlans = 0;
+let queuedSoFar = 0;
+const queue: QueuedWork[] = [];
+/** The queued work of each cached key, to move it forward when a test comes to await it. */
+const queuedByKey = new Map<string, QueuedWork>();
+
+function startNext(): void {
+    while (runningPlans < MAX_CONCURRENT_PLANS && queue.length > 0) {
+        let next = 0;
+        for (let i = 1; i < queue.length; i++) {
+            if (queue[i].urgency < queue[next].urgency || (queue[i].urgency === queue[next].urgency && queue[i].order < queue[next].order)) next = i;
+        }
+        const [work] = queue.splice(next, 1);
+        runningPlans++;
+        work.start();
     }
 }
 
-/**
- * Plans a stack in its own process through the real CLI (`plan/cli.ts --json`), as a user would;
- * runs are cached per stack and config so several tests share one plan.
- */
-export function runPlan(stack: string, options: { stackFile?: string; loadedPackages?: boolean; preview?: boolean } = {}): Promise<PlanRun> {
+function inPlanSlot<T>(urgency: Urgency, work: () => Promise<T>, key?: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+        const queued: QueuedWork = {
+            urgency,
+            order: queuedSoFar++,
+            start: () => {
+                if (key !== undefined) queuedByKey.delete(key);
+                work()
+                    .then(resolve, reject)
+                    .finally(() => {
+                        runningPlans--;
+                        startNext();
+                    });
+            },
+        };
+        if (key !== undefined) queuedByKey.set(key, queued);
+        queue.push(queued);
+        startNext();
+    });
+}
+
+type PlanRunOptions = { stackFile?: string; loadedPackages?: boolean; preview?: boolean };
+
+function planRun(stack: string, options: PlanRunOptions, urgency: Urgency): Promise<PlanRun> {
     const args = [PLAN_CLI, "--stack", stack, "--json", "--project-dir", PROJECT_DIR];
     if (options.stackFile) args.push("--stack-file", options.stackFile);
     if (options.preview) args.push("--preview");
@@ -66,15 +121,38 @@ export function runPlan(stack: string, options: { stackFile?: string; loadedPack
     const key = args.join(" ");
     let run = runs.get(key);
     if (!run) {
-        run = withPlanSlot(!options.stackFile && !options.loadedPackages, () =>
-            // which SDKs a plan loads is only true of a process that planned nothing else: that one runs the CLI
-            options.loadedPackages ? planWithCli(stack, args) : planInWorker({ projectDir: PROJECT_DIR, stack, stackFile: options.stackFile, preview: options.preview }),
+        run = inPlanSlot(
+            urgency,
+            () =>
+                // which SDKs a plan loads is only true of a process that planned nothing else: that one runs the CLI
+                options.loadedPackages ? planWithCli(stack, args) : planInWorker({ projectDir: PROJECT_DIR, stack, stackFile: options.stackFile, preview: options.preview }),
+            key,
         );
         // awaited (and reported) by the tests that use it; a run nobody awaits must not crash the process
         run.catch(() => undefined);
         runs.set(key, run);
+    } else {
+        const queued = queuedByKey.get(key);
+        if (queued && urgency < queued.urgency) queued.urgency = urgency;
     }
     return run;
+}
+
+/**
+ * Plans a stack in its own process through the real CLI (`plan/cli.ts --json`), as a user would;
+ * runs are cached per stack and config so several tests share one plan. A plan asked for ahead of time
+ * ({@link prefetchPlan}) and still queued moves to the front.
+ */
+export function runPlan(stack: string, options: PlanRunOptions = {}): Promise<PlanRun> {
+    return planRun(stack, options, Urgency.Now);
+}
+
+/**
+ * Queues a plan that a test of this file will await ({@link runPlan} with the same arguments), behind what
+ * tests await now: call it when the file loads, so that the plan slots stay busy while earlier files' tests run.
+ */
+export function prefetchPlan(stack: string, options: PlanRunOptions = {}): void {
+    void planRun(stack, options, Urgency.Ahead);
 }
 
 /** Plans through the real CLI in its own process, exactly as `npm run plan -- … --json` does. */
@@ -97,12 +175,20 @@ function planWithCli(stack: string, args: string[]): Promise<PlanRun> {
  * slot; an idle worker does not keep the test process alive.
  */
 const idleWorkers: ChildProcess[] = [];
+/** The CPU time each plan worker reported last (WORKBENCH_CPU_REPORT: written there when the run ends). */
+const workerCpuMs = new Map<ChildProcess, number>();
+process.on("exit", () => {
+    const report = process.env["WORKBENCH_CPU_REPORT"];
+    if (report) fs.appendFileSync(report, `${[...workerCpuMs.values()].reduce((a, b) => a + b, 0).toFixed(0)}\n`);
+});
 const pending = new Map<number, (response: WorkerResponse) => void>();
 let nextRequest = 0;
 
 function startWorker(): ChildProcess {
-    const worker = fork(path.join(PROJECT_DIR, "plan", "worker.cjs"), [], { cwd: PROJECT_DIR, execArgv: [], stdio: ["ignore", "ignore", "inherit", "ipc"] });
+    // a young generation larger than V8's default: a plan allocates many short-lived objects, and scavenges were a quarter of its time
+    const worker = fork(path.join(PROJECT_DIR, "plan", "worker.cjs"), [], { cwd: PROJECT_DIR, execArgv: ["--max-semi-space-size=64"], stdio: ["ignore", "ignore", "inherit", "ipc"] });
     worker.on("message", (response: WorkerResponse) => {
+        if (response.cpuMs !== undefined) workerCpuMs.set(worker, response.cpuMs);
         pending.get(response.id)?.(response);
         pending.delete(response.id);
     });
@@ -142,8 +228,8 @@ export interface CliRun {
 
 /** Runs the plan CLI with these arguments (in a plan slot, like {@link runPlan}), uncached. */
 export function runCli(args: string[]): Promise<CliRun> {
-    return withPlanSlot(
-        false,
+    return inPlanSlot(
+        Urgency.Now,
         () =>
             new Promise<CliRun>((resolve) => {
                 execFile(process.execPath, [PLAN_CLI, ...args], { cwd: PROJECT_DIR, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
@@ -154,15 +240,15 @@ export function runCli(args: string[]): Promise<CliRun> {
 }
 
 /**
- * Mocha's root hooks (`.mocharc.json` requires this file): before the first test of a run over several
- * files (`npm test`), every shipped stack's plan starts, two at a time, so the test files share one plan
- * per stack and none waits in a hook of its own for a plan it could have had earlier. Tests await the
- * plans themselves. A run of one file plans only what that file asks for.
+ * Mocha's root hooks (`.mocharc.cjs` requires this file): before the first test of a run over several files
+ * in one process, every shipped stack's plan is queued, ahead of what files asked for in advance, so the test
+ * files share one plan per stack. Under --parallel each worker runs one file at a time, and its shipped plans
+ * start when its first file asks. A run of one file plans only what that file asks for.
  */
 export const mochaHooks = {
     beforeAll(this: Mocha.Context): void {
         const files = new Set(this.test?.parent?.suites.map((suite) => suite.file));
-        if (files.size > 1) for (const stack of STACKS) void runPlan(stack);
+        if (files.size > 1) for (const stack of STACKS) void planRun(stack, {}, Urgency.Shipped);
     },
 };
 
@@ -186,9 +272,14 @@ export function variantStackFile(baseStack: string, config: Record<string, unkno
     const doc = parse(base) as { config: Record<string, unknown> };
     for (const key of drop) delete doc.config[key];
     Object.assign(doc.config, config);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workbench-stack-"));
+    const text = stringify(doc);
+    // the same variant asked for by two test files is one file, so one plan (runPlan caches by path)
+    const dir = path.join(RUN_TMP, "stacks", createHash("sha256").update(`${baseStack}\n${text}`).digest("hex").slice(0, 16));
     const file = path.join(dir, `Pulumi.${baseStack}.yaml`);
-    fs.writeFileSync(file, stringify(doc));
+    if (!fs.existsSync(file)) {
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(file, text);
+    }
     return file;
 }
 

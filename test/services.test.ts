@@ -273,8 +273,10 @@ describe("data services: switched off, unknown, or too big for the always-on poo
     });
 
     it("every service on the default small system node fails with the size to choose, and registers nothing", async () => {
-        const all = Object.fromEntries(["postgres", "mariadb", "mongodb", "opensearch", "elasticsearch", "cassandra", "orientdb", "ray", "mlflow"].map((s) => [s, true]));
-        const run = await runPlan("aws", { stackFile: variantStackFile("aws", { "workbench:services": all }) });
+        // the all-services case's first plan, on the shipped (small) system pool
+        const { resized } = await planCase(CASES.find((c) => c.label === "aws+all")!);
+        assert.ok(resized, "every service does not fit the shipped system pool");
+        const run = resized.failed;
         assert.notEqual(run.status, 0);
         const problem = run.document.problems?.find((p) => p.key === "workbench:systemPool.size");
         assert.ok(problem, JSON.stringify(run.document.problems));
@@ -310,7 +312,7 @@ describe("data services: wiring between the pieces", function () {
     });
 
     it("PostgreSQL on a stack without a bucket plans without backups and says so", async () => {
-        const { plan } = await planCase(CASES.find((c) => c.label === "local+postgres")!);
+        const { plan } = await planCase(allOn("local"));
         const [cluster] = ofType(plan, "kubernetes:postgresql.cnpg.io/v1:Cluster");
         assert.equal(input(cluster, "spec", "backup"), undefined);
         assert.ok(plan.warnings.some((w) => /PostgreSQL backups are off/.test(w)));

@@ -370,6 +370,8 @@ describe("plan-diff-comment.yml: the comment script, run on a fake GitHub", () =
         } finally {
             for (const key of Object.keys(env)) delete process.env[key];
             Object.assign(process.env, saved);
+            fs.rmSync(dir, { recursive: true, force: true });
+            fs.rmSync(path.dirname(outside), { recursive: true, force: true });
         }
         return { calls, notices };
     }
