@@ -1,4 +1,5 @@
 import { systemPoolProblems } from "./components/capacity/check";
+import { servingPoolProblems } from "./components/capacity/serving";
 import type { PlatformPreparation } from "./providers/contract";
 import { loadPlatformModule } from "./providers/registry";
 import type { ConfigProblem } from "./stacks/errors";
@@ -25,7 +26,7 @@ export interface StackCheckOptions extends CheckOptions {
 /**
  * Checks a stack the way the program does before creating anything: the schema and the cross-key rules,
  * then the selected platform's own checks (which may look things up in the cloud), then the always-on fit
- * of what the shared layer places on the platform's system pool. All problems come back together, so one
+ * of what the shared layer places on the platform's system pool, and of the served replicas on its serving pool. All problems come back together, so one
  * message lists them all and a failed preview leaves nothing behind.
  */
 export async function checkStack(stack: string, flat: Readonly<Record<string, string>>, options: StackCheckOptions): Promise<StackCheck> {
@@ -37,10 +38,13 @@ export async function checkStack(stack: string, flat: Readonly<Record<string, st
         : undefined;
     const services = checked.parsed.services;
     const fit = preparation?.systemPool && services ? systemPoolProblems(services, preparation.systemPool, checked.parsed.backups) : [];
+    // the served replicas on the serving pool, when there is one and the keys that describe them parsed
+    const { models, apps, servingPool } = checked.parsed;
+    const servingFit = preparation?.servingPool && models && apps && servingPool ? servingPoolProblems({ models, apps, servingPool }, preparation.servingPool) : [];
     return {
         checked,
         preparation,
-        problems: [...checked.problems, ...(preparation?.problems ?? []), ...fit],
+        problems: [...checked.problems, ...(preparation?.problems ?? []), ...fit, ...servingFit],
         warnings: [...checked.warnings, ...(preparation?.warnings ?? [])],
     };
 }

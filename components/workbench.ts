@@ -5,6 +5,7 @@ import type { StackSettings } from "../stacks/load";
 import { limitsOf } from "../stacks/schema";
 import { Backups } from "./backups";
 import { assertSystemPoolFits } from "./capacity/demand";
+import { assertServingPoolFits } from "./capacity/serving";
 import { ClusterAddons } from "./cluster/addons";
 import { DaskGateway } from "./dask/dask-gateway";
 import { GettingStarted, pathStyleEnv, signInFacts } from "./hub/getting-started";
@@ -59,6 +60,7 @@ export class Workbench extends pulumi.ComponentResource {
         const provider = cluster.provider;
 
         assertSystemPoolFits(settings.stack, config, cluster);
+        assertServingPoolFits(settings.stack, config, cluster.servingPool);
 
         new ClusterAddons(`${name}-cluster`, { cluster, gpuPools: platform.gpuPools }, { parent: this });
 
@@ -231,7 +233,7 @@ export class Workbench extends pulumi.ComponentResource {
             sparkExample = spark.exampleCommand;
         }
 
-        const serving = servingInput(name, usersName, config, workload, provider, workloadDependsOn);
+        const serving = servingInput(name, usersName, config, workload, provider, workloadDependsOn, cluster.servingPool);
         connections.push(...deployServing(serving, this).connections);
 
         const notebookStops = {

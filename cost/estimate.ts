@@ -215,9 +215,9 @@ function managedCloudLines(config: WorkbenchConfig, cloud: ManagedCloud, sources
         lines.push(poolLine(`GPU pool ${pool.name} (${type}: ${gpus}, USD ${gpu.hourly.toFixed(2)}/h${pool.spot ? " spot" : ""}, ${pool.minNodes}-${pool.maxNodes} nodes)`,
             gpu, pool, config.usageProfile.gpuNodeHours, "usageProfile.gpuNodeHours"));
     }
-    // served models and apps keep nodes up all month: the same in every column
+    // served models and apps keep nodes up all month, idle or busy; the serving pool's ceiling is its maxNodes
     const served = servedCostLines(config, cloud, userType, (type, spot) => nodeHourly(prices, traits, sources, type, spot, nodeDiskGiB(cloud, "user")));
-    lines.push(...served.map((line) => fixed(line.item, line.monthly, line.basis)));
+    lines.push(...served.map((line) => ({ ...fixed(line.item, line.monthly, line.basis), ceilingMonthly: round(line.ceilingMonthly) })));
     return lines;
 }
 

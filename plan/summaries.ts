@@ -49,6 +49,12 @@ const SUMMARIES: Readonly<Record<string, Summary>> = {
     ],
     "kubernetes:core/v1:Namespace": kubernetesObject,
     "kubernetes:core/v1:ServiceAccount": (inputs) => [...kubernetesObject(inputs), field("annotations", get(inputs, "metadata", "annotations"))],
+    // where a Deployment's pods go: served models and apps on the user pool or the serving pool (docs/serving.md)
+    "kubernetes:apps/v1:Deployment": (inputs) => [
+        ...kubernetesObject(inputs),
+        field("replicas", get(inputs, "spec", "replicas")),
+        field("nodes", Object.entries((get(inputs, "spec", "template", "spec", "nodeSelector") ?? {}) as Inputs).map(([key, value]) => `${key}=${String(value)}`).join(",")),
+    ],
     "kubernetes:core/v1:Secret": kubernetesObject,
     "kubernetes:core/v1:ConfigMap": (inputs) => [...kubernetesObject(inputs), field("keys", Object.keys((inputs["data"] ?? {}) as Inputs).join(","))],
     "pulumi:providers:kubernetes": (inputs) => [field("context", inputs["context"])],

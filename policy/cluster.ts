@@ -1,5 +1,5 @@
-import { at, Finding, finding, known, ofTypes, parseJson, PolicyStack, PolicySubject, record, UNKNOWN, WorkbenchPolicy } from "./subject";
-import { USER_NODE_PURPOSE } from "./workbench";
+import { at, Finding, finding, known, list, ofTypes, parseJson, PolicyStack, PolicySubject, record, UNKNOWN, WorkbenchPolicy } from "./subject";
+import { SERVING_POOL, USER_NODE_PURPOSE } from "./workbench";
 
 /*
  * What the clusters a cloud platform creates must do: user and GPU pools scale to zero (nothing idles
@@ -20,17 +20,39 @@ function userPool(labels: unknown): boolean {
     return record(labels)[USER_NODE_PURPOSE.key] === USER_NODE_PURPOSE.value;
 }
 
+/** A taint as each cloud's API spells it: EKS and GKE objects (effect `NO_SCHEDULE`), AKS `key=value:Effect` strings. */
+function taintText(taint: unknown): string {
+    if (typeof taint === "string") return taint;
+    const t = record(taint);
+    const effect = String(t.effect ?? "").toLowerCase().replace(/_/g, "");
+    return `${String(t.key)}=${String(t.value ?? "")}:${effect}`;
+}
+
+/**
+ * The serving pool (`workbench:servingPool`): labelled as it and carrying its taint, so nothing but served models
+ * and apps run there. Its always-on nodes are the stack's explicit choice, sized to their replicas and priced as
+ * always on; a pool with the label but not the taint is judged like any other.
+ */
+function servingPool(labels: unknown, taints: unknown): boolean {
+    const wanted = `${SERVING_POOL.taint.key}=${SERVING_POOL.taint.value}:${SERVING_POOL.taint.effect.toLowerCase()}`;
+    return record(labels)[SERVING_POOL.label.key] === SERVING_POOL.label.value && list(taints).some((t) => taintText(t).toLowerCase() === wanted);
+}
+
 /** User and GPU pools a cloud platform creates have a minimum of zero nodes. */
 export const poolsScaleToZero: WorkbenchPolicy = {
     name: "user-pools-scale-to-zero",
-    description: `Node pools a cloud platform creates for users and GPUs (labelled ${USER_NODE_PURPOSE.key}=${USER_NODE_PURPOSE.value}, or AKS mode User) have a minimum of zero nodes.`,
+    description:
+        `Node pools a cloud platform creates for users and GPUs (labelled ${USER_NODE_PURPOSE.key}=${USER_NODE_PURPOSE.value}, or AKS mode User) have a minimum of zero nodes; ` +
+        `the serving pool (workbench:servingPool: labelled ${SERVING_POOL.label.key}=${SERVING_POOL.label.value} and tainted ${SERVING_POOL.taint.key}=${SERVING_POOL.taint.value}:${SERVING_POOL.taint.effect}) keeps the always-on nodes the stack asks for.`,
     check: (stack) => {
         const findings: Finding[] = [];
         for (const group of ofTypes(stack, EKS_NODE_GROUP, EKS_MANAGED_NODE_GROUP)) {
             const min = at(group.props, "scalingConfig", "minSize");
+            if (servingPool(group.props.labels, group.props.taints)) continue;
             if (userPool(group.props.labels) && known(min) && min !== 0) findings.push(finding(group, `a user/GPU node group with scalingConfig.minSize ${String(min)}: it must scale to zero`));
         }
         for (const pool of ofTypes(stack, GKE_NODE_POOL)) {
+            if (servingPool(at(pool.props, "nodeConfig", "labels"), at(pool.props, "nodeConfig", "taints"))) continue;
             if (!userPool(at(pool.props, "nodeConfig", "labels"))) continue;
             const autoscaling = record(pool.props.autoscaling);
             const min = autoscaling.totalMinNodeCount ?? autoscaling.minNodeCount;
@@ -39,6 +61,7 @@ export const poolsScaleToZero: WorkbenchPolicy = {
             else if (known(pool.props.nodeCount) && pool.props.nodeCount !== 0) findings.push(finding(pool, `a user/GPU node pool with a fixed nodeCount ${String(pool.props.nodeCount)}`));
         }
         for (const pool of ofTypes(stack, AKS_AGENT_POOL)) {
+            if (servingPool(pool.props.nodeLabels, pool.props.nodeTaints)) continue;
             if (!(pool.props.mode === "User" || userPool(pool.props.nodeLabels))) continue;
             if (pool.props.enableAutoScaling !== true) findings.push(finding(pool, "a user/GPU agent pool needs enableAutoScaling true to scale to zero"));
             else if (known(pool.props.minCount) && pool.props.minCount !== 0) findings.push(finding(pool, `a user/GPU agent pool with minCount ${String(pool.props.minCount)}: it must scale to zero`));

@@ -54,6 +54,15 @@ export function hubStorageClasses(hub: HubFacts): string[] {
 /** The z2jh label the chart and this program put on user and GPU node pools. */
 export const USER_NODE_PURPOSE = { key: "hub.jupyter.org/node-purpose", value: "user" } as const;
 
+/**
+ * The on-demand serving pool (`workbench:servingPool`, providers/placement.ts, kept in step by a test): labelled
+ * so, and tainted so that only served models and apps land there. Its nodes are always on by the stack's choice.
+ */
+export const SERVING_POOL = {
+    label: { key: "workbench/pool", value: "serving" },
+    taint: { key: "workbench.io/serving", value: "true", effect: "NoSchedule" },
+} as const;
+
 /** The strings of a list value (empty where unknown). */
 export function strings(value: unknown): string[] {
     return list(value).filter((v): v is string => typeof v === "string");

@@ -161,6 +161,12 @@ export interface PlatformCluster {
     kubernetesVersion?: string;
     /** The CPU pool for notebooks, Dask workers and Spark executors. */
     userPool: NodePool;
+    /**
+     * The on-demand pool served models and apps run on (`workbench:servingPool`): always-on nodes, never spot,
+     * tainted so that only served pods (which tolerate it) land there. Absent without the key: they share
+     * {@link userPool}.
+     */
+    servingPool?: NodePool;
     capabilities: ClusterCapabilities;
     /** How the hub's proxy, the workbench's one entry point, is exposed. */
     hubService: HubServiceExposure;
@@ -341,6 +347,11 @@ export interface PlatformPreparation {
      * has a problem of its own (that problem is reported instead).
      */
     systemPool?: SystemPoolSizing;
+    /**
+     * The serving pool this configuration gets (`workbench:servingPool`), from the same description the platform
+     * builds it from, for the serving fit check; absent without the key, or while a key it needs has a problem.
+     */
+    servingPool?: NodePool;
 }
 
 /** The system pool at one size class, as the always-on fit check reads it. */

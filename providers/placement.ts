@@ -20,3 +20,12 @@ export const USER_NODE_TAINT: Taint = { key: "hub.jupyter.org/dedicated", value:
 
 /** GPU nodes are tainted so that only pods asking for a GPU land there (GKE adds the same taint itself). */
 export const GPU_NODE_TAINT: Taint = { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" };
+
+/** The pool name of the on-demand serving pool (`workbench:servingPool`), in its labels and cloud resource names. */
+export const SERVING_POOL_NAME = "serving";
+
+/**
+ * Serving nodes are tainted so that only served models and apps (which tolerate it) land there: the pool is sized
+ * to their replicas and always on, and a notebook or a workflow step on it would take their room and keep it up.
+ */
+export const SERVING_NODE_TAINT: Taint = { key: "workbench.io/serving", value: "true", effect: "NoSchedule" };

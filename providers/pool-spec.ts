@@ -14,10 +14,13 @@ export const GPU_RESOURCE = "nvidia.com/gpu";
 
 /** The facts about a pool that every cloud records the same way. */
 export interface PoolSpecBase {
-    /** `system`, `user`, or the GPU pool's configured name. */
+    /** `system`, `user`, `serving`, or the GPU pool's configured name. */
     name: string;
-    /** What the pool is for: the always-on system pool, the CPU user pool or a GPU pool. */
-    role: "system" | "user" | "gpu";
+    /**
+     * What the pool is for: the always-on system pool, the CPU user pool, a GPU pool, or the on-demand serving
+     * pool (`workbench:servingPool`) that holds served models and apps.
+     */
+    role: "system" | "user" | "gpu" | "serving";
     /** Nodes at the least (0 for pools that scale from zero). */
     minNodes: number;
     /** Nodes at the most. */

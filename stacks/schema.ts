@@ -72,6 +72,22 @@ export const UserPoolSchema = z.strictObject({
     spot: z.boolean().default(true),
 });
 
+/**
+ * An on-demand pool for served models and apps (docs/serving.md), apart from the user pool: with it, their CPU
+ * replicas run on nodes that are always on and never spot (tainted so that nothing else lands there); without it
+ * they share the user pool. Like the system pool it states its always-on `nodes`, which the plan checks the
+ * replicas fit; like the user pool it has a `maxNodes` that scale-out may reach. No `spot`: being on demand is
+ * what the pool is for (the user pool is the spot choice).
+ */
+export const ServingPoolSchema = z.strictObject({
+    /** Node size class (the user pool's classes and instance families). */
+    size: z.enum(CPU_SIZES).default("medium"),
+    /** Nodes, always on: two at least, so the replicas spread across nodes survive the loss of one. */
+    nodes: count(2, 50).default(2),
+    /** Nodes scale-out under load may reach; unset: `nodes` (the pool does not grow, replicas use its spare room). */
+    maxNodes: count(2, 100).optional(),
+});
+
 /** One GPU pool, scaled from zero. */
 export const GpuPoolSchema = z.strictObject({
     /** Pool name: part of cloud resource names and of the notebook profile. */
@@ -520,6 +536,10 @@ export const ExistingSchema = z.strictObject({
     /** Taints the user nodes carry; notebook, Dask and Spark pods tolerate them. */
     userTaints: z.array(TaintSchema).default([]),
     gpuNodes: z.array(ExistingGpuNodesSchema).default([]),
+    /** With `workbench:servingPool`: the labels of the nodes served models and apps run on (required then). */
+    servingNodeSelector: labelMap.optional(),
+    /** Taints those nodes carry, which served pods tolerate (e.g. `workbench.io/serving=true:NoSchedule`). */
+    servingTaints: z.array(TaintSchema).optional(),
     /** Install NVIDIA's device plugin (off when the cluster runs the GPU operator). */
     installNvidiaDevicePlugin: z.boolean().default(false),
     /** Replaced by `workbench:hub.service` (validation says so when it is set). */
@@ -638,6 +658,8 @@ export const WorkbenchConfigSchema = z.strictObject({
     systemPool: SystemPoolSchema.default(SystemPoolSchema.parse({})),
     userPool: UserPoolSchema.default(UserPoolSchema.parse({})),
     gpuPools: z.array(GpuPoolSchema).max(8).refine(uniqueNames, "pool names must be unique").default([]),
+    /** An on-demand pool of its own for served models and apps; unset, they run on the user pool. */
+    servingPool: ServingPoolSchema.optional(),
     storage: StorageSchema.default(StorageSchema.parse({})),
     users: UsersSchema,
     auth: AuthSchema.default(AuthSchema.parse({})),
@@ -680,6 +702,8 @@ export type SecretKey = (typeof SECRET_KEYS)[number];
 export type WorkbenchConfig = z.output<typeof WorkbenchConfigSchema>;
 /** A GPU pool as configured. */
 export type GpuPoolConfig = WorkbenchConfig["gpuPools"][number];
+/** The serving pool as configured. */
+export type ServingPoolConfig = NonNullable<WorkbenchConfig["servingPool"]>;
 
 /** The per-person limits of a configuration: `workbench:users.limits`, each unset one at its default. */
 export function limitsOf(users: Pick<WorkbenchConfig["users"], "limits">): z.output<typeof LimitsSchema> {

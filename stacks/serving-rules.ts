@@ -41,7 +41,9 @@ export function servingProblems(parsed: Parsed): ConfigProblem[] {
         });
     }
     const cpuServed = (models ?? []).some((m) => !m.gpu) || (apps ?? []).length > 0;
-    if (cpuServed && parsed.userPool && parsed.userPool.maxNodes < 2) {
+    problems.push(...servingPoolRuleProblems(parsed, cpuServed));
+    // with a serving pool the CPU replicas run there, not on the user pool
+    if (cpuServed && !parsed.servingPool && parsed.userPool && parsed.userPool.maxNodes < 2) {
         problems.push({
             key: "workbench:userPool.maxNodes",
             given: parsed.userPool.maxNodes,
@@ -66,6 +68,41 @@ export function servingProblems(parsed: Parsed): ConfigProblem[] {
     return problems;
 }
 
+/**
+ * The serving pool's own rules: it holds served CPU models and apps and nothing else, so it needs some (an
+ * always-on pool of nodes nobody uses would only cost); its `maxNodes` is not below its always-on `nodes`; and on
+ * an existing cluster the user names the nodes (the program creates none there).
+ */
+function servingPoolRuleProblems(parsed: Parsed, cpuServed: boolean): ConfigProblem[] {
+    const serving = parsed.servingPool;
+    if (!serving) return [];
+    const problems: ConfigProblem[] = [];
+    // judged only once both lists parsed: a problem of their own is reported instead
+    if (parsed.models && parsed.apps && !cpuServed) {
+        problems.push({
+            key: "workbench:servingPool",
+            given: JSON.stringify(serving),
+            allowed:
+                "an always-on pool for served CPU models and apps, and this stack serves none (GPU models run on their GPU pool): " +
+                "add workbench:models or workbench:apps, or remove it with pulumi config rm workbench:servingPool",
+        });
+    }
+    if (serving.maxNodes !== undefined && serving.maxNodes < serving.nodes) {
+        problems.push({ key: "workbench:servingPool.maxNodes", given: serving.maxNodes, allowed: `at least servingPool.nodes (${serving.nodes}): the pool's always-on nodes are its minimum` });
+    }
+    if (parsed.cloud === "existing" && parsed.existing && Object.keys(parsed.existing.servingNodeSelector ?? {}).length === 0) {
+        problems.push({
+            key: "workbench:existing.servingNodeSelector",
+            given: parsed.existing.servingNodeSelector ?? "unset",
+            allowed:
+                "the labels of the nodes to serve on: this program creates no nodes on an existing cluster, so with workbench:servingPool name them, " +
+                "e.g. {workbench/pool: serving}, with their taints in existing.servingTaints (e.g. [{key: workbench.io/serving, value: \"true\", effect: NoSchedule}]); " +
+                "or remove workbench:servingPool to serve on the user nodes",
+        });
+    }
+    return problems;
+}
+
 /** Warnings: public apps, and serving where replicas cannot spread across nodes. */
 export function servingWarnings(parsed: Parsed): string[] {
     const warnings: string[] = [];
@@ -73,10 +110,12 @@ export function servingWarnings(parsed: Parsed): string[] {
         if (app.public) warnings.push(`workbench:apps[${i}] (${app.name}) is public: anyone who reaches the hub's address reaches it without signing in`);
     });
     const cpuServed = (parsed.models ?? []).some((m) => !m.gpu) || (parsed.apps ?? []).length > 0;
-    if (cpuServed && parsed.userPool?.spot) {
+    // on the serving pool (always on demand) the cloud does not reclaim them
+    if (cpuServed && !parsed.servingPool && parsed.userPool?.spot) {
         warnings.push(
             "served models and apps run on the user pool, which is spot: their replicas are spread one per node, but the cloud may reclaim " +
-                "spot nodes together; for serving that must stay up, set workbench:userPool.spot false (priced in the estimate)",
+                "spot nodes together; for serving that must stay up, give them an on-demand pool of their own with workbench:servingPool " +
+                "(e.g. {size: medium, nodes: 2}), or set workbench:userPool.spot false (both priced in the estimate)",
         );
     }
     if ((parsed.models ?? []).some((m) => m.gpu) && parsed.gpuPools?.[0]?.spot) {

@@ -11,6 +11,7 @@ export const UNDECLARED_KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
     domain: "DNS name of the hub (optional); with it the hub serves HTTPS from Let's Encrypt.",
     tlsEmail: "Contact e-mail for Let's Encrypt; required with domain.",
     githubClientSecret: "GitHub OAuth app client secret (with auth.type github).",
+    servingPool: "An on-demand pool of its own for served models and apps: {size, nodes (always on, >= 2), maxNodes}; unset, they run on the user pool; see docs/serving.md.",
     restore: "Rebuild from a backup in this stack's bucket: {from: latest|<backup name>, homes: true, services: [names]}; see docs/backups.md.",
     kubeconfig: "Kubeconfig of an existing cluster (optional; the ambient kubeconfig is used otherwise).",
     s3AccessKeyId: "Access key id for an existing cluster's S3-compatible object store.",

@@ -36,6 +36,8 @@ export interface ServingInput {
     apps: WorkbenchConfig["apps"];
     images: NotebookImages;
     userPool: NodePool;
+    /** The platform's on-demand serving pool (`workbench:servingPool`): CPU replicas run there when it exists. */
+    servingPool?: NodePool;
     gpuPools: readonly GpuPool[];
     /** The account apps run as (the workload account: a bucket-prefix source reads the bucket with it). */
     workloadServiceAccount: string;
@@ -95,7 +97,7 @@ export function fetchSourceScript(source: WorkbenchConfig["apps"][number]["sourc
     return `set -eu; python -c "import fsspec, os; url = os.environ['WORKBENCH_BUCKET_URL'].rstrip('/') + '/${source.bucketPrefix}'; fs, path = fsspec.core.url_to_fs(url); fs.get(path, '/app/', recursive=True)"`;
 }
 
-/** The serving layer's input from what the Workbench has: its config and the workload (one line there). */
+/** The serving layer's input from what the Workbench has: its config, the workload and the serving pool (one line there). */
 export function servingInput(
     workbench: string,
     userNamespace: string,
@@ -103,6 +105,7 @@ export function servingInput(
     workload: { images: NotebookImages; serviceAccountName: string; podLabels: Record<string, string>; env: k8s.types.input.core.v1.EnvVar[]; userPool: NodePool; gpuPools: readonly GpuPool[] },
     provider: k8s.Provider,
     dependsOn: pulumi.Resource[],
+    servingPool?: NodePool,
 ): ServingInput {
     return {
         workbench,
@@ -112,6 +115,7 @@ export function servingInput(
         apps: config.apps,
         images: workload.images,
         userPool: workload.userPool,
+        ...(servingPool ? { servingPool } : {}),
         gpuPools: workload.gpuPools,
         workloadServiceAccount: workload.serviceAccountName,
         workloadPodLabels: workload.podLabels,
@@ -137,6 +141,8 @@ export function deployServing(input: ServingInput, parent: pulumi.Resource): Ser
     const connections: ServiceConnection[] = [];
     const paths: Record<string, string> = {};
     const gpuPool = input.gpuPools[0];
+    // CPU replicas: on the on-demand serving pool when the stack has one, else beside the notebooks
+    const cpuPool = input.servingPool ?? input.userPool;
     for (const model of input.models) {
         const size = SERVED_SIZES[model.size];
         const workload: Workload = {
@@ -144,7 +150,7 @@ export function deployServing(input: ServingInput, parent: pulumi.Resource): Ser
             name: model.name,
             replicas: model.replicas,
             size,
-            pool: model.gpu && gpuPool ? gpuPool : input.userPool,
+            pool: model.gpu && gpuPool ? gpuPool : cpuPool,
             gpu: model.gpu ? gpuPool : undefined,
             image: SERVICE_IMAGES.mlflow,
             // the image's own environment: the model's requirements must be in it (docs/serving.md)
@@ -172,7 +178,7 @@ export function deployServing(input: ServingInput, parent: pulumi.Resource): Ser
             name: app.name,
             replicas: app.replicas,
             size: SERVED_SIZES[app.size],
-            pool: input.userPool,
+            pool: cpuPool,
             image,
             command: app.command,
             env: [...input.workloadEnv, { name: "PORT", value: String(SERVED_PORT) }, { name: "WORKBENCH_BASE_PATH", value: servedPrefix(app.name) }],

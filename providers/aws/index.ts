@@ -109,10 +109,11 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
         const systemNodes = nodeGroup(pools.system);
         const userNodes = nodeGroup(pools.user);
         const gpuNodes = [...pools.gpu, ...pools.gpuFallback].map(nodeGroup);
+        const servingNodes = pools.serving ? nodeGroup(pools.serving) : undefined;
 
         const coreDns = coreDnsAddon(name, { context, systemNodes: systemNodes.nodeGroup }, this);
         const storage = new BlockStorage(name, { context, oidc: eks.oidc, provider: eks.provider, systemNodes: systemNodes.nodeGroup }, { parent: this });
-        const instanceTypes = [pools.system, pools.user, ...pools.gpu].flatMap((pool) => pool.instanceTypes);
+        const instanceTypes = [pools.system, pools.user, ...pools.gpu, ...(pools.serving ? [pools.serving] : [])].flatMap((pool) => pool.instanceTypes);
         const autoscaler = clusterAutoscaler(`${name}-cluster-autoscaler`, { context, oidc: eks.oidc, instanceTypes, priorities: spotFirstPriorities(pools.gpuFallback) }, this);
         clusterAdmins(`${name}-admin`, { context, principalArns: config.aws.clusterAdmins, cluster: eks.cluster }, this);
 
@@ -125,6 +126,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
             systemPool: nodePoolOf(pools.system),
             systemAgents: EKS_SYSTEM_AGENTS,
             userPool: nodePoolOf(pools.user),
+            ...(pools.serving ? { servingPool: nodePoolOf(pools.serving) } : {}),
             capabilities: {
                 // the AL2023 NVIDIA AMI ships the driver and container toolkit, not the device plugin
                 nvidiaDevicePlugin: pools.gpu.length > 0,
@@ -144,7 +146,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
             ],
             // IAM's OIDC provider keeps the issuer without its scheme (the condition keys' prefix)
             oidcIssuer: pulumi.interpolate`https://${eks.oidc.issuer}`,
-            readyWhen: [systemNodes.nodeGroup, userNodes.nodeGroup, ...gpuNodes.map((g) => g.nodeGroup), coreDns, storage.addon, storage.storageClass],
+            readyWhen: [systemNodes.nodeGroup, userNodes.nodeGroup, ...gpuNodes.map((g) => g.nodeGroup), ...(servingNodes ? [servingNodes.nodeGroup] : []), coreDns, storage.addon, storage.storageClass],
         };
         this.gpuPools = pools.gpu.map(gpuPoolOf);
 
@@ -188,6 +190,12 @@ function awsSystemPoolSizing(config: WorkbenchConfig): SystemPoolSizing {
               }
             : undefined,
     });
+}
+
+/** The serving pool's contract data (shape, pod slots, allocatable) for the fit check, when configured. */
+function servingPoolOf(config: WorkbenchConfig | undefined) {
+    const spec = config?.servingPool ? poolSpecs(config).serving : undefined;
+    return spec ? nodePoolOf(spec) : undefined;
 }
 
 function zoneDemands(parsed: Partial<WorkbenchConfig>): { config: WorkbenchConfig; demands: PoolDemand[] } | undefined {
@@ -267,6 +275,7 @@ export const prepare: PlatformModule["prepare"] = async ({ stack, parsed, provid
         problems,
         warnings,
         systemPool: demand ? awsSystemPoolSizing(demand.config) : undefined,
+        servingPool: servingPoolOf(demand?.config),
         create: (name, settings) => {
             if (!zones) throw new Error("the AWS platform is created only after its zone lookups succeeded");
             return new AwsPlatform(name, settings, { kubernetesVersion: version.minor, zones, liveDesired });

@@ -1,8 +1,8 @@
 import { ConfigProblem } from "../../stacks/errors";
 import type { GpuPoolConfig, WorkbenchConfig } from "../../stacks/schema";
-import { CPU_SHAPES, cpuPoolInstanceTypes, describeGpuMachine, GpuClass, gpuMachine, NODE_DISK_GIB } from "../catalog";
+import { CPU_SHAPES, cpuInstanceTypes, cpuPoolInstanceTypes, describeGpuMachine, GpuClass, gpuMachine, NODE_DISK_GIB } from "../catalog";
 import { GpuPool, NodePool } from "../contract";
-import { GPU_NODE_TAINT, USER_NODE_LABELS, USER_NODE_TAINT } from "../placement";
+import { GPU_NODE_TAINT, SERVING_NODE_TAINT, SERVING_POOL_NAME, USER_NODE_LABELS, USER_NODE_TAINT } from "../placement";
 import { eksAllocatable } from "../allocatable";
 import { gpuPoolFrom, nodePoolFrom, PoolSpecBase } from "../pool-spec";
 import { overrideShapeProblems } from "./instance-shapes";
@@ -156,12 +156,40 @@ function gpuPoolSpec(pool: GpuPoolConfig, offered?: ReadonlySet<string>): PoolSp
 }
 
 /**
- * The pools of an AWS stack: the always-on system pool (untainted, so cluster add-ons land there),
- * the CPU user pool and one pool per configured GPU pool (both tainted, labelled for z2jh, from zero).
- * Expects a configuration without {@link instanceTypeProblems}. With `offered` (what the node zone sells),
- * each pool keeps only the instance types sold there.
+ * The on-demand serving pool (`workbench:servingPool`): the user pool's general-purpose families at its own size,
+ * always `nodes` nodes up to `maxNodes`, tainted for served pods only. Not labelled for z2jh: no notebook goes there.
  */
-export function poolSpecs(config: WorkbenchConfig, offered?: ReadonlySet<string>): { system: PoolSpec; user: PoolSpec; gpu: PoolSpec[]; gpuFallback: PoolSpec[] } {
+function servingPoolSpec(config: WorkbenchConfig, offered?: ReadonlySet<string>): PoolSpec | undefined {
+    const serving = config.servingPool;
+    if (!serving) return undefined;
+    const instanceTypes = sold(cpuInstanceTypes("aws", "user", serving.size), offered);
+    const selectorLabels = { [POOL_LABEL]: SERVING_POOL_NAME };
+    return {
+        name: SERVING_POOL_NAME,
+        role: "serving",
+        instanceTypes,
+        amiType: validAmiType(instanceTypes, false),
+        capacityType: "ON_DEMAND",
+        diskGiB: NODE_DISK_GIB.user,
+        minNodes: serving.nodes,
+        maxNodes: serving.maxNodes ?? serving.nodes,
+        desiredNodes: serving.nodes,
+        nodeGroupLabels: selectorLabels,
+        labels: withCapacity(selectorLabels, "ON_DEMAND"),
+        selectorLabels,
+        taints: [SERVING_NODE_TAINT],
+        gpusPerNode: 0,
+        ...CPU_SHAPES[serving.size],
+    };
+}
+
+/**
+ * The pools of an AWS stack: the always-on system pool (untainted, so cluster add-ons land there),
+ * the CPU user pool and one pool per configured GPU pool (both tainted, labelled for z2jh, from zero), and the
+ * on-demand serving pool when configured. Expects a configuration without {@link instanceTypeProblems}. With
+ * `offered` (what the node zone sells), each pool keeps only the instance types sold there.
+ */
+export function poolSpecs(config: WorkbenchConfig, offered?: ReadonlySet<string>): { system: PoolSpec; user: PoolSpec; gpu: PoolSpec[]; gpuFallback: PoolSpec[]; serving?: PoolSpec } {
     const systemTypes = sold(cpuPoolInstanceTypes(config, "aws", "system"), offered);
     const userTypes = sold(cpuPoolInstanceTypes(config, "aws", "user"), offered);
 
@@ -207,7 +235,14 @@ export function poolSpecs(config: WorkbenchConfig, offered?: ReadonlySet<string>
     };
 
     const gpu = config.gpuPools.map((pool) => gpuPoolSpec(pool, offered));
-    return { system, user, gpu, gpuFallback: config.aws.spotGpuFallback ? gpu.filter((spec) => spec.capacityType === "SPOT").map(onDemandTwin) : [] };
+    const serving = servingPoolSpec(config, offered);
+    return {
+        system,
+        user,
+        gpu,
+        gpuFallback: config.aws.spotGpuFallback ? gpu.filter((spec) => spec.capacityType === "SPOT").map(onDemandTwin) : [],
+        ...(serving ? { serving } : {}),
+    };
 }
 
 /** The suffix of an on-demand twin's pool name (its node group, its Auto Scaling group's name). */
@@ -241,6 +276,7 @@ export function poolDemands(config: WorkbenchConfig): PoolDemand[] {
         { key: config.aws.systemInstanceTypes ? "workbench:aws.systemInstanceTypes" : "workbench:systemPool.size", instanceTypes: cpuPoolInstanceTypes(config, "aws", "system") },
         { key: config.aws.userInstanceTypes ? "workbench:aws.userInstanceTypes" : "workbench:userPool.size", instanceTypes: cpuPoolInstanceTypes(config, "aws", "user") },
         ...config.gpuPools.map((pool, i) => ({ key: `workbench:gpuPools[${i}].gpu`, instanceTypes: gpuMachine(pool.gpu, "aws").instanceTypes })),
+        ...(config.servingPool ? [{ key: "workbench:servingPool.size", instanceTypes: cpuInstanceTypes("aws", "user", config.servingPool.size) }] : []),
     ];
 }
 

@@ -86,7 +86,7 @@ export class AzurePlatform extends pulumi.ComponentResource implements Platform 
         // agentpool operation ... is in progress", cilium/cilium#25944, Azure/AKS#1913), and azure-native retries a 409
         // only for AnotherOperationInProgress (pulumi-azure-native client_azcore.go shouldRetryConflict).
         const agentPools: containerservice.AgentPool[] = [];
-        for (const spec of [pools.user, ...pools.gpu]) {
+        for (const spec of [pools.user, ...pools.gpu, ...(pools.serving ? [pools.serving] : [])]) {
             const previous = agentPools.at(-1);
             agentPools.push(
                 agentPool(
@@ -96,7 +96,8 @@ export class AzurePlatform extends pulumi.ComponentResource implements Platform 
                 ),
             );
         }
-        const [userNodes, ...gpuNodes] = agentPools;
+        // the GPU pools', then the serving pool's when configured
+        const [userNodes, ...otherPools] = agentPools;
         maintenanceWindows(name, { resourceGroupName: group.name, clusterName: aks.clusterName, window: config.azure.maintenanceWindow }, this);
 
         // The control plane's identity makes the retained disks, in the volumes group (Azure Disk CSI `resourceGroup`).
@@ -122,6 +123,7 @@ export class AzurePlatform extends pulumi.ComponentResource implements Platform 
             systemPool: nodePoolOf(pools.system),
             systemAgents: AKS_SYSTEM_AGENTS,
             userPool: nodePoolOf(pools.user),
+            ...(pools.serving ? { servingPool: nodePoolOf(pools.serving) } : {}),
             capabilities: {
                 // AKS installs the NVIDIA driver on GPU pools, not the device plugin
                 nvidiaDevicePlugin: pools.gpu.length > 0,
@@ -133,7 +135,7 @@ export class AzurePlatform extends pulumi.ComponentResource implements Platform 
             // the API server is public: the policies' internet egress reaches it
             apiServerEgress: [],
             oidcIssuer: aks.oidcIssuerUrl,
-            readyWhen: [aks.cluster, ...aks.readyWhen, userNodes, ...gpuNodes, storageClass],
+            readyWhen: [aks.cluster, ...aks.readyWhen, userNodes, ...otherPools, storageClass],
         };
         this.gpuPools = pools.gpu.map(gpuPoolOf);
 
@@ -220,12 +222,15 @@ export const prepare: PlatformModule["prepare"] = async ({ parsed, provider, tod
         warnings.push("Azure Network Policy Manager (workbench:azure.networkPolicy azure) retires on Linux on 2028-09-30 (AKS use-network-policies): cilium is the default and the way forward.");
     }
     const { systemPool, userPool, gpuPools } = parsed;
+    const poolsKnown = systemPool !== undefined && userPool !== undefined && gpuPools !== undefined && gpuPools.every((pool) => gpuClassesOn("azure").includes(pool.gpu));
+    const serving = poolsKnown && parsed.servingPool ? poolSpecs(parsed as WorkbenchConfig).serving : undefined;
     return {
         problems,
         warnings,
+        ...(serving ? { servingPool: nodePoolOf(serving) } : {}),
         // the system pool as the agent pool is built from it, with AKS's own pods (AKS scales pools itself)
         systemPool:
-            systemPool && userPool && gpuPools && gpuPools.every((pool) => gpuClassesOn("azure").includes(pool.gpu))
+            poolsKnown && systemPool
                 ? systemPoolSizing(parsed as WorkbenchConfig, {
                       poolAt: (size) => nodePoolOf(poolSpecs({ ...(parsed as WorkbenchConfig), systemPool: { ...systemPool, size } }).system),
                       agents: AKS_SYSTEM_AGENTS,

@@ -1,8 +1,8 @@
 import type { ConfigProblem } from "../../stacks/errors";
 import type { GpuPoolConfig, WorkbenchConfig } from "../../stacks/schema";
-import { CPU_SHAPES, cpuPoolInstanceTypes, describeGpuMachine, GPU_CATALOG, GpuClass, gpuMachine, nodeDiskGiB } from "../catalog";
+import { CPU_SHAPES, cpuInstanceTypes, cpuPoolInstanceTypes, describeGpuMachine, GPU_CATALOG, GpuClass, gpuMachine, nodeDiskGiB } from "../catalog";
 import { GpuPool, NodePool, Taint } from "../contract";
-import { GPU_NODE_TAINT, USER_NODE_LABELS, USER_NODE_TAINT } from "../placement";
+import { GPU_NODE_TAINT, SERVING_NODE_TAINT, SERVING_POOL_NAME, USER_NODE_LABELS, USER_NODE_TAINT } from "../placement";
 import { aksAllocatable } from "../allocatable";
 import { gpuPoolFrom, nodePoolFrom, PoolSpecBase } from "../pool-spec";
 import { AGENT_POOL_NAME } from "./context";
@@ -36,7 +36,7 @@ export { GPU_RESOURCE } from "../pool-spec";
  * 110 rather than the Azure CNI Overlay default of 250: AKS reserves 20 MB of memory per possible pod
  * (up to 25% of the node), so a lower figure leaves more memory to notebooks (AKS node-resource-reservations).
  */
-export const MAX_PODS = { system: 60, user: 110, gpu: 110 } as const;
+export const MAX_PODS = { system: 60, user: 110, gpu: 110, serving: 110 } as const;
 
 export { osDiskTypeFor } from "./os-disk";
 export type { OsDiskType } from "./os-disk";
@@ -79,8 +79,8 @@ export function poolProblems(parsed: Partial<WorkbenchConfig>): ConfigProblem[] 
         if (!AGENT_POOL_NAME.test(pool.name)) {
             const suggestion = pool.name.replace(/[^a-z0-9]/g, "").slice(0, 12);
             problems.push({ key, given: pool.name, allowed: `an AKS pool name: lowercase letters and digits only (no '-'), starting with a letter, at most 12, e.g. ${suggestion || "gpu1"}` });
-        } else if (pool.name === "system" || pool.name === "user") {
-            problems.push({ key, given: pool.name, allowed: `a name other than system and user, which the workbench's CPU pools use in AKS, e.g. gpu${pool.name}` });
+        } else if (pool.name === "system" || pool.name === "user" || pool.name === SERVING_POOL_NAME) {
+            problems.push({ key, given: pool.name, allowed: `a name other than system, user and ${SERVING_POOL_NAME}, which the workbench's CPU pools use in AKS, e.g. gpu${pool.name}` });
         }
     });
     return problems;
@@ -127,11 +127,40 @@ function gpuPoolSpec(pool: GpuPoolConfig): PoolSpec {
 }
 
 /**
- * The pools of an Azure stack: the always-on system pool (untainted, so AKS's add-ons and the hub land
- * there), the CPU user pool and one pool per configured GPU pool (tainted, labelled for z2jh, from zero).
- * Expects a configuration without {@link poolProblems}.
+ * The on-demand serving pool (`workbench:servingPool`): Regular-priority VMs (not Spot, so no AKS spot taint) of the
+ * user pool's family at its own size, autoscaled from `nodes` (always on) to `maxNodes`, tainted for served pods only.
  */
-export function poolSpecs(config: WorkbenchConfig): { system: PoolSpec; user: PoolSpec; gpu: PoolSpec[] } {
+function servingPoolSpec(config: WorkbenchConfig): PoolSpec | undefined {
+    const serving = config.servingPool;
+    if (!serving) return undefined;
+    const vmSize = cpuInstanceTypes("azure", "user", serving.size)[0];
+    const selectorLabels = { [POOL_LABEL]: SERVING_POOL_NAME };
+    return {
+        name: SERVING_POOL_NAME,
+        agentPoolName: SERVING_POOL_NAME,
+        role: "serving",
+        vmSize,
+        spot: false,
+        osDiskType: osDiskTypeFor(vmSize, nodeDiskGiB("azure", "user")),
+        osDiskSizeGB: nodeDiskGiB("azure", "user"),
+        minNodes: serving.nodes,
+        maxNodes: serving.maxNodes ?? serving.nodes,
+        maxPods: MAX_PODS.serving,
+        nodeLabels: selectorLabels,
+        labels: { ...selectorLabels, ...aksLabels(SERVING_POOL_NAME, "user") },
+        selectorLabels,
+        taints: [SERVING_NODE_TAINT],
+        gpusPerNode: 0,
+        ...CPU_SHAPES[serving.size],
+    };
+}
+
+/**
+ * The pools of an Azure stack: the always-on system pool (untainted, so AKS's add-ons and the hub land
+ * there), the CPU user pool and one pool per configured GPU pool (tainted, labelled for z2jh, from zero), and
+ * the on-demand serving pool when configured. Expects a configuration without {@link poolProblems}.
+ */
+export function poolSpecs(config: WorkbenchConfig): { system: PoolSpec; user: PoolSpec; gpu: PoolSpec[]; serving?: PoolSpec } {
     const systemSize = cpuPoolInstanceTypes(config, "azure", "system")[0];
     const systemSelector = { [POOL_LABEL]: "system" };
     const systemLabels = { ...CORE_NODE_LABELS, ...systemSelector };
@@ -176,7 +205,8 @@ export function poolSpecs(config: WorkbenchConfig): { system: PoolSpec; user: Po
         ...CPU_SHAPES[config.userPool.size],
     };
 
-    return { system, user, gpu: config.gpuPools.map(gpuPoolSpec) };
+    const serving = servingPoolSpec(config);
+    return { system, user, gpu: config.gpuPools.map(gpuPoolSpec), ...(serving ? { serving } : {}) };
 }
 
 /** What the shared layer is told about a pool. */

@@ -4,7 +4,7 @@ import type { StackSettings } from "../../stacks/load";
 import type { WorkbenchConfig } from "../../stacks/schema";
 import { CPU_SHAPES, describeGpuMachine } from "../catalog";
 import { GpuPool, NodePool, ObjectStore, Platform, PlatformCluster, PlatformModule } from "../contract";
-import { placementOn } from "../placement";
+import { placementOn, SERVING_POOL_NAME } from "../placement";
 import { systemPoolSizing } from "../system-pool";
 import { S3CompatibleStore } from "./object-store";
 
@@ -78,6 +78,7 @@ export class ExistingPlatform extends pulumi.ComponentResource implements Platfo
             // what the cluster's own agents take is not known here: the fit check counts the workbench's pods only
             systemAgents: { cpuMillis: 0, memoryMiB: 0, pods: 0 },
             userPool: pool("user", existing.userNodeSelector, existing.userTaints, config.userPool),
+            ...(config.servingPool ? { servingPool: existingServingPool(config) } : {}),
             capabilities: {
                 nvidiaDevicePlugin: existing.installNvidiaDevicePlugin,
                 podsNeedMetadataServer: false,
@@ -128,6 +129,31 @@ export class ExistingPlatform extends pulumi.ComponentResource implements Platfo
     }
 }
 
+/**
+ * The nodes the user names for served models and apps (`workbench:existing.servingNodeSelector`, required with
+ * `workbench:servingPool`, and their `servingTaints`), of `servingPool.size`'s shape. The cluster's owner decides
+ * whether they are on demand; this program neither creates nor scales them.
+ */
+export function existingServingPool(config: WorkbenchConfig): NodePool {
+    const serving = config.servingPool;
+    const labels = config.existing.servingNodeSelector ?? {};
+    const taints = config.existing.servingTaints ?? [];
+    if (!serving) throw new Error("existingServingPool needs workbench:servingPool");
+    const arch = labels[ARCH_LABEL];
+    return {
+        name: SERVING_POOL_NAME,
+        labels: { ...labels },
+        taints: taints.map((t) => ({ ...t })),
+        placement: placementOn(labels, taints),
+        ...CPU_SHAPES[serving.size],
+        minNodes: serving.nodes,
+        maxNodes: serving.maxNodes ?? serving.nodes,
+        spot: false,
+        maxPods: KUBELET_DEFAULT_MAX_PODS,
+        ...(arch === "amd64" || arch === "arm64" ? { architecture: arch } : {}),
+    };
+}
+
 /** The kubelet's default `--max-pods`; an existing cluster's nodes are not configured by this program. */
 const KUBELET_DEFAULT_MAX_PODS = 110;
 
@@ -137,9 +163,12 @@ export const ARCH_LABEL = "kubernetes.io/arch";
 /** Everything an existing cluster needs is checked by the configuration schema and its rules; nothing to look up. */
 export const prepare: PlatformModule["prepare"] = async ({ parsed }) => {
     const { systemPool, userPool } = parsed;
+    // the cross-key rules refuse a serving pool without its selector; the fit check needs only its shape
+    const serving = parsed.servingPool && parsed.existing?.servingNodeSelector ? existingServingPool(parsed as WorkbenchConfig) : undefined;
     return {
         problems: [],
         warnings: [],
+        ...(serving ? { servingPool: serving } : {}),
         // the cluster's nodes take the shape of workbench:userPool.size; its own agents are not known here
         systemPool:
             systemPool && userPool

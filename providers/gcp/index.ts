@@ -86,6 +86,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
         const systemNodes = nodePool(pools.system);
         const userNodes = nodePool(pools.user);
         const gpuNodes = pools.gpu.map(nodePool);
+        const servingNodes = pools.serving ? nodePool(pools.serving) : undefined;
 
         const storageClass = retainedStorageClass(name, gke.provider, this);
 
@@ -98,6 +99,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
             systemPool: nodePoolOf(pools.system),
             systemAgents: gkeSystemAgents(config.systemPool.nodes),
             userPool: nodePoolOf(pools.user),
+            ...(pools.serving ? { servingPool: nodePoolOf(pools.serving) } : {}),
             capabilities: {
                 // GKE installs the driver and runs its own device plugin when the driver version is set
                 nvidiaDevicePlugin: false,
@@ -111,7 +113,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
             apiServerEgress: [],
             // GKE's ServiceAccount token issuer, public with its discovery document (GKE "Workload Identity Federation with other clouds")
             oidcIssuer: pulumi.interpolate`https://container.googleapis.com/v1/projects/${context.project}/locations/${context.location}/clusters/${gke.cluster.name}`,
-            readyWhen: [systemNodes, userNodes, ...gpuNodes, storageClass],
+            readyWhen: [systemNodes, userNodes, ...gpuNodes, ...(servingNodes ? [servingNodes] : []), storageClass],
         };
         this.gpuPools = pools.gpu.map(gpuPoolOf);
 
@@ -190,12 +192,15 @@ export const prepare: PlatformModule["prepare"] = async ({ parsed, provider, tod
         warnings.push(`The GCP budget alert waits for the next preview: it filters on the project's number, which could not be read yet.`);
     }
     const { systemPool, userPool, gpuPools } = parsed;
+    const poolsKnown = systemPool !== undefined && userPool !== undefined && gpuPools !== undefined && gpuPools.every((pool) => gpuClassesOn("gcp").includes(pool.gpu));
+    const serving = poolsKnown && parsed.servingPool ? poolSpecs(parsed as WorkbenchConfig).serving : undefined;
     return {
         problems: [...problems, ...findings.problems],
         warnings: [...warnings, ...findings.warnings],
+        ...(serving ? { servingPool: nodePoolOf(serving) } : {}),
         // the system pool as the node pool is built from it, with GKE's own pods (GKE scales pools itself)
         systemPool:
-            systemPool && userPool && gpuPools && parsed.gpuPools?.every((pool) => gpuClassesOn("gcp").includes(pool.gpu))
+            poolsKnown && systemPool
                 ? systemPoolSizing(parsed as WorkbenchConfig, {
                       poolAt: (size) => nodePoolOf(poolSpecs({ ...(parsed as WorkbenchConfig), systemPool: { ...systemPool, size } }).system),
                       agents: gkeSystemAgents(systemPool.nodes),

@@ -1,7 +1,7 @@
 import type { GpuPoolConfig, WorkbenchConfig } from "../../stacks/schema";
-import { CPU_SHAPES, cpuPoolInstanceTypes, describeGpuMachine, gpuMachine, NODE_DISK_GIB } from "../catalog";
+import { CPU_SHAPES, cpuInstanceTypes, cpuPoolInstanceTypes, describeGpuMachine, gpuMachine, NODE_DISK_GIB } from "../catalog";
 import { GpuPool, NodePool, Toleration } from "../contract";
-import { GPU_NODE_TAINT, placementOn, USER_NODE_LABELS, USER_NODE_TAINT } from "../placement";
+import { GPU_NODE_TAINT, placementOn, SERVING_NODE_TAINT, SERVING_POOL_NAME, USER_NODE_LABELS, USER_NODE_TAINT } from "../placement";
 import { gkeAllocatable } from "../allocatable";
 import { gpuPoolFrom, nodePoolFrom, PoolSpecBase } from "../pool-spec";
 import { GKE_DAEMONSETS_PER_NODE, GKE_GPU_DAEMONSETS } from "./system-agents";
@@ -90,11 +90,37 @@ function gpuPoolSpec(pool: GpuPoolConfig): PoolSpec {
 }
 
 /**
+ * The on-demand serving pool (`workbench:servingPool`): standard VMs (not Spot) of the user pool's machine family at
+ * its own size, autoscaled from `nodes` (always on) to `maxNodes`, tainted for served pods only.
+ */
+function servingPoolSpec(config: WorkbenchConfig): PoolSpec | undefined {
+    const serving = config.servingPool;
+    if (!serving) return undefined;
+    const selectorLabels = { [POOL_LABEL]: SERVING_POOL_NAME };
+    return {
+        name: SERVING_POOL_NAME,
+        role: "serving",
+        machineType: cpuInstanceTypes("gcp", "user", serving.size)[0],
+        spot: false,
+        diskGiB: NODE_DISK_GIB.user,
+        minNodes: serving.nodes,
+        maxNodes: serving.maxNodes ?? serving.nodes,
+        autoscaled: true,
+        poolLabels: selectorLabels,
+        labels: { ...selectorLabels, ...gkeLabels(false) },
+        selectorLabels,
+        taints: [SERVING_NODE_TAINT],
+        gpusPerNode: 0,
+        ...CPU_SHAPES[serving.size],
+    };
+}
+
+/**
  * The pools of a GCP stack: the always-on system pool (untainted, so GKE's own Deployments and the
  * cluster add-ons land there), the CPU user pool and one pool per configured GPU pool (both tainted,
- * labelled for z2jh, from zero).
+ * labelled for z2jh, from zero), and the on-demand serving pool when configured.
  */
-export function poolSpecs(config: WorkbenchConfig): { system: PoolSpec; user: PoolSpec; gpu: PoolSpec[] } {
+export function poolSpecs(config: WorkbenchConfig): { system: PoolSpec; user: PoolSpec; gpu: PoolSpec[]; serving?: PoolSpec } {
     const systemSelector = { [POOL_LABEL]: "system" };
     const systemLabels = { ...CORE_NODE_LABELS, ...systemSelector };
     const system: PoolSpec = {
@@ -132,7 +158,8 @@ export function poolSpecs(config: WorkbenchConfig): { system: PoolSpec; user: Po
         ...CPU_SHAPES[config.userPool.size],
     };
 
-    return { system, user, gpu: config.gpuPools.map(gpuPoolSpec) };
+    const serving = servingPoolSpec(config);
+    return { system, user, gpu: config.gpuPools.map(gpuPoolSpec), ...(serving ? { serving } : {}) };
 }
 
 /** The pool's placement: its selector and a toleration per taint, plus {@link SPOT_TOLERATION} on spot pools. */
