@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { DOWNLOAD_SCRIPT, DUMP_FILES, DUMP_SCRIPTS, LOAD_SCRIPTS, SEARCH_SCRIPT, UPLOAD_SCRIPT } from "../components/backups/scripts";
+import { tempDir } from "./harness";
 
 /*
  * The scripts the backup and restore Jobs run, run here: the shell with fake tools on PATH (each fake records its
@@ -12,7 +12,7 @@ import { DOWNLOAD_SCRIPT, DUMP_FILES, DUMP_SCRIPTS, LOAD_SCRIPTS, SEARCH_SCRIPT,
  */
 
 function workspace(): { dir: string; dump: string; bin: string; log: string } {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "backups-"));
+    const dir = tempDir("backups-");
     const dump = path.join(dir, "dump");
     const bin = path.join(dir, "bin");
     fs.mkdirSync(dump);

@@ -1,9 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { stacksIn } from "../plan/project";
-import { PROJECT_DIR, runCli } from "./harness";
+import { PROJECT_DIR, runCli, tempDir } from "./harness";
 
 /*
  * The plan CLI as the README documents it: `--out` for the JSON document, `--stack-file` with the
@@ -11,7 +10,7 @@ import { PROJECT_DIR, runCli } from "./harness";
  */
 
 describe("the plan CLI's stack selection and output", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workbench-cli-"));
+    const dir = tempDir("workbench-cli-");
     const stackFile = path.join(dir, "Pulumi.local.yaml");
     fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.local.yaml"), stackFile);
     const oddFile = path.join(dir, "my-settings.yaml");

@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
@@ -11,7 +10,7 @@ import { forcesReplacement, REPLACE_ON_CHANGE, replaceRule } from "../plan/diff-
 import { Plan } from "../plan/types";
 import { urnMoves } from "../plan/urns";
 import { planInProcess, withRefCheckout } from "../plan/worktree";
-import { PLAN_CLI, planOf, PROJECT_DIR, STACKS } from "./harness";
+import { PLAN_CLI, planOf, PROJECT_DIR, STACKS, tempDir } from "./harness";
 
 /** The commit the URN-stability test compares with: WORKBENCH_URN_BASE (e.g. the merge base), else the previous commit. */
 const URN_BASE = process.env["WORKBENCH_URN_BASE"] ?? "HEAD^";
@@ -228,7 +227,7 @@ describe("npm run plan -- --diff, end to end", function () {
                 (r) => ({ status: 0, stdout: r.stdout }),
                 (e: { code: number; stdout: string }) => ({ status: e.code, stdout: e.stdout }),
             );
-        const invalid = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "workbench-diff-test-")), "Pulumi.local.yaml");
+        const invalid = path.join(tempDir("workbench-diff-test-"), "Pulumi.local.yaml");
         fs.writeFileSync(invalid, stringify({ config: { "workbench:cloud": "mars", "workbench:users": { admins: ["alice"] } } }));
         const both = await run(["--diff", "no-such-ref-e2e", "--stack-file", invalid]);
         assert.equal(both.status, 1);

@@ -2,7 +2,6 @@ import * as assert from "node:assert/strict";
 import { executorTemplateOf, personalConnectConf, personalConnectOf } from "./tenancy-fixtures";
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import {
@@ -27,7 +26,7 @@ import type { Plan } from "../plan/types";
 
 import { ConfigError } from "../stacks/errors";
 import { validateConfig } from "../stacks/load";
-import { input, ofType, PROJECT_DIR, runPlan, variantStackFile } from "./harness";
+import { input, ofType, PROJECT_DIR, runPlan, tempDir, variantStackFile } from "./harness";
 import { at } from "./k8s-checks";
 import { configOf, GITHUB_SCENARIO, PLACED, PLACED_SCENARIO, planOfScenario, releaseOf, SCENARIOS, valuesOf } from "./shared-layer-fixtures";
 
@@ -322,7 +321,7 @@ describe("first hour: the getting-started notebook", () => {
     }
 
     it("the start hook copies the notebook into a new home, keeps a user's own file, and never fails the server", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "first-start-"));
+        const dir = tempDir("first-start-");
         const source = path.join(dir, "mount");
         fs.mkdirSync(source);
         fs.writeFileSync(path.join(source, NOTEBOOK_FILE), "shipped");
@@ -342,7 +341,7 @@ describe("first hour: the getting-started notebook", () => {
 
     it("the installer installs only what is missing, once: a marker per package list and Python", function () {
         if (spawnSync("python3", ["--version"]).status !== 0) this.skip();
-        const home = fs.mkdtempSync(path.join(os.tmpdir(), "installer-"));
+        const home = tempDir("installer-");
         const script = path.join(home, "install.py");
         // pip is there; pyspark-client counts as there when pyspark is (here neither matters: pip is enough)
         fs.writeFileSync(script, installerScript(["pip>=1"]));

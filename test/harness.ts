@@ -8,15 +8,14 @@ import type { ConfigProblem } from "../stacks/errors";
 import type { Plan, PlannedResource } from "../plan/types";
 import type { WorkerRequest, WorkerResponse } from "../plan/worker";
 
-/*
- * Everything the tests and the processes they start write to the temporary folder (variant stack files,
- * fake hubs, init's drafts, diff worktrees) goes to one folder of this run, removed when it ends; V8's
- * compile cache of the plan processes stays where runs share it.
- */
-process.env["WORKBENCH_COMPILE_CACHE"] ??= path.join(os.tmpdir(), "workbench-plan-compile-cache");
+/** This run's temporary folder ({@link tempDir}), removed when the run ends. */
 const RUN_TMP = fs.mkdtempSync(path.join(os.tmpdir(), "workbench-test-run-"));
-process.env["TMPDIR"] = RUN_TMP;
 process.on("exit", () => fs.rmSync(RUN_TMP, { recursive: true, force: true }));
+
+/** A new temporary folder for a test (fake tools, drafts, worktrees), inside this run's, which is removed when the run ends. */
+export function tempDir(prefix: string): string {
+    return fs.mkdtempSync(path.join(RUN_TMP, prefix));
+}
 
 /** The project's root folder. */
 export const PROJECT_DIR = path.resolve(__dirname, "..");

@@ -2,7 +2,6 @@ import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { certificateNames, sha256Fingerprint } from "../components/hub/certificate";
 import { LoginConfig, loginText } from "../components/hub/login";
@@ -12,7 +11,7 @@ import { HUB_CONFIG_DIR } from "../components/hub/hub-files";
 import type { ProviderSettings } from "../stacks/provider-settings";
 import { crossKeyWarnings } from "../stacks/rules";
 import { DEFAULT_LIMITS, WorkbenchConfigSchema } from "../stacks/schema";
-import { input, ofType, planOf, runPlan, STACKS, variantStackFile } from "./harness";
+import { input, ofType, planOf, runPlan, STACKS, tempDir, variantStackFile } from "./harness";
 import { at } from "./k8s-checks";
 
 /*
@@ -28,7 +27,7 @@ function configOf(config: Record<string, unknown>): LoginConfig {
 
 /** A real certificate made with openssl. */
 const PEM = (() => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cert-"));
+    const dir = tempDir("cert-");
     const made = spawnSync(
         "openssl",
         ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"), "-days", "1", "-subj", "/CN=jupyterhub"],

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
+import { tempDir } from "./harness";
 
 /*
  * Runs the hub-side Python the workbench mounts into the hub (hub.extraFiles, hub.extraConfig) here, against
@@ -82,7 +82,7 @@ export function hubConfigPreamble(values: { profileList?: unknown; config?: Reco
 
 /** Runs `script` with the hub's modules (files by their mount path's name) and the fakes on the path; returns stdout. */
 export function runHubPython(files: Record<string, { mountPath: string; stringData: string }>, script: string, env: Record<string, string> = {}): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hub-python-"));
+    const dir = tempDir("hub-python-");
     for (const [name, content] of Object.entries(FAKES)) {
         fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
         fs.writeFileSync(path.join(dir, name), content);

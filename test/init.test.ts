@@ -1,12 +1,11 @@
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { readStackConfig } from "../plan/project";
 import { Prompts, runInit } from "../scripts/init/wizard";
-import { PROJECT_DIR, runPlan } from "./harness";
+import { PROJECT_DIR, runPlan, tempDir } from "./harness";
 
 /*
  * `npm run init`, driven without a terminal: a script of answers stands in for the person, and answers a
@@ -37,7 +36,7 @@ function scripted(answers: Record<string, string[]>): { prompts: Prompts; told: 
     return { prompts, told };
 }
 
-const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "workbench-init-test-"));
+const draftDir = () => tempDir("workbench-init-test-");
 
 const CASES: { cloud: string; answers: Record<string, string[]>; key: string; value: string }[] = [
     { cloud: "aws", answers: { region: ["eu-west-1"] }, key: "aws:region", value: "eu-west-1" },
@@ -49,7 +48,7 @@ const CASES: { cloud: string; answers: Record<string, string[]>; key: string; va
 describe("npm run init: a guided stack file", () => {
     for (const { cloud, answers, key, value } of CASES) {
         it(`${cloud}: writes a stack file with the answers that the program checks and plans`, async () => {
-            const outDir = tempDir();
+            const outDir = draftDir();
             const stack = `init-${cloud}`;
             const { prompts, told } = scripted({ cloud: [cloud], stack: [stack], admin: ["carol"], budget: ["120"], email: ["carol@example.org"], ...answers });
             const result = await runInit(prompts, { projectDir: PROJECT_DIR, outDir });
@@ -68,7 +67,7 @@ describe("npm run init: a guided stack file", () => {
     }
 
     it("asks a refused answer again, with the checks' own message naming the key", async () => {
-        const outDir = tempDir();
+        const outDir = draftDir();
         const { prompts, told } = scripted({
             cloud: ["aws"],
             stack: ["Bad Name", "lab"],
@@ -91,7 +90,7 @@ describe("npm run init: a guided stack file", () => {
     });
 
     it("never replaces an existing stack file unless told to", async () => {
-        const outDir = tempDir();
+        const outDir = draftDir();
         fs.writeFileSync(path.join(outDir, "Pulumi.dev.yaml"), "config: {}\n");
         const { prompts, told } = scripted({ cloud: ["existing"], stack: ["dev", "dev2"], admin: ["carol"] });
         await runInit(prompts, { projectDir: PROJECT_DIR, outDir });
@@ -100,7 +99,7 @@ describe("npm run init: a guided stack file", () => {
     });
 
     it("without a terminal, ends on a refused option with its message and writes nothing", async () => {
-        const outDir = tempDir();
+        const outDir = draftDir();
         const args = ["--import", "tsx", path.join(PROJECT_DIR, "scripts", "init.ts"), "--cloud", "azure", "--region", "west europe", "--admin", "carol", "--stack", "lab", "--out-dir", outDir];
         await assert.rejects(promisify(execFile)(process.execPath, args, { cwd: PROJECT_DIR }), (error: { code: number; stderr: string }) => {
             assert.equal(error.code, 1);

@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { MLFLOW_WORKER_MIB } from "../components/capacity/requests";
 import { isValueMap } from "../components/helm/merge";
@@ -16,7 +15,7 @@ import { ORIENTDB_START_SCRIPT } from "../components/services/orientdb";
 import { azureBlobUrl, CNPG_IN_TREE_BARMAN_REMOVED_IN, CNPG_VERSION } from "../components/services/postgres";
 import { CHARTS, SERVICE_CHARTS } from "../components/versions";
 import type { Plan, PlannedResource } from "../plan/types";
-import { input, ofType, runPlan, variantStackFile } from "./harness";
+import { input, ofType, runPlan, tempDir, variantStackFile } from "./harness";
 import { notebookEgress } from "./tenancy-fixtures";
 import { signInProxyDir } from "./sign-in-proxy-fakes";
 import { at } from "./k8s-checks";
@@ -138,7 +137,7 @@ function mlflowAllowsHost(allowed: string[], host: string): boolean {
 
 /** Runs a shell script with fake commands (name → body) first on PATH; returns what they logged. */
 function runWithFakes(script: string, fakes: Record<string, string>, env: Record<string, string>, shell = "bash"): { log: string; status: number | null; stderr: string } {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workbench-fakes-"));
+    const dir = tempDir("workbench-fakes-");
     const bin = path.join(dir, "bin");
     fs.mkdirSync(bin);
     const log = path.join(dir, "log");
@@ -317,7 +316,7 @@ describe("data services: fences, accounts and probes, as the servers check them"
         });
 
         it("Cassandra: the start script turns on permission checks and makes a non-superuser role limited to its keyspace (run here)", () => {
-            const yaml = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cassandra-")), "cassandra.yaml");
+            const yaml = path.join(tempDir("cassandra-"), "cassandra.yaml");
             fs.writeFileSync(yaml, "authenticator:\n  class_name: AllowAllAuthenticator\nauthorizer:\n  class_name: AllowAllAuthorizer\n");
             const script = CASSANDRA_START_SCRIPT.replace("/etc/cassandra/cassandra.yaml", yaml);
             const run = runWithFakes(

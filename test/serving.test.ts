@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { USER_CODE_LABELS } from "../components/labels";
 import { SERVED_PORT, SERVED_PROXY, SERVED_PROXY_PORT } from "../components/serving/proxy";
@@ -20,7 +19,7 @@ import { SERVING_POOL as POLICY_SERVING_POOL } from "../policy/workbench";
 import { validateConfig } from "../stacks/load";
 import { parse } from "yaml";
 import { at } from "./k8s-checks";
-import { input, ofType, PROJECT_DIR, runPlan, variantStackFile } from "./harness";
+import { input, ofType, PROJECT_DIR, runPlan, tempDir, variantStackFile } from "./harness";
 import { signInProxyDir } from "./sign-in-proxy-fakes";
 import { valuesOf } from "./shared-layer-fixtures";
 
@@ -429,7 +428,7 @@ describe("served models and apps (workbench:models, workbench:apps)", function (
     });
 
     it("an app's source is fetched at exactly its pinned ref (run here with a fake git)", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workbench-git-"));
+        const dir = tempDir("workbench-git-");
         fs.writeFileSync(path.join(dir, "git"), `#!/bin/sh\necho "git $*" >> "${dir}/log"\n`, { mode: 0o755 });
         const run = (script: string) => {
             fs.rmSync(path.join(dir, "log"), { force: true });

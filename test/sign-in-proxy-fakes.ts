@@ -1,13 +1,13 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
+import { tempDir } from "./harness";
 
 /**
  * A folder holding a sign-in proxy script (components/hub/sign-in-proxy.ts) as `file`, beside small fakes of the hub
  * image's libraries: only what the script imports at module level, so its pure functions run here in python3.
  */
 export function signInProxyDir(file: string, script: string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workbench-sign-in-proxy-"));
+    const dir = tempDir("workbench-sign-in-proxy-");
     const module = (name: string, text: string) => {
         fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
         fs.writeFileSync(path.join(dir, name), text);

@@ -4,7 +4,6 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { SPARK_EXAMPLE_CONFIGMAP, SPARK_EXAMPLE_KEY } from "../components/spark/operator";
@@ -13,7 +12,7 @@ import { connectorJars, connectorSource, jarFetchScript, SPARK_JARS_DIR, sparkBu
 import { IMAGES, PinnedJar, SPARK_CONNECTORS, SPARK_HADOOP_VERSION } from "../components/versions";
 import type { Plan } from "../plan/types";
 import { ARCH_LABEL } from "../providers/existing";
-import { ofType, runPlan, variantStackFile } from "./harness";
+import { ofType, runPlan, tempDir, variantStackFile } from "./harness";
 import { at } from "./k8s-checks";
 
 /*
@@ -101,7 +100,7 @@ describe("Spark storage connectors", () => {
         const { port } = server.address() as AddressInfo;
         const pin = (file: string, pinned?: string): PinnedJar => ({ file, url: `http://127.0.0.1:${port}/${file}`, sha256: pinned, sizeMB: 1 });
         const run = (jars: PinnedJar[]) => {
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jars-"));
+            const dir = tempDir("jars-");
             const script = jarFetchScript(jars, dir, { attempts: 3, firstDelaySeconds: 0.05 });
             return new Promise<{ status: number | null; out: string; dir: string }>((resolve) => {
                 const child = spawn("python3", ["-c", script], { env: { ...process.env, no_proxy: "*", NO_PROXY: "*" } });

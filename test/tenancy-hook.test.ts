@@ -1,10 +1,10 @@
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { personalConnectHook, personalConnectPod, SPARK_PROFILE } from "../components/spark/personal-connect";
 import type { NodePool } from "../providers/contract";
+import { tempDir } from "./harness";
 
 /** A user pool as a platform hands it over (the hook's data depends only on its placement and size). */
 const userPool: NodePool = {
@@ -115,7 +115,7 @@ describe("tenancy: the hub's Spark hook, run in Python against KubeSpawner 7's h
     let started: Record<"alice" | "aliceAgain" | "bob" | "carol", Started>;
 
     before(() => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workbench-hook-"));
+        const dir = tempDir("workbench-hook-");
         fs.writeFileSync(path.join(dir, "hook.py"), personalConnectHook(pod));
         fs.writeFileSync(path.join(dir, "run.py"), FAKES);
         started = JSON.parse(execFileSync("python3", [path.join(dir, "run.py"), path.join(dir, "hook.py")], { encoding: "utf8" })) as typeof started;

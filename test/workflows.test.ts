@@ -1,13 +1,12 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { configValue, defaultCloud, Mode, requiredVariables, stackMatrix } from "../ci/stack-matrix";
 import { COMMENT_MARKER } from "../plan/diff-markdown";
 import { readStackConfig } from "../plan/project";
 import { validateConfig } from "../stacks/load";
-import { PROJECT_DIR, STACKS } from "./harness";
+import { PROJECT_DIR, STACKS, tempDir } from "./harness";
 
 const WORKFLOWS_DIR = path.join(PROJECT_DIR, ".github", "workflows");
 const FILES = fs.readdirSync(WORKFLOWS_DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
@@ -338,14 +337,14 @@ describe("plan-diff-comment.yml: the comment script, run on a fake GitHub", () =
 
     /** Runs the script as actions/github-script does (an async function of github, context, core, require). */
     async function runScript(options: { prNumber: string; headSha: string; runSha: string; existing?: Array<{ id: number; body: string; user: { type: string; login: string } }> }) {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-artifact-"));
+        const dir = tempDir("plan-diff-artifact-");
         fs.writeFileSync(path.join(dir, "pr-number"), `${options.prNumber}\n`);
         fs.writeFileSync(path.join(dir, "head-sha"), `${options.runSha}\n`);
         fs.writeFileSync(path.join(dir, "stack-aws.md"), "### Stack `aws`: offline plan diff\n\nbody aws\n");
         fs.writeFileSync(path.join(dir, "stack-local.md"), "### Stack `local`: offline plan diff\n\nbody local\n");
         fs.writeFileSync(path.join(dir, "notes.txt"), "not a stack report");
         // a crafted artifact could link a report to a file of the runner (its environment holds the token)
-        const outside = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-outside-")), "environ");
+        const outside = path.join(tempDir("plan-diff-outside-"), "environ");
         fs.writeFileSync(outside, "INPUT_GITHUB-TOKEN=ghs_secret");
         fs.symlinkSync(outside, path.join(dir, "stack-zzz.md"));
         const calls: Call[] = [];
