@@ -178,8 +178,46 @@ export interface PlatformCluster {
      * (a move's source grant); absent where the platform knows of none (an existing cluster).
      */
     oidcIssuer?: pulumi.Output<string>;
+    /**
+     * How the cluster snapshots the retained class's volumes through CSI, for Velero's snapshot data mover (every
+     * home, mounted or not, and the hub's database: docs/backups.md); absent where the platform knows of none (an
+     * existing cluster that names no VolumeSnapshotClass), and homes are then backed up from running servers only.
+     */
+    volumeSnapshots?: VolumeSnapshots;
     /** Resources that must exist before workloads are installed (node pools, CSI driver, storage class). */
     readyWhen: pulumi.Resource[];
+}
+
+/** What a cluster's snapshot controller adds to the system pool, which the always-on fit check counts. */
+export interface SnapshotControllerDemand {
+    /**
+     * The controller's pods on the system pool, all replicas together: zero where the cloud runs it on its own
+     * control plane (GKE, AKS) or the cluster already runs it (an existing cluster's own).
+     */
+    controllerPods: ResourceRequests;
+}
+
+/**
+ * The VolumeSnapshotClass Velero's CSI plugin uses for the retained class's driver: one the shared layer creates
+ * (labelled for Velero, with these parameters), or one the cluster already has, by name.
+ */
+export type VolumeSnapshotClassSource = { create: { parameters: Record<string, pulumi.Input<string>> } } | { existing: string };
+
+/**
+ * CSI volume snapshots of the retained class's volumes: the driver that takes them, the class to take them with,
+ * and what the cloud lacks to take them at all (the snapshot CRDs and controller), installed only when asked.
+ */
+export interface VolumeSnapshots extends SnapshotControllerDemand {
+    /** The CSI driver that provisions the retained class's volumes (the class's `provisioner`), which snapshots them. */
+    driver: string;
+    /** The VolumeSnapshotClass for {@link driver}. */
+    snapshotClass: VolumeSnapshotClassSource;
+    /**
+     * Installs what the cluster lacks for snapshots (EKS: the `snapshot-controller` add-on with the snapshot CRDs)
+     * and returns what a VolumeSnapshotClass must wait for; nothing where the cloud ships it. Called once, and only
+     * when the workbench takes snapshots, so a stack that does not pays no pod slot for it.
+     */
+    install(): pulumi.Resource[];
 }
 
 /** The Kubernetes ServiceAccount the shared layer runs notebooks, Dask and Spark pods as. */
@@ -341,6 +379,11 @@ export interface PlatformPreparation {
      * has a problem of its own (that problem is reported instead).
      */
     systemPool?: SystemPoolSizing;
+    /**
+     * What CSI volume snapshots would add to the system pool, where the platform offers them (the contract's
+     * {@link PlatformCluster.volumeSnapshots}); absent where it does not, and homes are then backed up by file.
+     */
+    volumeSnapshots?: SnapshotControllerDemand;
 }
 
 /** The system pool at one size class, as the always-on fit check reads it. */
