@@ -1,3 +1,4 @@
+import { homesMethodWarnings } from "./components/backups/method-warnings";
 import { systemPoolProblems } from "./components/capacity/check";
 import type { PlatformPreparation } from "./providers/contract";
 import { loadPlatformModule } from "./providers/registry";
@@ -35,12 +36,15 @@ export async function checkStack(stack: string, flat: Readonly<Record<string, st
     const preparation = cloud
         ? await loadPlatformModule(cloud).prepare({ stack, parsed: checked.parsed, provider: checked.provider, secretsSet: checked.secretsSet, today: options.today })
         : undefined;
-    const services = checked.parsed.services;
-    const fit = preparation?.systemPool && services ? systemPoolProblems(services, preparation.systemPool, checked.parsed.backups) : [];
+    const { services, backups } = checked.parsed;
+    const sizing = preparation?.systemPool;
+    const fit = sizing && services ? systemPoolProblems({ services, backups }, sizing, preparation.volumeSnapshots) : [];
+    // how the homes are backed up, when the pool fits (a problem of its own otherwise)
+    const homes = sizing && services && backups && fit.length === 0 ? homesMethodWarnings({ services, backups }, sizing, preparation.volumeSnapshots) : [];
     return {
         checked,
         preparation,
         problems: [...checked.problems, ...(preparation?.problems ?? []), ...fit],
-        warnings: [...checked.warnings, ...(preparation?.warnings ?? [])],
+        warnings: [...checked.warnings, ...(preparation?.warnings ?? []), ...homes],
     };
 }

@@ -4,7 +4,8 @@ import { Platform, ServiceAccountRef } from "../providers/contract";
 import type { StackSettings } from "../stacks/load";
 import { limitsOf } from "../stacks/schema";
 import { Backups } from "./backups";
-import { assertSystemPoolFits } from "./capacity/demand";
+import { chooseHomesMethod, homesDemand } from "./backups/method";
+import { assertSystemPoolFits, clusterSystemPool } from "./capacity/demand";
 import { ClusterAddons } from "./cluster/addons";
 import { DaskGateway } from "./dask/dask-gateway";
 import { GettingStarted, pathStyleEnv, signInFacts } from "./hub/getting-started";
@@ -58,7 +59,9 @@ export class Workbench extends pulumi.ComponentResource {
         const { cluster } = platform;
         const provider = cluster.provider;
 
-        assertSystemPoolFits(settings.stack, config, cluster);
+        // the homes' backup method as the configuration check decided it, from the contract's own pool description
+        const homesMethod = chooseHomesMethod(config, clusterSystemPool(cluster), cluster.volumeSnapshots);
+        assertSystemPoolFits(settings.stack, config, cluster, homesMethod ? homesDemand(homesMethod.method, clusterSystemPool(cluster), cluster.volumeSnapshots) : undefined);
 
         new ClusterAddons(`${name}-cluster`, { cluster, gpuPools: platform.gpuPools }, { parent: this });
 
@@ -147,6 +150,8 @@ export class Workbench extends pulumi.ComponentResource {
                 namespace: name,
                 userNamespace: usersName,
                 objectStore: platform.objectStore,
+                homesMethod: homesMethod?.method,
+                volumeSnapshots: cluster.volumeSnapshots,
                 systemPlacement: cluster.systemPool.placement,
                 userPool: cluster.userPool,
                 gpuPools: platform.gpuPools,
