@@ -152,6 +152,7 @@ export class Workbench extends pulumi.ComponentResource {
                 objectStore: platform.objectStore,
                 homesMethod: homesMethod?.method,
                 volumeSnapshots: cluster.volumeSnapshots,
+                retainedStorageClass: cluster.retainedStorageClass,
                 systemPlacement: cluster.systemPool.placement,
                 userPool: cluster.userPool,
                 gpuPools: platform.gpuPools,

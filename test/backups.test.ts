@@ -10,6 +10,7 @@ import { VELERO_TRANSIENT } from "../components/capacity/requests";
 import { EKS_SNAPSHOT_CONTROLLER_PODS, SNAPSHOT_CONTROLLER_ADDON } from "../providers/aws/block-storage";
 import { AKS_SNAPSHOT_CONTROLLER } from "../providers/azure/block-storage";
 import { GKE_SNAPSHOT_CONTROLLER } from "../providers/gcp/block-storage";
+import { RETAINED_STORAGE_CLASSES } from "../providers/retained-classes";
 import { checkConfig } from "../stacks/load";
 import { BACKUP_CHARTS } from "../components/versions";
 import type { Plan, PlannedResource } from "../plan/types";
@@ -223,6 +224,15 @@ describe("homes and the hub's database by CSI snapshot, moved into the bucket (V
             assert.deepEqual(template.includedResources, ["persistentvolumeclaims", "persistentvolumes"], "claims only: no server pod is needed to read a home");
             assert.deepEqual(template.orLabelSelectors, [HOME_CLAIM_SELECTOR, HUB_DB_CLAIM_SELECTOR], "every home claim and the hub's database claim, and not the data services' (dumped)");
             assert.equal(input(schedule, "metadata", "annotations", snapshotClassAnnotation(String(input(snapshotClass, "driver")))), input(snapshotClass, "metadata", "name"));
+
+            // a restore of another cloud's backup (a move) gets this cluster's class for the claims it brings back
+            const mappings = ofType(plan, "kubernetes:core/v1:ConfigMap").filter((r) => input(r, "metadata", "labels", "velero.io/change-storage-class") === "RestoreItemAction");
+            assert.equal(mappings.length, 1, "Velero refuses more than one ConfigMap with these labels");
+            assert.equal(input(mappings[0], "metadata", "labels", "velero.io/plugin-config"), "");
+            assert.equal(input(mappings[0], "metadata", "namespace"), "workbench-backups", "in Velero's namespace");
+            const homesClass = hub.singleuser.storage.dynamic.storageClass as string;
+            const otherClouds = Object.entries(RETAINED_STORAGE_CLASSES).filter(([other]) => other !== cloud).map(([, name]) => name);
+            assert.deepEqual(input(mappings[0], "data"), Object.fromEntries(otherClouds.map((name) => [name, homesClass])));
 
             const values = veleroValues(plan);
             assert.ok(String(values.configuration.features).split(",").includes("EnableCSI"), "Velero's CSI plugin is on (server and node agent get --features)");

@@ -35,6 +35,8 @@ export interface BackupsArgs {
     homesMethod?: HomesMethod;
     /** The platform's CSI snapshots (the contract's answer), for the snapshot method. */
     volumeSnapshots?: VolumeSnapshots;
+    /** The retained class homes and the hub's database are made in (a restore maps other clouds' onto it). */
+    retainedStorageClass: pulumi.Input<string>;
     /** The system pool: Velero's server and the dumps run there (and, with snapshots, the data movers). */
     systemPlacement: NodePlacement;
     /** The user pool, where homes are mounted (file-system backup's node agent runs there). */
@@ -129,6 +131,7 @@ export class Backups extends pulumi.ComponentResource {
                     homeTolerations: uniqueTolerations(tolerations),
                     snapshotClass: snapshotClass?.ref,
                     restoreFrom: restore?.homes ? restore.from : undefined,
+                    storageClass: args.retainedStorageClass,
                     provider,
                     dependsOn: [...args.dependsOn, veleroNamespace, ...(snapshotClass?.readyWhen ?? [])],
                 },

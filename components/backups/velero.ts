@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { BackupLocation, NodePlacement, ObjectStore, ServiceAccountRef, Toleration, WorkloadIdentity } from "../../providers/contract";
 import type { HomesMethod } from "../capacity/demand";
 import { VELERO_NODE_AGENT, VELERO_SERVER, VELERO_TRANSIENT, VELERO_TRANSIENT_MEMORY_LIMIT_MIB } from "../capacity/requests";
+import { RETAINED_STORAGE_CLASSES } from "../../providers/retained-classes";
 import { chartRelease } from "../helm/release";
 import { BACKUP_CHARTS, BACKUP_IMAGES } from "../versions";
 
@@ -123,6 +124,8 @@ export interface VeleroArgs {
     snapshotClass?: SnapshotClassRef;
     /** Restore the homes from this backup (`latest`: the schedule's newest) before users start. */
     restoreFrom?: string;
+    /** The retained class homes and the hub's database are made in here: a restore maps other clouds' onto it. */
+    storageClass: pulumi.Input<string>;
     /** The cluster's Kubernetes provider. */
     provider: k8s.Provider;
     /** The namespaces, the snapshot class and what the platform installs for it. */
@@ -224,6 +227,18 @@ export function homesBackupTemplate(args: Pick<VeleroArgs, "namespaces" | "metho
  */
 export const RESTORE_WAIT_SECONDS = 5 * 3600;
 
+/**
+ * The labels by which Velero finds its change-storage-class restore item action's ConfigMap in its namespace
+ * (velero.io docs v1.18 "Restore Reference: Changing PV/PVC Storage Classes"; pkg/plugin/framework/common
+ * GetPluginConfig: exactly one ConfigMap may carry them).
+ */
+export const CHANGE_STORAGE_CLASS_LABELS = { "velero.io/plugin-config": "", "velero.io/change-storage-class": "RestoreItemAction" };
+
+/** Every other cloud's retained class, mapped onto this cluster's: what a restore of a moved stack's backup needs. */
+export function storageClassMapping(here: string): Record<string, string> {
+    return Object.fromEntries(Object.values(RETAINED_STORAGE_CLASSES).filter((name) => name !== here).map((name) => [name, here]));
+}
+
 /** Velero, its homes Schedule and (with a restore) the Restore. */
 export class Velero extends pulumi.ComponentResource {
     readonly account: ServiceAccountRef;
@@ -306,6 +321,15 @@ export class Velero extends pulumi.ComponentResource {
                 dependsOn: [...args.dependsOn, ...this.identity.readyWhen, ...(keySecret ? [keySecret] : [])],
             },
             this,
+        );
+        // a claim restored from another cloud's backup names that cloud's class; give it this cluster's instead
+        new k8s.core.v1.ConfigMap(
+            `${name}-change-storage-class`,
+            {
+                metadata: { name: `${VELERO_NAME}-change-storage-class`, namespace, labels: { ...CHANGE_STORAGE_CLASS_LABELS } },
+                data: pulumi.output(args.storageClass).apply(storageClassMapping),
+            },
+            { parent: this, provider, dependsOn: args.dependsOn },
         );
         const custom = { parent: this, provider, dependsOn: [this.release] };
         const snapshotClass = args.snapshotClass;

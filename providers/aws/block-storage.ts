@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceRequests, ServiceAccountRef, VolumeSnapshots } from "../contract";
+import { RETAINED_STORAGE_CLASSES } from "../retained-classes";
 import { AwsContext, managedPolicyArn } from "./context";
 import { irsaRole, OidcProvider } from "./irsa";
 
@@ -12,7 +13,7 @@ export const EBS_CSI_CONTROLLER_ACCOUNT: ServiceAccountRef = { namespace: "kube-
 export const EBS_CSI_CONTROLLER_REPLICAS = 2;
 
 /** The storage class homes and databases use. */
-export const RETAINED_STORAGE_CLASS = "gp3-retained";
+export const RETAINED_STORAGE_CLASS = RETAINED_STORAGE_CLASSES.aws;
 
 /** The EBS CSI driver's name: the retained class's provisioner, and the driver of its volumes' snapshots. */
 export const EBS_CSI_PROVISIONER = "ebs.csi.aws.com";

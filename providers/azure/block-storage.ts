@@ -1,9 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { SnapshotControllerDemand, VolumeSnapshots } from "../contract";
+import { RETAINED_STORAGE_CLASSES } from "../retained-classes";
 
 /** The storage class homes and databases use. */
-export const RETAINED_STORAGE_CLASS = "premium-retained";
+export const RETAINED_STORAGE_CLASS = RETAINED_STORAGE_CLASSES.azure;
 
 /** AKS's Azure Disk CSI driver: the retained class's provisioner, and the driver of its disks' snapshots. */
 export const AZURE_DISK_CSI_PROVISIONER = "disk.csi.azure.com";

@@ -1,9 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { SnapshotControllerDemand, VolumeSnapshots } from "../contract";
+import { RETAINED_STORAGE_CLASSES } from "../retained-classes";
 
 /** The storage class homes and databases use. */
-export const RETAINED_STORAGE_CLASS = "pd-balanced-retained";
+export const RETAINED_STORAGE_CLASS = RETAINED_STORAGE_CLASSES.gcp;
 
 /** The Compute Engine persistent disk CSI driver GKE runs (`addonsConfig.gcePersistentDiskCsiDriverConfig`). */
 export const PD_CSI_PROVISIONER = "pd.csi.storage.gke.io";
