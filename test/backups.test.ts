@@ -12,6 +12,8 @@ import { AKS_SNAPSHOT_CONTROLLER } from "../providers/azure/block-storage";
 import { GKE_SNAPSHOT_CONTROLLER } from "../providers/gcp/block-storage";
 import { RETAINED_STORAGE_CLASSES } from "../providers/retained-classes";
 import { checkConfig } from "../stacks/load";
+import { BackupTarget, WorkbenchConfigSchema } from "../stacks/schema";
+import { chooseHomesMethod } from "../components/backups/method";
 import { BACKUP_CHARTS } from "../components/versions";
 import type { Plan, PlannedResource } from "../plan/types";
 import { helmMerge, ValueMap } from "../components/helm/merge";
@@ -319,6 +321,32 @@ describe("homes and the hub's database by CSI snapshot, moved into the bucket (V
         assert.ok(problem, JSON.stringify(run.document.problems));
         assert.match(String(problem.allowed), /pods \d+ > 17/);
         assert.match(String(problem.allowed), /choose systemPool\.size small/);
+    });
+});
+
+describe("the homes' method and what it places on the system pool (components/backups/method.ts)", () => {
+    const services = WorkbenchConfigSchema.parse({ users: { admins: ["admin"] } }).services;
+    const backups = (method: "auto" | "snapshots" | "files", optOut: BackupTarget[] = []) => ({ enabled: true, schedule: "0 3 * * *", retentionDays: 30, optOut, method });
+    const pool = (maxPods: number, nodes = 1) => ({ vcpu: 4, memoryGiB: 16, maxPods, nodes, agents: { cpuMillis: 0, memoryMiB: 0, pods: 0 }, installsAutoscaler: false });
+    const controller = { controllerPods: { cpuMillis: 20, memoryMiB: 64, pods: 2 } };
+
+    it("snapshots put the node agent on every system node, the platform's snapshot controller and one data mover there; files only the server", () => {
+        const snapshots = homesBackupPods({ method: "snapshots", nodes: 2, controllerPods: controller.controllerPods });
+        assert.equal(snapshots.find((p) => p.component.startsWith("Velero node agent"))?.pods, 2);
+        assert.deepEqual(snapshots.find((p) => p.component === "CSI snapshot controller"), { component: "CSI snapshot controller", ...controller.controllerPods });
+        assert.equal(snapshots.reduce((sum, p) => sum + p.pods, 0), 1 + 2 + 2 + 1);
+        assert.deepEqual(homesBackupPods({ method: "files", nodes: 2, controllerPods: controller.controllerPods }).map((p) => p.component), ["Velero server (homes backups)"]);
+    });
+
+    it("auto takes snapshots where they are offered and fit, files otherwise, and says why; a configured method stands; opted-out homes need none", () => {
+        assert.deepEqual(chooseHomesMethod({ services, backups: backups("auto") }, pool(110), controller), { method: "snapshots", why: "configured" });
+        assert.deepEqual(chooseHomesMethod({ services, backups: backups("auto") }, pool(110), undefined), { method: "files", why: "not-offered" });
+        // the hub's, Dask's and Spark's pods and Velero's server take 10 slots: files fit 12, snapshots need 4 more
+        assert.deepEqual(chooseHomesMethod({ services, backups: backups("auto") }, pool(12), controller), { method: "files", why: "no-room" });
+        assert.deepEqual(chooseHomesMethod({ services, backups: backups("auto") }, pool(14), controller), { method: "snapshots", why: "configured" });
+        assert.deepEqual(chooseHomesMethod({ services, backups: backups("files") }, pool(110), controller), { method: "files", why: "configured" });
+        assert.deepEqual(chooseHomesMethod({ services, backups: backups("snapshots") }, pool(12), controller), { method: "snapshots", why: "configured" }, "the fit check then refuses it");
+        assert.equal(chooseHomesMethod({ services, backups: backups("auto", ["homes"]) }, pool(110), controller), undefined);
     });
 });
 
