@@ -341,8 +341,8 @@ describe("the homes' method and what it places on the system pool (components/ba
     it("auto takes snapshots where they are offered and fit, files otherwise, and says why; a configured method stands; opted-out homes need none", () => {
         assert.deepEqual(chooseHomesMethod({ services, backups: backups("auto") }, pool(110), controller), { method: "snapshots", why: "configured" });
         assert.deepEqual(chooseHomesMethod({ services, backups: backups("auto") }, pool(110), undefined), { method: "files", why: "not-offered" });
-        // the hub's, Dask's and Spark's pods and Velero's server take 10 slots: files fit 12, snapshots need 4 more
-        assert.deepEqual(chooseHomesMethod({ services, backups: backups("auto") }, pool(12), controller), { method: "files", why: "no-room" });
+        // the hub's, Dask's and Spark's pods and Velero's server take 10 slots; snapshots need 4 more, not 3
+        assert.deepEqual(chooseHomesMethod({ services, backups: backups("auto") }, pool(13), controller), { method: "files", why: "no-room" });
         assert.deepEqual(chooseHomesMethod({ services, backups: backups("auto") }, pool(14), controller), { method: "snapshots", why: "configured" });
         assert.deepEqual(chooseHomesMethod({ services, backups: backups("files") }, pool(110), controller), { method: "files", why: "configured" });
         assert.deepEqual(chooseHomesMethod({ services, backups: backups("snapshots") }, pool(12), controller), { method: "snapshots", why: "configured" }, "the fit check then refuses it");
