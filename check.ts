@@ -1,4 +1,4 @@
-import { homesMethodWarnings } from "./components/backups/method-warnings";
+import { homesMethodProblems, homesMethodWarnings } from "./components/backups/method-warnings";
 import { systemPoolProblems } from "./components/capacity/check";
 import type { PlatformPreparation } from "./providers/contract";
 import { loadPlatformModule } from "./providers/registry";
@@ -38,13 +38,14 @@ export async function checkStack(stack: string, flat: Readonly<Record<string, st
         : undefined;
     const { services, backups } = checked.parsed;
     const sizing = preparation?.systemPool;
-    const fit = sizing && services ? systemPoolProblems({ services, backups }, sizing, preparation.volumeSnapshots) : [];
+    const method = sizing && services && backups ? homesMethodProblems({ services, backups }, sizing) : [];
+    const fit = sizing && services && method.length === 0 ? systemPoolProblems({ services, backups }, sizing, preparation.volumeSnapshots) : [];
     // how the homes are backed up, when the pool fits (a problem of its own otherwise)
-    const homes = sizing && services && backups && fit.length === 0 ? homesMethodWarnings({ services, backups }, sizing, preparation.volumeSnapshots) : [];
+    const homes = sizing && services && backups && fit.length === 0 && method.length === 0 ? homesMethodWarnings({ services, backups }, sizing, preparation.volumeSnapshots) : [];
     return {
         checked,
         preparation,
-        problems: [...checked.problems, ...(preparation?.problems ?? []), ...fit],
+        problems: [...checked.problems, ...(preparation?.problems ?? []), ...method, ...fit],
         warnings: [...checked.warnings, ...(preparation?.warnings ?? []), ...homes],
     };
 }

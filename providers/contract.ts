@@ -404,6 +404,11 @@ export interface SystemPoolAtSize {
     agents: ResourceRequests;
     /** The shared layer installs a cluster-autoscaler on the pool (the contract's `capabilities.clusterAutoscaler`). */
     installsAutoscaler: boolean;
+    /**
+     * The pool's taints (the contract's `systemPool.taints`), where the platform declares any: a pod that cannot
+     * tolerate one (Velero's data movers carry a short fixed list) cannot run there.
+     */
+    taints?: Taint[];
 }
 
 /** How a configuration sizes the system pool: what the always-on fit check needs before any resource exists. */

@@ -14,6 +14,7 @@ import { RETAINED_STORAGE_CLASSES } from "../providers/retained-classes";
 import { checkConfig } from "../stacks/load";
 import { BackupTarget, WorkbenchConfigSchema } from "../stacks/schema";
 import { chooseHomesMethod } from "../components/backups/method";
+import { homesMethodProblems, homesMethodWarnings } from "../components/backups/method-warnings";
 import { BACKUP_CHARTS } from "../components/versions";
 import type { Plan, PlannedResource } from "../plan/types";
 import { helmMerge, ValueMap } from "../components/helm/merge";
@@ -248,11 +249,7 @@ describe("homes and the hub's database by CSI snapshot, moved into the bucket (V
             const system = hubValues(plan).hub.nodeSelector as Record<string, string>;
             assert.ok(Object.keys(system).length > 0, "the hub names the system pool");
             assert.deepEqual(values.nodeAgent.nodeSelector, system, "the node agent runs where the hub does");
-            // data mover pods carry the node agent's tolerations only for these keys (pkg/util/third_party.go): every
-            // toleration the system pool needs must be one of them, or the data movers cannot land beside the agent
-            for (const toleration of values.nodeAgent.tolerations as Array<{ key: string }>) {
-                assert.ok(VELERO_INHERITED_TOLERATION_KEYS.includes(toleration.key), `a data mover cannot tolerate ${toleration.key}`);
-            }
+            assert.deepEqual(values.nodeAgent.tolerations, hubValues(plan).hub.tolerations, "and tolerates what the hub does there");
             const config = nodeAgentConfigOf(values);
             assert.equal(config.loadAffinity.length, 1, "Velero reads only the first loadAffinity entry");
             assert.deepEqual(config.loadAffinity[0].nodeSelector.matchLabels, system, "data movers on the system pool, beside the node agent");
@@ -347,6 +344,22 @@ describe("the homes' method and what it places on the system pool (components/ba
         assert.deepEqual(chooseHomesMethod({ services, backups: backups("files") }, pool(110), controller), { method: "files", why: "configured" });
         assert.deepEqual(chooseHomesMethod({ services, backups: backups("snapshots") }, pool(12), controller), { method: "snapshots", why: "configured" }, "the fit check then refuses it");
         assert.equal(chooseHomesMethod({ services, backups: backups("auto", ["homes"]) }, pool(110), controller), undefined);
+    });
+
+    it("a system pool tainted with a key Velero does not pass on to its data movers gets files, and refuses snapshots naming the key", () => {
+        const tainted = { ...pool(110), taints: [{ key: "workbench.io/dedicated", value: "system", effect: "NoSchedule" as const }] };
+        assert.deepEqual(chooseHomesMethod({ services, backups: backups("auto") }, tainted, controller), { method: "files", why: "tainted" });
+        const sizing = { key: "workbench:systemPool.size", given: "medium", current: { ...tainted, size: "medium" as const }, sizes: [], advice: () => "" };
+        const [problem, ...more] = homesMethodProblems({ services, backups: backups("snapshots") }, sizing);
+        assert.equal(more.length, 0);
+        assert.equal(problem?.key, "workbench:backups.method");
+        assert.match(problem.allowed, /workbench\.io\/dedicated/);
+        assert.match(homesMethodWarnings({ services, backups: backups("auto") }, sizing, controller)[0] ?? "", /tainted workbench\.io\/dedicated.*a stopped server's home/);
+        // the keys Velero does copy (pkg/util/third_party.go): such a pool holds data movers
+        for (const key of VELERO_INHERITED_TOLERATION_KEYS) {
+            const ok = { ...pool(110), taints: [{ key, effect: "NoSchedule" as const }] };
+            assert.equal(chooseHomesMethod({ services, backups: backups("auto") }, ok, controller)?.method, "snapshots", key);
+        }
     });
 });
 

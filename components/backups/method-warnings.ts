@@ -2,7 +2,9 @@ import type { SnapshotControllerDemand, SystemPoolSizing } from "../../providers
 import type { WorkbenchConfig } from "../../stacks/schema";
 import { systemPods } from "../capacity/demand";
 import { systemPoolFit } from "../capacity/fit";
-import { chooseHomesMethod, homesDemand, roomForMaintenance } from "./method";
+import type { ConfigProblem } from "../../stacks/errors";
+import { chooseHomesMethod, homesDemand, roomForMaintenance, taintsBlockingDataMovers } from "./method";
+import { VELERO_INHERITED_TOLERATION_KEYS } from "./velero";
 
 /*
  * What the plan says about the homes' backup method: file-system backup leaves out the homes of stopped servers and
@@ -26,6 +28,11 @@ export function homesMethodWarnings(
         warnings.push(
             `Homes are backed up by file-system backup: this cluster's CSI snapshot support is not described (workbench:existing.volumeSnapshots), so ${FILES_LEAVE_OUT}. ` +
                 "Name the cluster's snapshot driver (and VolumeSnapshotClass) there to back every home and the hub's database up by snapshot.",
+        );
+    } else if (choice.why === "tainted") {
+        warnings.push(
+            `Homes are backed up by file-system backup (workbench:backups.method auto): the system pool is tainted ${taintsBlockingDataMovers(sizing.current).join(", ")}, ` +
+                `which Velero's data movers cannot tolerate (they carry only ${VELERO_INHERITED_TOLERATION_KEYS.join(" and ")} tolerations), so ${FILES_LEAVE_OUT}.`,
         );
     } else if (choice.why === "no-room") {
         const needs = systemPods(config.services, sizing.current.installsAutoscaler, homesDemand("snapshots", sizing.current, snapshots));
@@ -53,4 +60,18 @@ export function homesMethodWarnings(
         );
     }
     return warnings;
+}
+
+/** A configured `snapshots` that the system pool cannot run: its data movers would never start. */
+export function homesMethodProblems(config: Pick<WorkbenchConfig, "services" | "backups">, sizing: SystemPoolSizing): ConfigProblem[] {
+    if (config.backups.method !== "snapshots") return [];
+    const blocking = taintsBlockingDataMovers(sizing.current);
+    if (blocking.length === 0) return [];
+    return [
+        {
+            key: "workbench:backups.method",
+            given: "snapshots",
+            allowed: `the system pool is tainted ${blocking.join(", ")}, which Velero's data movers cannot tolerate (they carry only ${VELERO_INHERITED_TOLERATION_KEYS.join(" and ")} tolerations): choose files or auto, or a system pool without that taint`,
+        },
+    ];
 }

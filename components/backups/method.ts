@@ -3,6 +3,7 @@ import type { WorkbenchConfig } from "../../stacks/schema";
 import { HomesBackupDemand, HomesMethod, systemPods } from "../capacity/demand";
 import { systemPoolFit } from "../capacity/fit";
 import { VELERO_TRANSIENT } from "../capacity/requests";
+import { VELERO_INHERITED_TOLERATION_KEYS } from "./velero";
 
 /*
  * How the homes are backed up (`workbench:backups.method`, docs/backups.md). Velero's CSI snapshot data mover reads
@@ -21,15 +22,24 @@ export type SystemPoolShapeWithAgents = Omit<SystemPoolAtSize, "size">;
 export interface HomesMethodChoice {
     method: HomesMethod;
     /**
-     * `configured`: the key names it; `not-offered`: auto, and the platform takes no CSI snapshots; `no-room`: auto,
-     * and the system pool cannot hold what snapshots run there.
+     * `configured`: the key names it; `not-offered`: auto, and the platform takes no CSI snapshots; `tainted`: auto,
+     * and the system pool carries a taint Velero's data movers cannot tolerate; `no-room`: auto, and the system pool
+     * cannot hold what snapshots run there.
      */
-    why: "configured" | "not-offered" | "no-room";
+    why: "configured" | "not-offered" | "tainted" | "no-room";
 }
 
 /** Whether the stack backs the homes up at all. */
 export function homesBackedUp(backups: Pick<WorkbenchConfig["backups"], "enabled" | "optOut">): boolean {
     return backups.enabled && !backups.optOut.includes("homes");
+}
+
+/**
+ * The system pool's taints a data mover cannot tolerate: it carries the node agent's tolerations only for the keys
+ * Velero lists (a toleration the pool needs for any other key is lost), so such a pool holds no data mover.
+ */
+export function taintsBlockingDataMovers(pool: Pick<SystemPoolShapeWithAgents, "taints">): string[] {
+    return (pool.taints ?? []).map((taint) => taint.key).filter((key) => !VELERO_INHERITED_TOLERATION_KEYS.includes(key));
 }
 
 /** What the homes' backup places on the pool with a method. */
@@ -47,6 +57,7 @@ export function chooseHomesMethod(
     const configured = config.backups.method;
     if (configured !== "auto") return { method: configured, why: "configured" };
     if (!snapshots) return { method: "files", why: "not-offered" };
+    if (taintsBlockingDataMovers(pool).length > 0) return { method: "files", why: "tainted" };
     const pods = systemPods(config.services, pool.installsAutoscaler, homesDemand("snapshots", pool, snapshots));
     return systemPoolFit(pool, pool.agents, pods).fits ? { method: "snapshots", why: "configured" } : { method: "files", why: "no-room" };
 }

@@ -250,13 +250,7 @@ export class Velero extends pulumi.ComponentResource {
     constructor(name: string, args: VeleroArgs, opts?: pulumi.ComponentResourceOptions) {
         super("workbench:backups:Velero", name, {}, opts);
         const { namespace, objectStore, location, provider } = args;
-        if (args.method === "snapshots") {
-            if (!args.snapshotClass) throw new Error("Velero: the snapshot method needs the VolumeSnapshotClass of the homes' driver");
-            const foreign = args.systemPlacement.tolerations.filter((t) => !VELERO_INHERITED_TOLERATION_KEYS.includes(t.key));
-            if (foreign.length > 0) {
-                throw new Error(`Velero: data movers cannot tolerate the system pool's taint ${foreign.map((t) => t.key).join(", ")} (Velero passes on only ${VELERO_INHERITED_TOLERATION_KEYS.join(", ")})`);
-            }
-        }
+        if (args.method === "snapshots" && !args.snapshotClass) throw new Error("Velero: the snapshot method needs the VolumeSnapshotClass of the homes' driver");
         this.account = { namespace, name: VELERO_NAME };
         this.identity = objectStore.bindServiceAccount(this.account, { prefix: HOMES_PREFIX });
         const credentials = veleroCredentials(this.identity);

@@ -60,6 +60,7 @@ export function clusterSystemPool(cluster: Pick<PlatformCluster, "systemPool" | 
         ...(pool.allocatable ? { allocatable: pool.allocatable } : {}),
         agents: cluster.systemAgents,
         installsAutoscaler: cluster.capabilities.clusterAutoscaler !== undefined,
+        ...(pool.taints.length > 0 ? { taints: pool.taints } : {}),
     };
 }
 
