@@ -1,3 +1,4 @@
+import { homesMethodProblems, homesMethodWarnings } from "./components/backups/method-warnings";
 import { systemPoolProblems } from "./components/capacity/check";
 import { servingPoolProblems } from "./components/capacity/serving";
 import type { PlatformPreparation } from "./providers/contract";
@@ -36,15 +37,19 @@ export async function checkStack(stack: string, flat: Readonly<Record<string, st
     const preparation = cloud
         ? await loadPlatformModule(cloud).prepare({ stack, parsed: checked.parsed, provider: checked.provider, secretsSet: checked.secretsSet, today: options.today })
         : undefined;
-    const services = checked.parsed.services;
-    const fit = preparation?.systemPool && services ? systemPoolProblems(services, preparation.systemPool, checked.parsed.backups) : [];
+    const { services, backups } = checked.parsed;
+    const sizing = preparation?.systemPool;
+    const method = sizing && services && backups ? homesMethodProblems({ services, backups }, sizing) : [];
+    const fit = sizing && services && method.length === 0 ? systemPoolProblems({ services, backups }, sizing, preparation.volumeSnapshots) : [];
+    // how the homes are backed up, when the pool fits (a problem of its own otherwise)
+    const homes = sizing && services && backups && fit.length === 0 && method.length === 0 ? homesMethodWarnings({ services, backups }, sizing, preparation.volumeSnapshots) : [];
     // the served replicas on the serving pool, when there is one and the keys that describe them parsed
     const { models, apps, servingPool } = checked.parsed;
     const servingFit = preparation?.servingPool && models && apps && servingPool ? servingPoolProblems({ models, apps, servingPool }, preparation.servingPool) : [];
     return {
         checked,
         preparation,
-        problems: [...checked.problems, ...(preparation?.problems ?? []), ...fit, ...servingFit],
-        warnings: [...checked.warnings, ...(preparation?.warnings ?? [])],
+        problems: [...checked.problems, ...(preparation?.problems ?? []), ...method, ...fit, ...servingFit],
+        warnings: [...checked.warnings, ...(preparation?.warnings ?? []), ...homes],
     };
 }

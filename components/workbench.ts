@@ -4,7 +4,8 @@ import { Platform, ServiceAccountRef } from "../providers/contract";
 import type { StackSettings } from "../stacks/load";
 import { limitsOf } from "../stacks/schema";
 import { Backups } from "./backups";
-import { assertSystemPoolFits } from "./capacity/demand";
+import { chooseHomesMethod, homesDemand } from "./backups/method";
+import { assertSystemPoolFits, clusterSystemPool } from "./capacity/demand";
 import { assertServingPoolFits } from "./capacity/serving";
 import { ClusterAddons } from "./cluster/addons";
 import { DaskGateway } from "./dask/dask-gateway";
@@ -59,7 +60,9 @@ export class Workbench extends pulumi.ComponentResource {
         const { cluster } = platform;
         const provider = cluster.provider;
 
-        assertSystemPoolFits(settings.stack, config, cluster);
+        // the homes' backup method as the configuration check decided it, from the contract's own pool description
+        const homesMethod = chooseHomesMethod(config, clusterSystemPool(cluster), cluster.volumeSnapshots);
+        assertSystemPoolFits(settings.stack, config, cluster, homesMethod ? homesDemand(homesMethod.method, clusterSystemPool(cluster), cluster.volumeSnapshots) : undefined);
         assertServingPoolFits(settings.stack, config, cluster.servingPool);
 
         new ClusterAddons(`${name}-cluster`, { cluster, gpuPools: platform.gpuPools }, { parent: this });
@@ -149,6 +152,9 @@ export class Workbench extends pulumi.ComponentResource {
                 namespace: name,
                 userNamespace: usersName,
                 objectStore: platform.objectStore,
+                homesMethod: homesMethod?.method,
+                volumeSnapshots: cluster.volumeSnapshots,
+                retainedStorageClass: cluster.retainedStorageClass,
                 systemPlacement: cluster.systemPool.placement,
                 userPool: cluster.userPool,
                 gpuPools: platform.gpuPools,

@@ -47,6 +47,16 @@ const SUMMARIES: Readonly<Record<string, Summary>> = {
         field("provisioner", inputs["provisioner"]),
         field("reclaimPolicy", inputs["reclaimPolicy"]),
     ],
+    "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass": (inputs) => [
+        field("name", get(inputs, "metadata", "name")),
+        field("driver", inputs["driver"]),
+        field("deletionPolicy", inputs["deletionPolicy"]),
+    ],
+    "kubernetes:velero.io/v1:Schedule": (inputs) => [
+        field("schedule", get(inputs, "spec", "schedule")),
+        field("reads", get(inputs, "spec", "template", "snapshotMoveData") === true ? "CSI snapshots, moved to the bucket" : get(inputs, "spec", "template", "defaultVolumesToFsBackup") === true ? "files of mounted volumes" : undefined),
+        field("namespaces", get(inputs, "spec", "template", "includedNamespaces")),
+    ],
     "kubernetes:core/v1:Namespace": kubernetesObject,
     "kubernetes:core/v1:ServiceAccount": (inputs) => [...kubernetesObject(inputs), field("annotations", get(inputs, "metadata", "annotations"))],
     // where a Deployment's pods go: served models and apps on the user pool or the serving pool (docs/serving.md)

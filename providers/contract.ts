@@ -184,8 +184,46 @@ export interface PlatformCluster {
      * (a move's source grant); absent where the platform knows of none (an existing cluster).
      */
     oidcIssuer?: pulumi.Output<string>;
+    /**
+     * How the cluster snapshots the retained class's volumes through CSI, for Velero's snapshot data mover (every
+     * home, mounted or not, and the hub's database: docs/backups.md); absent where the platform knows of none (an
+     * existing cluster that names no VolumeSnapshotClass), and homes are then backed up from running servers only.
+     */
+    volumeSnapshots?: VolumeSnapshots;
     /** Resources that must exist before workloads are installed (node pools, CSI driver, storage class). */
     readyWhen: pulumi.Resource[];
+}
+
+/** What a cluster's snapshot controller adds to the system pool, which the always-on fit check counts. */
+export interface SnapshotControllerDemand {
+    /**
+     * The controller's pods on the system pool, all replicas together: zero where the cloud runs it on its own
+     * control plane (GKE, AKS) or the cluster already runs it (an existing cluster's own).
+     */
+    controllerPods: ResourceRequests;
+}
+
+/**
+ * The VolumeSnapshotClass Velero's CSI plugin uses for the retained class's driver: one the shared layer creates
+ * (labelled for Velero, with these parameters), or one the cluster already has, by name.
+ */
+export type VolumeSnapshotClassSource = { create: { parameters: Record<string, pulumi.Input<string>> } } | { existing: string };
+
+/**
+ * CSI volume snapshots of the retained class's volumes: the driver that takes them, the class to take them with,
+ * and what the cloud lacks to take them at all (the snapshot CRDs and controller), installed only when asked.
+ */
+export interface VolumeSnapshots extends SnapshotControllerDemand {
+    /** The CSI driver that provisions the retained class's volumes (the class's `provisioner`), which snapshots them. */
+    driver: string;
+    /** The VolumeSnapshotClass for {@link driver}. */
+    snapshotClass: VolumeSnapshotClassSource;
+    /**
+     * Installs what the cluster lacks for snapshots (EKS: the `snapshot-controller` add-on with the snapshot CRDs)
+     * and returns what a VolumeSnapshotClass must wait for; nothing where the cloud ships it. Called once, and only
+     * when the workbench takes snapshots, so a stack that does not pays no pod slot for it.
+     */
+    install(): pulumi.Resource[];
 }
 
 /** The Kubernetes ServiceAccount the shared layer runs notebooks, Dask and Spark pods as. */
@@ -352,6 +390,11 @@ export interface PlatformPreparation {
      * builds it from, for the serving fit check; absent without the key, or while a key it needs has a problem.
      */
     servingPool?: NodePool;
+    /**
+     * What CSI volume snapshots would add to the system pool, where the platform offers them (the contract's
+     * {@link PlatformCluster.volumeSnapshots}); absent where it does not, and homes are then backed up by file.
+     */
+    volumeSnapshots?: SnapshotControllerDemand;
 }
 
 /** The system pool at one size class, as the always-on fit check reads it. */
@@ -372,6 +415,11 @@ export interface SystemPoolAtSize {
     agents: ResourceRequests;
     /** The shared layer installs a cluster-autoscaler on the pool (the contract's `capabilities.clusterAutoscaler`). */
     installsAutoscaler: boolean;
+    /**
+     * The pool's taints (the contract's `systemPool.taints`), where the platform declares any: a pod that cannot
+     * tolerate one (Velero's data movers carry a short fixed list) cannot run there.
+     */
+    taints?: Taint[];
 }
 
 /** How a configuration sizes the system pool: what the always-on fit check needs before any resource exists. */

@@ -12,7 +12,7 @@ import { NodePool, ResourceRequests, SystemPoolAtSize, SystemPoolSizing } from "
 /** What a platform knows of its system pool at a size class. */
 export interface SystemPoolSource {
     /** The pool the platform would build at this size (its contract data: shape and pod slots). */
-    poolAt(size: CpuSize): Pick<NodePool, "vcpu" | "memoryGiB" | "maxPods" | "allocatable">;
+    poolAt(size: CpuSize): Pick<NodePool, "vcpu" | "memoryGiB" | "maxPods" | "allocatable"> & Partial<Pick<NodePool, "taints">>;
     /** The cloud's own pods on the pool. */
     agents: ResourceRequests;
     /** The shared layer installs a cluster-autoscaler there. */
@@ -32,6 +32,7 @@ export function systemPoolSizing(config: WorkbenchConfig, source: SystemPoolSour
             maxPods: pool.maxPods,
             nodes: config.systemPool.nodes,
             ...(pool.allocatable ? { allocatable: pool.allocatable } : {}),
+            ...(pool.taints && pool.taints.length > 0 ? { taints: pool.taints } : {}),
             agents: source.agents,
             installsAutoscaler: source.installsAutoscaler,
         };

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { restoreProblems } from "./backup-rules";
+import { restoreProblems, volumeSnapshotProblems } from "./backup-rules";
 import { AWS_PRICES } from "../cost/prices/aws";
 import { AZURE_PRICES } from "../cost/prices/azure";
 import { azureLocationProblems } from "../providers/azure/regions";
@@ -305,6 +305,7 @@ const RULES: readonly Rule[] = [
     moveFromProblems,
     moveToProblems,
     ({ parsed }) => restoreProblems(parsed),
+    ({ parsed }) => volumeSnapshotProblems(parsed),
 ];
 
 /** Every cross-key problem of a configuration. */

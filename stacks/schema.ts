@@ -524,6 +524,22 @@ export const ExistingStorageClassSchema = z.strictObject({
 });
 
 /**
+ * CSI snapshots on an existing cluster, which the workbench cannot look up: the cluster must run the snapshot CRDs
+ * and controller (most distributions ship them with their CSI driver); the homes are then backed up by snapshot.
+ */
+export const ExistingVolumeSnapshotsSchema = z.strictObject({
+    /** The CSI driver of the homes' volumes; unset: `storageClass.provisioner`, which it must equal when both are set. */
+    driver: z.string().min(1).optional(),
+    /** A VolumeSnapshotClass of that driver the cluster already has; unset: the workbench creates one (`workbench-snapshots`). */
+    className: z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "must be a VolumeSnapshotClass name (kubectl get volumesnapshotclass lists them)")
+        .optional(),
+    /** Parameters of the class the workbench creates (the driver's own, e.g. Longhorn's `type: snap`). */
+    parameters: z.record(z.string(), z.string()).default({}),
+});
+
+/**
  * Settings for a cluster the user already runs (kind, k3d, on-prem, another vendor).
  * `workbench:userPool.size` describes the shape of its user nodes.
  */
@@ -552,6 +568,8 @@ export const ExistingSchema = z.strictObject({
     apiServerCidrs: z.array(cidr).default([]),
     /** The API server's port at those addresses (6443 on kind and kubeadm clusters). */
     apiServerPort: count(1, 65535).default(6443),
+    /** CSI snapshots of the homes' volumes, where the cluster takes them; unset: homes are backed up by file. */
+    volumeSnapshots: ExistingVolumeSnapshotsSchema.optional(),
 });
 
 /** A Kubernetes ServiceAccount as `<namespace>/<name>`. */
@@ -613,6 +631,12 @@ export const BACKUP_TARGETS = ["homes", "postgres", "mariadb", "mongodb", "opens
 /** A backup target (`workbench:backups.optOut`, `workbench:restore.services`). */
 export type BackupTarget = (typeof BACKUP_TARGETS)[number];
 
+/** How the homes are backed up (`workbench:backups.method`; docs/backups.md). */
+export const HOMES_BACKUP_METHODS = ["auto", "snapshots", "files"] as const;
+
+/** A configured homes backup method. */
+export type HomesBackupSetting = (typeof HOMES_BACKUP_METHODS)[number];
+
 /**
  * Scheduled backups of homes and every data service into the bucket (docs/backups.md): on by default; a data
  * service without a backup is refused by the policy pack unless it is named in `optOut`.
@@ -629,6 +653,13 @@ export const BackupsSchema = z.strictObject({
     retentionDays: count(1, 3650).default(30),
     /** Targets deliberately left without a backup (`homes` or a data service's name). */
     optOut: z.array(z.enum(BACKUP_TARGETS)).refine((names) => new Set(names).size === names.length, "must not repeat a name").default([]),
+    /**
+     * How the homes are read: `snapshots` (a CSI snapshot of every home, running or not, and of the hub's database,
+     * moved into the bucket by Velero's data mover), `files` (file-system backup of the volumes running servers
+     * mount: nothing of stopped servers, nor the hub's database), or `auto`: snapshots where the platform offers them
+     * and the system pool has room for what they run there, else files, and the plan says which and why.
+     */
+    method: z.enum(HOMES_BACKUP_METHODS).default("auto"),
 });
 
 /**

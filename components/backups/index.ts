@@ -1,10 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { GpuPool, NodePlacement, NodePool, ObjectStore, Toleration } from "../../providers/contract";
+import type { GpuPool, NodePlacement, NodePool, ObjectStore, Toleration, VolumeSnapshots } from "../../providers/contract";
 import type { BackupTarget, WorkbenchConfig } from "../../stacks/schema";
+import type { HomesMethod } from "../capacity/demand";
 import { ServiceDump } from "./dumps";
 import { DUMPED_SERVICES, DumpedService } from "./scripts";
-import { Velero } from "./velero";
+import { SnapshotClassRef, Velero, VELERO_SNAPSHOT_CLASS_LABEL } from "./velero";
 
 /*
  * Backups of everything of value into the bucket (docs/backups.md): the homes through Velero, each dumped data
@@ -28,11 +29,23 @@ export interface BackupsArgs {
     namespace: string;
     /** Where users' servers (and their homes) run. */
     userNamespace: string;
+    /** The bucket, where the platform has one. */
     objectStore?: ObjectStore;
+    /** How the homes are read, as the fit check decided it (components/backups/method.ts); absent when they are not backed up. */
+    homesMethod?: HomesMethod;
+    /** The platform's CSI snapshots (the contract's answer), for the snapshot method. */
+    volumeSnapshots?: VolumeSnapshots;
+    /** The retained class homes and the hub's database are made in (a restore maps other clouds' onto it). */
+    retainedStorageClass: pulumi.Input<string>;
+    /** The system pool: Velero's server and the dumps run there (and, with snapshots, the data movers). */
     systemPlacement: NodePlacement;
+    /** The user pool, where homes are mounted (file-system backup's node agent runs there). */
     userPool: NodePool;
+    /** GPU pools, where homes are mounted too. */
     gpuPools: readonly GpuPool[];
+    /** Pods must reach the cloud's metadata server for their identity (GKE). */
     podsNeedMetadataServer: boolean;
+    /** The cluster's Kubernetes provider. */
     provider: k8s.Provider;
     /** The namespaces and the services' servers. */
     dependsOn: pulumi.Resource[];
@@ -87,20 +100,23 @@ export class Backups extends pulumi.ComponentResource {
             return;
         }
         const restoring = new Set<string>(restore ? (restore.services ?? args.enabled) : []);
-        if (targets.homes) {
+        if (targets.homes && args.homesMethod) {
+            const method = args.homesMethod;
             const tolerations: Toleration[] = [...args.userPool.placement.tolerations, ...args.gpuPools.flatMap((pool) => pool.placement.tolerations)];
-            // Velero in a namespace of its own: its node agent reads volumes through hostPath (PSA privileged), which
-            // neither the platform namespace nor users' may allow, and its cluster-wide role stays apart from both
+            // Velero in a namespace of its own, its cluster-wide role apart from the platform's and the users'. File-system
+            // backup's node agent reads volumes through hostPath (Pod Security privileged), which neither of theirs may
+            // allow; the snapshot data mover mounts volumes itself and runs as root, which baseline admits
             const veleroNamespace = new k8s.core.v1.Namespace(
                 `${name}-velero`,
                 {
                     metadata: {
                         name: `${args.namespace}-backups`,
-                        labels: { "app.kubernetes.io/part-of": "workbench", "pod-security.kubernetes.io/enforce": "privileged" },
+                        labels: { "app.kubernetes.io/part-of": "workbench", "pod-security.kubernetes.io/enforce": method === "snapshots" ? "baseline" : "privileged" },
                     },
                 },
                 { parent: this, provider, dependsOn: args.dependsOn },
             );
+            const snapshotClass = method === "snapshots" ? this.snapshotClass(name, args) : undefined;
             const velero = new Velero(
                 `${name}-velero`,
                 {
@@ -110,12 +126,14 @@ export class Backups extends pulumi.ComponentResource {
                     location,
                     schedule: backups.schedule,
                     retentionDays: backups.retentionDays,
+                    method,
                     systemPlacement: args.systemPlacement,
-                    nodeAgentTolerations: uniqueTolerations(tolerations),
-                    systemNodeLabels: args.systemPlacement.nodeSelector,
+                    homeTolerations: uniqueTolerations(tolerations),
+                    snapshotClass: snapshotClass?.ref,
                     restoreFrom: restore?.homes ? restore.from : undefined,
+                    storageClass: args.retainedStorageClass,
                     provider,
-                    dependsOn: [...args.dependsOn, veleroNamespace],
+                    dependsOn: [...args.dependsOn, veleroNamespace, ...(snapshotClass?.readyWhen ?? [])],
                 },
                 { parent: this },
             );
@@ -144,6 +162,37 @@ export class Backups extends pulumi.ComponentResource {
         }
         this.registerOutputs({});
     }
+
+    /**
+     * The VolumeSnapshotClass of the homes' driver, after what the platform installs for snapshots: the cluster's own
+     * (by name), or one made here and labelled for Velero's CSI plugin. Its deletion policy is Delete: Velero deletes
+     * each snapshot once its data is in the bucket, and the disk snapshot must go with it.
+     */
+    private snapshotClass(name: string, args: BackupsArgs): { ref: SnapshotClassRef; readyWhen: pulumi.Resource[] } {
+        const snapshots = args.volumeSnapshots;
+        if (!snapshots) throw new Error("Backups: the snapshot method was chosen on a platform that offers no CSI snapshots");
+        const installed = snapshots.install();
+        const source = snapshots.snapshotClass;
+        if ("existing" in source) return { ref: { driver: snapshots.driver, name: source.existing }, readyWhen: installed };
+        const snapshotClass = new k8s.apiextensions.CustomResource(
+            `${name}-velero-snapshot-class`,
+            {
+                apiVersion: "snapshot.storage.k8s.io/v1",
+                kind: "VolumeSnapshotClass",
+                metadata: { name: snapshotClassName(args.namespace), labels: { "app.kubernetes.io/part-of": "workbench", [VELERO_SNAPSHOT_CLASS_LABEL]: "true" } },
+                driver: snapshots.driver,
+                deletionPolicy: "Delete",
+                parameters: source.create.parameters,
+            },
+            { parent: this, provider: args.provider, dependsOn: [...args.dependsOn, ...installed] },
+        );
+        return { ref: { driver: snapshots.driver, name: snapshotClass.metadata.name }, readyWhen: [snapshotClass] };
+    }
+}
+
+/** The name of the VolumeSnapshotClass the workbench makes for the homes' driver. */
+export function snapshotClassName(workbench: string): string {
+    return `${workbench}-snapshots`;
 }
 
 function uniqueTolerations(tolerations: Toleration[]): Toleration[] {

@@ -16,11 +16,30 @@ export interface SystemPods extends ResourceRequests {
     component: string;
 }
 
+/** Velero's server, always on the system pool whenever homes are backed up (components/backups/velero.ts sets its requests). */
+export const VELERO_SERVER: ServerSize = { cpuMillis: 50, memoryMiB: 128 };
+
 /**
- * Velero's server (components/backups/velero.ts sets its requests). Its node agent runs only where homes are
- * mounted (user and GPU nodes, never the system pool), so it takes nothing here.
+ * Velero's node agent, one per node it runs on. With file-system backup it runs where homes are mounted (user and
+ * GPU nodes, never the system pool); with the snapshot data mover it runs on the system pool only, beside the data
+ * movers it watches (components/backups/velero.ts says why).
  */
-export const BACKUP_PODS: readonly SystemPods[] = [{ component: "Velero server (homes backups)", cpuMillis: 50, memoryMiB: 128, pods: 1 }];
+export const VELERO_NODE_AGENT: ServerSize = { cpuMillis: 50, memoryMiB: 128 };
+
+/**
+ * One of the short-lived pods Velero starts on the system pool around the backups: a data mover (snapshot data
+ * movement) or a kopia repository maintenance Job. Both carry only Velero's own list of tolerations, so the system
+ * pool is the one place they can run; the node agent runs one data mover at a time and queues the next, and
+ * maintenance Jobs wait for room the same way, so one such pod at a time is what the pool must hold. Its memory is
+ * limited to {@link VELERO_TRANSIENT_MEMORY_LIMIT_MIB}: kopia's index grows with the files a home holds.
+ */
+export const VELERO_TRANSIENT: ServerSize = { cpuMillis: 100, memoryMiB: 256 };
+
+/** The memory limit of a data mover or maintenance pod, MiB: room for kopia's index of a home of many small files. */
+export const VELERO_TRANSIENT_MEMORY_LIMIT_MIB = 2048;
+
+/** Velero's server, as the fit check lists it. */
+export const BACKUP_PODS: readonly SystemPods[] = [{ component: "Velero server (homes backups)", ...VELERO_SERVER, pods: 1 }];
 
 /** A server's CPU and memory, the unit the services' settings override. */
 export interface ServerSize {

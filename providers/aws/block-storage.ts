@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ServiceAccountRef } from "../contract";
+import { ResourceRequests, ServiceAccountRef, VolumeSnapshots } from "../contract";
+import { RETAINED_STORAGE_CLASSES } from "../retained-classes";
 import { AwsContext, managedPolicyArn } from "./context";
 import { irsaRole, OidcProvider } from "./irsa";
 
@@ -12,7 +13,26 @@ export const EBS_CSI_CONTROLLER_ACCOUNT: ServiceAccountRef = { namespace: "kube-
 export const EBS_CSI_CONTROLLER_REPLICAS = 2;
 
 /** The storage class homes and databases use. */
-export const RETAINED_STORAGE_CLASS = "gp3-retained";
+export const RETAINED_STORAGE_CLASS = RETAINED_STORAGE_CLASSES.aws;
+
+/** The EBS CSI driver's name: the retained class's provisioner, and the driver of its volumes' snapshots. */
+export const EBS_CSI_PROVISIONER = "ebs.csi.aws.com";
+
+/**
+ * The EKS add-on that installs the snapshot CRDs (`snapshot.storage.k8s.io/v1`) and the CSI snapshot controller,
+ * which EKS does not run by itself (EKS user guide, "CSI snapshot controller": "The Amazon EKS add-on name is
+ * snapshot-controller"; it needs no IAM permissions). Its version is left to EKS, which picks the default for the
+ * cluster's Kubernetes version, as for the EBS CSI add-on.
+ */
+export const SNAPSHOT_CONTROLLER_ADDON = "snapshot-controller";
+
+/**
+ * What the snapshot controller's Deployment adds to the system node group: kubernetes-csi/external-snapshotter's
+ * deploy/kubernetes/snapshot-controller runs two leader-elected replicas and requests nothing; they are counted at
+ * 10m CPU and 32 MiB each so the fit check keeps some room for them. The replicas carry no toleration of the user or
+ * GPU pools' taints, so the system nodes are the only ones they land on. Not measured on an EKS node.
+ */
+export const EKS_SNAPSHOT_CONTROLLER_PODS: ResourceRequests = { cpuMillis: 2 * 10, memoryMiB: 2 * 32, pods: 2 };
 
 /** The annotation that makes a storage class the one a claim without a class gets. */
 export const DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class";
@@ -91,7 +111,7 @@ export class BlockStorage extends pulumi.ComponentResource {
             `${name}-${RETAINED_STORAGE_CLASS}`,
             {
                 metadata: { name: RETAINED_STORAGE_CLASS, annotations: { [DEFAULT_CLASS_ANNOTATION]: "true" } },
-                provisioner: "ebs.csi.aws.com",
+                provisioner: EBS_CSI_PROVISIONER,
                 parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
                 reclaimPolicy: "Retain",
                 // the volume is made in the zone of the node its first pod lands on
@@ -103,4 +123,48 @@ export class BlockStorage extends pulumi.ComponentResource {
         this.storageClassName = this.storageClass.metadata.name;
         this.registerOutputs({ storageClassName: this.storageClassName, addonVersion: this.addon.addonVersion });
     }
+}
+
+/** What {@link ebsVolumeSnapshots} needs. */
+export interface EbsVolumeSnapshotsArgs {
+    /** Names, region, partition and tags shared by the platform's resources. */
+    context: AwsContext;
+    /** The add-on's controller needs a node to run on: the always-on system node group. */
+    systemNodes: pulumi.Resource;
+    /** The EBS CSI add-on, whose controller's csi-snapshotter sidecar takes the snapshots. */
+    driver: pulumi.Resource;
+    /** Parent of the add-on (the platform). */
+    parent: pulumi.Resource;
+}
+
+/**
+ * CSI snapshots of EBS volumes for the workbench's backups: the EBS CSI driver takes them (its controller runs the
+ * csi-snapshotter sidecar, and AmazonEBSCSIDriverPolicy allows the driver's own snapshots and volumes made from
+ * them), the snapshot controller comes from the EKS add-on, created only when the workbench takes snapshots, and the
+ * class needs no parameters (the driver tags what it makes).
+ */
+export function ebsVolumeSnapshots(name: string, args: EbsVolumeSnapshotsArgs): VolumeSnapshots {
+    let installed: pulumi.Resource[] | undefined;
+    return {
+        driver: EBS_CSI_PROVISIONER,
+        snapshotClass: { create: { parameters: {} } },
+        controllerPods: EKS_SNAPSHOT_CONTROLLER_PODS,
+        install: () => {
+            installed ??= [
+                new aws.eks.Addon(
+                    `${name}-snapshot-controller`,
+                    {
+                        clusterName: args.context.clusterName,
+                        addonName: SNAPSHOT_CONTROLLER_ADDON,
+                        resolveConflictsOnCreate: "OVERWRITE",
+                        resolveConflictsOnUpdate: "OVERWRITE",
+                        tags: args.context.tags,
+                    },
+                    // healthy once its controller runs on the system nodes; the driver's snapshotter watches its CRDs
+                    { parent: args.parent, dependsOn: [args.systemNodes, args.driver] },
+                ),
+            ];
+            return installed;
+        },
+    };
 }

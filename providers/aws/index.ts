@@ -9,7 +9,7 @@ import { AWS_NAT_DATA_PER_GB } from "../../cost/prices/aws";
 import { systemPoolSizing } from "../system-pool";
 import { AWS_REGIONS } from "./regions";
 import { GpuPoolDemand, gpuQuotaWarnings, QuotaAnswer, quotaOf } from "./gpu-quota";
-import { BlockStorage } from "./block-storage";
+import { BlockStorage, EKS_SNAPSHOT_CONTROLLER_PODS, ebsVolumeSnapshots } from "./block-storage";
 import { budgetProblems, createBudget } from "./budget";
 import { DataBucket } from "./bucket";
 import { EksCluster, KUBERNETES_SERVICE_IP } from "./cluster";
@@ -146,6 +146,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
             ],
             // IAM's OIDC provider keeps the issuer without its scheme (the condition keys' prefix)
             oidcIssuer: pulumi.interpolate`https://${eks.oidc.issuer}`,
+            volumeSnapshots: ebsVolumeSnapshots(name, { context, systemNodes: systemNodes.nodeGroup, driver: storage.addon, parent: this }),
             readyWhen: [systemNodes.nodeGroup, userNodes.nodeGroup, ...gpuNodes.map((g) => g.nodeGroup), ...(servingNodes ? [servingNodes.nodeGroup] : []), coreDns, storage.addon, storage.storageClass],
         };
         this.gpuPools = pools.gpu.map(gpuPoolOf);
@@ -276,6 +277,8 @@ export const prepare: PlatformModule["prepare"] = async ({ stack, parsed, provid
         warnings,
         systemPool: demand ? awsSystemPoolSizing(demand.config) : undefined,
         servingPool: servingPoolOf(demand?.config),
+        // EBS snapshots through the EBS CSI driver; the snapshot controller add-on joins the system nodes when used
+        volumeSnapshots: { controllerPods: EKS_SNAPSHOT_CONTROLLER_PODS },
         create: (name, settings) => {
             if (!zones) throw new Error("the AWS platform is created only after its zone lookups succeeded");
             return new AwsPlatform(name, settings, { kubernetesVersion: version.minor, zones, liveDesired });

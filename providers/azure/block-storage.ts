@@ -1,8 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { SnapshotControllerDemand, VolumeSnapshots } from "../contract";
+import { RETAINED_STORAGE_CLASSES } from "../retained-classes";
 
 /** The storage class homes and databases use. */
-export const RETAINED_STORAGE_CLASS = "premium-retained";
+export const RETAINED_STORAGE_CLASS = RETAINED_STORAGE_CLASSES.azure;
+
+/** AKS's Azure Disk CSI driver: the retained class's provisioner, and the driver of its disks' snapshots. */
+export const AZURE_DISK_CSI_PROVISIONER = "disk.csi.azure.com";
 
 /** Arguments of {@link retainedStorageClass}. */
 export interface RetainedStorageClassArgs {
@@ -25,7 +30,7 @@ export function retainedStorageClass(name: string, args: RetainedStorageClassArg
         `${name}-${RETAINED_STORAGE_CLASS}`,
         {
             metadata: { name: RETAINED_STORAGE_CLASS },
-            provisioner: "disk.csi.azure.com",
+            provisioner: AZURE_DISK_CSI_PROVISIONER,
             parameters: { skuName: "Premium_LRS", resourceGroup: args.resourceGroupName, cachingMode: "ReadOnly", fsType: "ext4" },
             reclaimPolicy: "Retain",
             // the disk is made where the first pod's node is
@@ -34,4 +39,26 @@ export function retainedStorageClass(name: string, args: RetainedStorageClassArg
         },
         { parent, provider: args.provider, dependsOn: args.dependsOn },
     );
+}
+
+/**
+ * AKS runs the CSI snapshot controller and serves the snapshot CRDs with its managed CSI drivers, on its control
+ * plane: `csi-snapshot-controller` is one of the control plane's resource-log categories beside
+ * `csi-azuredisk-controller` (AKS "Monitor AKS: resource logs"), and no pod of it lands on the system pool.
+ */
+export const AKS_SNAPSHOT_CONTROLLER: SnapshotControllerDemand = { controllerPods: { cpuMillis: 0, memoryMiB: 0, pods: 0 } };
+
+/**
+ * CSI snapshots of the retained class's managed disks: incremental (billed for the changed blocks only) and kept in
+ * the workbench's volumes resource group, where the cluster's identity is Contributor and the disks already are
+ * (Azure Disk CSI driver, VolumeSnapshotClass parameters `incremental` and `resourceGroup`). AKS does not label any
+ * class of its own for Velero, so the workbench creates this one.
+ */
+export function azureDiskVolumeSnapshots(resourceGroupName: pulumi.Input<string>): VolumeSnapshots {
+    return {
+        driver: AZURE_DISK_CSI_PROVISIONER,
+        snapshotClass: { create: { parameters: { incremental: "true", resourceGroup: resourceGroupName } } },
+        ...AKS_SNAPSHOT_CONTROLLER,
+        install: () => [],
+    };
 }

@@ -8,7 +8,7 @@ import type { WorkbenchConfig } from "../../stacks/schema";
 import { checkKubernetesVersion, gpuClassesOn, staleCatalogWarning } from "../catalog";
 import { GpuPool, ObjectStore, Platform, PlatformCluster, PlatformModule } from "../contract";
 import { systemPoolSizing } from "../system-pool";
-import { retainedStorageClass } from "./block-storage";
+import { AKS_SNAPSHOT_CONTROLLER, azureDiskVolumeSnapshots, retainedStorageClass } from "./block-storage";
 import { createBudget } from "./budget";
 import { AksCluster } from "./cluster";
 import { AzureContext, azureContext, MAX_STORAGE_PREFIX, storageAccountNameOf, storageAccountPrefixOf } from "./context";
@@ -135,6 +135,7 @@ export class AzurePlatform extends pulumi.ComponentResource implements Platform 
             // the API server is public: the policies' internet egress reaches it
             apiServerEgress: [],
             oidcIssuer: aks.oidcIssuerUrl,
+            volumeSnapshots: azureDiskVolumeSnapshots(volumesGroup.name),
             readyWhen: [aks.cluster, ...aks.readyWhen, userNodes, ...otherPools, storageClass],
         };
         this.gpuPools = pools.gpu.map(gpuPoolOf);
@@ -237,6 +238,7 @@ export const prepare: PlatformModule["prepare"] = async ({ parsed, provider, tod
                       installsAutoscaler: false,
                   })
                 : undefined,
+        volumeSnapshots: AKS_SNAPSHOT_CONTROLLER,
         create: (name, settings) => new AzurePlatform(name, settings, { kubernetesVersion: version.minor, today }),
     };
 };

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackSettings } from "../../stacks/load";
 import type { WorkbenchConfig } from "../../stacks/schema";
 import { CPU_SHAPES, describeGpuMachine } from "../catalog";
-import { GpuPool, NodePool, ObjectStore, Platform, PlatformCluster, PlatformModule } from "../contract";
+import { GpuPool, NodePool, ObjectStore, Platform, PlatformCluster, PlatformModule, SnapshotControllerDemand, VolumeSnapshots } from "../contract";
 import { placementOn, SERVING_POOL_NAME } from "../placement";
 import { systemPoolSizing } from "../system-pool";
 import { S3CompatibleStore } from "./object-store";
@@ -86,6 +86,7 @@ export class ExistingPlatform extends pulumi.ComponentResource implements Platfo
             // the Service type is workbench:hub.service (existing.hubService folded into it)
             hubService: { annotations: {} },
             apiServerEgress: existing.apiServerCidrs.map((cidr) => ({ cidr, ports: [existing.apiServerPort] })),
+            volumeSnapshots: existingVolumeSnapshots(existing),
             readyWhen,
         };
 
@@ -154,6 +155,29 @@ export function existingServingPool(config: WorkbenchConfig): NodePool {
     };
 }
 
+/**
+ * What an existing cluster's snapshot controller adds to the pool the fit check counts: nothing, it is the cluster's
+ * own (its distribution's or its CSI driver's), like its other agents.
+ */
+const EXISTING_SNAPSHOT_CONTROLLER: SnapshotControllerDemand = { controllerPods: { cpuMillis: 0, memoryMiB: 0, pods: 0 } };
+
+/**
+ * CSI snapshots as `workbench:existing.volumeSnapshots` describes them: the driver (the storage class's provisioner
+ * unless named; the configuration rules hold them equal) and the class, the cluster's own or one made for it.
+ */
+function existingVolumeSnapshots(existing: WorkbenchConfig["existing"]): VolumeSnapshots | undefined {
+    const snapshots = existing.volumeSnapshots;
+    // validation guarantees a driver when snapshots are described
+    const driver = snapshots?.driver ?? existing.storageClass.provisioner;
+    if (!snapshots || driver === undefined) return undefined;
+    return {
+        driver,
+        snapshotClass: snapshots.className !== undefined ? { existing: snapshots.className } : { create: { parameters: snapshots.parameters } },
+        ...EXISTING_SNAPSHOT_CONTROLLER,
+        install: () => [],
+    };
+}
+
 /** The kubelet's default `--max-pods`; an existing cluster's nodes are not configured by this program. */
 const KUBELET_DEFAULT_MAX_PODS = 110;
 
@@ -190,6 +214,8 @@ export const prepare: PlatformModule["prepare"] = async ({ parsed }) => {
                       userPool.size,
                   )
                 : undefined,
+        // snapshots only where the configuration describes them
+        ...(parsed.existing?.volumeSnapshots ? { volumeSnapshots: EXISTING_SNAPSHOT_CONTROLLER } : {}),
         create: (name, settings) => new ExistingPlatform(name, settings),
     };
 };

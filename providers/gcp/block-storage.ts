@@ -1,8 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { SnapshotControllerDemand, VolumeSnapshots } from "../contract";
+import { RETAINED_STORAGE_CLASSES } from "../retained-classes";
 
 /** The storage class homes and databases use. */
-export const RETAINED_STORAGE_CLASS = "pd-balanced-retained";
+export const RETAINED_STORAGE_CLASS = RETAINED_STORAGE_CLASSES.gcp;
 
 /** The Compute Engine persistent disk CSI driver GKE runs (`addonsConfig.gcePersistentDiskCsiDriverConfig`). */
 export const PD_CSI_PROVISIONER = "pd.csi.storage.gke.io";
@@ -27,3 +29,21 @@ export function retainedStorageClass(name: string, provider: k8s.Provider, paren
         { parent, provider },
     );
 }
+
+/**
+ * GKE runs the CSI snapshot controller and serves the snapshot CRDs itself (GKE "Back up Persistent Disk storage
+ * using volume snapshots": the requirements are the PD CSI driver and a 1.17+ control plane, nothing to install), on
+ * its control plane: no pod of it lands on the system pool.
+ */
+export const GKE_SNAPSHOT_CONTROLLER: SnapshotControllerDemand = { controllerPods: { cpuMillis: 0, memoryMiB: 0, pods: 0 } };
+
+/**
+ * CSI snapshots of the retained class's persistent disks: GKE's PD CSI driver takes them (stored where Compute
+ * Engine keeps snapshots by default, the region's multi-region); the class needs no parameters.
+ */
+export const PD_VOLUME_SNAPSHOTS: VolumeSnapshots = {
+    driver: PD_CSI_PROVISIONER,
+    snapshotClass: { create: { parameters: {} } },
+    ...GKE_SNAPSHOT_CONTROLLER,
+    install: () => [],
+};

@@ -6,7 +6,7 @@ import { GKE_EXTENDED_SUPPORT_FEE_PER_HOUR } from "../catalog/kubernetes/gcp";
 import { GpuPool, ObjectStore, Platform, PlatformCluster, PlatformModule } from "../contract";
 import { systemPoolSizing } from "../system-pool";
 import { BUDGET_APIS, enableApis, GPU_QUOTA_APIS, PLATFORM_APIS } from "./apis";
-import { retainedStorageClass } from "./block-storage";
+import { GKE_SNAPSHOT_CONTROLLER, PD_VOLUME_SNAPSHOTS, retainedStorageClass } from "./block-storage";
 import { budgetProblems, createBudget, NO_BILLING_ACCOUNT_WARNING } from "./budget";
 import { DataBucket } from "./bucket";
 import { gcpFindings, zoneCatalogProblems } from "./checks";
@@ -113,6 +113,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements Platform {
             apiServerEgress: [],
             // GKE's ServiceAccount token issuer, public with its discovery document (GKE "Workload Identity Federation with other clouds")
             oidcIssuer: pulumi.interpolate`https://container.googleapis.com/v1/projects/${context.project}/locations/${context.location}/clusters/${gke.cluster.name}`,
+            volumeSnapshots: PD_VOLUME_SNAPSHOTS,
             readyWhen: [systemNodes, userNodes, ...gpuNodes, ...(servingNodes ? [servingNodes] : []), storageClass],
         };
         this.gpuPools = pools.gpu.map(gpuPoolOf);
@@ -207,6 +208,7 @@ export const prepare: PlatformModule["prepare"] = async ({ parsed, provider, tod
                       installsAutoscaler: false,
                   })
                 : undefined,
+        volumeSnapshots: GKE_SNAPSHOT_CONTROLLER,
         create: (name, settings) =>
             new GcpPlatform(name, settings, {
                 kubernetesVersion: findings.kubernetesVersion ?? settings.config.kubernetesVersion ?? "",
