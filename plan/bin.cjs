@@ -12,4 +12,4 @@ const path = require("node:path");
 require("node:module").enableCompileCache?.(path.join(os.tmpdir(), "workbench-plan-compile-cache"));
 require("tsx/cjs");
 process.setSourceMapsEnabled(false);
-require("./cli.ts");
+require("./cli.ts").runFromProcess();

@@ -1,4 +1,5 @@
 import { resetResourcesMayExist } from "../stacks/errors";
+import { runPlanCli } from "./cli";
 import { PlanError, planStack } from "./run";
 
 /*
@@ -17,6 +18,24 @@ export interface WorkerRequest {
     stackFile?: string;
     /** Plan as a first preview (`--preview`). */
     preview?: boolean;
+    /** Past the CLI's config check (`--skip-config-validation`): another commit's program, whose Pulumi.yaml may predate today's keys. */
+    skipConfigValidation?: boolean;
+    /** False: without the mandatory policies' verdict (`--no-policy-verdict`), for another commit's program planned for its URNs. */
+    policyVerdict?: boolean;
+}
+
+/** A run of the plan CLI with these arguments (as `npm run plan -- …` gets them), in this process. */
+export interface WorkerCliRequest {
+    id: number;
+    cli: string[];
+}
+
+/** What that run printed, and its exit status. */
+export interface WorkerCliResponse {
+    id: number;
+    status: number;
+    stdout: string;
+    stderr: string;
 }
 
 /** Its outcome, as the CLI would report it. */
@@ -40,12 +59,30 @@ console.info = console.error;
 
 let queue: Promise<void> = Promise.resolve();
 
-process.on("message", (request: WorkerRequest) => {
+process.on("message", (request: WorkerRequest | WorkerCliRequest) => {
     queue = queue.then(async () => {
         resetResourcesMayExist();
+        if ("cli" in request) {
+            let stdout = "";
+            let stderr = "";
+            const status = await runPlanCli(request.cli, { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) }).catch((error: unknown) => {
+                stderr += `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`;
+                return 1;
+            });
+            const response: WorkerCliResponse = { id: request.id, status, stdout, stderr };
+            process.send?.(response);
+            return;
+        }
         let response: WorkerResponse;
         try {
-            const plan = await planStack({ projectDir: request.projectDir, stack: request.stack, stackFile: request.stackFile, preview: request.preview });
+            const plan = await planStack({
+                projectDir: request.projectDir,
+                stack: request.stack,
+                stackFile: request.stackFile,
+                preview: request.preview,
+                skipConfigValidation: request.skipConfigValidation,
+                policyVerdict: request.policyVerdict,
+            });
             response = { id: request.id, status: 0, stderr: "", document: plan };
         } catch (error) {
             const message = error instanceof Error ? error.message : String(error);

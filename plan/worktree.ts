@@ -54,23 +54,15 @@ export type PlanOutcome = { kind: "plan"; plan: Plan } | { kind: "missing" } | {
 
 /**
  * Plans `stack` in `projectDir` with that folder's own plan CLI (the harness of the same commit as the
- * program), falling back to `fallbackCli` for a commit that predates it; with `ownHarness: false`, always
- * `fallbackCli`. A stack file that does not exist
+ * program), falling back to `fallbackCli` for a commit that predates it. A stack file that does not exist
  * is `missing`, not a failure: the stack is new, or gone, on that side.
  */
-export async function planInProcess(
-    projectDir: string,
-    stack: string,
-    fallbackCli: string,
-    stackFile?: string,
-    options: { ownHarness?: boolean; extraArgs?: string[] } = {},
-): Promise<PlanOutcome> {
+export async function planInProcess(projectDir: string, stack: string, fallbackCli: string, stackFile?: string): Promise<PlanOutcome> {
     const file = stackFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) return { kind: "missing" };
     const ownCli = path.join(projectDir, "plan", "bin.cjs");
-    // ownHarness false: the caller's CLI plans this folder's program (e.g. engine URNs for a commit whose harness predates them)
-    const cli = options.ownHarness !== false && fs.existsSync(ownCli) ? ownCli : fallbackCli;
-    const args = [cli, "--stack", stack, "--json", "--project-dir", projectDir, ...(options.extraArgs ?? [])];
+    const cli = fs.existsSync(ownCli) ? ownCli : fallbackCli;
+    const args = [cli, "--stack", stack, "--json", "--project-dir", projectDir];
     if (stackFile) args.push("--stack-file", stackFile);
     const { status, stdout, stderr } = await new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
         execFile(process.execPath, args, { cwd: projectDir, maxBuffer: 256 * 1024 * 1024 }, (error, out, err) => {

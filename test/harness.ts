@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import type { ConfigProblem } from "../stacks/errors";
 import type { Plan, PlannedResource } from "../plan/types";
-import type { WorkerRequest, WorkerResponse } from "../plan/worker";
+import type { WorkerCliRequest, WorkerCliResponse, WorkerRequest, WorkerResponse } from "../plan/worker";
 
 /** This run's temporary folder ({@link tempDir}), removed when the run ends. */
 const RUN_TMP = fs.mkdtempSync(path.join(os.tmpdir(), "workbench-test-run-"));
@@ -180,19 +180,21 @@ process.on("exit", () => {
     const report = process.env["WORKBENCH_CPU_REPORT"];
     if (report) fs.appendFileSync(report, `${[...workerCpuMs.values()].reduce((a, b) => a + b, 0).toFixed(0)}\n`);
 });
-const pending = new Map<number, (response: WorkerResponse) => void>();
+/** What a worker answers: a plan's outcome, or what a run of the CLI printed. */
+type WorkerAnswer = WorkerResponse | WorkerCliResponse;
+const pending = new Map<number, (response: WorkerAnswer) => void>();
 let nextRequest = 0;
 
 function startWorker(): ChildProcess {
     // a young generation larger than V8's default: a plan allocates many short-lived objects, and scavenges were a quarter of its time
     const worker = fork(path.join(PROJECT_DIR, "plan", "worker.cjs"), [], { cwd: PROJECT_DIR, execArgv: ["--max-semi-space-size=64"], stdio: ["ignore", "ignore", "inherit", "ipc"] });
-    worker.on("message", (response: WorkerResponse) => {
-        if (response.cpuMs !== undefined) workerCpuMs.set(worker, response.cpuMs);
+    worker.on("message", (response: WorkerAnswer) => {
+        if ("cpuMs" in response && response.cpuMs !== undefined) workerCpuMs.set(worker, response.cpuMs);
         pending.get(response.id)?.(response);
         pending.delete(response.id);
     });
     worker.on("exit", (code) => {
-        for (const [id, settle] of pending) settle({ id, status: code ?? 1, stderr: `plan worker exited (${code})`, document: {} });
+        for (const [id, settle] of pending) settle({ id, status: code ?? 1, stdout: "", stderr: `plan worker exited (${code})`, document: {} });
         pending.clear();
         const index = idleWorkers.indexOf(worker);
         if (index >= 0) idleWorkers.splice(index, 1);
@@ -200,22 +202,53 @@ function startWorker(): ChildProcess {
     return worker;
 }
 
-async function planInWorker(request: Omit<WorkerRequest, "id">): Promise<PlanRun> {
+/** Sends one request to a worker and waits for its answer. */
+function ask<T extends WorkerAnswer>(worker: ChildProcess, request: Omit<WorkerRequest, "id"> | Omit<WorkerCliRequest, "id">): Promise<T> {
+    const id = nextRequest++;
+    return new Promise<T>((resolve) => {
+        pending.set(id, (answer) => resolve(answer as T));
+        worker.send({ ...request, id });
+    });
+}
+
+/**
+ * Plans each stack of another commit's checkout (`projectDir`) for its engine URNs, one after another in a worker
+ * of its own (this commit's planner, the checkout's program: past the config check its Pulumi.yaml may predate,
+ * without today's policy verdict), which then exits: its modules are that commit's, not this one's.
+ */
+export function planCommit(projectDir: string, stacks: readonly string[]): Promise<PlanRun[]> {
+    return inPlanSlot(Urgency.Now, async () => {
+        const worker = startWorker();
+        try {
+            const plans: PlanRun[] = [];
+            for (const stack of stacks) {
+                const response = await ask<WorkerResponse>(worker, { projectDir, stack, skipConfigValidation: true, policyVerdict: false });
+                plans.push({ status: response.status, stderr: response.stderr, document: response.document as PlanRun["document"] });
+            }
+            return plans;
+        } finally {
+            worker.kill();
+        }
+    });
+}
+
+/** Runs a request on an idle pooled worker (starting one when none is idle). */
+async function onPooledWorker<T extends WorkerAnswer>(request: Omit<WorkerRequest, "id"> | Omit<WorkerCliRequest, "id">): Promise<T> {
     const worker = idleWorkers.pop() ?? startWorker();
     worker.ref();
     worker.channel?.ref();
     try {
-        const id = nextRequest++;
-        const response = await new Promise<WorkerResponse>((resolve) => {
-            pending.set(id, resolve);
-            worker.send({ ...request, id });
-        });
-        return { status: response.status, stderr: response.stderr, document: response.document as PlanRun["document"] };
+        return await ask<T>(worker, request);
     } finally {
         worker.unref();
         worker.channel?.unref();
         if (worker.exitCode === null) idleWorkers.push(worker);
     }
+}
+
+async function planInWorker(request: Omit<WorkerRequest, "id">): Promise<PlanRun> {
+    const response = await onPooledWorker<WorkerResponse>(request);
+    return { status: response.status, stderr: response.stderr, document: response.document as PlanRun["document"] };
 }
 
 /** What a run of the plan CLI with arguments of a test's own printed. */
@@ -225,17 +258,14 @@ export interface CliRun {
     stderr: string;
 }
 
-/** Runs the plan CLI with these arguments (in a plan slot, like {@link runPlan}), uncached. */
-export function runCli(args: string[]): Promise<CliRun> {
-    return inPlanSlot(
-        Urgency.Now,
-        () =>
-            new Promise<CliRun>((resolve) => {
-                execFile(process.execPath, [PLAN_CLI, ...args], { cwd: PROJECT_DIR, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-                    resolve({ status: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-                });
-            }),
-    );
+/**
+ * Runs the plan CLI with these arguments (`npm run plan -- <args>`), uncached, in a plan worker: the CLI's own
+ * code (plan/cli.ts runPlanCli) with its output captured, without a process's start-up per run. What only a
+ * process of its own shows (which SDKs load, the entry point) is tested through {@link PLAN_CLI} itself.
+ */
+export async function runCli(args: string[]): Promise<CliRun> {
+    const { status, stdout, stderr } = await inPlanSlot(Urgency.Now, () => onPooledWorker<WorkerCliResponse>({ cli: args }));
+    return { status, stdout, stderr };
 }
 
 /**

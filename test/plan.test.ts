@@ -1,12 +1,10 @@
 import * as assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { PlanMocks } from "../plan/mocks";
 import { readStackConfig } from "../plan/project";
 import { validateConfig } from "../stacks/load";
-import { input, PLAN_CLI, PROJECT_DIR, planOf, previewOf, resource, runPlan, STACKS, variantStackFile } from "./harness";
+import { input, PROJECT_DIR, planOf, previewOf, resource, runCli, runPlan, STACKS, variantStackFile } from "./harness";
 
 const cloudOf = (stack: string) => validateConfig(stack, readStackConfig(PROJECT_DIR, stack).config).config.cloud;
 
@@ -73,7 +71,8 @@ describe("offline plan harness", () => {
     });
 
     it("prints a readable plan: the resource tree, outputs, warnings and the cost", async () => {
-        const { stdout } = await promisify(execFile)(process.execPath, [PLAN_CLI, "--stack", "local"], { cwd: PROJECT_DIR });
+        const { status, stdout } = await runCli(["--stack", "local"]);
+        assert.equal(status, 0);
         assert.match(stdout, /^Plan of stack "local" \(cloud: existing\)/);
         assert.match(stdout, /[├└]─ kubernetes:core\/v1:Namespace workbench/);
         assert.match(stdout, /StorageClass workbench-retained .*reclaimPolicy=Retain/);
@@ -84,17 +83,12 @@ describe("offline plan harness", () => {
 
     it("exits non-zero with the listed problems for an invalid config, in the readable mode too", async () => {
         const stackFile = variantStackFile("local", { "workbench:userPool": { minNodes: -2 }, "workbench:cloud": "mars" });
-        await assert.rejects(
-            promisify(execFile)(process.execPath, [PLAN_CLI, "--stack", "local", "--stack-file", stackFile], { cwd: PROJECT_DIR }),
-            (error: { code: number; stderr: string; stdout: string }) => {
-                assert.equal(error.code, 1);
-                assert.match(error.stderr, /2 problems/);
-                assert.match(error.stderr, /workbench:cloud = "mars": allowed: aws, gcp, azure, existing/);
-                assert.match(error.stderr, /workbench:userPool\.minNodes = -2/);
-                assert.equal(error.stdout, "");
-                return true;
-            },
-        );
+        const run = await runCli(["--stack", "local", "--stack-file", stackFile]);
+        assert.equal(run.status, 1);
+        assert.match(run.stderr, /2 problems/);
+        assert.match(run.stderr, /workbench:cloud = "mars": allowed: aws, gcp, azure, existing/);
+        assert.match(run.stderr, /workbench:userPool\.minNodes = -2/);
+        assert.equal(run.stdout, "");
     });
 
     for (const stack of STACKS) {
@@ -176,7 +170,7 @@ describe("--preview: the plan as a first pulumi preview sees the stack", () => {
     });
 
     it("ends the readable plan with what a real preview may still add", async () => {
-        const { stdout } = await promisify(execFile)(process.execPath, [PLAN_CLI, "--stack", "local", "--preview"], { cwd: PROJECT_DIR });
+        const { stdout } = await runCli(["--stack", "local", "--preview"]);
         assert.match(stdout, /^Plan of stack "local" \(cloud: existing\), planned offline on the mock runtime as a first pulumi preview/);
         assert.match(stdout, /What a real pulumi preview may still add[\s\S]*rendered objects|What a real pulumi preview may still add[\s\S]*renders/);
     });

@@ -9,7 +9,7 @@ import { MANDATORY_POLICIES, violations } from "../policy/policies";
 import { UNKNOWN } from "../policy/subject";
 import { TOKEN_NEEDED_ANNOTATION as POLICY_TOKEN_NEEDED_ANNOTATION } from "../policy/tenancy";
 import { USER_CODE_SELECTOR } from "../policy/workbench";
-import { PLAN_CLI, planOf, previewOf, PROJECT_DIR, runPlan, STACKS, variantStackFile } from "./harness";
+import { planOf, previewOf, PROJECT_DIR, runCli, runPlan, STACKS, variantStackFile } from "./harness";
 import { TENANCY_BREAKAGES } from "./tenancy-policy-breakages";
 
 /** The AWS role of the notebooks' account (`workbench-users/workbench-user`, DESIGN §5b). */
@@ -550,13 +550,7 @@ describe("one verdict: the plain plan refuses what the mandatory pack refuses at
 });
 
 describe("policy pack: npm run plan -- --policy", () => {
-    function planWithPolicy(args: string[]): Promise<{ status: number; stderr: string }> {
-        return new Promise((resolve) =>
-            execFile(process.execPath, [PLAN_CLI, ...args, "--policy", "--project-dir", PROJECT_DIR], { cwd: PROJECT_DIR, maxBuffer: 64 * 1024 * 1024 }, (error, _stdout, stderr) =>
-                resolve({ status: error ? (typeof error.code === "number" ? error.code : 1) : 0, stderr }),
-            ),
-        );
-    }
+    const planWithPolicy = (args: string[]) => runCli([...args, "--policy", "--project-dir", PROJECT_DIR]);
 
     it("exits non-zero on a violation and names the resource: a bucket the stack would delete", async () => {
         const stackFile = variantStackFile("aws", { "workbench:storage": { retainOnDestroy: false } });
