@@ -35,13 +35,14 @@ function tieredCpuReserveMillis(vcpu: number): number {
 }
 
 /**
- * EKS (AL2023): kube-reserved memory 255 MiB + 11 MiB per pod the node may hold, CPU by the tiered table;
- * the kubelet's capacity is the kernel's MemTotal, about 94% of the instance type's nominal memory on the
- * small burstable and general-purpose types (firmware and kernel keep the rest).
+ * EKS (AL2023): kube-reserved memory 255 MiB + 11 MiB per pod of nodeadm's own figure (`reservedForPods`: the
+ * ENI-based count, which is not the node group's max-pods under prefix delegation; providers/aws/max-pods.ts), CPU by
+ * the tiered table; the kubelet's capacity is the kernel's MemTotal, about 94% of the instance type's nominal memory
+ * on the small burstable and general-purpose types (firmware and kernel keep the rest).
  */
-export function eksAllocatable(vcpu: number, memoryGiB: number, maxPods: number): KubeletAllocatable {
+export function eksAllocatable(vcpu: number, memoryGiB: number, reservedForPods: number): KubeletAllocatable {
     const capacityMiB = memoryGiB * 1024 * 0.94;
-    return { cpuMillis: vcpu * 1000 - tieredCpuReserveMillis(vcpu), memoryMiB: Math.floor(capacityMiB - (255 + 11 * maxPods) - EVICTION_MIB) };
+    return { cpuMillis: vcpu * 1000 - tieredCpuReserveMillis(vcpu), memoryMiB: Math.floor(capacityMiB - (255 + 11 * reservedForPods) - EVICTION_MIB) };
 }
 
 /**

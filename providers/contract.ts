@@ -62,7 +62,7 @@ export interface NodePool {
     maxNodes: number;
     /** Spot/preemptible capacity. */
     spot: boolean;
-    /** Pods one node can hold (the kubelet's max-pods: 110 by default, fewer with the AWS VPC CNI). */
+    /** Pods one node can hold (the kubelet's max-pods: 110 by default, fewer with the AWS VPC CNI without prefix delegation). */
     maxPods: number;
     /**
      * The nodes' CPU architecture (`kubernetes.io/arch`), where the platform knows it; absent on an existing

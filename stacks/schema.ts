@@ -406,6 +406,13 @@ export const AwsSchema = z.strictObject({
      * from the twin costs the on-demand price, about three times spot.
      */
     spotGpuFallback: z.boolean().default(false),
+    /**
+     * The VPC CNI assigns /28 IPv4 prefixes instead of single addresses to the nodes' network interfaces, so a node
+     * holds as many pods as managed node groups allow (110 below 30 vCPUs) instead of what its interfaces' addresses
+     * allow (17 on a t3a.medium). Free; nodes are replaced one at a time when it changes (docs/aws.md). Off keeps the
+     * address-per-pod mode, e.g. where the node subnet has no free /28 blocks left.
+     */
+    prefixDelegation: z.boolean().default(true),
     /** CIDRs allowed to reach the Kubernetes API endpoint. */
     apiAllowedCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]),
     /** Instance types for the system pool, overriding the size class. */

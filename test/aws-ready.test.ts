@@ -190,7 +190,8 @@ describe("AWS, ready for a real account (planned offline)", function () {
             const types = input(system, "instanceTypes") as string[];
             // hub, proxy, 2 user-schedulers, dask-gateway api, controller and traefik, spark-operator controller and webhook, cluster-autoscaler
             const workbenchPods = 10;
-            assert.ok(maxPodsOf(types) >= EKS_SYSTEM_AGENTS.pods + workbenchPods + 1, `${types.join(", ")}: ${maxPodsOf(types)} pods`);
+            const pods = maxPodsOf(types, input(ofType(plan, "eks:index:Cluster")[0], "vpcCniOptions", "configurationValues", "env", "ENABLE_PREFIX_DELEGATION") === "true");
+            assert.ok(pods >= EKS_SYSTEM_AGENTS.pods + workbenchPods + 1, `${types.join(", ")}: ${pods} pods`);
         });
     });
 

@@ -4,7 +4,7 @@ import { KUBERNETES_SERVICE_IP, SERVICE_CIDR } from "../providers/aws/cluster";
 import { bucketAccessPolicy } from "../providers/aws/identity";
 import { EC2_SHAPES } from "../providers/aws/instance-shapes";
 import { PolicyDocument, STS_AUDIENCE } from "../providers/aws/irsa";
-import { knowsMaxPods, maxPodsOfType } from "../providers/aws/max-pods";
+import { eniLimitsOf, knowsMaxPods, kubeReservedPodsOf, maxPodsOfType, prefixPods, secondaryAddressPods } from "../providers/aws/max-pods";
 import { creditSpecificationOf, releaseVersionParameter } from "../providers/aws/node-groups";
 import { VPC_CIDR } from "../providers/aws/network";
 import { cpuInstanceTypes, CPU_SIZES, GPU_CLASSES, gpuClassesOn, gpuMachine, kubernetesVersionsOf } from "../providers/catalog";
@@ -165,17 +165,84 @@ describe("EKS review fixes (planned offline)", function () {
     });
 
     describe("node capacity and cost", () => {
-        it("knows max-pods for every instance type the catalog can choose, capped as managed node groups cap it", () => {
+        it("knows the ENIs of every instance type the catalog can choose, and every one of them is Nitro (the only kind that takes /28 prefixes)", () => {
             const types = new Set<string>([
                 ...CPU_SIZES.flatMap((size) => [...cpuInstanceTypes("aws", "system", size), ...cpuInstanceTypes("aws", "user", size)]),
                 ...GPU_CLASSES.filter((gpu) => gpuClassesOn("aws").includes(gpu)).flatMap((gpu) => gpuMachine(gpu, "aws").instanceTypes),
                 ...Object.keys(EC2_SHAPES),
             ]);
-            for (const type of types) assert.ok(knowsMaxPods(type), `${type}: add its ENI figure`);
-            assert.equal(maxPodsOfType("p5.4xlarge"), 110, "118 by its ENIs, 110 under 30 vCPUs");
-            assert.equal(maxPodsOfType("p4d.24xlarge"), 250, "737 by its ENIs, 250 at 30 vCPUs or more");
-            assert.equal(maxPodsOfType("m6a.4xlarge"), 110);
-            assert.equal(maxPodsOfType("t3a.medium"), 17);
+            for (const type of types) {
+                assert.ok(knowsMaxPods(type), `${type}: add its ENI limits`);
+                assert.equal(eniLimitsOf(type)?.nitro, true, `${type}: a non-Nitro type keeps single addresses, so its pods stay at the ENI figure`);
+            }
+        });
+
+        it("assumes the max-pods the AWS calculator gives for each catalog type, with and without prefix delegation", () => {
+            // max-pods-calculator.sh (awslabs/amazon-eks-ami templates/al2/runtime, last at b2289030^), in its own words:
+            //   secondary IPs:      enis * (instance_max_eni_ips - 1) + 2
+            //   prefix delegation:  enis * ((instance_max_eni_ips - 1) * IPS_PER_PREFIX) + 2, IPS_PER_PREFIX=16, Nitro only
+            //   then min(110, …) under 30 vCPUs and min(250, …) above (managed node groups: "less than 30 vCPUs … 110 and
+            //   for all other instances … 250", EKS user guide; the script's own test is `CPU_COUNT -gt 30`, and no type
+            //   here has exactly 30)
+            const calculator = (enis: number, ips: number, nitro: boolean, vcpu: number, prefixes: boolean) => {
+                const pods = prefixes && nitro ? enis * ((ips - 1) * 16) + 2 : enis * (ips - 1) + 2;
+                return Math.min(pods, vcpu < 30 ? 110 : 250);
+            };
+            for (const type of Object.keys(EC2_SHAPES)) {
+                const limits = eniLimitsOf(type)!;
+                const vcpu = EC2_SHAPES[type][0];
+                for (const prefixes of [false, true]) {
+                    assert.equal(maxPodsOfType(type, prefixes), calculator(limits.enis, limits.ipv4PerEni, limits.nitro, vcpu, prefixes), `${type}, prefixes ${prefixes}`);
+                }
+                // every catalog type is well under its cap's prefix figure: prefix delegation gives each node the cap
+                assert.equal(maxPodsOfType(type, true), vcpu < 30 ? 110 : 250, type);
+            }
+
+            // Hand-checked against AWS's published figures. eni-max-pods.txt (aws/amazon-vpc-cni-k8s misc/eni-max-pods.txt
+            // at b5218838, generated from EC2 like the ENI table, uncapped; a managed node group caps them), for every type:
+            const ENI_MAX_PODS_TXT: Record<string, number> = {
+                "t3a.medium": 17, "t3.medium": 17, "t4g.medium": 17, "t3a.large": 35, "t3.large": 35, "t4g.large": 35,
+                "t3a.xlarge": 58, "t3.xlarge": 58, "t4g.xlarge": 58, "t3a.2xlarge": 58, "t3.2xlarge": 58, "t4g.2xlarge": 58,
+                "c6a.large": 29, "c6i.large": 29, "c5a.large": 29, "c5.large": 29, "m6a.large": 29, "m6i.large": 29, "m5a.large": 29, "m5.large": 29,
+                "m6a.xlarge": 58, "m6i.xlarge": 58, "m5a.xlarge": 58, "m5.xlarge": 58, "m7g.xlarge": 58, "m6g.xlarge": 58,
+                "m6a.2xlarge": 58, "m6i.2xlarge": 58, "m5a.2xlarge": 58, "m5.2xlarge": 58,
+                "m6a.4xlarge": 234, "m6i.4xlarge": 234, "m5a.4xlarge": 234, "m5.4xlarge": 234,
+                "g4dn.xlarge": 29, "g4dn.2xlarge": 29, "g5.xlarge": 58, "g5.2xlarge": 58, "g6.xlarge": 58, "g6.2xlarge": 58,
+                "p4d.24xlarge": 737, "p5.4xlarge": 118,
+            };
+            assert.deepEqual(Object.keys(ENI_MAX_PODS_TXT).sort(), Object.keys(EC2_SHAPES).sort());
+            for (const [type, pods] of Object.entries(ENI_MAX_PODS_TXT)) assert.equal(secondaryAddressPods(eniLimitsOf(type)!), pods, type);
+            assert.equal(maxPodsOfType("t3a.medium", false), 17);
+            assert.equal(maxPodsOfType("m6a.4xlarge", false), 110, "234 by its ENIs, 110 under 30 vCPUs");
+            assert.equal(maxPodsOfType("p5.4xlarge", false), 110, "118 by its ENIs, 110 under 30 vCPUs");
+            assert.equal(maxPodsOfType("p4d.24xlarge", false), 250, "737 by its ENIs, 250 at 30 vCPUs or more");
+            // EKS user guide, "Amazon EKS recommended maximum Pods for each Amazon EC2 instance type":
+            // `./max-pods-calculator.sh --instance-type m5.large --cni-version 1.9.0-eksbuild.1` gives 29, and with
+            // `--cni-prefix-delegation-enabled` 110; the m5.large "should be able to assign 432 IPs with prefix"
+            // (awsdocs/amazon-eks-user-guide#663): 3 ENIs × 9 prefixes × 16
+            assert.equal(maxPodsOfType("m5.large", false), 29);
+            assert.equal(maxPodsOfType("m5.large", true), 110);
+            assert.equal(prefixPods(eniLimitsOf("m5.large")!), 432 + 2);
+            // the shipped system node: 3 ENIs × 5 prefixes × 16 + 2 = 242 by its ENIs, 110 by the cap
+            assert.equal(prefixPods(eniLimitsOf("t3a.medium")!), 242);
+            assert.equal(maxPodsOfType("t3a.medium", true), 110);
+            // docs/prefix-and-ip-target.md (amazon-vpc-cni-k8s): a t3.small, "3 ENIs * (4 IPv4s minus the primary IPv4
+            // address used by the ENI)", has "a maximum of 9 available prefixes"
+            assert.equal(prefixPods({ enis: 3, ipv4PerEni: 4, nitro: true }), 9 * 16 + 2);
+            // "Instances that aren't Nitro-based continue to allocate individual secondary IP addresses" (EKS user guide)
+            assert.equal(prefixPods({ enis: 3, ipv4PerEni: 4, nitro: false }), secondaryAddressPods({ enis: 3, ipv4PerEni: 4, nitro: false }));
+            // a type the table does not know counts as the smallest figure either way
+            assert.equal(maxPodsOfType("x9z.huge", true), 17);
+        });
+
+        it("reserves kubelet memory for nodeadm's own pod figure, which prefix delegation does not raise", () => {
+            // nodeadm computes kube-reserved from its ENI figure; the node group's max-pods reaches the kubelet as a
+            // drop-in afterwards (nodeadm e2e custom-max-pods-expression/kubelet-config-max-pods: drop-in maxPods 1,
+            // kubeReserved memory 915Mi = 11 × 60 + 255 for the computed 60)
+            assert.equal(kubeReservedPodsOf(["t3a.medium"]), 17);
+            assert.equal(kubeReservedPodsOf(["p4d.24xlarge"]), 737, "uncapped: nodeadm does not cap its own figure");
+            assert.equal(kubeReservedPodsOf(["m6a.xlarge", "t3a.xlarge"]), 58);
+            assert.equal(kubeReservedPodsOf(["t3a.medium", "t3a.large"]), 35, "the largest reservation of a group's types: allocatable memory is never overstated");
         });
 
         it("prices image pulls through the NAT gateway per node start when nodes are private, and only then", async () => {

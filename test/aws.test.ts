@@ -3,6 +3,9 @@ import { valuesOf } from "./shared-layer-fixtures";
 import * as assert from "node:assert/strict";
 import { readStackConfig } from "../plan/project";
 import type { Plan, PlannedResource } from "../plan/types";
+import { maxPodsOfType } from "../providers/aws/max-pods";
+import { POD_ADDRESSING_TAG } from "../providers/aws/node-groups";
+import { nodePoolOf, poolSpecs } from "../providers/aws/pools";
 import { cpuPoolInstanceTypes, gpuMachine, kubernetesVersionsOf, NODE_DISK_GIB } from "../providers/catalog";
 import { validateConfig } from "../stacks/load";
 import type { WorkbenchConfig } from "../stacks/schema";
@@ -194,6 +197,17 @@ describe("AWS platform (Pulumi.aws.yaml, planned offline)", () => {
             assert.equal(input(cluster, "vpcCniOptions", "enableNetworkPolicy"), true);
         });
 
+        it("has the VPC CNI assign /28 prefixes (the add-on's env, as its configuration schema names the keys) before any node group launches", () => {
+            const [cluster] = ofType(plan, T.cluster);
+            assert.equal(config.aws.prefixDelegation, true, "on unless the stack turns it off");
+            // strings, as the add-on's schema types them ("format": "boolean" / "integer" on "type": "string")
+            assert.equal(input(cluster, "vpcCniOptions", "configurationValues", "env", "ENABLE_PREFIX_DELEGATION"), "true");
+            assert.equal(input(cluster, "vpcCniOptions", "configurationValues", "env", "WARM_PREFIX_TARGET"), "1", "0 is not supported with prefixes (the CNI's docs/prefix-and-ip-target.md)");
+            // the add-on is the remote component's child, invisible offline: a node group that depends on the component
+            // waits for all of its children, so a managed node group computes its nodes' max-pods with prefixes on
+            for (const { nodeGroup, pool } of nodeGroupsOf(plan)) assert.ok(nodeGroup.dependsOn.includes(cluster.urn), `${pool} launches after the add-on`);
+        });
+
         it("restricts the public API endpoint to the configured CIDRs, and keeps the private endpoint for the nodes", async () => {
             const [cluster] = ofType(plan, T.cluster);
             assert.deepEqual(input(cluster, "publicAccessCidrs"), config.aws.apiAllowedCidrs);
@@ -275,6 +289,36 @@ describe("AWS platform (Pulumi.aws.yaml, planned offline)", () => {
                 const gpu = config.gpuPools.some((p) => p.name === pool);
                 const size = gpu ? NODE_DISK_GIB.gpu : pool === "system" ? NODE_DISK_GIB.system : NODE_DISK_GIB.user;
                 assert.deepEqual([device.ebs["volumeType"], device.ebs["encrypted"], device.ebs["volumeSize"]], ["gp3", "true", size], pool);
+            }
+        });
+
+        it("tell the shared layer the managed node group cap as each pool's pod slots, and the memory nodeadm still leaves", () => {
+            const pools = poolSpecs(config);
+            for (const spec of [pools.system, pools.user, ...pools.gpu]) {
+                // every catalog type is Nitro and under 30 vCPUs here: the cap, not the ENIs, bounds the pods
+                assert.equal(nodePoolOf(spec).maxPods, 110, spec.name);
+                assert.equal(nodePoolOf({ ...spec, prefixDelegation: false }).maxPods, Math.min(...spec.instanceTypes.map((t) => maxPodsOfType(t, false))), spec.name);
+            }
+            // the t3a.medium: 17 pods without prefixes (eni-max-pods.txt), and kube-reserved memory for those 17 either way
+            assert.equal(nodePoolOf({ ...pools.system, prefixDelegation: false }).maxPods, 17);
+            const memory = Math.floor(4 * 1024 * 0.94 - (255 + 11 * 17) - 100);
+            assert.equal(nodePoolOf(pools.system).allocatable?.memoryMiB, memory);
+            assert.equal(nodePoolOf({ ...pools.system, prefixDelegation: false }).allocatable?.memoryMiB, memory);
+        });
+
+        it("carry the pod addressing mode in their launch template, so a change of mode replaces their nodes", async () => {
+            // a node keeps the max-pods its group computed at launch: only a new launch template version rolls it
+            for (const { pool, launchTemplate } of nodeGroupsOf(plan)) {
+                const specs = input(launchTemplate, "tagSpecifications") as { resourceType: string; tags: Record<string, string> }[];
+                assert.equal(specs.find((t) => t.resourceType === "instance")?.tags[POD_ADDRESSING_TAG], "prefixes", pool);
+                assert.equal(specs.find((t) => t.resourceType === "volume")?.tags[POD_ADDRESSING_TAG], undefined, `${pool}: a disk has no pods`);
+            }
+            const { plan: off } = await planAwsVariant({ "workbench:aws": { prefixDelegation: false } });
+            assert.equal(input(ofType(off, T.cluster)[0], "vpcCniOptions", "configurationValues", "env", "ENABLE_PREFIX_DELEGATION"), "false", "written out, so turning it off updates the add-on");
+            assert.equal(input(ofType(off, T.cluster)[0], "vpcCniOptions", "configurationValues", "env", "WARM_PREFIX_TARGET"), undefined);
+            for (const { pool, launchTemplate } of nodeGroupsOf(off)) {
+                const specs = input(launchTemplate, "tagSpecifications") as { resourceType: string; tags: Record<string, string> }[];
+                assert.equal(specs.find((t) => t.resourceType === "instance")?.tags[POD_ADDRESSING_TAG], undefined, pool);
             }
         });
 

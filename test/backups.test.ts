@@ -286,8 +286,10 @@ describe("homes and the hub's database by CSI snapshot, moved into the bucket (V
         });
     }
 
-    it("the shipped AWS stack: no room on its 17-pod system node for the data mover, so homes are read from running servers and the plan says what that leaves out", async () => {
-        const plan = await planOf("aws");
+    it("an AWS stack without prefix delegation: no room on its 17-pod system node for the data mover, so homes are read from running servers and the plan says what that leaves out", async () => {
+        const run = await runPlan("aws", { stackFile: variantStackFile("aws", { "workbench:aws": { prefixDelegation: false } }) });
+        assert.equal(run.status, 0, run.stderr);
+        const plan = run.document;
         const schedule = ofType(plan, "kubernetes:velero.io/v1:Schedule")[0];
         assert.equal(input(schedule, "spec", "template", "defaultVolumesToFsBackup"), true);
         assert.equal(ofType(plan, "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass").length, 0);
@@ -297,10 +299,25 @@ describe("homes and the hub's database by CSI snapshot, moved into the bucket (V
         assert.match(warning, /pods \d+ > 17/);
         assert.match(warning, /a stopped server's home and the hub's database/);
         assert.match(warning, /choose systemPool\.size small/);
+        assert.ok(plan.warnings.some((w) => w.startsWith("Velero's kopia repository maintenance Jobs") && /pods \d+ > 17/.test(w)), "nor room for a maintenance Job");
         // file-system backup: the node agent reads mounted volumes on the user and GPU nodes, never the system pool
         const values = veleroValues(plan);
         assert.equal(values.nodeAgent.disableHostPath, undefined);
         assert.equal(input(named(plan, "kubernetes:core/v1:Namespace", "workbench-backups")!, "metadata", "labels", "pod-security.kubernetes.io/enforce"), "privileged");
+    });
+
+    it("the shipped AWS stack: prefix delegation gives its t3a.medium system node room for the data mover, so every home and the hub's database are backed up by snapshot, and Velero's maintenance Jobs find a slot", async () => {
+        const plan = await planOf("aws");
+        const schedule = ofType(plan, "kubernetes:velero.io/v1:Schedule")[0];
+        assert.equal(input(schedule, "spec", "template", "snapshotMoveData"), true);
+        assert.notEqual(input(schedule, "spec", "template", "defaultVolumesToFsBackup"), true);
+        assert.equal(ofType(plan, "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass").length, 1);
+        assert.equal(ofType(plan, "aws:eks/addon:Addon").filter((a) => input(a, "addonName") === SNAPSHOT_CONTROLLER_ADDON).length, 1);
+        assert.deepEqual(plan.warnings.filter((w) => /stopped server|hub's database|file-system backup|maintenance Jobs/.test(w)), []);
+        // what made the room: the VPC CNI hands the node /28 prefixes, and its node group is the shipped size
+        assert.equal(input(ofType(plan, "eks:index:Cluster")[0], "vpcCniOptions", "configurationValues", "env", "ENABLE_PREFIX_DELEGATION"), "true");
+        const system = ofType(plan, "aws:eks/nodeGroup:NodeGroup").find((g) => input(g, "tags", "workbench:pool") === "system")!;
+        assert.equal((input(system, "instanceTypes") as string[])[0], "t3a.medium", "no larger (dearer) node than before");
     });
 
     for (const stack of ["gcp", "azure"]) {
@@ -312,7 +329,7 @@ describe("homes and the hub's database by CSI snapshot, moved into the bucket (V
     }
 
     it("refuses snapshots where the system pool has no room for them, naming the key that sizes it", async () => {
-        const run = await runPlan("aws", { stackFile: variantStackFile("aws", { "workbench:backups": { method: "snapshots" } }) });
+        const run = await runPlan("aws", { stackFile: variantStackFile("aws", { "workbench:aws": { prefixDelegation: false }, "workbench:backups": { method: "snapshots" } }) });
         assert.notEqual(run.status, 0);
         const problem = (run.document.problems ?? []).find((p) => p.key === "workbench:systemPool.size");
         assert.ok(problem, JSON.stringify(run.document.problems));

@@ -63,22 +63,29 @@ describe("always-on fit check (components/capacity)", () => {
         assert.ok(index === 0 || !fits(index - 1), `${CPU_SIZES[index - 1]} does not`);
     });
 
-    it("counts pod slots: a node that holds 17 pods (t3a.medium with the VPC CNI) cannot take many small services", async () => {
+    it("counts pod slots: a node that holds 17 pods (t3a.medium with the VPC CNI, without prefix delegation) cannot take many small services", async () => {
+        const services = { postgres: true, mariadb: true, mongodb: true, orientdb: true };
         const { problems } = await checked(flat({
             ...AWS,
             "workbench:systemPool": { size: "xsmall" },
-            "workbench:aws": { systemInstanceTypes: ["t3a.medium"] },
-            "workbench:services": { postgres: true, mariadb: true, mongodb: true, orientdb: true },
+            "workbench:aws": { systemInstanceTypes: ["t3a.medium"], prefixDelegation: false },
+            "workbench:services": services,
         }));
         const problem = problems.find((p) => p.key === "workbench:aws.systemInstanceTypes");
         assert.ok(problem, JSON.stringify(problems));
         assert.match(problem.allowed, /pods \d+ > 17/);
+        // with /28 prefixes the same node has the slots (110), and memory is what runs short
+        const prefixed = await checked(flat({ ...AWS, "workbench:systemPool": { size: "xsmall" }, "workbench:aws": { systemInstanceTypes: ["t3a.medium"] }, "workbench:services": services }));
+        const short = prefixed.problems.find((p) => p.key === "workbench:aws.systemInstanceTypes");
+        assert.ok(short, JSON.stringify(prefixed.problems));
+        assert.doesNotMatch(short.allowed, /pods \d+ >/);
+        assert.match(short.allowed, /memory/);
     });
 
     it("measures the system node as the kubelet offers it, by each cloud's documented reservations", () => {
         // GKE's e2-standard-2: 70m CPU and 25% of the first 4 GiB + 20% of the next 4 reserved, 100 MiB eviction
         assert.deepEqual(gkeAllocatable(2, 8), { cpuMillis: 1930, memoryMiB: Math.floor((8 - 1 - 0.8) * 1024 - 100) });
-        // EKS's t3a.medium with 17 pods: 255 MiB + 11 MiB a pod kube-reserved, 100 MiB eviction, of about 94% of 4 GiB
+        // EKS's t3a.medium, whose nodeadm figure is 17 pods (with or without prefixes): 255 MiB + 11 MiB a pod kube-reserved, 100 MiB eviction, of about 94% of 4 GiB
         assert.deepEqual(eksAllocatable(2, 4, 17), { cpuMillis: 1930, memoryMiB: Math.floor(4 * 1024 * 0.94 - (255 + 11 * 17) - 100) });
         // AKS's D2as_v5 with 60 pods: 100m CPU, 20 MiB a pod + 50 MiB kube-reserved, 100 MiB eviction
         assert.deepEqual(aksAllocatable(2, 8, 60), { cpuMillis: 1900, memoryMiB: 8 * 1024 - (50 + 20 * 60) - 100 });

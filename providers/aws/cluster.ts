@@ -29,6 +29,20 @@ export interface EksClusterArgs {
     privateSubnetIds: pulumi.Input<string>[];
     /** CIDRs allowed to reach the public API endpoint (`workbench:aws.apiAllowedCidrs`). */
     apiAllowedCidrs: string[];
+    /** The VPC CNI assigns /28 prefixes to the nodes' ENIs (`workbench:aws.prefixDelegation`). */
+    prefixDelegation: boolean;
+}
+
+/**
+ * The VPC CNI add-on's `env` for the pod addressing mode, under the keys of the add-on's configuration schema
+ * (`aws eks describe-addon-configuration --addon-name vpc-cni`: `env.ENABLE_PREFIX_DELEGATION` and
+ * `env.WARM_PREFIX_TARGET`, strings; aws/amazon-vpc-cni-k8s README and charts/aws-vpc-cni/values.yaml). Off is
+ * written out rather than left to the default, so turning it off changes the add-on as visibly as turning it on.
+ * WARM_PREFIX_TARGET 1 keeps one free /28 per node for the next pods (0 is not supported with prefixes:
+ * docs/prefix-and-ip-target.md); it is the chart's default too, stated so the plan shows what the node gets.
+ */
+export function vpcCniEnv(prefixDelegation: boolean): Record<string, string> {
+    return prefixDelegation ? { ENABLE_PREFIX_DELEGATION: "true", WARM_PREFIX_TARGET: "1" } : { ENABLE_PREFIX_DELEGATION: "false" };
 }
 
 /**
@@ -38,7 +52,13 @@ export interface EksClusterArgs {
  *   EKS adds the entries managed node groups need.
  * - An IAM OIDC provider, for the workbench's IAM roles for ServiceAccounts.
  * - No default node group: the platform adds managed node groups it describes to the autoscaler.
- * - The VPC CNI add-on with its network policy agent on, so the hub's NetworkPolicies are enforced.
+ * - The VPC CNI add-on with its network policy agent on, so the hub's NetworkPolicies are enforced, and with
+ *   prefix delegation (by default): /28 prefixes on the nodes' ENIs, so a t3a.medium holds 110 pods, not 17. The
+ *   add-on is a child of this component, and a dependent of a remote component waits for all of its children
+ *   (@pulumi/pulumi runtime/dependsOn.js), so node groups that depend on the cluster launch after the CNI is
+ *   configured: a managed node group computes its nodes' max-pods from the CNI's settings at launch.
+ *   The network policy agent works with prefixes (the CNI README's feature matrix); security groups for pods
+ *   (ENABLE_POD_ENI) stay off, so branch-ENI limits do not apply.
  * - The public endpoint only for `apiAllowedCidrs`; the private endpoint too, so nodes reach the API
  *   from inside the VPC whatever that list says.
  * - No extra security groups: nodes get the EKS-created cluster security group, which the control
@@ -81,7 +101,9 @@ export class EksCluster extends pulumi.ComponentResource {
                 createOidcProvider: true,
                 skipDefaultNodeGroup: true,
                 skipDefaultSecurityGroups: true,
-                vpcCniOptions: { enableNetworkPolicy: true },
+                // @pulumi/eks merges configurationValues.env over the env it derives from the other options
+                // (nodejs/eks/addons/cni-addon.ts, mergeConfigurationValues)
+                vpcCniOptions: { enableNetworkPolicy: true, configurationValues: { env: vpcCniEnv(args.prefixDelegation) } },
                 kubernetesServiceIpAddressRange: SERVICE_CIDR,
                 // Standard support only: when the pinned version leaves it, EKS upgrades the control plane
                 // instead of billing extended support (USD 0.60/h, six times the fee, far over the budget).

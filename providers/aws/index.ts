@@ -87,6 +87,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements Platform {
                 publicSubnetIds: network.publicSubnetIds,
                 privateSubnetIds: network.privateSubnetIds,
                 apiAllowedCidrs: config.aws.apiAllowedCidrs,
+                prefixDelegation: config.aws.prefixDelegation,
             },
             { parent: this },
         );

@@ -98,6 +98,26 @@ export function desiredSizeOf(pool: Pick<PoolSpec, "minNodes" | "maxNodes" | "de
     return Math.min(pool.maxNodes, Math.max(pool.minNodes, live));
 }
 
+/** The tag that records on each node (and in its launch template) that the VPC CNI gives its pods /28 prefixes. */
+export const POD_ADDRESSING_TAG = "workbench:pod-addressing";
+
+/**
+ * The instance tags of a pool's nodes: the stack's, the pool's name, and {@link POD_ADDRESSING_TAG} with prefix
+ * delegation. The pod addressing mode is part of the launch template on purpose: a managed node group computes a
+ * node's max-pods from the VPC CNI's configuration when it launches the node and keeps it for the node's life, so a
+ * node started before the mode changed keeps the old figure (17 on a t3a.medium; with prefixes turned off, 110 it can
+ * no longer address). Changing the tag makes a new launch template version, and EKS replaces the group's nodes one
+ * at a time (updateConfig) with nodes launched under the new mode, after the add-on's update (the group depends on
+ * the cluster). "When transitioning from assigning IP addresses to assigning IP prefixes, we recommend that you
+ * create new node groups [...] rather than doing a rolling replacement of existing nodes" (EKS user guide): the
+ * reason given is nodes that hold addresses and prefixes at once; here an old node holds both only until EKS has
+ * drained it, minutes after the add-on changed, and no new node starts in the old mode. Off leaves the tag out, so
+ * a stack that turns it off on this upgrade keeps its nodes.
+ */
+export function nodeInstanceTags(tags: Record<string, string>, pool: Pick<PoolSpec, "prefixDelegation">, name: string): Record<string, string> {
+    return { ...tags, ...(pool.prefixDelegation ? { [POD_ADDRESSING_TAG]: "prefixes" } : {}), Name: name };
+}
+
 /** Arguments of {@link NodeGroup}. */
 export interface NodeGroupArgs {
     /** Names, region, partition and tags shared by the platform's resources. */
@@ -149,7 +169,10 @@ export class NodeGroup extends pulumi.ComponentResource {
                         ebs: { volumeSize: pool.diskGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
                     },
                 ],
-                tagSpecifications: ["instance", "volume"].map((resourceType) => ({ resourceType, tags: { ...tags, Name: `${context.clusterName}-${pool.name}` } })),
+                tagSpecifications: [
+                    { resourceType: "instance", tags: nodeInstanceTags(tags, pool, `${context.clusterName}-${pool.name}`) },
+                    { resourceType: "volume", tags: { ...tags, Name: `${context.clusterName}-${pool.name}` } },
+                ],
                 updateDefaultVersion: true,
                 tags,
             },

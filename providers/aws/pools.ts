@@ -6,7 +6,7 @@ import { GPU_NODE_TAINT, SERVING_NODE_TAINT, SERVING_POOL_NAME, USER_NODE_LABELS
 import { eksAllocatable } from "../allocatable";
 import { gpuPoolFrom, nodePoolFrom, PoolSpecBase } from "../pool-spec";
 import { overrideShapeProblems } from "./instance-shapes";
-import { maxPodsOf } from "./max-pods";
+import { kubeReservedPodsOf, maxPodsOf } from "./max-pods";
 import type { PoolDemand } from "./zones";
 
 /*
@@ -63,6 +63,11 @@ export interface PoolSpec extends PoolSpecBase {
     desiredNodes: number;
     /** Labels the node group puts on its nodes. */
     nodeGroupLabels: Record<string, string>;
+    /**
+     * The VPC CNI assigns /28 prefixes to the nodes' ENIs (`workbench:aws.prefixDelegation`): the node group's
+     * max-pods is then the managed node group cap, and its nodes must be launched after the CNI is configured so.
+     */
+    prefixDelegation: boolean;
 }
 
 /** Graviton instance families carry a `g` in the suffix after the generation: m7g, c7gn, t4g, g5g, r8gd. */
@@ -125,7 +130,7 @@ function sold(instanceTypes: readonly string[], offered?: ReadonlySet<string>): 
     return offered ? instanceTypes.filter((type) => offered.has(type)) : instanceTypes;
 }
 
-function gpuPoolSpec(pool: GpuPoolConfig, offered?: ReadonlySet<string>): PoolSpec {
+function gpuPoolSpec(pool: GpuPoolConfig, prefixDelegation: boolean, offered?: ReadonlySet<string>): PoolSpec {
     const machine = gpuMachine(pool.gpu, "aws");
     // `gpu-` keeps a GPU pool named `user` or `system` from sharing a label value with those pools
     const selectorLabels = { ...USER_NODE_LABELS, [POOL_LABEL]: `gpu-${pool.name}` };
@@ -143,6 +148,7 @@ function gpuPoolSpec(pool: GpuPoolConfig, offered?: ReadonlySet<string>): PoolSp
         maxNodes: pool.maxNodes,
         desiredNodes: pool.minNodes,
         nodeGroupLabels,
+        prefixDelegation,
         labels: withCapacity(nodeGroupLabels, capacityType),
         selectorLabels,
         // Only the GPU taint: NVIDIA's device plugin tolerates it by default, and a second (user) taint
@@ -175,6 +181,7 @@ function servingPoolSpec(config: WorkbenchConfig, offered?: ReadonlySet<string>)
         maxNodes: serving.maxNodes ?? serving.nodes,
         desiredNodes: serving.nodes,
         nodeGroupLabels: selectorLabels,
+        prefixDelegation: config.aws.prefixDelegation,
         labels: withCapacity(selectorLabels, "ON_DEMAND"),
         selectorLabels,
         taints: [SERVING_NODE_TAINT],
@@ -207,6 +214,7 @@ export function poolSpecs(config: WorkbenchConfig, offered?: ReadonlySet<string>
         maxNodes: config.systemPool.nodes,
         desiredNodes: config.systemPool.nodes,
         nodeGroupLabels: systemLabels,
+        prefixDelegation: config.aws.prefixDelegation,
         labels: withCapacity(systemLabels, systemCapacity),
         selectorLabels: systemSelector,
         taints: [],
@@ -227,6 +235,7 @@ export function poolSpecs(config: WorkbenchConfig, offered?: ReadonlySet<string>
         maxNodes: config.userPool.maxNodes,
         desiredNodes: config.userPool.minNodes,
         nodeGroupLabels: userSelector,
+        prefixDelegation: config.aws.prefixDelegation,
         labels: withCapacity(userSelector, userCapacity),
         selectorLabels: userSelector,
         taints: [USER_NODE_TAINT],
@@ -234,7 +243,7 @@ export function poolSpecs(config: WorkbenchConfig, offered?: ReadonlySet<string>
         ...CPU_SHAPES[config.userPool.size],
     };
 
-    const gpu = config.gpuPools.map((pool) => gpuPoolSpec(pool, offered));
+    const gpu = config.gpuPools.map((pool) => gpuPoolSpec(pool, config.aws.prefixDelegation, offered));
     const serving = servingPoolSpec(config, offered);
     return {
         system,
@@ -282,11 +291,11 @@ export function poolDemands(config: WorkbenchConfig): PoolDemand[] {
 
 /** What the shared layer is told about a pool. */
 export function nodePoolOf(spec: PoolSpec): NodePool {
-    const maxPods = maxPodsOf(spec.instanceTypes);
     return nodePoolFrom(spec, {
         spot: spec.capacityType === "SPOT",
-        maxPods,
-        allocatable: eksAllocatable(spec.vcpu, spec.memoryGiB, maxPods),
+        maxPods: maxPodsOf(spec.instanceTypes, spec.prefixDelegation),
+        // the kubelet reserves memory for nodeadm's own pod figure, not for the node group's max-pods (max-pods.ts)
+        allocatable: eksAllocatable(spec.vcpu, spec.memoryGiB, kubeReservedPodsOf(spec.instanceTypes)),
         // one AMI per node group, so one architecture: the AMI type names it (AL2023_ARM_64_… or AL2023_x86_64_…)
         architecture: spec.amiType.includes("ARM_64") ? "arm64" : "amd64",
     });
