@@ -1,4 +1,4 @@
-import { ChildProcess, execFile, fork } from "node:child_process";
+import { ChildProcess, execFile, fork, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -7,6 +7,15 @@ import { parse, stringify } from "yaml";
 import type { ConfigProblem } from "../stacks/errors";
 import type { Plan, PlannedResource } from "../plan/types";
 import type { WorkerCliRequest, WorkerCliResponse, WorkerRequest, WorkerResponse } from "../plan/worker";
+
+/*
+ * `python3` may be a version manager's shim (pyenv's is a bash script that runs several pyenv commands before
+ * Python starts, costing more than the scripts the tests run): the interpreter it resolves to goes first on
+ * the PATH this process and its children search, once.
+ */
+const python = spawnSync("python3", ["-c", "import sys; print(sys.executable)"], { encoding: "utf8" });
+const interpreter = python.status === 0 ? python.stdout.trim() : "";
+if (interpreter && fs.existsSync(interpreter)) process.env["PATH"] = `${path.dirname(interpreter)}${path.delimiter}${process.env["PATH"] ?? ""}`;
 
 /** This run's temporary folder ({@link tempDir}), removed when the run ends. */
 const RUN_TMP = fs.mkdtempSync(path.join(os.tmpdir(), "workbench-test-run-"));
