@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Command } from "commander";
 import { BUDGETS, overBudget } from "./budgets";
-import { PLAN_CLI, PROJECT_DIR, STACKS } from "../test/harness";
+import { PLAN_CLI, PROJECT_DIR, SHIPPED_STACKS as STACKS } from "../plan/paths";
 
 const options = new Command()
     .option("--runs <n>", "plans per stack", "3")

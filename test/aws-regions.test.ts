@@ -41,9 +41,9 @@ describe("AWS region catalog", function () {
         }
     });
 
-    it("plans the shipped stack in a region of each other continent", async () => {
-        // North America is the shipped stack itself (us-east-1)
-        const sample = ["eu-central-1", "ap-northeast-1", "sa-east-1", "af-south-1", "ap-southeast-2"];
+    it("plans the shipped stack in full far from us-east-1: an opt-in region (Africa) and Asia", async () => {
+        // every region's check runs above; two full plans show the program takes the region through (each plan costs a second)
+        const sample = ["af-south-1", "ap-northeast-1"];
         const runs = await Promise.all(sample.map(planIn));
         runs.forEach((run, i) => {
             assert.equal(run.status, 0, `${sample[i]}: ${run.document.error ?? ""} ${JSON.stringify(run.document.problems ?? [])}`);

@@ -10,7 +10,7 @@ import { forcesReplacement, REPLACE_ON_CHANGE, replaceRule } from "../plan/diff-
 import { Plan } from "../plan/types";
 import { urnMoves } from "../plan/urns";
 import { withRefCheckout } from "../plan/worktree";
-import { PLAN_CLI, planCommit, planOf, PROJECT_DIR, runCli, STACKS, tempDir } from "./harness";
+import { planCommit, planOf, PROJECT_DIR, runCli, STACKS, tempDir } from "./harness";
 
 /** The commit the URN-stability test compares with: WORKBENCH_URN_BASE (e.g. the merge base), else the previous commit. */
 const URN_BASE = process.env["WORKBENCH_URN_BASE"] ?? "HEAD^";
@@ -198,8 +198,9 @@ describe("npm run plan -- --diff, end to end", function () {
             doc.config["workbench:storage"] = { ...storage, homeSizeGiB: 25 };
             fs.writeFileSync(stackFile, stringify(doc));
 
-            const args = [PLAN_CLI, "--stack", "local", "--diff", "HEAD", "--json", "--project-dir", checkout.projectDir, "--stack-file", stackFile];
-            const { stdout } = await execFileAsync(process.execPath, args, { cwd: checkout.projectDir, maxBuffer: 64 * 1024 * 1024 });
+            // the CLI of this commit, in a plan worker; each side is planned by a process of its own, as a user's run does
+            const { status, stdout, stderr } = await runCli(["--stack", "local", "--diff", "HEAD", "--json", "--project-dir", checkout.projectDir, "--stack-file", stackFile]);
+            assert.equal(status, 0, stderr);
             const diff = JSON.parse(stdout) as PlanDiff;
             assert.deepEqual([diff.added.length, diff.removed.length, diff.replaced.length], [0, 0, 0]);
             assert.ok(diff.unchanged > 3);

@@ -158,16 +158,12 @@ describe("GCP GPU quota before the first GPU node", () => {
     });
 });
 
-describe("GCP regions plan end to end offline, one per continent", () => {
-    // Europe, Asia, Oceania, South and North America with the shipped T4 pool; the Middle East and Africa sell no T4
+describe("GCP regions plan end to end offline, far from the shipped zone", () => {
+    // every region's check runs above; two full plans show the program takes the zone through: Oceania with the
+    // shipped T4 pool, and the Middle East, which sells no T4
     const samples: [string, Record<string, unknown>][] = [
-        ["europe-west1-b", {}],
-        ["asia-northeast1-a", {}],
         ["australia-southeast1-b", {}],
-        ["southamerica-east1-a", {}],
-        ["northamerica-northeast1-a", {}],
         ["me-central1-a", { "workbench:gpuPools": [] }],
-        ["africa-south1-a", { "workbench:gpuPools": [] }],
     ];
     for (const [zone, extra] of samples) {
         it(`${zone} plans`, async () => {

@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
+import { PLAN_CLI, PROJECT_DIR, SHIPPED_STACKS } from "../plan/paths";
 import type { ConfigProblem } from "../stacks/errors";
 import type { Plan, PlannedResource } from "../plan/types";
 import type { WorkerCliRequest, WorkerCliResponse, WorkerRequest, WorkerResponse } from "../plan/worker";
@@ -26,18 +27,10 @@ export function tempDir(prefix: string): string {
     return fs.mkdtempSync(path.join(RUN_TMP, prefix));
 }
 
-/** The project's root folder. */
-export const PROJECT_DIR = path.resolve(__dirname, "..");
-
-/** The plan CLI's entry point, as `npm run plan` starts it. */
-export const PLAN_CLI = path.join(PROJECT_DIR, "plan", "bin.cjs");
+export { PLAN_CLI, PROJECT_DIR } from "../plan/paths";
 
 /** Every stack file the project ships. */
-export const STACKS = fs
-    .readdirSync(PROJECT_DIR)
-    .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-    .filter((stack): stack is string => stack !== undefined)
-    .sort();
+export const STACKS = [...SHIPPED_STACKS];
 
 /** What one run of the plan CLI produced. */
 export interface PlanRun {
