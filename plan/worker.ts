@@ -1,6 +1,6 @@
 import { resetResourcesMayExist } from "../stacks/errors";
 import { runPlanCli } from "./cli";
-import { PlanError, planStack } from "./run";
+import { loadedPulumiPackages, PlanError, planStack } from "./run";
 
 /*
  * A long-lived planner for the test suite: the parent sends one request at a time over IPC and gets the
@@ -22,6 +22,8 @@ export interface WorkerRequest {
     skipConfigValidation?: boolean;
     /** False: without the mandatory policies' verdict (`--no-policy-verdict`), for another commit's program planned for its URNs. */
     policyVerdict?: boolean;
+    /** Add the @pulumi packages this process has loaded (`--loaded-packages`): true of the plan only as a worker's first. */
+    loadedPackages?: boolean;
 }
 
 /** A run of the plan CLI with these arguments (as `npm run plan -- …` gets them), in this process. */
@@ -83,7 +85,7 @@ process.on("message", (request: WorkerRequest | WorkerCliRequest) => {
                 skipConfigValidation: request.skipConfigValidation,
                 policyVerdict: request.policyVerdict,
             });
-            response = { id: request.id, status: 0, stderr: "", document: plan };
+            response = { id: request.id, status: 0, stderr: "", document: request.loadedPackages ? { ...plan, loadedPackages: loadedPulumiPackages() } : plan };
         } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             const failure = error instanceof PlanError ? error : undefined;

@@ -1,4 +1,4 @@
-import { ChildProcess, execFile, fork, spawnSync } from "node:child_process";
+import { ChildProcess, fork, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -125,13 +125,18 @@ function planRun(stack: string, options: PlanRunOptions, urgency: Urgency): Prom
         run = inPlanSlot(
             urgency,
             () =>
-                // which SDKs a plan loads is only true of a process that planned nothing else: that one runs the CLI
-                options.loadedPackages ? planWithCli(stack, args) : planInWorker({ projectDir: PROJECT_DIR, stack, stackFile: options.stackFile, preview: options.preview }),
+                // which SDKs a plan loads is only true of a process that planned nothing else: a fresh worker's first plan
+                options.loadedPackages
+                    ? planInFreshWorker({ projectDir: PROJECT_DIR, stack, stackFile: options.stackFile, preview: options.preview, loadedPackages: true })
+                    : planInWorker({ projectDir: PROJECT_DIR, stack, stackFile: options.stackFile, preview: options.preview }),
             key,
         );
         // awaited (and reported) by the tests that use it; a run nobody awaits must not crash the process
         run.catch(() => undefined);
         runs.set(key, run);
+        // the same plan as the plain one, which it stands for when none was asked for yet
+        const plainKey = args.filter((arg) => arg !== "--loaded-packages").join(" ");
+        if (options.loadedPackages && !runs.has(plainKey)) runs.set(plainKey, run);
     } else {
         const queued = queuedByKey.get(key);
         if (queued && urgency < queued.urgency) queued.urgency = urgency;
@@ -156,20 +161,6 @@ export function prefetchPlan(stack: string, options: PlanRunOptions = {}): void 
     void planRun(stack, options, Urgency.Ahead);
 }
 
-/** Plans through the real CLI in its own process, exactly as `npm run plan -- … --json` does. */
-function planWithCli(stack: string, args: string[]): Promise<PlanRun> {
-    return new Promise<PlanRun>((resolve, reject) => {
-        execFile(process.execPath, args, { cwd: PROJECT_DIR, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-            const status = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-            try {
-                resolve({ status, stderr, document: JSON.parse(stdout) });
-            } catch {
-                reject(new Error(`plan of ${stack} printed no JSON (status ${status}):\n${stderr}\n${stdout.slice(0, 2000)}`));
-            }
-        });
-    });
-}
-
 /**
  * Plan workers (plan/worker.ts): long-lived processes that plan one stack at a time with the same code as
  * the CLI, so the Pulumi SDK and the program load once per worker rather than once per plan. One per plan
@@ -185,6 +176,8 @@ process.on("exit", () => {
 /** What a worker answers: a plan's outcome, or what a run of the CLI printed. */
 type WorkerAnswer = WorkerResponse | WorkerCliResponse;
 const pending = new Map<number, (response: WorkerAnswer) => void>();
+/** The requests each worker has not answered yet. */
+const askedOf = new Map<ChildProcess, Set<number>>();
 let nextRequest = 0;
 
 function startWorker(): ChildProcess {
@@ -194,10 +187,15 @@ function startWorker(): ChildProcess {
         if ("cpuMs" in response && response.cpuMs !== undefined) workerCpuMs.set(worker, response.cpuMs);
         pending.get(response.id)?.(response);
         pending.delete(response.id);
+        askedOf.get(worker)?.delete(response.id);
     });
     worker.on("exit", (code) => {
-        for (const [id, settle] of pending) settle({ id, status: code ?? 1, stdout: "", stderr: `plan worker exited (${code})`, document: {} });
-        pending.clear();
+        // what this worker was asked and never answered fails; other workers' requests go on
+        for (const id of askedOf.get(worker) ?? []) {
+            pending.get(id)?.({ id, status: code ?? 1, stdout: "", stderr: `plan worker exited (${code})`, document: {} });
+            pending.delete(id);
+        }
+        askedOf.delete(worker);
         const index = idleWorkers.indexOf(worker);
         if (index >= 0) idleWorkers.splice(index, 1);
     });
@@ -209,6 +207,7 @@ function ask<T extends WorkerAnswer>(worker: ChildProcess, request: Omit<WorkerR
     const id = nextRequest++;
     return new Promise<T>((resolve) => {
         pending.set(id, (answer) => resolve(answer as T));
+        askedOf.set(worker, (askedOf.get(worker) ?? new Set()).add(id));
         worker.send({ ...request, id });
     });
 }
@@ -245,6 +244,26 @@ async function onPooledWorker<T extends WorkerAnswer>(request: Omit<WorkerReques
         worker.unref();
         worker.channel?.unref();
         if (worker.exitCode === null) idleWorkers.push(worker);
+    }
+}
+
+/**
+ * Plans in a worker started for it, whose first plan this is (what it loaded is this plan's alone); the worker
+ * then joins the pool, so its start-up is not spent on one plan.
+ */
+async function planInFreshWorker(request: Omit<WorkerRequest, "id">): Promise<PlanRun> {
+    const worker = startWorker();
+    try {
+        const response = await ask<WorkerResponse>(worker, request);
+        return { status: response.status, stderr: response.stderr, document: response.document as PlanRun["document"] };
+    } finally {
+        if (worker.exitCode === null && idleWorkers.length < MAX_CONCURRENT_PLANS) {
+            worker.unref();
+            worker.channel?.unref();
+            idleWorkers.push(worker);
+        } else {
+            worker.kill();
+        }
     }
 }
 
