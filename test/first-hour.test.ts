@@ -27,6 +27,7 @@ import type { Plan } from "../plan/types";
 import { ConfigError } from "../stacks/errors";
 import { validateConfig } from "../stacks/load";
 import { input, ofType, PROJECT_DIR, runPlan, tempDir, variantStackFile } from "./harness";
+import { DASK_GATEWAY_OPTIONS_STUB } from "./hub-python";
 import { at } from "./k8s-checks";
 import { configOf, GITHUB_SCENARIO, PLACED, PLACED_SCENARIO, planOfScenario, releaseOf, SCENARIOS, valuesOf } from "./shared-layer-fixtures";
 
@@ -232,16 +233,7 @@ describe("first hour: Dask keeps its scheduler on the CPU image", () => {
         const gpuPool = `gpu-${PLACED.gpuNodes[0].pool}`;
         // dask_gateway_server stubbed: the handler is called as the gateway calls it, with the chosen options
         const harness = `
-import json, sys, types
-options_module = types.ModuleType("dask_gateway_server.options")
-class _Field:
-    def __init__(self, name, *args, **kwargs): self.name, self.kwargs = name, kwargs
-class Options:
-    def __init__(self, *fields, handler=None): self.fields, self.handler = fields, handler
-options_module.Float = options_module.Select = _Field
-options_module.Options = Options
-sys.modules["dask_gateway_server"] = types.ModuleType("dask_gateway_server")
-sys.modules["dask_gateway_server.options"] = options_module
+${DASK_GATEWAY_OPTIONS_STUB}
 class _Section(dict):
     def __getattr__(self, key): return self.setdefault(key, {})
     def __setattr__(self, key, value): self[key] = value

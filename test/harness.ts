@@ -30,7 +30,7 @@ export function tempDir(prefix: string): string {
 export { PLAN_CLI, PROJECT_DIR } from "../plan/paths";
 
 /** Every stack file the project ships. */
-export const STACKS = [...SHIPPED_STACKS];
+export const STACKS = SHIPPED_STACKS;
 
 /** What one run of the plan CLI produced. */
 export interface PlanRun {
@@ -51,15 +51,13 @@ const runs = new Map<string, Promise<PlanRun>>();
 
 /**
  * How soon a queued plan (or CLI run) starts: what a test is waiting for now, then the shipped stacks' plans
- * (most files share them), then what test files asked for ahead of time, in the order they asked.
+ * (most files share them), each in the order asked.
  */
-export enum Urgency {
+enum Urgency {
     /** A test (or a step of a chain already running) awaits it. */
     Now = 0,
     /** The shipped stacks' plans, started as the run begins. */
     Shipped = 1,
-    /** Asked for when a test file loads ({@link prefetchPlan}), so the plan slots never idle while tests run. */
-    Ahead = 2,
 }
 
 interface QueuedWork {
@@ -68,10 +66,9 @@ interface QueuedWork {
     start: () => void;
 }
 
-// Plans run as child processes; more at once than cores only makes each slower. Mocha runs tests one at a
-// time, so a file that awaited its plans one by one would leave the other cores idle: files ask for their
-// plans when they load, and a test that awaits a queued plan moves it to the front.
-// Under `mocha --parallel` (npm test) each worker process, one per core, runs one plan at a time.
+// Plans run as child processes; more at once than cores only makes each slower. A test that awaits a queued
+// plan moves it to the front. Under `mocha --parallel` (npm test) each worker process, one per core, runs one
+// plan at a time: the other cores run the other workers' tests.
 const MAX_CONCURRENT_PLANS = process.env["MOCHA_WORKER_ID"] !== undefined ? 1 : Math.max(1, os.availableParallelism());
 let runningPlans = 0;
 let queuedSoFar = 0;
@@ -114,29 +111,27 @@ function inPlanSlot<T>(urgency: Urgency, work: () => Promise<T>, key?: string): 
 
 type PlanRunOptions = { stackFile?: string; loadedPackages?: boolean; preview?: boolean };
 
+/** The cache key of a plan: what the worker is asked. */
+const planKey = (stack: string, options: PlanRunOptions) => JSON.stringify([stack, options.stackFile ?? null, options.preview === true, options.loadedPackages === true]);
+
 function planRun(stack: string, options: PlanRunOptions, urgency: Urgency): Promise<PlanRun> {
-    const args = [PLAN_CLI, "--stack", stack, "--json", "--project-dir", PROJECT_DIR];
-    if (options.stackFile) args.push("--stack-file", options.stackFile);
-    if (options.preview) args.push("--preview");
-    if (options.loadedPackages) args.push("--loaded-packages");
-    const key = args.join(" ");
+    const key = planKey(stack, options);
     let run = runs.get(key);
     if (!run) {
+        const request = { projectDir: PROJECT_DIR, stack, stackFile: options.stackFile, preview: options.preview };
         run = inPlanSlot(
             urgency,
             () =>
                 // which SDKs a plan loads is only true of a process that planned nothing else: a fresh worker's first plan
-                options.loadedPackages
-                    ? planInFreshWorker({ projectDir: PROJECT_DIR, stack, stackFile: options.stackFile, preview: options.preview, loadedPackages: true })
-                    : planInWorker({ projectDir: PROJECT_DIR, stack, stackFile: options.stackFile, preview: options.preview }),
+                options.loadedPackages ? planInFreshWorker({ ...request, loadedPackages: true }) : planInWorker(request),
             key,
         );
         // awaited (and reported) by the tests that use it; a run nobody awaits must not crash the process
         run.catch(() => undefined);
         runs.set(key, run);
         // the same plan as the plain one, which it stands for when none was asked for yet
-        const plainKey = args.filter((arg) => arg !== "--loaded-packages").join(" ");
-        if (options.loadedPackages && !runs.has(plainKey)) runs.set(plainKey, run);
+        const plainKey = planKey(stack, { ...options, loadedPackages: false });
+        if (!runs.has(plainKey)) runs.set(plainKey, run);
     } else {
         const queued = queuedByKey.get(key);
         if (queued && urgency < queued.urgency) queued.urgency = urgency;
@@ -145,20 +140,12 @@ function planRun(stack: string, options: PlanRunOptions, urgency: Urgency): Prom
 }
 
 /**
- * Plans a stack in its own process through the real CLI (`plan/cli.ts --json`), as a user would;
- * runs are cached per stack and config so several tests share one plan. A plan asked for ahead of time
- * ({@link prefetchPlan}) and still queued moves to the front.
+ * Plans a stack with the CLI's own code (`plan/run.ts`, as `npm run plan -- --json` does) in a plan worker;
+ * runs are cached per stack and config so several tests share one plan. A plan still queued behind the
+ * shipped stacks' moves to the front.
  */
 export function runPlan(stack: string, options: PlanRunOptions = {}): Promise<PlanRun> {
     return planRun(stack, options, Urgency.Now);
-}
-
-/**
- * Queues a plan that a test of this file will await ({@link runPlan} with the same arguments), behind what
- * tests await now: call it when the file loads, so that the plan slots stay busy while earlier files' tests run.
- */
-export function prefetchPlan(stack: string, options: PlanRunOptions = {}): void {
-    void planRun(stack, options, Urgency.Ahead);
 }
 
 /**

@@ -4,7 +4,7 @@ import { profileGates } from "../components/hub/groups";
 import { WorkbenchConfig } from "../stacks/schema";
 import type { Plan } from "../plan/types";
 import { input, ofType, runPlan, variantStackFile } from "./harness";
-import { hasPython, hubConfigPreamble, runHubPython } from "./hub-python";
+import { DASK_GATEWAY_OPTIONS_STUB, hasPython, hubConfigPreamble, runHubPython } from "./hub-python";
 import { at } from "./k8s-checks";
 
 /*
@@ -279,16 +279,7 @@ print(json.dumps({
         // dask_gateway_server.options stubbed; the handler's overrides are ClusterConfig traits (2026.3.0:
         // cluster_max_workers, cluster_max_cores), which the gateway combines at runtime
         const script = `
-import json, sys, types
-options_module = types.ModuleType("dask_gateway_server.options")
-class _Field:
-    def __init__(self, name, *args, **kwargs): self.name, self.kwargs = name, kwargs
-class Options:
-    def __init__(self, *fields, handler=None): self.fields, self.handler = fields, handler
-options_module.Float = options_module.Select = _Field
-options_module.Options = Options
-sys.modules["dask_gateway_server"] = types.ModuleType("dask_gateway_server")
-sys.modules["dask_gateway_server.options"] = options_module
+${DASK_GATEWAY_OPTIONS_STUB}
 from traitlets.config import Config
 c = Config()
 c.KubeClusterConfig.worker_extra_pod_config = {}

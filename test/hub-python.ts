@@ -12,6 +12,21 @@ import { tempDir } from "./harness";
  * {@link hubConfigPreamble}.
  */
 
+/**
+ * Python that stands in for `dask_gateway_server.options` (2026.3.0's Options, Float, Select), so Dask Gateway's
+ * extraConfig can run here and its options handler be called as the gateway calls it; imports json, sys, types.
+ */
+export const DASK_GATEWAY_OPTIONS_STUB = `import json, sys, types
+options_module = types.ModuleType("dask_gateway_server.options")
+class _Field:
+    def __init__(self, name, *args, **kwargs): self.name, self.kwargs = name, kwargs
+class Options:
+    def __init__(self, *fields, handler=None): self.fields, self.handler = fields, handler
+options_module.Float = options_module.Select = _Field
+options_module.Options = Options
+sys.modules["dask_gateway_server"] = types.ModuleType("dask_gateway_server")
+sys.modules["dask_gateway_server.options"] = options_module`;
+
 /** python3 is here (the tests that need it skip otherwise). */
 export function hasPython(): boolean {
     return spawnSync("python3", ["--version"]).status === 0;
