@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { parseYaml } from "./project";
 
 /*
  * The Pulumi CLI's own checks of a stack's configuration, run before the program starts: `pulumi preview`
@@ -147,8 +147,8 @@ export function pulumiConfigProblems(projectFile: Yaml, stack: string, stackConf
 
 /** The same check over the files on disk (Pulumi.yaml and the stack's file). */
 export function pulumiConfigProblemsOf(projectDir: string, stack: string, stackFilePath?: string): string[] {
-    const projectFile = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as Yaml;
-    const stackFile = parse(fs.readFileSync(stackFilePath ?? path.join(projectDir, `Pulumi.${stack}.yaml`), "utf8")) as Yaml | null;
+    const projectFile = parseYaml(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as Yaml;
+    const stackFile = parseYaml(fs.readFileSync(stackFilePath ?? path.join(projectDir, `Pulumi.${stack}.yaml`), "utf8")) as Yaml | null;
     const section = isObject(stackFile) && isObject(stackFile["config"]) ? stackFile["config"] : {};
     return pulumiConfigProblems(projectFile, stack, section);
 }
