@@ -25,6 +25,60 @@ export interface RefCheckout {
     projectDir: string;
 }
 
+/** How many checkouts can run at once at the reused paths; more fall back to a new temporary folder each. */
+const CHECKOUT_SLOTS = 8;
+/** Where the reused checkout folders are (`<n>/tree`). */
+export const CHECKOUT_SLOTS_DIR = path.join(os.tmpdir(), "workbench-diff-slots");
+
+/** Whether a process of this id runs (on this machine). */
+function running(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (error) {
+        return (error as NodeJS.ErrnoException).code === "EPERM";
+    }
+}
+
+/**
+ * A folder for one checkout, free until `release`. The plan of a checkout runs its TypeScript through tsx, whose
+ * transform cache (and V8's compile cache) is keyed by each file's path as well as its content: a new random
+ * folder per checkout missed both every time (a diff side spent a third of its time compiling) and grew the
+ * caches with every run. So checkouts reuse a few fixed folders, each claimed by creating it (atomic); a folder
+ * whose claimant no longer runs is moved aside (atomic, so only one process takes it over) and claimed again.
+ */
+export function claimCheckoutFolder(slotsDir: string = CHECKOUT_SLOTS_DIR): { dir: string; release: () => void } {
+    fs.mkdirSync(slotsDir, { recursive: true });
+    for (let slot = 0; slot < CHECKOUT_SLOTS; slot++) {
+        const dir = path.join(slotsDir, String(slot));
+        for (let attempt = 0; attempt < 2; attempt++) {
+            try {
+                fs.mkdirSync(dir);
+                fs.writeFileSync(path.join(dir, "owner"), String(process.pid));
+                return { dir, release: () => fs.rmSync(dir, { recursive: true, force: true }) };
+            } catch (error) {
+                if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+            }
+            let owner = Number.NaN;
+            try {
+                owner = Number(fs.readFileSync(path.join(dir, "owner"), "utf8"));
+            } catch {
+                // just created by another process, which has not written its id yet: taken
+            }
+            if (!Number.isInteger(owner) || running(owner)) break;
+            const stale = `${dir}.stale-${process.pid}-${Date.now()}`;
+            try {
+                fs.renameSync(dir, stale);
+            } catch {
+                break; // another process took it over first
+            }
+            fs.rmSync(stale, { recursive: true, force: true });
+        }
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workbench-diff-"));
+    return { dir, release: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
 /**
  * Checks `ref` out in a temporary `git worktree` beside nothing the user owns, links the project's
  * `node_modules` into it (so nothing is installed again), runs `work`, then removes the worktree.
@@ -35,17 +89,21 @@ export async function withRefCheckout<T>(projectDir: string, ref: string, work: 
     const commit = await git(project, "rev-parse", "--verify", "--quiet", `${ref}^{commit}`).catch(() => {
         throw new Error(`${ref} names no commit in this repository (a shallow CI checkout needs fetch-depth: 0 or a fetch of the base branch)`);
     });
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "workbench-diff-"));
-    const tree = path.join(tmp, "tree");
-    await git(top, "worktree", "add", "--detach", "--quiet", tree, commit);
+    const folder = claimCheckoutFolder();
+    const tree = path.join(folder.dir, "tree");
     try {
-        const refProject = path.join(tree, path.relative(fs.realpathSync(top), fs.realpathSync(project)));
-        const modules = path.join(refProject, "node_modules");
-        if (!fs.existsSync(modules)) fs.symlinkSync(path.join(project, "node_modules"), modules, "dir");
-        return await work({ commit, projectDir: refProject });
+        // --force: the path may still be registered by a run that was killed (its folder gone since); detached, it overrides nothing else
+        await git(top, "worktree", "add", "--detach", "--force", "--quiet", tree, commit);
+        try {
+            const refProject = path.join(tree, path.relative(fs.realpathSync(top), fs.realpathSync(project)));
+            const modules = path.join(refProject, "node_modules");
+            if (!fs.existsSync(modules)) fs.symlinkSync(path.join(project, "node_modules"), modules, "dir");
+            return await work({ commit, projectDir: refProject });
+        } finally {
+            await git(top, "worktree", "remove", "--force", tree).catch(() => git(top, "worktree", "prune"));
+        }
     } finally {
-        await git(top, "worktree", "remove", "--force", tree).catch(() => git(top, "worktree", "prune"));
-        fs.rmSync(tmp, { recursive: true, force: true });
+        folder.release();
     }
 }
 

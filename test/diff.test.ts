@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -9,7 +9,7 @@ import { renderDiffMarkdown } from "../plan/diff-markdown";
 import { forcesReplacement, REPLACE_ON_CHANGE, replaceRule } from "../plan/diff-replace";
 import { Plan } from "../plan/types";
 import { urnMoves } from "../plan/urns";
-import { withRefCheckout } from "../plan/worktree";
+import { claimCheckoutFolder, withRefCheckout } from "../plan/worktree";
 import { planCommit, planOf, PROJECT_DIR, runCli, STACKS, tempDir } from "./harness";
 
 /** The commit the URN-stability test compares with: WORKBENCH_URN_BASE (e.g. the merge base), else the previous commit. */
@@ -182,6 +182,33 @@ describe("replace-on-change table (the plan's guess)", () => {
         assert.equal(replaceRule("kubernetes:helm.sh/v3:Release"), undefined);
         assert.equal(forcesReplacement(replaceRule("kubernetes:apps/v1:Deployment"), "metadata.namespace"), true);
         assert.equal(forcesReplacement(replaceRule("kubernetes:apps/v1:Deployment"), "metadata.labels.app"), false);
+    });
+});
+
+describe("the diff's checkout folders", () => {
+    it("reuses a few fixed folders, one claimant each, and takes over one whose claimant no longer runs", () => {
+        const slots = tempDir("workbench-slots-");
+        const first = claimCheckoutFolder(slots);
+        const second = claimCheckoutFolder(slots);
+        assert.deepEqual([first.dir, second.dir], [path.join(slots, "0"), path.join(slots, "1")]);
+        first.release();
+        const again = claimCheckoutFolder(slots);
+        assert.equal(again.dir, path.join(slots, "0"), "a released folder is the next one claimed, so its caches stay warm");
+        // a claim left by a process that is gone (killed mid-diff) is taken over, its old checkout cleared away
+        const gone = spawnSync(process.execPath, ["-e", "0"]).pid!;
+        fs.writeFileSync(path.join(again.dir, "owner"), String(gone));
+        fs.writeFileSync(path.join(again.dir, "left-behind"), "");
+        const takeover = claimCheckoutFolder(slots);
+        assert.equal(takeover.dir, path.join(slots, "0"));
+        assert.deepEqual(fs.readdirSync(takeover.dir), ["owner"]);
+        assert.equal(fs.readFileSync(path.join(takeover.dir, "owner"), "utf8"), String(process.pid));
+        // while every folder is in use, a new temporary one
+        const held = Array.from({ length: 6 }, () => claimCheckoutFolder(slots));
+        const overflow = claimCheckoutFolder(slots);
+        assert.ok(!overflow.dir.startsWith(slots) && fs.existsSync(overflow.dir), overflow.dir);
+        for (const claim of [takeover, second, ...held, overflow]) claim.release();
+        assert.deepEqual(fs.readdirSync(slots), []);
+        assert.ok(!fs.existsSync(overflow.dir));
     });
 });
 
