@@ -1,7 +1,7 @@
-// `npm test`: the typecheck, then every test file under mocha --parallel (.mocharc.cjs) with the summary
+// `npm test`: the typecheck beside every test file under mocha --parallel (.mocharc.cjs) with the summary
 // reporter. Files start slowest first: a worker that picked a long file last would otherwise run on alone
 // while the other cores idle. A file missing from the list below just starts later, in name order.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,8 +36,21 @@ const files = fs
     .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
     .map((file) => path.join("test", file));
 
-const run = (command, args) => spawnSync(command, args, { cwd: root, stdio: "inherit" }).status ?? 1;
-const typecheck = run(process.execPath, [path.join(root, "scripts", "typecheck.mjs")]);
-if (typecheck !== 0) process.exit(typecheck);
+// The typecheck runs beside the tests rather than before them: neither needs the other, and on a busy machine the
+// start of the run is otherwise one process on one core. Its output waits until the tests' summary is printed,
+// so the two do not interleave; either failing fails the run.
+const typecheck = new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(root, "scripts", "typecheck.mjs")], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("close", (status) => resolve({ status: status ?? 1, output }));
+});
 const mocha = path.join(root, "node_modules", "mocha", "bin", "mocha.js");
-process.exit(run(process.execPath, [mocha, "--parallel", "--reporter", "./scripts/test-reporter.cjs", ...files]));
+const tests = new Promise((resolve) => {
+    const child = spawn(process.execPath, [mocha, "--parallel", "--reporter", "./scripts/test-reporter.cjs", ...files], { cwd: root, stdio: "inherit" });
+    child.on("close", (status) => resolve(status ?? 1));
+});
+const [checked, tested] = await Promise.all([typecheck, tests]);
+process.stdout.write(`\n${checked.output}`);
+process.exit(checked.status !== 0 ? checked.status : tested);
