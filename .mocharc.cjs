@@ -4,7 +4,7 @@
 const os = require("node:os");
 
 module.exports = {
-    "node-option": ["import=tsx"],
+    "node-option": ["require=tsx/cjs"],
     require: ["test/harness.ts"],
     timeout: 180000,
     slow: 5000,

@@ -10,6 +10,7 @@ import { GPU_CATALOG, gpuMachine } from "../providers/catalog";
 import { NodePool, Platform, Taint, Toleration } from "../providers/contract";
 import { StackSettings, validateConfig } from "../stacks/load";
 import { PROJECT_DIR } from "./harness";
+import { loadPlatformModule } from "../providers/registry";
 
 /*
  * The AWS platform as the shared layer receives it: the contract's data (pools, placement,
@@ -34,7 +35,7 @@ describe("AWS platform, as the shared layer receives it", () => {
     let settings: StackSettings;
     // the platform as the program builds it: prepared (checked) first, then created
     const load = async () => {
-        const { prepare } = await import("../providers/aws");
+        const { prepare } = loadPlatformModule("aws");
         return async (name: string, stackSettings: StackSettings): Promise<Platform> => {
             const { config, provider } = stackSettings;
             const preparation = await prepare({ stack: stackSettings.stack, parsed: config, provider, secretsSet: new Set(), today: new Date() });

@@ -7,6 +7,7 @@ import type { PlatformPreparation } from "../providers/contract";
 import type { WorkbenchConfig } from "../stacks/schema";
 import { StackSettings, validateConfig } from "../stacks/load";
 import { PROJECT_DIR } from "./harness";
+import { loadPlatformModule } from "../providers/registry";
 
 /*
  * Issue 21: the GPU quota, looked up during the check before anything registers (Service Quotas GetServiceQuota,
@@ -46,7 +47,7 @@ describe("AWS GPU quota before the first GPU server", () => {
     });
 
     const check = async (config: WorkbenchConfig): Promise<PlatformPreparation> => {
-        const { prepare } = await import("../providers/aws");
+        const { prepare } = loadPlatformModule("aws");
         mocks.asked = [];
         return prepare({ stack: "aws", parsed: config, provider: settings.provider, secretsSet: new Set(), today: new Date("2026-12-02T00:00:00Z") });
     };

@@ -6,6 +6,7 @@ import { AWS_REGIONS } from "../providers/aws/regions";
 import { CATALOG_STALE_AFTER_DAYS } from "../providers/catalog/regions";
 import { validateConfig } from "../stacks/load";
 import { PROJECT_DIR, runPlan, variantStackFile } from "./harness";
+import { loadPlatformModule } from "../providers/registry";
 
 /*
  * Issue 21: every real AWS region plans offline, an unknown one is refused with the nearest real names, and the
@@ -29,7 +30,7 @@ describe("AWS region catalog", function () {
     });
 
     it("passes the platform's check in every region of the catalog, on the plan's own mocks", async () => {
-        const { prepare } = await import("../providers/aws");
+        const { prepare } = loadPlatformModule("aws");
         const stack = readStackConfig(PROJECT_DIR, "aws");
         for (const region of Object.keys(AWS_REGIONS.regions)) {
             const config = { ...stack.config, "aws:region": region };
@@ -64,7 +65,7 @@ describe("AWS region catalog", function () {
     });
 
     it("warns once the catalog is older than about six months, naming the command that regenerates it", async () => {
-        const { prepare } = await import("../providers/aws");
+        const { prepare } = loadPlatformModule("aws");
         const stack = readStackConfig(PROJECT_DIR, "aws");
         const { config: parsed, provider } = validateConfig("aws", stack.config);
         pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);

@@ -9,6 +9,7 @@ import type { PlatformPreparation } from "../providers/contract";
 import type { WorkbenchConfig } from "../stacks/schema";
 import { StackSettings, validateConfig } from "../stacks/load";
 import { PROJECT_DIR } from "./harness";
+import { loadPlatformModule } from "../providers/registry";
 
 /*
  * aws.md §1 / issue 19: the node zone of a deployed stack stays where its first deploy put it. The stack's
@@ -89,7 +90,7 @@ describe("AWS node zone across deploys", () => {
     });
 
     const prepareWith = async (config: WorkbenchConfig): Promise<PlatformPreparation> => {
-        const { prepare } = await import("../providers/aws");
+        const { prepare } = loadPlatformModule("aws");
         return prepare({ stack: "aws", parsed: config, provider: settings.provider, secretsSet: new Set(), today: new Date() });
     };
     const withPool = (gpu: "a10" | "h100"): WorkbenchConfig => ({

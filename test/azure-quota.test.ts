@@ -9,6 +9,7 @@ import { gpuMachine } from "../providers/catalog";
 import type { GpuPoolConfig } from "../stacks/schema";
 import { validateConfig } from "../stacks/load";
 import { PROJECT_DIR } from "./harness";
+import { loadPlatformModule } from "../providers/registry";
 
 /*
  * GPU quota before the first GPU server (providers/azure/quota.ts): the Compute usages Azure returns for a
@@ -80,7 +81,7 @@ describe("Azure GPU quota check", () => {
         it("reads the usages list as Azure returns it, and the shipped stack's check is silent about quota", async () => {
             const usages = await readComputeUsages("sub", "eastus");
             assert.deepEqual(usages, mockComputeUsages().value);
-            const { prepare } = await import("../providers/azure");
+            const { prepare } = loadPlatformModule("azure");
             const { config, provider } = validateConfig("azure", stack.config);
             const preparation = await prepare({ stack: "azure", parsed: config, provider, secretsSet: new Set(), today: new Date("2026-12-02T00:00:00Z") });
             assert.ok(!preparation.warnings.some((w) => /quota/i.test(w)), preparation.warnings.join(" | "));
@@ -93,7 +94,7 @@ describe("Azure GPU quota check", () => {
                 call: (args) => (args.token === ARM_GET_TOKEN ? { value: NEW_SUBSCRIPTION } : plan.call(args)),
             };
             await pulumi.runtime.setMocks(fresh, stack.project, "azure", false);
-            const { prepare } = await import("../providers/azure");
+            const { prepare } = loadPlatformModule("azure");
             const { config, provider } = validateConfig("azure", stack.config);
             const preparation = await prepare({ stack: "azure", parsed: config, provider, secretsSet: new Set(), today: new Date("2026-12-02T00:00:00Z") });
             assert.deepEqual(preparation.problems, [], "quota is a warning: it can be raised after the plan");

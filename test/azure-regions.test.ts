@@ -8,6 +8,7 @@ import { AZURE_LOCATION_DETAILS, AZURE_LOCATIONS, azureLocationProblems, Contine
 import { CATALOG_STALE_AFTER_DAYS } from "../providers/catalog/regions";
 import { validateConfig } from "../stacks/load";
 import { PROJECT_DIR, runPlan, variantStackFile } from "./harness";
+import { loadPlatformModule } from "../providers/registry";
 
 /*
  * Azure's location catalog (providers/azure/regions.ts): every location it lists passes the check and is answered by
@@ -37,7 +38,7 @@ describe("Azure location catalog", () => {
     });
 
     it("passes every catalog location through the platform's check, its quota lookup answered by the mocks", async () => {
-        const { prepare } = await import("../providers/azure");
+        const { prepare } = loadPlatformModule("azure");
         for (const location of Object.keys(AZURE_LOCATION_DETAILS)) {
             const preparation = await prepare({ stack: "azure", parsed: config, provider: { ...provider, azureLocation: location }, secretsSet: new Set(), today: new Date(`${AZURE_LOCATIONS.generatedOn}T00:00:00Z`) });
             assert.deepEqual(preparation.problems, [], location);
@@ -72,7 +73,7 @@ describe("Azure location catalog", () => {
     });
 
     it("warns when the catalog is older than about six months, naming the command that regenerates it", async () => {
-        const { prepare } = await import("../providers/azure");
+        const { prepare } = loadPlatformModule("azure");
         const generated = Date.parse(`${AZURE_LOCATIONS.generatedOn}T00:00:00Z`);
         const at = async (days: number) =>
             (await prepare({ stack: "azure", parsed: config, provider, secretsSet: new Set(), today: new Date(generated + days * DAY_MS) })).warnings.filter((w) => w.includes("offline catalog of Azure locations"));

@@ -10,6 +10,7 @@ import { gpuPoolWarnings } from "../providers/gcp/gpu-notes";
 import { gkeKubeconfig } from "../providers/gcp/kubeconfig";
 import { StackSettings, validateConfig } from "../stacks/load";
 import { PROJECT_DIR } from "./harness";
+import { loadPlatformModule } from "../providers/registry";
 
 /*
  * The GCP platform as the shared layer receives it: the contract's data (pools, placement,
@@ -41,7 +42,7 @@ describe("GCP platform, as the shared layer receives it", () => {
     let platform: Platform;
     let settings: StackSettings;
     const load = async () => {
-        const { prepare } = await import("../providers/gcp");
+        const { prepare } = loadPlatformModule("gcp");
         return async (name: string, stackSettings: StackSettings): Promise<Platform> => {
             const { config, provider } = stackSettings;
             const preparation = await prepare({ stack: stackSettings.stack, parsed: config, provider, secretsSet: new Set(), today: new Date("2026-11-28T00:00:00Z") });
@@ -142,7 +143,7 @@ describe("GCP object store: BindingScope.excludePrefixes", () => {
         const { config, provider } = validateConfig("gcp", stack.config);
         pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
         await pulumi.runtime.setMocks(new PlanMocks({ stack: "gcp", project: stack.project, config: stack.config }), stack.project, "gcp", false);
-        const { prepare } = await import("../providers/gcp");
+        const { prepare } = loadPlatformModule("gcp");
         const preparation = await prepare({ stack: "gcp", parsed: config, provider, secretsSet: new Set(), today: new Date("2026-11-28T00:00:00Z") });
         const store = preparation.create("excl", { stack: "gcp", config, provider, secrets: {} }).objectStore;
         assert.ok(store);

@@ -10,6 +10,7 @@ import { GPU_QUOTA_IDS, quotaValueAt } from "../providers/gcp/gpu-quota";
 import { GCP_REGIONS, GPU_REGIONS } from "../providers/gcp/regions";
 import { validateConfig } from "../stacks/load";
 import { PROJECT_DIR, runPlan, variantStackFile } from "./harness";
+import { loadPlatformModule } from "../providers/registry";
 
 /*
  * GCP's regions, zones and GPU quota as the check sees them: every region of the dated catalog passes the
@@ -27,7 +28,7 @@ async function check(changes: Record<string, unknown>, today = TODAY): Promise<P
     for (const [key, value] of Object.entries(changes)) flat[key] = typeof value === "string" ? value : JSON.stringify(value);
     // throws on a variation the schema refuses: each one here is valid configuration
     const { config, provider } = validateConfig("gcp", flat);
-    const { prepare } = await import("../providers/gcp");
+    const { prepare } = loadPlatformModule("gcp");
     return prepare({ stack: "gcp", parsed: config, provider, secretsSet: new Set(), today });
 }
 

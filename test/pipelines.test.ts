@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { evaluate } from "@marcbachmann/cel-js";
 import Ajv from "ajv";
 import { parse } from "yaml";
 import { USER_CODE_LABELS } from "../components/labels";
@@ -239,7 +240,6 @@ describe("pipelines: Argo Workflows (workbench:services.workflows)", function ()
 
     it("the admission policy's CEL admits the pods Argo makes from the defaults and refuses the rest (evaluated here)", async () => {
         // a CEL evaluator from npm (@marcbachmann/cel-js); Kubernetes evaluates the same expressions with cel-go
-        const { evaluate } = await import("@marcbachmann/cel-js");
         const controllerUser = "system:serviceaccount:workbench:argo-workflows-workflow-controller";
         const values = argoValues(await planWithWorkflows("aws"));
         const defaults = at(values, "controller", "workflowDefaults", "spec") as { serviceAccountName: string; podMetadata: { labels: Labels } };

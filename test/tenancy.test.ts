@@ -1,7 +1,9 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import type { Plan, PlannedResource } from "../plan/types";
 import { USER_CODE_LABELS } from "../components/labels";
+import { S3CompatibleStore } from "../providers/existing/object-store";
 import { CHARTS } from "../components/versions";
 import { RESTRICTED_NAMESPACE_LABELS } from "../components/tenancy/zones";
 import { input, ofType, PROJECT_DIR, runPlan } from "./harness";
@@ -236,8 +238,6 @@ function assertRestrictedContainer(context: unknown, what: string): void {
 
 describe("tenancy: users' identities leave the platform's bucket prefixes out", () => {
     it("an S3-compatible key cannot exclude prefixes: the binding says so, and the plan warns", async () => {
-        const { S3CompatibleStore } = await import("../providers/existing/object-store");
-        const pulumi = await import("@pulumi/pulumi");
         const store = new S3CompatibleStore(
             { endpoint: "https://minio.lab:9000", bucket: "data", region: "us-east-1", forcePathStyle: true, privateCidrs: [] },
             { accessKeyId: pulumi.output("id"), secretAccessKey: pulumi.output("key") },

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { tsImport } from "tsx/esm/api";
 import { parse } from "yaml";
 import { configValue, defaultCloud, Mode, requiredVariables, stackMatrix } from "../ci/stack-matrix";
 import { COMMENT_MARKER } from "../plan/diff-markdown";
@@ -42,6 +43,12 @@ const jobsOf = (file: string) => Object.entries(workflow(file).jobs);
 /** Actions that log in to a cloud with the job's OIDC token. */
 const OIDC_ACTIONS = ["aws-actions/configure-aws-credentials", "google-github-actions/auth", "azure/login"];
 
+/*
+ * GitHub's workflow parser is an ES module that imports its schema JSON without an import attribute, which Node's
+ * own loader refuses; tsx's (scoped to this import, so the tests' CommonJS modules keep Node's faster loader) takes it.
+ */
+const workflowParser = () => tsImport("@actions/workflow-parser", __filename) as Promise<typeof import("@actions/workflow-parser")>;
+
 describe("GitHub Actions workflows", () => {
     it("ships the test, preview, deploy and offline diff workflows", () => {
         assert.deepEqual(FILES, ["deploy.yml", "plan-diff-comment.yml", "plan-diff.yml", "preview.yml", "test.yml"]);
@@ -49,7 +56,7 @@ describe("GitHub Actions workflows", () => {
 
     for (const file of FILES) {
         it(`${file} validates against GitHub's workflow schema (@actions/workflow-parser)`, async () => {
-            const parser = await import("@actions/workflow-parser");
+            const parser = await workflowParser();
             const result = parser.parseWorkflow({ name: file, content: text(file) }, new parser.NoOperationTraceWriter());
             const errors = result.context.errors.getErrors().map((e) => e.message);
             assert.deepEqual(errors, [], `${file}:\n${errors.join("\n")}`);
@@ -66,7 +73,7 @@ describe("GitHub Actions workflows", () => {
     }
 
     it("a schema error is caught (the validator is really consulted)", async () => {
-        const parser = await import("@actions/workflow-parser");
+        const parser = await workflowParser();
         const broken = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    permisions: {}\n    steps:\n      - run: true\n";
         const result = parser.parseWorkflow({ name: "broken.yml", content: broken }, new parser.NoOperationTraceWriter());
         assert.ok(result.context.errors.getErrors().length > 0);
