@@ -3,6 +3,7 @@
 // while the other cores idle. A file missing from the list below just starts later, in name order.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -47,8 +48,15 @@ const typecheck = new Promise((resolve) => {
     child.on("close", (status) => resolve({ status: status ?? 1, output }));
 });
 const mocha = path.join(root, "node_modules", "mocha", "bin", "mocha.js");
+// V8's code cache for every Node process of the run (mocha's workers load the cloud SDKs too), where the plan's own
+// processes keep theirs (plan/bin.cjs)
+const compileCache = path.join(os.tmpdir(), "workbench-plan-compile-cache");
 const tests = new Promise((resolve) => {
-    const child = spawn(process.execPath, [mocha, "--parallel", "--reporter", "./scripts/test-reporter.cjs", ...files], { cwd: root, stdio: "inherit" });
+    const child = spawn(process.execPath, [mocha, "--parallel", "--reporter", "./scripts/test-reporter.cjs", ...files], {
+        cwd: root,
+        stdio: "inherit",
+        env: { NODE_COMPILE_CACHE: compileCache, ...process.env },
+    });
     child.on("close", (status) => resolve(status ?? 1));
 });
 const [checked, tested] = await Promise.all([typecheck, tests]);
