@@ -39,6 +39,11 @@ export interface PlanRun {
     stderr: string;
     /** The JSON document on stdout: a plan, or an error document. */
     document: Plan & PlanFailure & { loadedPackages?: string[] };
+    /**
+     * The @pulumi packages its worker had loaded after it, when they are what this plan alone would load (see
+     * {@link cloudsPlannedBy}); the plan's document carries them only when asked for (`loadedPackages`).
+     */
+    loadedPackages?: string[];
 }
 
 /** The JSON the CLI prints for a failed plan. */
@@ -119,19 +124,19 @@ function planRun(stack: string, options: PlanRunOptions, urgency: Urgency): Prom
     let run = runs.get(key);
     if (!run) {
         const request = { projectDir: PROJECT_DIR, stack, stackFile: options.stackFile, preview: options.preview };
-        run = inPlanSlot(
-            urgency,
-            () =>
-                // which SDKs a plan loads is only true of a process that planned nothing else: a fresh worker's first plan
-                options.loadedPackages ? planInFreshWorker({ ...request, loadedPackages: true }) : planInWorker(request),
-            key,
-        );
+        if (options.loadedPackages) {
+            // the plain plan's worker may have loaded nothing another plan brought in; if not, a worker started for it
+            run = planRun(stack, { ...options, loadedPackages: false }, urgency).then((plain) =>
+                plain.loadedPackages
+                    ? { ...plain, document: { ...plain.document, loadedPackages: plain.loadedPackages } }
+                    : inPlanSlot(urgency, () => planInFreshWorker({ ...request, loadedPackages: true })),
+            );
+        } else {
+            run = inPlanSlot(urgency, () => planInWorker(request), key);
+        }
         // awaited (and reported) by the tests that use it; a run nobody awaits must not crash the process
         run.catch(() => undefined);
         runs.set(key, run);
-        // the same plan as the plain one, which it stands for when none was asked for yet
-        const plainKey = planKey(stack, { ...options, loadedPackages: false });
-        if (!runs.has(plainKey)) runs.set(plainKey, run);
     } else {
         const queued = queuedByKey.get(key);
         if (queued && urgency < queued.urgency) queued.urgency = urgency;
@@ -160,6 +165,15 @@ process.on("exit", () => {
     const report = process.env["WORKBENCH_CPU_REPORT"];
     if (report) fs.appendFileSync(report, `${[...workerCpuMs.values()].reduce((a, b) => a + b, 0).toFixed(0)}\n`);
 });
+/**
+ * The clouds of the plans each worker has run ("?" for one that failed before saying). Which SDK packages a
+ * plan loads is what its worker has loaded, if nothing before it brought in a package it would not: true of a
+ * worker's first plan, and of a plan of cloud X by a worker that has planned only stacks of X and existing
+ * clusters (an existing cluster's plan loads no cloud SDK, which its own first-plan check shows). A plan of a
+ * shipped stack on such a worker answers the "only the selected cloud's SDK" check without a worker of its own.
+ */
+const cloudsPlannedBy = new Map<ChildProcess, Set<string>>();
+
 /** What a worker answers: a plan's outcome, or what a run of the CLI printed. */
 type WorkerAnswer = WorkerResponse | WorkerCliResponse;
 const pending = new Map<number, (response: WorkerAnswer) => void>();
@@ -220,13 +234,22 @@ export function planCommit(projectDir: string, stacks: readonly string[]): Promi
     });
 }
 
-/** Runs a request on an idle pooled worker (starting one when none is idle). */
-async function onPooledWorker<T extends WorkerAnswer>(request: Omit<WorkerRequest, "id"> | Omit<WorkerCliRequest, "id">): Promise<T> {
+/**
+ * Runs a request on an idle pooled worker (starting one when none is idle). `onWorker`, given the worker before the
+ * request goes out, returns what to do with its answer (the worker's history, {@link cloudsPlannedBy}).
+ */
+async function onPooledWorker<T extends WorkerAnswer>(
+    request: Omit<WorkerRequest, "id"> | Omit<WorkerCliRequest, "id">,
+    onWorker?: (worker: ChildProcess) => (answer: T) => void,
+): Promise<T> {
     const worker = idleWorkers.pop() ?? startWorker();
     worker.ref();
     worker.channel?.ref();
+    const record = onWorker?.(worker);
     try {
-        return await ask<T>(worker, request);
+        const answer = await ask<T>(worker, request);
+        record?.(answer);
+        return answer;
     } finally {
         worker.unref();
         worker.channel?.unref();
@@ -242,6 +265,7 @@ async function planInFreshWorker(request: Omit<WorkerRequest, "id">): Promise<Pl
     const worker = startWorker();
     try {
         const response = await ask<WorkerResponse>(worker, request);
+        cloudsPlannedBy.set(worker, new Set([(response.document as { cloud?: string }).cloud ?? "?"]));
         return { status: response.status, stderr: response.stderr, document: response.document as PlanRun["document"] };
     } finally {
         if (worker.exitCode === null && idleWorkers.length < MAX_CONCURRENT_PLANS) {
@@ -255,8 +279,18 @@ async function planInFreshWorker(request: Omit<WorkerRequest, "id">): Promise<Pl
 }
 
 async function planInWorker(request: Omit<WorkerRequest, "id">): Promise<PlanRun> {
-    const response = await onPooledWorker<WorkerResponse>(request);
-    return { status: response.status, stderr: response.stderr, document: response.document as PlanRun["document"] };
+    let before: Set<string> = new Set();
+    const response = await onPooledWorker<WorkerResponse>({ ...request, loadedPackages: true }, (worker) => {
+        before = new Set(cloudsPlannedBy.get(worker));
+        return (response) => {
+            const cloud = (response.document as { cloud?: string }).cloud ?? "?";
+            cloudsPlannedBy.set(worker, new Set(before).add(cloud));
+        };
+    });
+    const { loadedPackages, ...document } = response.document as PlanRun["document"];
+    const cloud = document.cloud ?? "?";
+    const alone = cloud !== "?" && [...before].every((earlier) => earlier === "existing" || earlier === cloud);
+    return { status: response.status, stderr: response.stderr, document: document as PlanRun["document"], ...(alone ? { loadedPackages } : {}) };
 }
 
 /** What a run of the plan CLI with arguments of a test's own printed. */
@@ -272,7 +306,9 @@ export interface CliRun {
  * process of its own shows (which SDKs load, the entry point) is tested through {@link PLAN_CLI} itself.
  */
 export async function runCli(args: string[]): Promise<CliRun> {
-    const { status, stdout, stderr } = await inPlanSlot(Urgency.Now, () => onPooledWorker<WorkerCliResponse>({ cli: args }));
+    // what the CLI planned is not known here: the worker's later plans no longer say what they alone load
+    const unknown = (worker: ChildProcess) => () => void cloudsPlannedBy.set(worker, new Set(["?"]));
+    const { status, stdout, stderr } = await inPlanSlot(Urgency.Now, () => onPooledWorker<WorkerCliResponse>({ cli: args }, unknown));
     return { status, stdout, stderr };
 }
 
@@ -280,12 +316,18 @@ export async function runCli(args: string[]): Promise<CliRun> {
  * Mocha's root hooks (`.mocharc.cjs` requires this file): before the first test of a run over several files
  * in one process, every shipped stack's plan is queued, ahead of what files asked for in advance, so the test
  * files share one plan per stack. Under --parallel each worker runs one file at a time, and its shipped plans
- * start when its first file asks. A run of one file plans only what that file asks for.
+ * start when its first file asks; but its first two plans are the existing-cluster stack's and AWS's, which most
+ * files read, so that each also says which SDKs its stack alone loads ({@link cloudsPlannedBy}), sparing two
+ * workers started just for that check. A run of one file plans only what that file asks for.
  */
+let firstFile = true;
 export const mochaHooks = {
     beforeAll(this: Mocha.Context): void {
         const files = new Set(this.test?.parent?.suites.map((suite) => suite.file));
-        if (files.size > 1) for (const stack of STACKS) void planRun(stack, {}, Urgency.Shipped);
+        const first = ["local", "aws"].filter((stack) => STACKS.includes(stack));
+        if (process.env["MOCHA_WORKER_ID"] !== undefined && firstFile) for (const stack of first) void planRun(stack, {}, Urgency.Now);
+        if (files.size > 1) for (const stack of [...first, ...STACKS.filter((s) => !first.includes(s))]) void planRun(stack, {}, Urgency.Shipped);
+        firstFile = false;
     },
 };
 
