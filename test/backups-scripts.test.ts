@@ -25,9 +25,16 @@ function fake(bin: string, log: string, name: string, body = ""): void {
     fs.writeFileSync(path.join(bin, name), `#!/bin/bash\necho "${name} $* | MYSQL_PWD=\${MYSQL_PWD:-}" >> ${log}\n${body}\n`, { mode: 0o755 });
 }
 
+/*
+ * The Jobs' scripts get no stdin, and neither do they here: bash run with a socket for stdin (Node's pipes are
+ * socketpairs) and no SHLVL in its environment takes itself for a remote shell and reads ~/.bashrc first, which on a
+ * machine with a version manager there costs half a second a run.
+ */
+const NO_STDIN = ["ignore", "pipe", "pipe"] as const;
+
 function run(script: string, ws: ReturnType<typeof workspace>, env: Record<string, string>, shell = "bash") {
     const text = script.replace(/\/dump/g, ws.dump).replace(/\/scripts/g, path.join(ws.dir, "scripts"));
-    return spawnSync(shell, ["-c", text], { env: { PATH: `${ws.bin}:${process.env.PATH}`, ...env }, encoding: "utf8" });
+    return spawnSync(shell, ["-c", text], { env: { PATH: `${ws.bin}:${process.env.PATH}`, ...env }, encoding: "utf8", stdio: [...NO_STDIN] });
 }
 
 describe("backup scripts (run here with fake tools)", () => {
@@ -163,7 +170,7 @@ describe("backup scripts (run here with fake tools)", () => {
 function runAsync(script: string, ws: ReturnType<typeof workspace>, env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
     const text = script.replace(/\/dump/g, ws.dump).replace(/\/scripts/g, path.join(ws.dir, "scripts"));
     return new Promise((resolve) => {
-        const child = spawn("bash", ["-c", text], { env: { PATH: `${ws.bin}:${process.env.PATH}`, ...env } });
+        const child = spawn("bash", ["-c", text], { env: { PATH: `${ws.bin}:${process.env.PATH}`, ...env }, stdio: [...NO_STDIN] });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (d: Buffer) => (stdout += String(d)));

@@ -135,6 +135,9 @@ function mlflowAllowsHost(allowed: string[], host: string): boolean {
     return allowed.some((pattern) => (pattern.includes("*") ? new RegExp(`^${pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(host) : host === pattern));
 }
 
+/** A fake server's body: it runs until the script's account-making loop is done (DONE logged), at most 5 s. */
+const SERVER_UNTIL_DONE = `for _ in $(seq 100); do grep -q DONE "$FAKE_LOG" && exit 0; sleep 0.05; done`;
+
 /** Runs a shell script with fake commands (name → body) first on PATH; returns what they logged. */
 function runWithFakes(script: string, fakes: Record<string, string>, env: Record<string, string>, shell = "bash"): { log: string; status: number | null; stderr: string } {
     const dir = tempDir("workbench-fakes-");
@@ -151,7 +154,8 @@ function runWithFakes(script: string, fakes: Record<string, string>, env: Record
     const rewritten = script.replace(/(?<![\w/])\/(?:bin|usr\/local\/bin|orientdb\/bin)\/([\w.-]+)/g, (whole, name: string) => (name in fakes ? name : whole));
     const file = path.join(dir, "script.sh");
     fs.writeFileSync(file, rewritten);
-    const run = spawnSync(shell, [file], { env: { PATH: `${bin}:${process.env["PATH"]}`, FAKE_LOG: log, ...env }, encoding: "utf8", timeout: 30_000 });
+    // no stdin, as in the pod: bash with a socket for stdin and no SHLVL reads ~/.bashrc first (a remote shell, it thinks)
+    const run = spawnSync(shell, [file], { env: { PATH: `${bin}:${process.env["PATH"]}`, FAKE_LOG: log, ...env }, encoding: "utf8", timeout: 30_000, stdio: ["ignore", "pipe", "pipe"] });
     // the scripts leave their account-making loop in the background: give it the moment it needs
     const deadline = Date.now() + 5_000;
     while (Date.now() < deadline && !fs.readFileSync(log, "utf8").includes("DONE")) spawnSync("sleep", ["0.1"]);
@@ -323,7 +327,7 @@ describe("data services: fences, accounts and probes, as the servers check them"
                 script,
                 {
                     cqlsh: `echo "cqlsh $*" >> "$FAKE_LOG"; case "$*" in *"GRANT CREATE"*) echo DONE >> "$FAKE_LOG";; esac; exit 0`,
-                    "docker-entrypoint.sh": `sleep 3`,
+                    "docker-entrypoint.sh": SERVER_UNTIL_DONE,
                 },
                 { CASSANDRA_PASSWORD: "super", CASSANDRA_APP_USER: CASSANDRA_USER, CASSANDRA_APP_PASSWORD: "apppw" },
             );
@@ -337,7 +341,7 @@ describe("data services: fences, accounts and probes, as the servers check them"
         it("Elasticsearch: the start script makes a role without security or cluster-admin privileges and its user (run here)", () => {
             const run = runWithFakes(
                 ELASTICSEARCH_START_SCRIPT,
-                { curl: `printf 'curl %s\\n' "$*" >> "$FAKE_LOG"; case "$*" in *_security/user/*) echo DONE >> "$FAKE_LOG";; esac; exit 0`, tini: "sleep 2" },
+                { curl: `printf 'curl %s\\n' "$*" >> "$FAKE_LOG"; case "$*" in *_security/user/*) echo DONE >> "$FAKE_LOG";; esac; exit 0`, tini: SERVER_UNTIL_DONE },
                 { ELASTIC_PASSWORD: "super", ES_APP_USER: ELASTICSEARCH_USER, ES_APP_PASSWORD: "apppw" },
             );
             assert.equal(run.status, 0, run.stderr);
@@ -368,7 +372,7 @@ describe("data services: fences, accounts and probes, as the servers check them"
         it("OrientDB: the start script makes the database and a `writer` user in it, not a server user (run here)", () => {
             const run = runWithFakes(
                 ORIENTDB_START_SCRIPT,
-                { curl: `printf 'curl %s\\n' "$*" >> "$FAKE_LOG"; case "$*" in *UPDATE*) echo DONE >> "$FAKE_LOG";; esac; exit 0`, "server.sh": "sleep 2" },
+                { curl: `printf 'curl %s\\n' "$*" >> "$FAKE_LOG"; case "$*" in *UPDATE*) echo DONE >> "$FAKE_LOG";; esac; exit 0`, "server.sh": SERVER_UNTIL_DONE },
                 { ORIENTDB_ROOT_PASSWORD: "root", ORIENTDB_APP_DATABASE: "workbench", ORIENTDB_APP_USER: "workbench", ORIENTDB_APP_PASSWORD: "apppw" },
             );
             assert.equal(run.status, 0, run.stderr);
