@@ -7,7 +7,7 @@ import { PlanMocks } from "./mocks";
 import { pulumiConfigProblemsOf } from "./cli-config";
 import { planVerdict, refusalMessage } from "./policy";
 import { readStackConfig } from "./project";
-import { skipPromiseStackTraces } from "./debuggable-promises";
+import { skipStackTraces } from "./stack-traces";
 import { RecordableMonitor, Recorder } from "./recorder";
 import { Plan, PlannedResource } from "./types";
 
@@ -64,7 +64,7 @@ export function loadedPulumiPackages(): string[] {
  * Call once per process: the Pulumi runtime keeps global state.
  */
 export async function planStack(options: PlanOptions): Promise<Plan> {
-    skipPromiseStackTraces();
+    skipStackTraces();
     const stackConfig = readStackConfig(options.projectDir, options.stack, options.stackFile);
     // the CLI validates the stack's config against Pulumi.yaml before it starts the program: so does the plan
     const cliProblems = options.skipConfigValidation ? [] : pulumiConfigProblemsOf(options.projectDir, options.stack, options.stackFile);

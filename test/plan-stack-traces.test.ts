@@ -1,11 +1,13 @@
 import * as assert from "node:assert/strict";
-import { skipPromiseStackTraces } from "../plan/debuggable-promises";
+import * as fs from "node:fs";
+import { Resource } from "@pulumi/pulumi";
+import { skipStackTraces } from "../plan/stack-traces";
 
 /*
- * The plan's one change to the Pulumi SDK's bookkeeping (plan/debuggable-promises.ts): promises are still tracked
- * for the SDK's leak report, with their context, and only the stack trace of where each was made is left out.
- * If an SDK update renames what it replaces, these fail rather than the plan silently slowing down or losing
- * the leak report.
+ * The plan's two changes to the Pulumi SDK's bookkeeping (plan/stack-traces.ts): promises are still tracked for
+ * the SDK's leak report, with their context, and only the stack trace of where each was made is left out; resources
+ * get no source position. If an SDK update renames what they replace, these fail rather than the plan silently
+ * slowing down or losing the leak report.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const debuggable = require("@pulumi/pulumi/runtime/debuggable") as {
@@ -16,8 +18,8 @@ const debuggable = require("@pulumi/pulumi/runtime/debuggable") as {
 /** What the SDK keeps on each tracked promise (runtime/debuggable.js). */
 type Tracked = { _debugCtx: string; _debugStackTrace: string };
 
-describe("the plan's Pulumi promise bookkeeping", () => {
-    before(() => skipPromiseStackTraces());
+describe("the plan's Pulumi bookkeeping without stack traces", () => {
+    before(() => skipStackTraces());
 
     it("still reports a promise left unsettled, with its context, without the trace of where it was made", () => {
         assert.equal(debuggable.debugPromiseLeaks, false, "run without PULUMI_DEBUG_PROMISE_LEAKS, which keeps the traces");
@@ -39,6 +41,12 @@ describe("the plan's Pulumi promise bookkeeping", () => {
         assert.equal(await debuggable.debuggablePromise(Promise.resolve(42), "resolves"), 42);
         await assert.rejects(debuggable.debuggablePromise(Promise.reject(new Error("refused")), "rejects"), /refused/);
         assert.equal(debuggable.leakedPromises()[0].size, 0);
+    });
+
+    it("gives resources no source position, through the method the SDK's resource constructor calls", () => {
+        const source = fs.readFileSync(require.resolve("@pulumi/pulumi/resource.js"), "utf8");
+        assert.match(source, /const stackTrace = Resource\.stackTrace\(\d+\);\s+const sourcePosition = stackTrace\.length < 1 \? undefined : stackTrace\[0\];/);
+        assert.deepEqual((Resource as unknown as { stackTrace: (skip: number) => unknown[] }).stackTrace(4), []);
     });
 
     it("leaves stack traces elsewhere as they were", () => {
