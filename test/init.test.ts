@@ -100,7 +100,9 @@ describe("npm run init: a guided stack file", () => {
 
     it("without a terminal, ends on a refused option with its message and writes nothing", async () => {
         const outDir = draftDir();
-        const args = ["--import", "tsx", path.join(PROJECT_DIR, "scripts", "init.ts"), "--cloud", "azure", "--region", "west europe", "--admin", "carol", "--stack", "lab", "--out-dir", outDir];
+        // the entry `npm run init` runs
+        const entry = (JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts["init"]!.replace(/^node /, "");
+        const args = [path.join(PROJECT_DIR, entry), "--cloud", "azure", "--region", "west europe", "--admin", "carol", "--stack", "lab", "--out-dir", outDir];
         await assert.rejects(promisify(execFile)(process.execPath, args, { cwd: PROJECT_DIR }), (error: { code: number; stderr: string }) => {
             assert.equal(error.code, 1);
             assert.match(error.stderr, /--region "west europe":\n {2}azure-native:location = "west europe"/);
