@@ -144,6 +144,11 @@ export function runFromProcess(): void {
     // A failed input (e.g. a zone lookup that finds too few zones) rejects every output built on it;
     // planStack reports the failure once, where Node would dump each copy as an unhandled rejection.
     process.on("unhandledRejection", () => undefined);
+    // a reader that stops early (`npm run plan | head`) closes the pipe: that is the reader's choice, not a crash
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+        if (error.code !== "EPIPE") throw error;
+        process.exit(0);
+    });
     const argv = process.argv.slice(2);
     if (argv.includes("--json")) {
         // stdout carries the JSON document alone: anything a library logs goes to stderr

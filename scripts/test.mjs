@@ -3,7 +3,7 @@
 // while the other cores idle. A file missing from the list below just starts later, in name order.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -49,8 +49,8 @@ const typecheck = new Promise((resolve) => {
 });
 const mocha = path.join(root, "node_modules", "mocha", "bin", "mocha.js");
 // V8's code cache for every Node process of the run (mocha's workers load the cloud SDKs too), where the plan's own
-// processes keep theirs (plan/bin.cjs)
-const compileCache = path.join(os.tmpdir(), "workbench-plan-compile-cache");
+// processes keep theirs
+const { COMPILE_CACHE: compileCache } = createRequire(import.meta.url)("../plan/typescript-entry.cjs");
 const tests = new Promise((resolve) => {
     const child = spawn(process.execPath, [mocha, "--parallel", "--reporter", "./scripts/test-reporter.cjs", ...files], {
         cwd: root,
