@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { resetResourcesMayExist } from "../stacks/errors";
 import { runPlanCli } from "./cli";
 import { loadedPulumiPackages, PlanError, planStack } from "./run";
@@ -24,6 +26,11 @@ export interface WorkerRequest {
     policyVerdict?: boolean;
     /** Add the @pulumi packages this process has loaded (`--loaded-packages`): true of the plan only as a worker's first. */
     loadedPackages?: boolean;
+    /**
+     * Another commit's checkout: forget its modules after the plan, so that a later checkout at the same (reused)
+     * folder is not planned with this one's program.
+     */
+    forgetProgram?: boolean;
 }
 
 /** A run of the plan CLI with these arguments (as `npm run plan -- …` gets them), in this process. */
@@ -58,6 +65,12 @@ process.on("unhandledRejection", () => undefined);
 // stdout is not the channel here: anything a library logs goes to stderr
 console.log = console.error;
 console.info = console.error;
+
+/** Drops every module loaded from under `dir` (not the packages it links to, which resolve elsewhere) from the require cache. */
+function forgetModulesUnder(dir: string): void {
+    const root = `${fs.realpathSync(dir)}${path.sep}`;
+    for (const file of Object.keys(require.cache)) if (file.startsWith(root)) delete require.cache[file];
+}
 
 let queue: Promise<void> = Promise.resolve();
 
@@ -96,6 +109,7 @@ process.on("message", (request: WorkerRequest | WorkerCliRequest) => {
                 document: { stack: request.stack, error: message, problems: failure?.problems ?? [], resources: failure?.resources ?? [] },
             };
         }
+        if (request.forgetProgram) forgetModulesUnder(request.projectDir);
         const cpu = process.cpuUsage();
         process.send?.({ ...response, cpuMs: (cpu.user + cpu.system) / 1000 });
     });

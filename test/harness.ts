@@ -174,6 +174,9 @@ process.on("exit", () => {
  */
 const cloudsPlannedBy = new Map<ChildProcess, Set<string>>();
 
+/** For work whose plans the harness does not see (a CLI run, another commit's program): the worker's later plans no longer say what they alone load. */
+const unknownHistory = (worker: ChildProcess) => () => void cloudsPlannedBy.set(worker, new Set(["?"]));
+
 /** What a worker answers: a plan's outcome, or what a run of the CLI printed. */
 type WorkerAnswer = WorkerResponse | WorkerCliResponse;
 const pending = new Map<number, (response: WorkerAnswer) => void>();
@@ -214,23 +217,20 @@ function ask<T extends WorkerAnswer>(worker: ChildProcess, request: Omit<WorkerR
 }
 
 /**
- * Plans each stack of another commit's checkout (`projectDir`) for its engine URNs, one after another in a worker
- * of its own (this commit's planner, the checkout's program: past the config check its Pulumi.yaml may predate,
- * without today's policy verdict), which then exits: its modules are that commit's, not this one's.
+ * Plans each stack of another commit's checkout (`projectDir`) for its engine URNs, one after another on a pooled
+ * worker (this commit's planner, the checkout's program: past the config check its Pulumi.yaml may predate, without
+ * today's policy verdict). The SDK's modules are shared; the checkout's own are forgotten after each plan, since the
+ * folder is reused for other commits, and the worker's later plans no longer say what they alone load.
  */
 export function planCommit(projectDir: string, stacks: readonly string[]): Promise<PlanRun[]> {
     return inPlanSlot(Urgency.Now, async () => {
-        const worker = startWorker();
-        try {
-            const plans: PlanRun[] = [];
-            for (const stack of stacks) {
-                const response = await ask<WorkerResponse>(worker, { projectDir, stack, skipConfigValidation: true, policyVerdict: false });
-                plans.push({ status: response.status, stderr: response.stderr, document: response.document as PlanRun["document"] });
-            }
-            return plans;
-        } finally {
-            worker.kill();
+        const plans: PlanRun[] = [];
+        for (const stack of stacks) {
+            const request = { projectDir, stack, skipConfigValidation: true, policyVerdict: false, forgetProgram: true };
+            const response = await onPooledWorker<WorkerResponse>(request, unknownHistory);
+            plans.push({ status: response.status, stderr: response.stderr, document: response.document as PlanRun["document"] });
         }
+        return plans;
     });
 }
 
@@ -306,9 +306,7 @@ export interface CliRun {
  * process of its own shows (which SDKs load, the entry point) is tested through {@link PLAN_CLI} itself.
  */
 export async function runCli(args: string[]): Promise<CliRun> {
-    // what the CLI planned is not known here: the worker's later plans no longer say what they alone load
-    const unknown = (worker: ChildProcess) => () => void cloudsPlannedBy.set(worker, new Set(["?"]));
-    const { status, stdout, stderr } = await inPlanSlot(Urgency.Now, () => onPooledWorker<WorkerCliResponse>({ cli: args }, unknown));
+    const { status, stdout, stderr } = await inPlanSlot(Urgency.Now, () => onPooledWorker<WorkerCliResponse>({ cli: args }, unknownHistory));
     return { status, stdout, stderr };
 }
 
