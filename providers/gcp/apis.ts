@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcpProjects from "@pulumi/gcp/projects";
 import * as pulumi from "@pulumi/pulumi";
 import { GcpContext } from "./context";
 
@@ -23,13 +23,13 @@ export const GPU_QUOTA_APIS: readonly string[] = ["cloudquotas.googleapis.com"];
 export const BUDGET_APIS: readonly string[] = ["billingbudgets.googleapis.com", "monitoring.googleapis.com", "cloudbilling.googleapis.com"];
 
 /**
- * Enables `apis` in the project, one `gcp.projects.Service` each. `disableOnDestroy: false`: switching an
+ * Enables `apis` in the project, one `gcpProjects.Service` each. `disableOnDestroy: false`: switching an
  * API off on `pulumi destroy` would break anything else in the project using it (and the retained bucket).
  */
-export function enableApis(context: GcpContext, apis: readonly string[], parent: pulumi.Resource): gcp.projects.Service[] {
+export function enableApis(context: GcpContext, apis: readonly string[], parent: pulumi.Resource): gcpProjects.Service[] {
     return apis.map(
         (service) =>
-            new gcp.projects.Service(
+            new gcpProjects.Service(
                 `${context.name}-${service.split(".")[0]}`,
                 { project: context.project, service, disableOnDestroy: false, disableDependentServices: false },
                 { parent },

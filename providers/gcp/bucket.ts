@@ -1,4 +1,5 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcpStorage from "@pulumi/gcp/storage";
+import type * as gcpInput from "@pulumi/gcp/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkbenchConfig } from "../../stacks/schema";
 import { GcpContext } from "./context";
@@ -14,8 +15,8 @@ export interface DataBucketArgs {
 }
 
 /** The lifecycle rules `workbench:storage` asks for. */
-export function lifecycleRules(storage: WorkbenchConfig["storage"]): gcp.types.input.storage.BucketLifecycleRule[] {
-    const rules: gcp.types.input.storage.BucketLifecycleRule[] = [
+export function lifecycleRules(storage: WorkbenchConfig["storage"]): gcpInput.storage.BucketLifecycleRule[] {
+    const rules: gcpInput.storage.BucketLifecycleRule[] = [
         { action: { type: "AbortIncompleteMultipartUpload" }, condition: { age: storage.abortIncompleteUploadDays } },
     ];
     if (storage.noncurrentVersionDays > 0) {
@@ -33,7 +34,7 @@ export function lifecycleRules(storage: WorkbenchConfig["storage"]): gcp.types.i
  * destroy` leaves the bucket, its data and its settings in place.
  */
 export class DataBucket extends pulumi.ComponentResource {
-    readonly bucket: gcp.storage.Bucket;
+    readonly bucket: gcpStorage.Bucket;
     /** The bucket's name. */
     readonly bucketName: pulumi.Output<string>;
     /** `gs://<bucket>`. */
@@ -43,7 +44,7 @@ export class DataBucket extends pulumi.ComponentResource {
         super("workbench:gcp:Bucket", name, {}, opts);
         const { context, storage } = args;
         // auto-named (`<name>-<random>`): bucket names are global, a fixed one would collide
-        this.bucket = new gcp.storage.Bucket(
+        this.bucket = new gcpStorage.Bucket(
             name,
             {
                 project: context.project,

@@ -1,4 +1,5 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcpBilling from "@pulumi/gcp/billing";
+import * as gcpMonitoring from "@pulumi/gcp/monitoring";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigProblem } from "../../stacks/errors";
 import type { WorkbenchConfig } from "../../stacks/schema";
@@ -52,21 +53,21 @@ export interface BudgetArgs {
  * Cloud Monitoring channels. The billing account's own admins get the default e-mails too. The amount is
  * in `workbench:gcp.budgetCurrency` (USD by default): the Budget API refuses any other than the account's.
  */
-export function createBudget(name: string, args: BudgetArgs, parent: pulumi.Resource): gcp.billing.Budget {
+export function createBudget(name: string, args: BudgetArgs, parent: pulumi.Resource): gcpBilling.Budget {
     const { context, budget } = args;
     if (budget.alertEmails.length === 0) {
         pulumi.log.warn("The GCP budget e-mails only the billing account's admins: set workbench:budget.alertEmails to add addresses.", parent);
     }
     const channels = budget.alertEmails.map(
         (email, i) =>
-            new gcp.monitoring.NotificationChannel(
+            new gcpMonitoring.NotificationChannel(
                 `${name}-email-${i}`,
                 { project: context.project, type: "email", displayName: `Workbench budget: ${email}`, labels: { email_address: email } },
                 { parent, dependsOn: args.dependsOn },
             ),
     );
     const units = Math.floor(budget.monthlyUsd);
-    return new gcp.billing.Budget(
+    return new gcpBilling.Budget(
         name,
         {
             billingAccount: args.billingAccount,

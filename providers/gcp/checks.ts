@@ -1,4 +1,6 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcpCompute from "@pulumi/gcp/compute";
+import * as gcpContainer from "@pulumi/gcp/container";
+import * as gcpOrganizations from "@pulumi/gcp/organizations";
 import { ConfigProblem } from "../../stacks/errors";
 import type { WorkbenchConfig } from "../../stacks/schema";
 import { checkKubernetesVersion, compareMinors, gpuClassesOn, gpuMachine, kubernetesVersionsOf } from "../catalog";
@@ -74,7 +76,7 @@ export function minorOf(version: string): string {
  */
 async function readProject(input: GcpCheckInput, findings: GcpFindings): Promise<boolean> {
     try {
-        const project = await gcp.organizations.getProject({ projectId: input.project });
+        const project = await gcpOrganizations.getProject({ projectId: input.project });
         findings.projectNumber = project.number;
         // the provider reads it from Cloud Billing and leaves it empty when it cannot (API off, no permission)
         if (project.billingAccount) findings.billingAccount = project.billingAccount.replace(/^billingAccounts\//, "");
@@ -122,7 +124,7 @@ async function zonesOfRegion(input: GcpCheckInput, findings: GcpFindings): Promi
     const region = regionOfZone(input.zone);
     const catalog = zoneCatalogProblems(input.zone);
     try {
-        const zones = await gcp.compute.getZones({ project: input.project, region });
+        const zones = await gcpCompute.getZones({ project: input.project, region });
         if (zones.names.length === 0) {
             findings.problems.push(
                 ...(catalog.length > 0 && GCP_REGIONS.regions[region] === undefined
@@ -162,9 +164,9 @@ async function kubernetesVersion(input: GcpCheckInput, findings: GcpFindings): P
         findings.warnings.push(...checked.warnings);
         if (checked.problems.length > 0) return;
     }
-    let versions: gcp.container.GetEngineVersionsResult;
+    let versions: gcpContainer.GetEngineVersionsResult;
     try {
-        versions = await gcp.container.getEngineVersions({ project: input.project, location: input.location });
+        versions = await gcpContainer.getEngineVersions({ project: input.project, location: input.location });
     } catch (error) {
         lookupFailed(input, findings, `the GKE versions of ${input.location}`, "Kubernetes Engine", error);
         findings.kubernetesVersion = input.pinnedMinor ?? window.default;
@@ -205,7 +207,7 @@ function sharedPrefix(a: string, b: string): number {
 
 /** Whether a zone has a machine type, and the GPUs built into it. */
 async function machineInZone(project: string, zone: string, machineType: string): Promise<{ found: boolean; accelerators: string[] }> {
-    const result = await gcp.compute.getMachineTypes({ project, zone, filter: `name = "${machineType}"` });
+    const result = await gcpCompute.getMachineTypes({ project, zone, filter: `name = "${machineType}"` });
     const machine = result.machineTypes.find((m) => m.name === machineType);
     return { found: machine !== undefined, accelerators: machine?.accelerators.map((a) => a.guestAcceleratorType) ?? [] };
 }

@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcpContainer from "@pulumi/gcp/container";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { GkeReleaseChannel } from "../catalog/kubernetes/gcp";
@@ -37,10 +37,10 @@ export interface GkeClusterArgs {
  * A GKE Standard cluster: zonal by default (the free tier pays one zonal cluster's fee), on a release
  * channel, with Workload Identity, Dataplane V2 (which enforces NetworkPolicy itself), VPC-native ranges
  * from the workbench's subnet, shielded nodes, GKE's own autoscaler tuned to remove idle nodes quickly,
- * and the default node pool removed so that every pool is a `gcp.container.NodePool` of the stack.
+ * and the default node pool removed so that every pool is a `gcpContainer.NodePool` of the stack.
  */
 export class GkeCluster extends pulumi.ComponentResource {
-    readonly cluster: gcp.container.Cluster;
+    readonly cluster: gcpContainer.Cluster;
     /** Kubeconfig using gke-gcloud-auth-plugin, as a secret. */
     readonly kubeconfig: pulumi.Output<string>;
     /** The Kubernetes provider the shared layer uses. */
@@ -50,7 +50,7 @@ export class GkeCluster extends pulumi.ComponentResource {
         super("workbench:gcp:Cluster", name, {}, opts);
         const { context } = args;
 
-        this.cluster = new gcp.container.Cluster(
+        this.cluster = new gcpContainer.Cluster(
             name,
             {
                 name: context.clusterName,

@@ -1,10 +1,10 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcpCloudquota from "@pulumi/gcp/cloudquota";
 import type { GpuPoolConfig } from "../../stacks/schema";
 import { GpuClass, gpuClassesOn, gpuMachine } from "../catalog";
 
 /*
  * The GPU quota a project has before its first GPU node, read during the check through the Cloud Quotas API
- * (`gcp.cloudquota.getSQuotaInfo`, @pulumi/gcp 9.37). New projects have none: GPUS-ALL-REGIONS is 0 and each
+ * (`gcpCloudquota.getSQuotaInfo`, @pulumi/gcp 9.37). New projects have none: GPUS-ALL-REGIONS is 0 and each
  * model has a regional quota, on-demand and preemptible (spot) separately (fastai/course-v3#165; vanvalenlab/kiosk-console#359; GKE "About
  * GPUs": both must cover the nodes). Without it a GPU notebook waits and its events say the quota is exceeded.
  */
@@ -39,7 +39,7 @@ export function poolQuotaId(pool: Pick<GpuPoolConfig, "gpu" | "spot">): string |
  * dimensioned row per region), else a row that applies there, else the row without dimensions (the default).
  * `-1` is unlimited; undefined when no row says.
  */
-export function quotaValueAt(info: Pick<gcp.cloudquota.GetSQuotaInfoResult, "dimensionsInfos">, location: string): number | undefined {
+export function quotaValueAt(info: Pick<gcpCloudquota.GetSQuotaInfoResult, "dimensionsInfos">, location: string): number | undefined {
     const rows = info.dimensionsInfos ?? [];
     const row =
         rows.find((r) => r.dimensions?.["region"] === location) ??
@@ -99,7 +99,7 @@ export async function gpuQuotaFindings(project: string, region: string, pools: r
             const where = need.location === "global" ? "all regions" : need.location;
             let value: number | undefined;
             try {
-                value = quotaValueAt(await gcp.cloudquota.getSQuotaInfo({ parent: `projects/${project}`, service: COMPUTE, quotaId: need.quotaId }), need.location);
+                value = quotaValueAt(await gcpCloudquota.getSQuotaInfo({ parent: `projects/${project}`, service: COMPUTE, quotaId: need.quotaId }), need.location);
             } catch (error) {
                 return [
                     `Could not check the GPU quota ${name} (${need.quotaId}) in ${where} for GPU pool ${need.pools.join(", ")}: ${firstLine(error)}. ` +

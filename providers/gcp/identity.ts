@@ -1,4 +1,6 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcpProjects from "@pulumi/gcp/projects";
+import * as gcpServiceaccount from "@pulumi/gcp/serviceaccount";
+import * as gcpStorage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
 import { BoundIdentities } from "../bindings";
 import { BackupLocation, BindingScope, MoveReadGrant, MoveReadRequest, ObjectStore, ServiceAccountRef, WorkloadIdentity } from "../contract";
@@ -98,7 +100,7 @@ export class GcsObjectStore implements ObjectStore {
     readonly bucket: pulumi.Output<string>;
     readonly backupLocation: BackupLocation;
     private readonly bindings = new BoundIdentities();
-    private metadataRole?: gcp.projects.IAMCustomRole;
+    private metadataRole?: gcpProjects.IAMCustomRole;
 
     constructor(private readonly args: GcsObjectStoreArgs) {
         this.url = args.bucket.url;
@@ -117,9 +119,9 @@ export class GcsObjectStore implements ObjectStore {
     }
 
     /** The project's custom role holding {@link BUCKET_METADATA_PERMISSIONS}, created with the first binding. */
-    private bucketMetadataRole(): gcp.projects.IAMCustomRole {
+    private bucketMetadataRole(): gcpProjects.IAMCustomRole {
         const { context, parent, dependsOn } = this.args;
-        this.metadataRole ??= new gcp.projects.IAMCustomRole(
+        this.metadataRole ??= new gcpProjects.IAMCustomRole(
             `${context.name}-bucket-metadata`,
             {
                 project: context.project,
@@ -141,7 +143,7 @@ export class GcsObjectStore implements ObjectStore {
         const name = `${context.name}-${account.namespace}-${account.name}`;
         const excluded = scope?.prefix === undefined ? (scope?.excludePrefixes ?? []) : [];
         const reaches = scope?.prefix ? `${scope.prefix} only` : excluded.length > 0 ? `the bucket except ${excluded.join(", ")}` : "the whole bucket";
-        const gsa = new gcp.serviceaccount.Account(
+        const gsa = new gcpServiceaccount.Account(
             name,
             {
                 project: context.project,
@@ -152,7 +154,7 @@ export class GcsObjectStore implements ObjectStore {
             // IAM's API is still off on a new project until its Service resource is done
             { parent, dependsOn },
         );
-        const trust = new gcp.serviceaccount.IAMMember(
+        const trust = new gcpServiceaccount.IAMMember(
             name,
             { serviceAccountId: gsa.name, role: WORKLOAD_IDENTITY_USER, member: workloadIdentityMember(context.project, account) },
             // "Identity Pool does not exist" until the first Workload Identity cluster of the project does
@@ -165,8 +167,8 @@ export class GcsObjectStore implements ObjectStore {
               ? { title: `all but ${excluded.join(", ")}`.slice(0, 100), expression: bucket.bucketName.apply((b) => exclusionCondition(b, excluded)) }
               : undefined;
         // an IAM condition (uniform bucket-level access allows them) on the object role
-        const access = new gcp.storage.BucketIAMMember(name, { bucket: bucket.bucketName, role: BUCKET_ROLE, member, condition }, { parent, dependsOn });
-        const metadata = new gcp.storage.BucketIAMMember(
+        const access = new gcpStorage.BucketIAMMember(name, { bucket: bucket.bucketName, role: BUCKET_ROLE, member, condition }, { parent, dependsOn });
+        const metadata = new gcpStorage.BucketIAMMember(
             `${name}-metadata`,
             { bucket: bucket.bucketName, role: this.bucketMetadataRole().name, member },
             { parent, dependsOn },

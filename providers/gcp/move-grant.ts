@@ -1,4 +1,5 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcpIam from "@pulumi/gcp/iam";
+import * as gcpStorage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
 import { MoveReadGrant, MoveReadRequest, ServiceAccountRef } from "../contract";
 import { GcpContext, gcpName } from "./context";
@@ -44,12 +45,12 @@ export function grantMoveRead(
     // pool and provider ids: 4-32 characters, not starting with `gcp-`; a deleted pool's id stays taken ~30 days
     const id = moveIdentityPoolId(context.name, context.stack);
     const options = { parent, dependsOn: args.dependsOn };
-    const pool = new gcp.iam.WorkloadIdentityPool(
+    const pool = new gcpIam.WorkloadIdentityPool(
         `${context.name}-move`,
         { project: context.project, workloadIdentityPoolId: id, displayName: "workbench move (read-only)", description: `Tokens of ${request.account.namespace}/${request.account.name} at ${request.issuer}` },
         options,
     );
-    const provider = new gcp.iam.WorkloadIdentityPoolProvider(
+    const provider = new gcpIam.WorkloadIdentityPoolProvider(
         `${context.name}-move`,
         {
             project: context.project,
@@ -63,7 +64,7 @@ export function grantMoveRead(
         options,
     );
     const principal = pool.name.apply((name) => movePrincipal(name, request.account));
-    new gcp.storage.BucketIAMMember(`${context.name}-move-read`, { bucket: args.bucketName, role: MOVE_READ_ROLE, member: principal }, options);
+    new gcpStorage.BucketIAMMember(`${context.name}-move-read`, { bucket: args.bucketName, role: MOVE_READ_ROLE, member: principal }, options);
     return {
         principal,
         audience: pulumi.interpolate`//iam.googleapis.com/${provider.name}`,

@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcpCompute from "@pulumi/gcp/compute";
 import * as pulumi from "@pulumi/pulumi";
 import { GcpContext } from "./context";
 
@@ -28,18 +28,18 @@ export interface NetworkArgs {
  * external addresses. Private Google Access lets nodes reach Google APIs without them anyway.
  */
 export class Network extends pulumi.ComponentResource {
-    readonly network: gcp.compute.Network;
-    readonly subnetwork: gcp.compute.Subnetwork;
+    readonly network: gcpCompute.Network;
+    readonly subnetwork: gcpCompute.Subnetwork;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("workbench:gcp:Network", name, {}, opts);
         const { context } = args;
-        this.network = new gcp.compute.Network(
+        this.network = new gcpCompute.Network(
             name,
             { project: context.project, autoCreateSubnetworks: false, routingMode: "REGIONAL", description: `Workbench ${context.clusterName}` },
             { parent: this, dependsOn: args.dependsOn },
         );
-        this.subnetwork = new gcp.compute.Subnetwork(
+        this.subnetwork = new gcpCompute.Subnetwork(
             name,
             {
                 project: context.project,

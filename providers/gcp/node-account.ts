@@ -1,4 +1,5 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcpProjects from "@pulumi/gcp/projects";
+import * as gcpServiceaccount from "@pulumi/gcp/serviceaccount";
 import * as pulumi from "@pulumi/pulumi";
 import { GcpContext, gcpName } from "./context";
 
@@ -17,12 +18,12 @@ export class NodeAccount extends pulumi.ComponentResource {
     /** The account's e-mail, which every node pool runs as. */
     readonly email: pulumi.Output<string>;
     /** The grants; node pools wait for them, or their nodes could not pull images or write logs at first boot. */
-    readonly grants: gcp.projects.IAMMember[];
+    readonly grants: gcpProjects.IAMMember[];
 
     constructor(name: string, args: { context: GcpContext; dependsOn: pulumi.Resource[] }, opts?: pulumi.ComponentResourceOptions) {
         super("workbench:gcp:NodeAccount", name, {}, opts);
         const { context } = args;
-        const account = new gcp.serviceaccount.Account(
+        const account = new gcpServiceaccount.Account(
             name,
             {
                 project: context.project,
@@ -35,7 +36,7 @@ export class NodeAccount extends pulumi.ComponentResource {
         this.email = account.email;
         this.grants = NODE_ROLES.map(
             (role) =>
-                new gcp.projects.IAMMember(
+                new gcpProjects.IAMMember(
                     `${name}-${role.split("/")[1].replace(/\./g, "-")}`,
                     { project: context.project, role, member: pulumi.interpolate`serviceAccount:${account.email}` },
                     { parent: this },

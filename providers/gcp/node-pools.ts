@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcpContainer from "@pulumi/gcp/container";
 import * as pulumi from "@pulumi/pulumi";
 import { TaintEffect } from "../contract";
 import { GcpContext } from "./context";
@@ -31,7 +31,7 @@ export interface NodePoolArgs {
     context: GcpContext;
     pool: PoolSpec;
     /** The cluster's name or id. */
-    cluster: gcp.container.Cluster;
+    cluster: gcpContainer.Cluster;
     /** The nodes' dedicated account's e-mail. */
     serviceAccount: pulumi.Input<string>;
     /** What the pool waits for: the account's grants. */
@@ -45,7 +45,7 @@ export interface NodePoolArgs {
  * GKE metadata server (`GKE_METADATA`, which also hides the node's own credentials from pods), and keeps
  * its nodes in the cluster's one zone.
  */
-export function createNodePool(name: string, args: NodePoolArgs, parent: pulumi.Resource): gcp.container.NodePool {
+export function createNodePool(name: string, args: NodePoolArgs, parent: pulumi.Resource): gcpContainer.NodePool {
     const { context, pool } = args;
     const scaling = pool.autoscaled
         ? {
@@ -54,7 +54,7 @@ export function createNodePool(name: string, args: NodePoolArgs, parent: pulumi.
               autoscaling: { totalMinNodeCount: pool.minNodes, totalMaxNodeCount: pool.maxNodes, locationPolicy: "ANY" },
           }
         : { nodeCount: pool.minNodes };
-    return new gcp.container.NodePool(
+    return new gcpContainer.NodePool(
         name,
         {
             project: context.project,
