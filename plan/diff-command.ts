@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { diffPlans, PlanDiff } from "./diff";
 import { renderDiffMarkdown, renderPlanFailures } from "./diff-markdown";
+import { planStack } from "./run";
 import { Plan } from "./types";
 import { planInProcess, PlanOutcome, withRefCheckout } from "./worktree";
 
@@ -28,8 +29,24 @@ export interface DiffResult {
 
 /** The plan CLI of this checkout: plans a ref whose commit has no harness of its own. */
 const THIS_CLI = path.join(__dirname, "bin.cjs");
+/** The project this CLI belongs to: its program is this process's own to plan. */
+const THIS_PROJECT = path.resolve(__dirname, "..");
 
-/** Plans the working tree and `ref` (both offline, each in its own process, at the same time) and compares them. */
+/**
+ * The working tree's side. This CLI's own project is planned in this process (which plans nothing else: the Pulumi
+ * runtime plans once per process), sparing a process's start; another folder by that folder's own plan CLI.
+ */
+async function planChange(projectDir: string, stack: string, stackFile: string | undefined): Promise<PlanOutcome> {
+    if (fs.realpathSync(projectDir) !== fs.realpathSync(THIS_PROJECT)) return planInProcess(projectDir, stack, THIS_CLI, stackFile);
+    if (!fs.existsSync(stackFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`))) return { kind: "missing" };
+    try {
+        return { kind: "plan", plan: await planStack({ projectDir, stack, stackFile }) };
+    } catch (error) {
+        return { kind: "failed", message: error instanceof Error ? error.message : String(error) };
+    }
+}
+
+/** Plans the working tree and `ref` (both offline, at the same time: the ref in a process of its own) and compares them. */
 export async function runDiff(options: DiffOptions): Promise<DiffResult> {
     const projectDir = path.resolve(options.projectDir);
     const stackFile = options.stackFile ? path.resolve(options.stackFile) : undefined;
@@ -37,7 +54,7 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
         withRefCheckout(projectDir, options.ref, (checkout) => planInProcess(checkout.projectDir, options.stack, THIS_CLI)).catch(
             (error: unknown): PlanOutcome => ({ kind: "failed", message: error instanceof Error ? error.message : String(error) }),
         ),
-        planInProcess(projectDir, options.stack, THIS_CLI, stackFile),
+        planChange(projectDir, options.stack, stackFile),
     ]);
     return reportDiff(options.stack, options.ref, base, change, options.json);
 }
