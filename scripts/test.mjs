@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
+import * as os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -52,11 +53,14 @@ const mocha = path.join(root, "node_modules", "mocha", "bin", "mocha.js");
 // V8's code cache for every Node process of the run (mocha's workers load the cloud SDKs too), where the plan's own
 // processes keep theirs
 const { COMPILE_CACHE: compileCache } = createRequire(import.meta.url)("../plan/typescript-entry.cjs");
+// a folder where mocha's workers leave the plans they made for each other (test/harness.ts), removed at the end
+const sharedPlans = fs.mkdtempSync(path.join(os.tmpdir(), "workbench-shared-plans-"));
+process.on("exit", () => fs.rmSync(sharedPlans, { recursive: true, force: true }));
 const tests = new Promise((resolve) => {
     const child = spawn(process.execPath, [mocha, "--parallel", "--reporter", "./scripts/test-reporter.cjs", ...files], {
         cwd: root,
         stdio: "inherit",
-        env: { NODE_COMPILE_CACHE: compileCache, ...process.env },
+        env: { NODE_COMPILE_CACHE: compileCache, ...process.env, WORKBENCH_SHARED_PLANS: sharedPlans },
     });
     child.on("close", (status) => resolve(status ?? 1));
 });

@@ -126,13 +126,17 @@ function planRun(stack: string, options: PlanRunOptions, urgency: Urgency): Prom
         const request = { projectDir: PROJECT_DIR, stack, stackFile: options.stackFile, preview: options.preview };
         if (options.loadedPackages) {
             // the plain plan's worker may have loaded nothing another plan brought in; if not, a worker started for it
-            run = planRun(stack, { ...options, loadedPackages: false }, urgency).then((plain) =>
-                plain.loadedPackages
-                    ? { ...plain, document: { ...plain.document, loadedPackages: plain.loadedPackages } }
-                    : inPlanSlot(urgency, () => planInFreshWorker({ ...request, loadedPackages: true })),
-            );
+            // (or another process's plain plan, shared, whose worker had)
+            run = planRun(stack, { ...options, loadedPackages: false }, urgency).then((plain) => {
+                const file = sharedPlanFile(request);
+                const shared = file && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as PlanRun) : undefined;
+                const alone = plain.loadedPackages ? plain : shared?.loadedPackages ? shared : undefined;
+                return alone
+                    ? { ...alone, document: { ...alone.document, loadedPackages: alone.loadedPackages } }
+                    : inPlanSlot(urgency, () => planInFreshWorker({ ...request, loadedPackages: true }));
+            });
         } else {
-            run = inPlanSlot(urgency, () => planInWorker(request), key);
+            run = inPlanSlot(urgency, () => planSharedOrInWorker(request), key);
         }
         // awaited (and reported) by the tests that use it; a run nobody awaits must not crash the process
         run.catch(() => undefined);
@@ -140,6 +144,33 @@ function planRun(stack: string, options: PlanRunOptions, urgency: Urgency): Prom
     } else {
         const queued = queuedByKey.get(key);
         if (queued && urgency < queued.urgency) queued.urgency = urgency;
+    }
+    return run;
+}
+
+/**
+ * Successful plans shared by the processes of one run (mocha's workers under `npm test`, which names the folder):
+ * a plan another worker has finished is read, not planned again. Keyed by what is planned (the stack file's text,
+ * not its path, which is each process's own), with what its worker said it alone loaded.
+ */
+const SHARED_PLANS = process.env["WORKBENCH_SHARED_PLANS"];
+
+function sharedPlanFile(request: Omit<WorkerRequest, "id">): string | undefined {
+    if (!SHARED_PLANS) return undefined;
+    const stackText = request.stackFile ? fs.readFileSync(request.stackFile, "utf8") : null;
+    const what = JSON.stringify([request.projectDir, request.stack, stackText, request.preview === true]);
+    return path.join(SHARED_PLANS, `${createHash("sha256").update(what).digest("hex").slice(0, 24)}.json`);
+}
+
+async function planSharedOrInWorker(request: Omit<WorkerRequest, "id">): Promise<PlanRun> {
+    const file = sharedPlanFile(request);
+    if (file && fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as PlanRun;
+    const run = await planInWorker(request);
+    if (file && run.status === 0) {
+        // whole or not at all: another process may be reading
+        const partial = `${file}.${process.pid}`;
+        fs.writeFileSync(partial, JSON.stringify(run));
+        fs.renameSync(partial, file);
     }
     return run;
 }
@@ -314,15 +345,17 @@ export async function runCli(args: string[]): Promise<CliRun> {
  * Mocha's root hooks (`.mocharc.cjs` requires this file): before the first test of a run over several files
  * in one process, every shipped stack's plan is queued, ahead of what files asked for in advance, so the test
  * files share one plan per stack. Under --parallel each worker runs one file at a time, and its shipped plans
- * start when its first file asks; but its first two plans are the existing-cluster stack's and AWS's, which most
- * files read, so that each also says which SDKs its stack alone loads ({@link cloudsPlannedBy}), sparing two
- * workers started just for that check. A run of one file plans only what that file asks for.
+ * start when its first file asks; but its first two plans are the existing-cluster stack's and AWS's (GCP's in the
+ * second worker), which most files read, so that each also says which SDKs its stack alone loads
+ * ({@link cloudsPlannedBy}), sparing workers started just for that check. A run of one file plans only what that
+ * file asks for.
  */
 let firstFile = true;
 export const mochaHooks = {
     beforeAll(this: Mocha.Context): void {
         const files = new Set(this.test?.parent?.suites.map((suite) => suite.file));
-        const first = ["local", "aws"].filter((stack) => STACKS.includes(stack));
+        // mocha's second worker starts with GCP's instead, for the same check, shared (SHARED_PLANS)
+        const first = ["local", process.env["MOCHA_WORKER_ID"] === "1" ? "gcp" : "aws"].filter((stack) => STACKS.includes(stack));
         if (process.env["MOCHA_WORKER_ID"] !== undefined && firstFile) for (const stack of first) void planRun(stack, {}, Urgency.Now);
         if (files.size > 1) for (const stack of [...first, ...STACKS.filter((s) => !first.includes(s))]) void planRun(stack, {}, Urgency.Shipped);
         firstFile = false;
