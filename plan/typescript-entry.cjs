@@ -13,11 +13,55 @@ const path = require("node:path");
 /** The folder of V8's compile cache, shared by every entry point (and `npm test`'s processes). */
 const COMPILE_CACHE = path.join(os.tmpdir(), "workbench-plan-compile-cache");
 
+/**
+ * The Pulumi SDK loads the TypeScript compiler (9 MB, `@pulumi/pulumi/typescript-shim`) as it starts, for the one
+ * thing that needs it: serializing a JavaScript function into a resource (a dynamic provider, a callback), which the
+ * workbench's program never does. Loading it was 0.4 s of every plan process's start. Here the shim's module is a
+ * stand-in that loads the compiler when something first reads from it, so a program that did serialize a function
+ * would still get it; the SDK's modules keep the shim's exports and read them only inside such a call.
+ */
+function deferPulumiTypeScript() {
+    const Module = require("node:module");
+    let shim;
+    try {
+        shim = require.resolve("@pulumi/pulumi/typescript-shim", { paths: [process.cwd(), __dirname] });
+    } catch {
+        return; // no SDK here to defer for
+    }
+    if (require.cache[shim]) return;
+    let compiler;
+    const load = () => {
+        if (compiler === undefined) {
+            delete require.cache[shim];
+            compiler = require(shim);
+            require.cache[shim] = stand;
+        }
+        return compiler;
+    };
+    const stand = new Module(shim, module);
+    stand.filename = shim;
+    stand.loaded = true;
+    stand.exports = new Proxy(
+        {},
+        {
+            get: (_, key) => Reflect.get(load(), key),
+            has: (_, key) => Reflect.has(load(), key),
+            ownKeys: () => Reflect.ownKeys(load()),
+            getOwnPropertyDescriptor: (_, key) => {
+                const descriptor = Reflect.getOwnPropertyDescriptor(load(), key);
+                return descriptor && { ...descriptor, configurable: true };
+            },
+        },
+    );
+    require.cache[shim] = stand;
+}
+
 /** Prepares this process to require the project's TypeScript. */
 function prepareTypeScript() {
     require("node:module").enableCompileCache?.(COMPILE_CACHE);
     require("tsx/cjs");
     process.setSourceMapsEnabled(false);
+    deferPulumiTypeScript();
 }
 
 module.exports = { prepareTypeScript, COMPILE_CACHE };
