@@ -5,7 +5,7 @@ const os = require("node:os");
 
 module.exports = {
     "node-option": ["require=tsx/cjs"],
-    require: ["test/harness.ts"],
+    require: ["test/defer-typescript.cjs", "test/harness.ts"],
     timeout: 180000,
     slow: 5000,
     // used with --parallel only; mocha's own default (cores - 1) would run one file at a time on two cores

@@ -64,4 +64,4 @@ function prepareTypeScript() {
     deferPulumiTypeScript();
 }
 
-module.exports = { prepareTypeScript, COMPILE_CACHE };
+module.exports = { prepareTypeScript, deferPulumiTypeScript, COMPILE_CACHE };
