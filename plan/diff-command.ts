@@ -4,7 +4,7 @@ import { diffPlans, PlanDiff } from "./diff";
 import { renderDiffMarkdown, renderPlanFailures } from "./diff-markdown";
 import { planStack } from "./run";
 import { Plan } from "./types";
-import { planInProcess, PlanOutcome, withRefCheckout } from "./worktree";
+import { planInProcess, PlanOutcome, stackFileExists, withRefCheckout } from "./worktree";
 
 /** What `npm run plan -- --stack <name> --diff <ref>` compares. */
 export interface DiffOptions {
@@ -38,7 +38,7 @@ const THIS_PROJECT = path.resolve(__dirname, "..");
  */
 async function planChange(projectDir: string, stack: string, stackFile: string | undefined): Promise<PlanOutcome> {
     if (fs.realpathSync(projectDir) !== fs.realpathSync(THIS_PROJECT)) return planInProcess(projectDir, stack, THIS_CLI, stackFile);
-    if (!fs.existsSync(stackFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`))) return { kind: "missing" };
+    if (!stackFileExists(projectDir, stack, stackFile)) return { kind: "missing" };
     try {
         return { kind: "plan", plan: await planStack({ projectDir, stack, stackFile }) };
     } catch (error) {

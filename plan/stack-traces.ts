@@ -35,8 +35,10 @@ const positions = Resource as unknown as { stackTrace: (skip: number) => unknown
  * source position, promises no trace of where they were made unless the leak report would print it.
  */
 export function skipStackTraces(): void {
+    if (debuggable.__withoutStackTraces) return;
+    debuggable.__withoutStackTraces = true;
     positions.stackTrace = () => [];
-    if (debuggable.__withoutStackTraces || debuggable.debugPromiseLeaks) return;
+    if (debuggable.debugPromiseLeaks) return;
     const recordWithTrace = debuggable.debuggablePromise;
     debuggable.debuggablePromise = <T>(promise: Promise<T>, context: unknown): Promise<T> => {
         const limit = Error.stackTraceLimit;
@@ -47,5 +49,4 @@ export function skipStackTraces(): void {
             Error.stackTraceLimit = limit;
         }
     };
-    debuggable.__withoutStackTraces = true;
 }

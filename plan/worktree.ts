@@ -107,6 +107,11 @@ export async function withRefCheckout<T>(projectDir: string, ref: string, work: 
     }
 }
 
+/** Whether the stack's file exists on this side (`stackFile`, or `Pulumi.<stack>.yaml` in the project). */
+export function stackFileExists(projectDir: string, stack: string, stackFile?: string): boolean {
+    return fs.existsSync(stackFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`));
+}
+
 /** One offline plan of a stack, run in its own process (the Pulumi runtime plans once per process). */
 export type PlanOutcome = { kind: "plan"; plan: Plan } | { kind: "missing" } | { kind: "failed"; message: string };
 
@@ -116,8 +121,7 @@ export type PlanOutcome = { kind: "plan"; plan: Plan } | { kind: "missing" } | {
  * is `missing`, not a failure: the stack is new, or gone, on that side.
  */
 export async function planInProcess(projectDir: string, stack: string, fallbackCli: string, stackFile?: string): Promise<PlanOutcome> {
-    const file = stackFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(file)) return { kind: "missing" };
+    if (!stackFileExists(projectDir, stack, stackFile)) return { kind: "missing" };
     const ownCli = path.join(projectDir, "plan", "bin.cjs");
     const cli = fs.existsSync(ownCli) ? ownCli : fallbackCli;
     const args = [cli, "--stack", stack, "--json", "--project-dir", projectDir];

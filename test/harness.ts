@@ -128,8 +128,7 @@ function planRun(stack: string, options: PlanRunOptions, urgency: Urgency): Prom
             // the plain plan's worker may have loaded nothing another plan brought in; if not, a worker started for it
             // (or another process's plain plan, shared, whose worker had)
             run = planRun(stack, { ...options, loadedPackages: false }, urgency).then((plain) => {
-                const file = sharedPlanFile(request);
-                const shared = file && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as PlanRun) : undefined;
+                const shared = plain.loadedPackages ? undefined : readSharedPlan(sharedPlanFile(request));
                 const alone = plain.loadedPackages ? plain : shared?.loadedPackages ? shared : undefined;
                 return alone
                     ? { ...alone, document: { ...alone.document, loadedPackages: alone.loadedPackages } }
@@ -162,9 +161,15 @@ function sharedPlanFile(request: Omit<WorkerRequest, "id">): string | undefined 
     return path.join(SHARED_PLANS, `${createHash("sha256").update(what).digest("hex").slice(0, 24)}.json`);
 }
 
+/** The plan another process of the run left in `file`, if it has. */
+function readSharedPlan(file: string | undefined): PlanRun | undefined {
+    return file && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as PlanRun) : undefined;
+}
+
 async function planSharedOrInWorker(request: Omit<WorkerRequest, "id">): Promise<PlanRun> {
     const file = sharedPlanFile(request);
-    if (file && fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as PlanRun;
+    const shared = readSharedPlan(file);
+    if (shared) return shared;
     const run = await planInWorker(request);
     if (file && run.status === 0) {
         // whole or not at all: another process may be reading
@@ -204,6 +209,9 @@ process.on("exit", () => {
  * shipped stack on such a worker answers the "only the selected cloud's SDK" check without a worker of its own.
  */
 const cloudsPlannedBy = new Map<ChildProcess, Set<string>>();
+
+/** The cloud a worker's answer planned for ("?" when the plan failed before saying). */
+const cloudOf = (response: WorkerResponse): string => (response.document as { cloud?: string }).cloud ?? "?";
 
 /** For work whose plans the harness does not see (a CLI run, another commit's program): the worker's later plans no longer say what they alone load. */
 const unknownHistory = (worker: ChildProcess) => () => void cloudsPlannedBy.set(worker, new Set(["?"]));
@@ -296,7 +304,7 @@ async function planInFreshWorker(request: Omit<WorkerRequest, "id">): Promise<Pl
     const worker = startWorker();
     try {
         const response = await ask<WorkerResponse>(worker, request);
-        cloudsPlannedBy.set(worker, new Set([(response.document as { cloud?: string }).cloud ?? "?"]));
+        cloudsPlannedBy.set(worker, new Set([cloudOf(response)]));
         return { status: response.status, stderr: response.stderr, document: response.document as PlanRun["document"] };
     } finally {
         if (worker.exitCode === null && idleWorkers.length < MAX_CONCURRENT_PLANS) {
@@ -310,17 +318,14 @@ async function planInFreshWorker(request: Omit<WorkerRequest, "id">): Promise<Pl
 }
 
 async function planInWorker(request: Omit<WorkerRequest, "id">): Promise<PlanRun> {
-    let before: Set<string> = new Set();
+    let before: ReadonlySet<string> = new Set();
     const response = await onPooledWorker<WorkerResponse>({ ...request, loadedPackages: true }, (worker) => {
-        before = new Set(cloudsPlannedBy.get(worker));
-        return (response) => {
-            const cloud = (response.document as { cloud?: string }).cloud ?? "?";
-            cloudsPlannedBy.set(worker, new Set(before).add(cloud));
-        };
+        before = cloudsPlannedBy.get(worker) ?? new Set();
+        return (answer) => void cloudsPlannedBy.set(worker, new Set(before).add(cloudOf(answer)));
     });
-    const { loadedPackages, ...document } = response.document as PlanRun["document"];
-    const cloud = document.cloud ?? "?";
+    const cloud = cloudOf(response);
     const alone = cloud !== "?" && [...before].every((earlier) => earlier === "existing" || earlier === cloud);
+    const { loadedPackages, ...document } = response.document as PlanRun["document"];
     return { status: response.status, stderr: response.stderr, document: document as PlanRun["document"], ...(alone ? { loadedPackages } : {}) };
 }
 
