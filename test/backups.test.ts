@@ -20,7 +20,7 @@ import type { Plan, PlannedResource } from "../plan/types";
 import { helmMerge, ValueMap } from "../components/helm/merge";
 import { chartDataDir, missingChartData } from "./chart-data";
 import { input, ofType, planOf, runPlan, variantStackFile } from "./harness";
-import { BASE_STACKS } from "./services-fixtures";
+import { allServicesPlan, BASE_STACKS } from "./services-fixtures";
 
 /*
  * Backups on every cloud (issue 22): homes through Velero under backups/homes/, each data service's dump under
@@ -35,6 +35,8 @@ const plans = new Map<string, Promise<Plan>>();
 
 /** A base stack with every data service (on a pool large enough) and these extra keys. */
 function planWith(stack: string, cloud: string, extra: Record<string, unknown> = {}): Promise<Plan> {
+    // with no extra keys, a managed cloud's all-services plan is the services tests' own (every service, and backups on)
+    if (cloud !== "existing" && Object.keys(extra).length === 0) return allServicesPlan(stack);
     const key = `${stack}:${JSON.stringify(extra)}`;
     let plan = plans.get(key);
     if (!plan) {

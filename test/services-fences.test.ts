@@ -19,6 +19,7 @@ import { input, ofType, runPlan, tempDir, variantStackFile } from "./harness";
 import { notebookEgress } from "./tenancy-fixtures";
 import { signInProxyDir } from "./sign-in-proxy-fakes";
 import { at } from "./k8s-checks";
+import { allServicesPlan } from "./services-fixtures";
 
 /*
  * The data services' fences and accounts, each as the relationship a deployed cluster depends on (issues 18,
@@ -59,7 +60,6 @@ interface Rule {
     ports?: { port: number; protocol?: string }[];
 }
 
-const ALL = ["postgres", "mariadb", "mongodb", "opensearch", "elasticsearch", "cassandra", "orientdb", "ray", "mlflow"];
 const DATABASES = ["postgres", "mariadb", "mongodb", "opensearch", "elasticsearch", "cassandra", "orientdb"] as const;
 const URL_ENV: Record<(typeof DATABASES)[number], string> = {
     postgres: "WORKBENCH_POSTGRES_URL",
@@ -71,20 +71,8 @@ const URL_ENV: Record<(typeof DATABASES)[number], string> = {
     orientdb: "WORKBENCH_ORIENTDB_URL",
 };
 
-const plans = new Map<string, Promise<Plan>>();
-/** A shipped stack with every service on, on a pool large enough (the fit check's answer for all nine). */
-function allServices(stack: "aws" | "gcp" | "azure"): Promise<Plan> {
-    let plan = plans.get(stack);
-    if (!plan) {
-        const config = { "workbench:services": Object.fromEntries(ALL.map((s) => [s, true])), "workbench:systemPool": { size: "large" } };
-        plan = runPlan(stack, { stackFile: variantStackFile(stack, config) }).then((run) => {
-            assert.equal(run.status, 0, run.stderr);
-            return run.document;
-        });
-        plans.set(stack, plan);
-    }
-    return plan;
-}
+/** A shipped stack with every service on, on a pool large enough (the fit check's answer for all of them). */
+const allServices = (stack: "aws" | "gcp" | "azure"): Promise<Plan> => allServicesPlan(stack);
 
 const hubValues = (plan: Plan) => {
     const release = ofType(plan, "kubernetes:helm.sh/v3:Release").find((r) => r.inputs["chart"] === CHARTS.jupyterhub.chart);

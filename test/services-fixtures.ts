@@ -89,6 +89,16 @@ export function planCase(c: ServicesCase): Promise<CaseResult> {
     return result;
 }
 
+/**
+ * A managed cloud's shipped stack with every service on, on the pool size the fit check names for all of them: the
+ * "+all" case, which the services, fences and backups tests all read (one plan per cloud rather than one per file).
+ */
+export async function allServicesPlan(stack: string): Promise<Plan> {
+    const all = CASES.find((c) => c.label === `${stack}+all`);
+    assert.ok(all, `no all-services case for ${stack}`);
+    return (await planCase(all)).plan;
+}
+
 /** The component of a data service (`workbench:services:<Type>`) in a plan. */
 export function serviceComponent(plan: Plan, service: DataServiceName): PlannedResource | undefined {
     return plan.resources.find((r) => r.type.startsWith("workbench:services:") && r.name.endsWith(`-${service}`));
