@@ -1,5 +1,5 @@
-// Mocha's settings. `npm test` adds --parallel: test files run in one worker process per core (each with its
-// own plan worker, test/harness.ts), so one file's wait for a plan or a subprocess never leaves a core idle.
+// Mocha's settings. `npm test` adds --parallel: test files run in one worker process per core (asking the run's
+// plan pool for their plans, test/harness.ts), so one file's wait for a plan or a subprocess never leaves a core idle.
 "use strict";
 const os = require("node:os");
 

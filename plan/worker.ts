@@ -8,8 +8,8 @@ import { loadedPulumiPackages, PlanError, planStack } from "./run";
  * A long-lived planner for the test suite: the parent sends one request at a time over IPC and gets the
  * same JSON document `plan --json` prints (a plan, or the error document with its problems and whatever
  * registered). Loading the Pulumi SDK and the program once per worker instead of once per plan halves the
- * suite's planning time; each plan still runs the real program on a fresh mock runtime. Plans that must be
- * alone in their process (which SDKs a stack loads) keep going through the CLI.
+ * suite's planning time; each plan still runs the real program on a fresh mock runtime. Each answer says which
+ * @pulumi packages the process has loaded so far; test/plan-pool.ts knows when that is what one plan loaded.
  */
 
 /** One plan to run. */
@@ -24,8 +24,6 @@ export interface WorkerRequest {
     skipConfigValidation?: boolean;
     /** False: without the mandatory policies' verdict (`--no-policy-verdict`), for another commit's program planned for its URNs. */
     policyVerdict?: boolean;
-    /** Add the @pulumi packages this process has loaded (`--loaded-packages`): true of the plan only as a worker's first. */
-    loadedPackages?: boolean;
     /**
      * Another commit's checkout: forget its modules after the plan, so that a later checkout at the same (reused)
      * folder is not planned with this one's program.
@@ -45,6 +43,8 @@ export interface WorkerCliResponse {
     status: number;
     stdout: string;
     stderr: string;
+    /** The @pulumi packages this process has loaded so far (`loadedPulumiPackages`). */
+    loaded?: string[];
 }
 
 /** Its outcome, as the CLI would report it. */
@@ -54,10 +54,18 @@ export interface WorkerResponse {
     status: number;
     /** What the CLI would print on stderr for a failure. */
     stderr: string;
-    /** The JSON document the CLI would print on stdout. */
-    document: unknown;
-    /** CPU time this worker has used so far, milliseconds (for the suite's speed figures). */
-    cpuMs?: number;
+    /**
+     * The JSON document the CLI would print on stdout, as text: the test pool passes it on to the test that asked
+     * without reading it (test/plan-pool.ts).
+     */
+    document: string;
+    /** The cloud the plan was for (the document's `cloud`), when it got that far. */
+    cloud?: string;
+    /**
+     * The @pulumi packages this process has loaded so far (`loadedPulumiPackages`): what the plan loaded, where the
+     * process had loaded nothing the plan would not (the test pool's concern, test/plan-pool.ts).
+     */
+    loaded?: string[];
 }
 
 // a failed input rejects every output built on it; the plan reports the failure once (as the CLI does)
@@ -84,7 +92,7 @@ process.on("message", (request: WorkerRequest | WorkerCliRequest) => {
                 stderr += `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`;
                 return 1;
             });
-            const response: WorkerCliResponse = { id: request.id, status, stdout, stderr };
+            const response: WorkerCliResponse = { id: request.id, status, stdout, stderr, loaded: loadedPulumiPackages() };
             process.send?.(response);
             return;
         }
@@ -98,7 +106,7 @@ process.on("message", (request: WorkerRequest | WorkerCliRequest) => {
                 skipConfigValidation: request.skipConfigValidation,
                 policyVerdict: request.policyVerdict,
             });
-            response = { id: request.id, status: 0, stderr: "", document: request.loadedPackages ? { ...plan, loadedPackages: loadedPulumiPackages() } : plan };
+            response = { id: request.id, status: 0, stderr: "", document: JSON.stringify(plan), cloud: plan.cloud };
         } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             const failure = error instanceof PlanError ? error : undefined;
@@ -106,11 +114,10 @@ process.on("message", (request: WorkerRequest | WorkerCliRequest) => {
                 id: request.id,
                 status: 1,
                 stderr: `error: ${message}\n`,
-                document: { stack: request.stack, error: message, problems: failure?.problems ?? [], resources: failure?.resources ?? [] },
+                document: JSON.stringify({ stack: request.stack, error: message, problems: failure?.problems ?? [], resources: failure?.resources ?? [] }),
             };
         }
         if (request.forgetProgram) forgetModulesUnder(request.projectDir);
-        const cpu = process.cpuUsage();
-        process.send?.({ ...response, cpuMs: (cpu.user + cpu.system) / 1000 });
+        process.send?.({ ...response, loaded: loadedPulumiPackages() });
     });
 });

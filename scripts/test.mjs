@@ -53,17 +53,27 @@ const mocha = path.join(root, "node_modules", "mocha", "bin", "mocha.js");
 // V8's code cache for every Node process of the run (mocha's workers load the cloud SDKs too), where the plan's own
 // processes keep theirs
 const { COMPILE_CACHE: compileCache } = createRequire(import.meta.url)("../plan/typescript-entry.cjs");
-// a folder where mocha's workers leave the plans they made for each other (test/harness.ts), removed at the end
-const sharedPlans = fs.mkdtempSync(path.join(os.tmpdir(), "workbench-shared-plans-"));
-process.on("exit", () => fs.rmSync(sharedPlans, { recursive: true, force: true }));
+// the run's plan pool (test/plan-pool-server.ts): one queue and one set of plan workers for all of mocha's
+// workers, at a socket they are told of, stopped when this process ends (its stdin closes)
+const socket = process.platform === "win32" ? `\\\\.\\pipe\\workbench-plans-${process.pid}` : path.join(os.tmpdir(), `workbench-plans-${process.pid}.sock`);
+const pool = spawn(process.execPath, ["--require", "tsx/cjs", path.join(root, "test", "plan-pool-server.ts"), socket], {
+    cwd: root,
+    stdio: ["pipe", "pipe", "inherit"],
+    env: { NODE_COMPILE_CACHE: compileCache, ...process.env },
+});
+await new Promise((resolve, reject) => {
+    pool.stdout.once("data", resolve);
+    pool.once("exit", (code) => reject(new Error(`the plan pool exited before it listened (${code})`)));
+});
 const tests = new Promise((resolve) => {
     const child = spawn(process.execPath, [mocha, "--parallel", "--reporter", "./scripts/test-reporter.cjs", ...files], {
         cwd: root,
         stdio: "inherit",
-        env: { NODE_COMPILE_CACHE: compileCache, ...process.env, WORKBENCH_SHARED_PLANS: sharedPlans },
+        env: { NODE_COMPILE_CACHE: compileCache, ...process.env, WORKBENCH_PLAN_POOL: socket },
     });
     child.on("close", (status) => resolve(status ?? 1));
 });
 const [checked, tested] = await Promise.all([typecheck, tests]);
+pool.stdin.end();
 process.stdout.write(`\n${checked.output}`);
 process.exit(checked.status !== 0 ? checked.status : tested);
