@@ -24,6 +24,8 @@ export interface WorkerRequest {
     skipConfigValidation?: boolean;
     /** False: without the mandatory policies' verdict (`--no-policy-verdict`), for another commit's program planned for its URNs. */
     policyVerdict?: boolean;
+    /** Where to write the JSON document the CLI would print (the answer names the file rather than carrying it). */
+    documentFile: string;
     /**
      * Another commit's checkout: forget its modules after the plan, so that a later checkout at the same (reused)
      * folder is not planned with this one's program.
@@ -55,10 +57,10 @@ export interface WorkerResponse {
     /** What the CLI would print on stderr for a failure. */
     stderr: string;
     /**
-     * The JSON document the CLI would print on stdout, as text: the test pool passes it on to the test that asked
-     * without reading it (test/plan-pool.ts).
+     * The file holding the JSON document the CLI would print on stdout (the request's): the test pool passes its name
+     * on to the test that asked, which reads it (test/plan-pool.ts), so that no process between copies it.
      */
-    document: string;
+    documentFile: string;
     /** The cloud the plan was for (the document's `cloud`), when it got that far. */
     cloud?: string;
     /**
@@ -97,6 +99,10 @@ process.on("message", (request: WorkerRequest | WorkerCliRequest) => {
             return;
         }
         let response: WorkerResponse;
+        const answer = (status: number, stderr: string, document: object, cloud?: string): WorkerResponse => {
+            fs.writeFileSync(request.documentFile, JSON.stringify(document));
+            return { id: request.id, status, stderr, documentFile: request.documentFile, cloud };
+        };
         try {
             const plan = await planStack({
                 projectDir: request.projectDir,
@@ -106,16 +112,11 @@ process.on("message", (request: WorkerRequest | WorkerCliRequest) => {
                 skipConfigValidation: request.skipConfigValidation,
                 policyVerdict: request.policyVerdict,
             });
-            response = { id: request.id, status: 0, stderr: "", document: JSON.stringify(plan), cloud: plan.cloud };
+            response = answer(0, "", plan, plan.cloud);
         } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             const failure = error instanceof PlanError ? error : undefined;
-            response = {
-                id: request.id,
-                status: 1,
-                stderr: `error: ${message}\n`,
-                document: JSON.stringify({ stack: request.stack, error: message, problems: failure?.problems ?? [], resources: failure?.resources ?? [] }),
-            };
+            response = answer(1, `error: ${message}\n`, { stack: request.stack, error: message, problems: failure?.problems ?? [], resources: failure?.resources ?? [] });
         }
         if (request.forgetProgram) forgetModulesUnder(request.projectDir);
         process.send?.({ ...response, loaded: loadedPulumiPackages() });

@@ -42,7 +42,7 @@ export type { CliRun, PlanFailure, PlanRun } from "./plan-pool";
  */
 const planner: Planner = process.env["WORKBENCH_PLAN_POOL"]
     ? new RemotePlanner(process.env["WORKBENCH_PLAN_POOL"])
-    : new PlanPool(process.env["MOCHA_WORKER_ID"] !== undefined ? 1 : Math.max(1, os.availableParallelism()));
+    : new PlanPool(process.env["MOCHA_WORKER_ID"] !== undefined ? 1 : Math.max(1, os.availableParallelism()), tempDir("plans-"));
 
 type PlanRunOptions = { stackFile?: string; loadedPackages?: boolean; preview?: boolean };
 

@@ -1,5 +1,5 @@
 import * as net from "node:net";
-import { CliRun, PlanAsk, planKey, Planner, PlanRun, Urgency } from "./plan-pool";
+import { CliRun, PlanAsk, planKey, Planner, PlanRun, PlanRunText, readRun, Urgency } from "./plan-pool";
 import { onLines, PoolHurry, PoolMessage, PoolResponse } from "./plan-pool-protocol";
 
 /**
@@ -25,10 +25,7 @@ export class RemotePlanner implements Planner {
             }
             return known.run;
         }
-        const run = this.send<PlanRun>({ op: "plan", ask, urgency }).then((planned) => {
-            if (ask.loadedPackages && planned.loadedPackages) planned.document.loadedPackages = planned.loadedPackages;
-            return planned;
-        });
+        const run = this.send<PlanRunText>({ op: "plan", ask, urgency }).then((planned) => readRun(planned, ask.loadedPackages === true));
         // awaited (and reported) by the tests that use it; a run nobody awaits must not crash the process
         run.catch(() => undefined);
         this.plans.set(key, { urgency, run });
@@ -40,7 +37,7 @@ export class RemotePlanner implements Planner {
     }
 
     commit(projectDir: string, stacks: readonly string[]): Promise<PlanRun[]> {
-        return this.send<PlanRun[]>({ op: "commit", projectDir, stacks: [...stacks] });
+        return this.send<PlanRunText[]>({ op: "commit", projectDir, stacks: [...stacks] }).then((runs) => runs.map((run) => readRun(run, false)));
     }
 
     private connection(): net.Socket {

@@ -1,4 +1,4 @@
-import type { CliRun, PlanAsk, PlanRun, PlanRunText, Urgency } from "./plan-pool";
+import type { CliRun, PlanAsk, PlanRunText, Urgency } from "./plan-pool";
 
 /*
  * How test processes talk to the run's plan pool (test/plan-pool-server.ts): over a local socket, one JSON
@@ -14,14 +14,8 @@ export type PoolHurry = { op: "hurry"; ask: PlanAsk; urgency: Urgency };
 /** A message with its number, which the answer repeats. */
 export type PoolRequest = PoolMessage & { id: number };
 
-/** The answer to one: what the pool's method returned, or the error it threw. */
-export type PoolResponse = { id: number; result?: PlanRun | CliRun | PlanRun[]; error?: string };
-
-/** A run's JSON, its document spliced in as its worker wrote it (the pool does not read it). */
-export function runJson(run: PlanRunText): string {
-    const packages = run.loadedPackages ? `"loadedPackages":${JSON.stringify(run.loadedPackages)},` : "";
-    return `{"status":${run.status},"stderr":${JSON.stringify(run.stderr)},${packages}"document":${run.document}}`;
-}
+/** The answer to one: what the pool's method returned (plans with the files their documents are in), or the error it threw. */
+export type PoolResponse = { id: number; result?: PlanRunText | PlanRunText[] | CliRun; error?: string };
 
 /** Splits a stream into lines and hands each on as it completes. */
 export function onLines(stream: NodeJS.ReadableStream, handle: (line: string) => void): void {

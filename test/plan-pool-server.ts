@@ -1,8 +1,9 @@
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
-import { PlanPool } from "./plan-pool";
-import { onLines, PoolHurry, PoolRequest, PoolResponse, runJson } from "./plan-pool-protocol";
+import * as path from "node:path";
+import { CliRun, PlanPool, PlanRunText } from "./plan-pool";
+import { onLines, PoolHurry, PoolRequest, PoolResponse } from "./plan-pool-protocol";
 
 /*
  * The plan pool of a whole `npm test` run (scripts/test.mjs starts it): mocha's worker processes ask it over a
@@ -11,27 +12,29 @@ import { onLines, PoolHurry, PoolRequest, PoolResponse, runJson } from "./plan-p
  * run (its stdin closes).
  */
 
-/** The JSON of the pool's answer to a request: plans with their documents as their workers wrote them. */
-async function answer(pool: PlanPool, request: PoolRequest): Promise<string> {
+/** The pool's answer to a request: plans with the files their documents are in. */
+function answer(pool: PlanPool, request: PoolRequest): Promise<PlanRunText | PlanRunText[] | CliRun> {
     switch (request.op) {
         case "plan":
-            return runJson(await pool.planText(request.ask, request.urgency));
+            return pool.planText(request.ask, request.urgency);
         case "cli":
-            return JSON.stringify(await pool.cli(request.args));
+            return pool.cli(request.args);
         case "commit":
-            return `[${(await pool.commitText(request.projectDir, request.stacks)).map(runJson).join(",")}]`;
+            return pool.commitText(request.projectDir, request.stacks);
     }
 }
 
 const socketPath = process.argv[2];
 if (!socketPath) throw new Error("usage: plan-pool-server <socket path>");
-const pool = new PlanPool(Math.max(1, os.availableParallelism()), true);
+// the plans' documents, which the test processes read; removed when the run's pool stops
+const documents = fs.mkdtempSync(path.join(os.tmpdir(), "workbench-plans-"));
+const pool = new PlanPool(Math.max(1, os.availableParallelism()), documents, true);
 const server = net.createServer((socket) => {
     onLines(socket, (line) => {
         const request = JSON.parse(line) as PoolRequest | PoolHurry;
         if (request.op === "hurry") return void pool.planText(request.ask, request.urgency);
         answer(pool, request).then(
-            (result) => socket.write(`{"id":${request.id},"result":${result}}\n`),
+            (result) => socket.write(`${JSON.stringify({ id: request.id, result } satisfies PoolResponse)}\n`),
             (error: unknown) => socket.write(`${JSON.stringify({ id: request.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies PoolResponse)}\n`),
         );
     });
@@ -41,6 +44,7 @@ const server = net.createServer((socket) => {
 const stop = () => {
     pool.close();
     server.close();
+    fs.rmSync(documents, { recursive: true, force: true });
     if (process.platform !== "win32") fs.rmSync(socketPath, { force: true });
     process.exit(0);
 };

@@ -1,7 +1,6 @@
 import { ChildProcess, fork } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
 import { PROJECT_DIR } from "../plan/paths";
 import type { Plan } from "../plan/types";
 import type { WorkerCliRequest, WorkerCliResponse, WorkerRequest, WorkerResponse } from "../plan/worker";
@@ -28,19 +27,19 @@ export interface PlanRun {
     loadedPackages?: string[];
 }
 
-/** A plan's run as the pool passes it on: its document still the JSON text its worker wrote, read only by the test process that asked. */
+/** A plan's run as the pool passes it on: its document in the file its worker wrote, read only by the test process that asked. */
 export interface PlanRunText {
     status: number;
     stderr: string;
-    /** The document's JSON text. */
-    document: string;
+    /** The file holding the document's JSON. */
+    documentFile: string;
     /** As {@link PlanRun.loadedPackages}. */
     loadedPackages?: string[];
 }
 
 /** The run a test reads: the document parsed, with the packages the plan alone loaded in it when it asked for them. */
 export function readRun(run: PlanRunText, asked: boolean): PlanRun {
-    const document = JSON.parse(run.document) as PlanRun["document"];
+    const document = JSON.parse(fs.readFileSync(run.documentFile, "utf8")) as PlanRun["document"];
     if (asked && run.loadedPackages) document.loadedPackages = run.loadedPackages;
     return { status: run.status, stderr: run.stderr, document, ...(run.loadedPackages ? { loadedPackages: run.loadedPackages } : {}) };
 }
@@ -112,12 +111,14 @@ function cleanFor(cloud: string, loaded: ReadonlySet<string>): boolean {
     return Object.entries(CLOUD_SDKS).every(([other, sdks]) => other === cloud || sdks.every((sdk) => !loaded.has(sdk)));
 }
 
-/** The cloud a stack file says it is for (`workbench:cloud`), to send its plan to that cloud's worker; a guess only, the plan's answer is what counts. */
+/**
+ * The cloud a stack file says it is for (`workbench:cloud`), to send its plan to that cloud's worker: a guess only,
+ * read off the text (the plan's answer is what counts).
+ */
 function cloudOfStack(projectDir: string, stack: string, stackFile?: string): string | undefined {
     try {
-        const file = stackFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`);
-        const cloud = (parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config?.["workbench:cloud"];
-        return typeof cloud === "string" ? cloud : undefined;
+        const text = fs.readFileSync(stackFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`), "utf8");
+        return /^\s*workbench:cloud:\s*["']?([\w-]+)/m.exec(text)?.[1];
     } catch {
         return undefined;
     }
@@ -175,13 +176,16 @@ export class PlanPool implements Planner {
     private running = 0;
     private queuedSoFar = 0;
     private nextRequest = 0;
+    private documentsSoFar = 0;
 
     /**
      * @param concurrency plans running at once
+     * @param documents the folder plan workers write their documents to (its owner removes it)
      * @param keepAlive whether idle workers keep this process alive (the pool's own process) or not (a test process)
      */
     constructor(
         private readonly concurrency: number,
+        private readonly documents: string,
         private readonly keepAlive = false,
     ) {}
 
@@ -212,7 +216,7 @@ export class PlanPool implements Planner {
             return run;
         }
         const cloud = cloudOfStack(ask.projectDir, ask.stack, ask.stackFile);
-        const request = { projectDir: ask.projectDir, stack: ask.stack, stackFile: ask.stackFile, preview: ask.preview };
+        const request = { projectDir: ask.projectDir, stack: ask.stack, stackFile: ask.stackFile, preview: ask.preview, documentFile: this.documentFile() };
         if (ask.loadedPackages) {
             // the plain plan says what it loaded if its worker had loaded no other cloud's SDK before; if not, a worker
             // that has loaded none plans it again
@@ -246,9 +250,9 @@ export class PlanPool implements Planner {
         // Each stack goes to its cloud's worker.
         const planned = stacks.map((stack) =>
             this.enqueue<PlanRunText>({ urgency: Urgency.Now, cloud: cloudOfStack(projectDir, stack) }, async (worker) => {
-                const request = { projectDir, stack, skipConfigValidation: true, policyVerdict: false, forgetProgram: true };
-                const { status, stderr, document } = await this.ask<WorkerResponse>(worker, request);
-                return { status, stderr, document };
+                const request = { projectDir, stack, skipConfigValidation: true, policyVerdict: false, forgetProgram: true, documentFile: this.documentFile() };
+                const { status, stderr, documentFile } = await this.ask<WorkerResponse>(worker, request);
+                return { status, stderr, documentFile };
             }),
         );
         return Promise.all(planned);
@@ -259,11 +263,18 @@ export class PlanPool implements Planner {
         for (const worker of this.workers) worker.process.kill();
     }
 
+    /** A new file for a plan's document, in the pool's folder; written now when `text` is given. */
+    private documentFile(text?: string): string {
+        const file = path.join(this.documents, `${this.documentsSoFar++}.json`);
+        if (text !== undefined) fs.writeFileSync(file, text);
+        return file;
+    }
+
     /** Plans on a worker; the run says what the plan alone loaded when the worker's earlier loads allow. */
     private async planOn(worker: PoolWorker, request: Omit<WorkerRequest, "id">): Promise<PlanRunText> {
         const before = new Set(worker.loaded);
-        const { status, stderr, document, cloud } = await this.ask<WorkerResponse>(worker, request);
-        const run = { status, stderr, document };
+        const { status, stderr, documentFile, cloud } = await this.ask<WorkerResponse>(worker, request);
+        const run = { status, stderr, documentFile };
         return cloud !== undefined && cleanFor(cloud, before) ? { ...run, loadedPackages: [...worker.loaded].sort() } : run;
     }
 
@@ -334,12 +345,10 @@ export class PlanPool implements Planner {
 
     private startWorker(affinity: string | undefined): PoolWorker {
         // a young generation larger than V8's default: a plan allocates many short-lived objects, and scavenges were a quarter of its time
-        // V8's serialization on the channel: a plan's document comes as one string, copied rather than parsed and escaped
         const child = fork(path.join(PROJECT_DIR, "plan", "worker.cjs"), [], {
             cwd: PROJECT_DIR,
             execArgv: ["--max-semi-space-size=64"],
             stdio: ["ignore", "ignore", "inherit", "ipc"],
-            serialization: "advanced",
         });
         const worker: PoolWorker = { process: child, affinity, loaded: new Set(), busy: false, pending: new Map() };
         child.on("message", (answer: WorkerResponse | WorkerCliResponse) => {
@@ -349,7 +358,7 @@ export class PlanPool implements Planner {
         });
         child.on("exit", (code) => {
             // what this worker was asked and never answered fails; other workers' requests go on
-            for (const [id, answer] of worker.pending) answer({ id, status: code ?? 1, stdout: "", stderr: `plan worker exited (${code})`, document: "{}" });
+            for (const [id, answer] of worker.pending) answer({ id, status: code ?? 1, stdout: "", stderr: `plan worker exited (${code})`, documentFile: this.documentFile("{}") });
             worker.pending.clear();
             const index = this.workers.indexOf(worker);
             if (index >= 0) this.workers.splice(index, 1);
