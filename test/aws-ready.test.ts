@@ -38,6 +38,10 @@ function shapeOf(instanceType: string): readonly [number, number, number] {
 /** Plans a variation of Pulumi.aws.yaml. */
 const planVariant = (config: Record<string, unknown>) => runPlan("aws", { stackFile: variantStackFile("aws", config) });
 
+/** Two cluster admins configured and the API limited to one network: independent settings, one plan for the tests of each. */
+const CLUSTER_ADMINS = ["arn:aws:iam::123456789012:role/ci-deployer", "arn:aws:iam::123456789012:user/bob"];
+const adminsAndLimitedApi = () => planVariant({ "workbench:aws": { clusterAdmins: CLUSTER_ADMINS, apiAllowedCidrs: ["203.0.113.0/24"] } });
+
 /** The zone (name) of the subnets a node group launches into. */
 function nodeGroupZones(plan: Plan, nodeGroup: PlannedResource): string[] {
     return plan.resources.filter((r) => r.type === T.subnet && nodeGroup.dependsOn.includes(r.urn)).map((s) => String(input(s, "availabilityZone")));
@@ -204,8 +208,8 @@ describe("AWS, ready for a real account (planned offline)", function () {
         });
 
         it("makes each configured principal a cluster admin through an access entry and a cluster-scoped policy association", async () => {
-            const admins = ["arn:aws:iam::123456789012:role/ci-deployer", "arn:aws:iam::123456789012:user/bob"];
-            const run = await planVariant({ "workbench:aws": { clusterAdmins: admins } });
+            const admins = CLUSTER_ADMINS;
+            const run = await adminsAndLimitedApi();
             assert.equal(run.status, 0, run.stderr);
             const cluster = ofType(run.document, T.cluster)[0];
             const entries = ofType(run.document, T.accessEntry);
@@ -256,7 +260,7 @@ describe("AWS, ready for a real account (planned offline)", function () {
 
         it("warns while the API endpoint is open to the internet, and not once it is limited", async () => {
             assert.ok(plan.warnings.some((w) => w.includes("workbench:aws.apiAllowedCidrs")), plan.warnings.join("\n"));
-            const run = await planVariant({ "workbench:aws": { apiAllowedCidrs: ["203.0.113.0/24"] } });
+            const run = await adminsAndLimitedApi();
             assert.equal(run.status, 0, run.stderr);
             assert.ok(!run.document.warnings.some((w) => w.includes("apiAllowedCidrs")), run.document.warnings.join("\n"));
         });

@@ -73,7 +73,8 @@ describe("GKE: what a first real deploy would hit, planned offline", () => {
     before(async () => {
         plan = await planOf("gcp");
         // the prefix-scoped identities: PostgreSQL's backups (CloudNativePG, barman-cloud) and MLflow's artifacts
-        services = await variant({ "workbench:services": { postgres: true, mlflow: true }, "workbench:systemPool": { size: "medium", nodes: 1 } });
+        // the same stack file as the services' identity tests (test/services-identity.test.ts): one plan for both
+        services = await variant({ "workbench:systemPool": { size: "medium" }, "workbench:services": { postgres: true, mlflow: true } });
     });
 
     describe("identities wait for the IAM API (review §1)", () => {
