@@ -53,13 +53,16 @@ const mocha = path.join(root, "node_modules", "mocha", "bin", "mocha.js");
 // V8's code cache for every Node process of the run (mocha's workers load the cloud SDKs too), where the plan's own
 // processes keep theirs
 const { COMPILE_CACHE: compileCache } = createRequire(import.meta.url)("../plan/typescript-entry.cjs");
+// python3's interpreter first on every process's PATH, resolved once for the run (test/python-path.cjs)
+const runEnv = { NODE_COMPILE_CACHE: compileCache, ...process.env };
+createRequire(import.meta.url)("../test/python-path.cjs").putPythonFirst(runEnv);
 // the run's plan pool (test/plan-pool-server.ts): one queue and one set of plan workers for all of mocha's
 // workers, at a socket they are told of, stopped when this process ends (its stdin closes)
 const socket = process.platform === "win32" ? `\\\\.\\pipe\\workbench-plans-${process.pid}` : path.join(os.tmpdir(), `workbench-plans-${process.pid}.sock`);
 const pool = spawn(process.execPath, ["--require", "tsx/cjs", path.join(root, "test", "plan-pool-server.ts"), socket], {
     cwd: root,
     stdio: ["pipe", "pipe", "inherit"],
-    env: { NODE_COMPILE_CACHE: compileCache, ...process.env },
+    env: runEnv,
 });
 await new Promise((resolve, reject) => {
     pool.stdout.once("data", resolve);
@@ -69,7 +72,7 @@ const tests = new Promise((resolve) => {
     const child = spawn(process.execPath, [mocha, "--parallel", "--reporter", "./scripts/test-reporter.cjs", ...files], {
         cwd: root,
         stdio: "inherit",
-        env: { NODE_COMPILE_CACHE: compileCache, ...process.env, WORKBENCH_PLAN_POOL: socket },
+        env: { ...runEnv, WORKBENCH_PLAN_POOL: socket },
     });
     child.on("close", (status) => resolve(status ?? 1));
 });

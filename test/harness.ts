@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -8,15 +7,11 @@ import { PROJECT_DIR, SHIPPED_STACKS } from "../plan/paths";
 import type { Plan, PlannedResource } from "../plan/types";
 import { CliRun, PlanPool, Planner, PlanRun, Urgency } from "./plan-pool";
 import { RemotePlanner } from "./plan-pool-client";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { putPythonFirst } = require("./python-path.cjs") as { putPythonFirst: (env: NodeJS.ProcessEnv) => void };
 
-/*
- * `python3` may be a version manager's shim (pyenv's is a bash script that runs several pyenv commands before
- * Python starts, costing more than the scripts the tests run): the interpreter it resolves to goes first on
- * the PATH this process and its children search, once.
- */
-const python = spawnSync("python3", ["-c", "import sys; print(sys.executable)"], { encoding: "utf8" });
-const interpreter = python.status === 0 ? python.stdout.trim() : "";
-if (interpreter && fs.existsSync(interpreter)) process.env["PATH"] = `${path.dirname(interpreter)}${path.delimiter}${process.env["PATH"] ?? ""}`;
+// the interpreter python3 resolves to, first on this process's PATH (and its children's), unless npm test did it
+putPythonFirst(process.env);
 
 /** This run's temporary folder ({@link tempDir}), removed when the run ends. */
 const RUN_TMP = fs.mkdtempSync(path.join(os.tmpdir(), "workbench-test-run-"));
