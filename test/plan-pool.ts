@@ -106,7 +106,7 @@ export const CLOUD_SDKS: Readonly<Record<string, readonly string[]>> = { aws: ["
 const MANAGED_CLOUDS = Object.keys(CLOUD_SDKS).filter((cloud) => CLOUD_SDKS[cloud]!.length > 0);
 
 /** Whether a process that has loaded these packages still shows, after planning a stack of `cloud`, what that plan alone loads. */
-function cleanFor(cloud: string, loaded: ReadonlySet<string>): boolean {
+export function cleanFor(cloud: string, loaded: ReadonlySet<string>): boolean {
     if (CLOUD_SDKS[cloud] === undefined) return false;
     return Object.entries(CLOUD_SDKS).every(([other, sdks]) => other === cloud || sdks.every((sdk) => !loaded.has(sdk)));
 }
