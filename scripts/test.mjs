@@ -52,10 +52,11 @@ const typecheck = new Promise((resolve) => {
 const mocha = path.join(root, "node_modules", "mocha", "bin", "mocha.js");
 // V8's code cache for every Node process of the run (mocha's workers load the cloud SDKs too), where the plan's own
 // processes keep theirs
-const { COMPILE_CACHE: compileCache } = createRequire(import.meta.url)("../plan/typescript-entry.cjs");
+const require = createRequire(import.meta.url);
+const { COMPILE_CACHE: compileCache } = require("../plan/typescript-entry.cjs");
 // python3's interpreter first on every process's PATH, resolved once for the run (test/python-path.cjs)
 const runEnv = { NODE_COMPILE_CACHE: compileCache, ...process.env };
-createRequire(import.meta.url)("../test/python-path.cjs").putPythonFirst(runEnv);
+require("../test/python-path.cjs").putPythonFirst(runEnv);
 // the run's plan pool (test/plan-pool-server.ts): one queue and one set of plan workers for all of mocha's
 // workers, at a socket they are told of, stopped when this process ends (its stdin closes)
 const socket = process.platform === "win32" ? `\\\\.\\pipe\\workbench-plans-${process.pid}` : path.join(os.tmpdir(), `workbench-plans-${process.pid}.sock`);

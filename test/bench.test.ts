@@ -1,10 +1,8 @@
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { promisify } from "node:util";
 import { BUDGETS, overBudget } from "../scripts/budgets";
-import { PROJECT_DIR } from "./harness";
+import { npmScriptEntry, PROJECT_DIR } from "./harness";
 
 /* `npm run bench` is the speed check: it must fail, not print "passed", when a figure is over its budget. */
 
@@ -20,9 +18,7 @@ describe("npm run bench: the speed budgets", () => {
     });
 
     it("exits non-zero and says OVER BUDGET when a plan is slower than its budget", async () => {
-        // the entry `npm run bench` runs
-        const entry = (JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts["bench"]!.replace(/^node /, "");
-        const args = [path.join(PROJECT_DIR, entry), "--runs", "1", "--only", "local", "--skip-tests", "--skip-typecheck", "--plan-seconds", "0.001"];
+        const args = [npmScriptEntry("bench"), "--runs", "1", "--only", "local", "--skip-tests", "--skip-typecheck", "--plan-seconds", "0.001"];
         await assert.rejects(promisify(execFile)(process.execPath, args, { cwd: PROJECT_DIR }), (error: { code: number; stdout: string }) => {
             assert.equal(error.code, 1);
             assert.match(error.stdout, /local .* OVER BUDGET/);

@@ -55,9 +55,9 @@ export function runPlan(stack: string, options: PlanRunOptions = {}): Promise<Pl
 }
 
 /**
- * Plans each stack of another commit's checkout (`projectDir`) for its engine URNs, one after another on one plan
- * worker (this commit's planner, the checkout's program: past the config check its Pulumi.yaml may predate, without
- * today's policy verdict).
+ * Plans each stack of another commit's checkout (`projectDir`) for its engine URNs, each on its cloud's plan worker
+ * (this commit's planner, the checkout's program: past the config check its Pulumi.yaml may predate, without today's
+ * policy verdict).
  */
 export function planCommit(projectDir: string, stacks: readonly string[]): Promise<PlanRun[]> {
     return planner.commit(projectDir, stacks);
@@ -104,6 +104,12 @@ export async function previewOf(stack: string): Promise<Plan> {
     const run = await runPlan(stack, { preview: true });
     if (run.status !== 0) throw new Error(`preview plan of ${stack} failed (${run.status}): ${run.stderr}`);
     return run.document;
+}
+
+/** The script an `npm run <script>` entry runs with node (package.json), as a path: what a test runs as a user's command does. */
+export function npmScriptEntry(script: string): string {
+    const scripts = (JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+    return path.join(PROJECT_DIR, scripts[script]!.replace(/^node /, ""));
 }
 
 /** Writes a stack file built from a shipped one with `config` merged over it, for one test. */

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { readStackConfig } from "../plan/project";
 import { Prompts, runInit } from "../scripts/init/wizard";
-import { PROJECT_DIR, runPlan, tempDir } from "./harness";
+import { npmScriptEntry, PROJECT_DIR, runPlan, tempDir } from "./harness";
 
 /*
  * `npm run init`, driven without a terminal: a script of answers stands in for the person, and answers a
@@ -100,9 +100,7 @@ describe("npm run init: a guided stack file", () => {
 
     it("without a terminal, ends on a refused option with its message and writes nothing", async () => {
         const outDir = draftDir();
-        // the entry `npm run init` runs
-        const entry = (JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts["init"]!.replace(/^node /, "");
-        const args = [path.join(PROJECT_DIR, entry), "--cloud", "azure", "--region", "west europe", "--admin", "carol", "--stack", "lab", "--out-dir", outDir];
+        const args = [npmScriptEntry("init"), "--cloud", "azure", "--region", "west europe", "--admin", "carol", "--stack", "lab", "--out-dir", outDir];
         await assert.rejects(promisify(execFile)(process.execPath, args, { cwd: PROJECT_DIR }), (error: { code: number; stderr: string }) => {
             assert.equal(error.code, 1);
             assert.match(error.stderr, /--region "west europe":\n {2}azure-native:location = "west europe"/);

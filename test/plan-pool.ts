@@ -65,7 +65,7 @@ export interface PlanAsk {
     stackFile?: string;
     /** Plan as a first `pulumi preview` sees the stack. */
     preview?: boolean;
-    /** Say which @pulumi packages planning this stack loads: the answer of a process that has planned nothing else. */
+    /** Say which @pulumi packages planning this stack loads: the answer of a worker that had loaded no other cloud's SDK before. */
     loadedPackages?: boolean;
 }
 
@@ -86,7 +86,7 @@ export interface Planner {
     plan(ask: PlanAsk, urgency: Urgency): Promise<PlanRun>;
     /** Runs the plan CLI with these arguments in a plan worker, uncached. */
     cli(args: string[]): Promise<CliRun>;
-    /** Plans each stack of another commit's checkout, one after another on one worker. */
+    /** Plans each stack of another commit's checkout, each on its cloud's worker. */
     commit(projectDir: string, stacks: readonly string[]): Promise<PlanRun[]>;
 }
 
@@ -196,7 +196,7 @@ export class PlanPool implements Planner {
 
     plan(ask: PlanAsk, urgency: Urgency): Promise<PlanRun> {
         const key = planKey(ask);
-        const text = this.planText(ask, urgency);
+        const text = this.planText(ask, urgency, key);
         let run = this.read.get(key);
         if (!run) {
             run = text.then((planned) => readRun(planned, ask.loadedPackages === true));
@@ -207,8 +207,7 @@ export class PlanPool implements Planner {
     }
 
     /** A plan as {@link plan} makes it, its document left as text (for a test in another process, which reads it). */
-    planText(ask: PlanAsk, urgency: Urgency): Promise<PlanRunText> {
-        const key = planKey(ask);
+    planText(ask: PlanAsk, urgency: Urgency, key = planKey(ask)): Promise<PlanRunText> {
         let run = this.runs.get(key);
         if (run) {
             const queued = this.queuedByKey.get(key);
